@@ -1,0 +1,51 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The boundaries of DESIGN.md, as import rules: the gateway imports no subgraph,
+ * subgraphs import neither each other nor a sandbox, subgraphs/kit imports no subgraph,
+ * and no service code imports a sandbox. Sandboxes are test equipment: only tests,
+ * scripts and other sandboxes may use them.
+ */
+const SANDBOXES = ['**/sandboxes/**'];
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+const subgraphs = ['crm', 'erp', 'payments'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '**/__generated__/**', 'bench/**', 'clients/**', 'coverage/**', 'test-artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['gateway/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: restrict([...SANDBOXES, '**/subgraphs/**'], 'The gateway talks to subgraphs over HTTP only; it imports neither subgraph nor sandbox code (DESIGN.md, Layout).'),
+  },
+  {
+    files: ['subgraphs/kit/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: restrict([...SANDBOXES, ...subgraphs.map((s) => `**/subgraphs/${s}/**`), '**/gateway/**'], 'subgraphs/kit is shared by every subgraph and imports none of them (DESIGN.md, Layout).'),
+  },
+  ...subgraphs.map((name) => ({
+    files: [`subgraphs/${name}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: restrict(
+      [...SANDBOXES, '**/gateway/**', ...subgraphs.filter((s) => s !== name).map((s) => `**/subgraphs/${s}/**`)],
+      'A subgraph imports only subgraphs/kit: never another subgraph, the gateway or a sandbox (DESIGN.md, Layout).',
+    ),
+  })),
+  {
+    files: ['sandboxes/**/*.ts'],
+    rules: restrict(['**/subgraphs/**', '**/gateway/**'], 'Sandboxes stand in for the backing systems and know nothing of the services.'),
+  },
+);
