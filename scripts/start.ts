@@ -1,0 +1,125 @@
+/**
+ * `npm start`: runs the whole stack on this machine, each service in its own process
+ * on its own port, prints their URLs once every one is up, and stops them all on
+ * Ctrl-C (or when one of them dies: a half-started stack helps nobody).
+ *
+ *   npm start                        everything
+ *   npm start -- --only sandboxes    one group (sandboxes, subgraphs, gateway)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { GROUP_ORDER, STACK, type ServiceGroup, type ServiceSpec } from './stack.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LISTENING = /listening on (https?:\/\/\S+)/;
+const START_TIMEOUT_MS = 120_000;
+
+interface Running {
+  spec: ServiceSpec;
+  child: ChildProcess;
+  url: Promise<string>;
+}
+
+function parseGroups(argv: string[]): Set<ServiceGroup> {
+  const index = argv.indexOf('--only');
+  if (index === -1) return new Set(GROUP_ORDER);
+  const groups = (argv[index + 1] ?? '').split(',').filter(Boolean);
+  for (const group of groups) {
+    if (!GROUP_ORDER.includes(group as ServiceGroup)) {
+      console.error(`--only: unknown group "${group}"; known: ${GROUP_ORDER.join(', ')}`);
+      process.exit(2);
+    }
+  }
+  return new Set(groups as ServiceGroup[]);
+}
+
+function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, onLine: (line: string) => void): void {
+  let pending = '';
+  stream.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      out.write(`${name.padEnd(17)}| ${line}\n`);
+      onLine(line);
+    }
+  });
+}
+
+function startService(spec: ServiceSpec): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${spec.name} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const onLine = (line: string): void => {
+      const match = LISTENING.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    prefixLines(spec.name, child.stdout!, process.stdout, onLine);
+    prefixLines(spec.name, child.stderr!, process.stderr, onLine);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${spec.name} exited (${signal ?? `code ${code}`}) before it was ready`));
+    });
+  });
+  return { spec, child, url };
+}
+
+async function main(): Promise<void> {
+  const groups = parseGroups(process.argv.slice(2));
+  const running: Running[] = [];
+  let stopping = false;
+
+  const stopAll = async (exitCode: number): Promise<never> => {
+    stopping = true;
+    const alive = running.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+    await Promise.all(
+      alive.map(
+        (r) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
+            r.child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            r.child.kill('SIGTERM');
+          }),
+      ),
+    );
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const urls: Array<[string, string]> = [];
+  for (const group of GROUP_ORDER) {
+    if (!groups.has(group)) continue;
+    const started = STACK.filter((s) => s.group === group).map(startService);
+    running.push(...started);
+    for (const r of started) {
+      r.child.once('exit', (code, signal) => {
+        if (stopping) return;
+        console.error(`\n${r.spec.name} stopped (${signal ?? `code ${code}`}); stopping the rest of the stack.`);
+        void stopAll(1);
+      });
+    }
+    try {
+      for (const r of started) urls.push([r.spec.name, await r.url]);
+    } catch (error) {
+      console.error(`\n${(error as Error).message}; stopping the rest of the stack.`);
+      await stopAll(1);
+    }
+  }
+
+  const width = Math.max(...urls.map(([name]) => name.length));
+  console.log('\nThe stack is up:');
+  for (const [name, url] of urls) console.log(`  ${name.padEnd(width)}  ${url}`);
+  console.log('\nPress Ctrl-C to stop every process.');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
