@@ -45,6 +45,11 @@ export default tseslint.config(
     ),
   })),
   {
+    files: ['lib/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: restrict([...SANDBOXES, '**/subgraphs/**', '**/gateway/**'], 'lib/ holds protocol and config code shared by services and sandboxes; it knows neither.'),
+  },
+  {
     files: ['sandboxes/**/*.ts'],
     rules: restrict(['**/subgraphs/**', '**/gateway/**'], 'Sandboxes stand in for the backing systems and know nothing of the services.'),
   },

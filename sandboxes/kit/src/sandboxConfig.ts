@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { envNumber, envPort, envString, type Env } from './env.js';
+import { envNumber, envPort, envString, type Env } from '../../../lib/env.js';
 import type { SeedOptions } from './seed.js';
 
 /** What every sandbox reads from the environment. */
