@@ -1,0 +1,175 @@
+/**
+ * Every subgraph's HTTP service: @apollo/server over a Federation 2 schema, served on
+ * node:http through Apollo's own integration API (executeHTTPGraphQLRequest), with
+ * /graphql, /health and any extra routes the subgraph adds (payments' webhooks).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DocumentNode } from 'graphql';
+import type { Logger } from 'pino';
+import { formatSubgraphError } from './errors.js';
+
+export interface ExtraRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>;
+}
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  /** Service name: it is every error's extensions.serviceName. */
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  /** Builds the per-request context (loaders are created here, per request). */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  logger: Logger;
+  /** Largest request body read, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Readiness details for GET /health (e.g. the backend breaker's state). */
+  health?: () => Record<string, unknown>;
+  routes?: ExtraRoute[];
+}
+
+export interface SubgraphServer {
+  readonly server: Server;
+  readonly apollo: ApolloServer<TContextOf>;
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+type TContextOf = BaseContext;
+
+class PayloadTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new PayloadTooLarge());
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+export async function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const httpServer = createServer();
+  const sockets = new Set<Socket>();
+  httpServer.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    formatError: formatSubgraphError({
+      serviceName: options.name,
+      onMasked: (error, id) => options.logger.error({ err: error, errorId: id }, 'unexpected error masked'),
+    }),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    logger: options.logger,
+  });
+  await apollo.start();
+
+  const handleGraphQL = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let parsed: unknown;
+    if (req.method === 'POST' && body.length > 0) {
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST', serviceName: options.name } }] });
+        return;
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://subgraph');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed },
+      context: () => options.context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  const routes = new Map<string, ExtraRoute['handle']>();
+  for (const route of options.routes ?? []) routes.set(`${route.method} ${route.path}`, route.handle);
+  routes.set('POST /graphql', handleGraphQL);
+  routes.set('GET /graphql', handleGraphQL);
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const handler = routes.get(`${req.method} ${path}`);
+    const run = async (): Promise<void> => {
+      if (req.method === 'GET' && path === '/health') {
+        sendJson(res, 200, { status: 'ok', service: options.name, ...options.health?.() });
+        return;
+      }
+      if (!handler) {
+        sendJson(res, 404, { error: `no route ${req.method} ${path}` });
+        return;
+      }
+      let body: Buffer;
+      try {
+        body = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (error instanceof PayloadTooLarge) {
+          res.setHeader('connection', 'close');
+          sendJson(res, 413, { errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        } else res.destroy();
+        return;
+      }
+      await handler(req, body, res);
+    };
+    run().catch((error: unknown) => {
+      options.logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+
+  return {
+    server: httpServer,
+    apollo: apollo as unknown as ApolloServer<TContextOf>,
+    listen(port, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve(`http://${host}:${(httpServer.address() as AddressInfo).port}/graphql`);
+        });
+      });
+    },
+    async close() {
+      await apollo.stop();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
