@@ -1,0 +1,77 @@
+/**
+ * `npm run compose`: composes the three subgraph schemas with @apollo/composition into
+ * schema/supergraph.graphql, and reports breaking changes against the supergraph that
+ * was there before (graphql's findBreakingChanges on the two API schemas).
+ *
+ *   npm run compose               write schema/supergraph.graphql
+ *   npm run compose -- --check    exit 1 if the committed file is not what composition gives
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { composeServices } from '@apollo/composition';
+import { Supergraph } from '@apollo/federation-internals';
+import { findBreakingChanges, parse, type BreakingChange } from 'graphql';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const SUPERGRAPH_FILE = `${ROOT}schema/supergraph.graphql`;
+
+/** Subgraph names and the URLs written into the supergraph (the gateway may override them). */
+export const SUBGRAPHS = [
+  { name: 'crm', url: 'http://127.0.0.1:4001/graphql' },
+  { name: 'erp', url: 'http://127.0.0.1:4002/graphql' },
+  { name: 'payments', url: 'http://127.0.0.1:4003/graphql' },
+] as const;
+
+export class CompositionError extends Error {}
+
+export function composeSupergraph(): string {
+  const services = SUBGRAPHS.map(({ name, url }) => ({
+    name,
+    url,
+    typeDefs: parse(readFileSync(`${ROOT}subgraphs/${name}/schema.graphql`, 'utf8')),
+  }));
+  const result = composeServices(services);
+  if (result.errors) {
+    throw new CompositionError(`Composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+  }
+  return `${result.supergraphSdl.trimEnd()}\n`;
+}
+
+/** The changes from `before` to `after` (both supergraph SDL) that can break a client. */
+export function breakingChanges(before: string, after: string): BreakingChange[] {
+  const api = (sdl: string) => Supergraph.build(sdl).apiSchema().toGraphQLJSSchema();
+  return findBreakingChanges(api(before), api(after));
+}
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  let composed: string;
+  try {
+    composed = composeSupergraph();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+  const previous = existsSync(SUPERGRAPH_FILE) ? readFileSync(SUPERGRAPH_FILE, 'utf8') : undefined;
+  if (previous !== undefined && previous !== composed) {
+    const changes = breakingChanges(previous, composed);
+    if (changes.length > 0) {
+      console.warn(`Breaking changes against the previous supergraph (${changes.length}):`);
+      for (const change of changes) console.warn(`- ${change.type}: ${change.description}`);
+    } else {
+      console.log('No breaking changes against the previous supergraph.');
+    }
+  }
+  if (check) {
+    if (previous !== composed) {
+      console.error('schema/supergraph.graphql is stale: run `npm run compose` and commit it.');
+      process.exit(1);
+    }
+    console.log('schema/supergraph.graphql is up to date.');
+    return;
+  }
+  writeFileSync(SUPERGRAPH_FILE, composed);
+  console.log(`Wrote ${SUPERGRAPH_FILE}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
