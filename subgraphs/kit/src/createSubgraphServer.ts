@@ -5,12 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
+import { executeApolloRequest, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
 import { formatSubgraphError } from './errors.js';
 
 export interface ExtraRoute {
@@ -43,32 +44,6 @@ export interface SubgraphServer {
 
 type TContextOf = BaseContext;
 
-class PayloadTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new PayloadTooLarge());
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
-}
-
 export async function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const httpServer = createServer();
@@ -90,34 +65,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   });
   await apollo.start();
 
-  const handleGraphQL = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    let parsed: unknown;
-    if (req.method === 'POST' && body.length > 0) {
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST', serviceName: options.name } }] });
-        return;
-      }
-    }
-    const url = new URL(req.url ?? '/', 'http://subgraph');
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed },
-      context: () => options.context(req),
-    });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-      return;
-    }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
-  };
+  const handleGraphQL = (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> =>
+    executeApolloRequest(apollo, req, body, res, () => options.context(req));
 
   const routes = new Map<string, ExtraRoute['handle']>();
   for (const route of options.routes ?? []) routes.set(`${route.method} ${route.path}`, route.handle);
@@ -140,9 +89,9 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
       try {
         body = await readBody(req, maxBodyBytes);
       } catch (error) {
-        if (error instanceof PayloadTooLarge) {
+        if (error instanceof PayloadTooLargeError) {
           res.setHeader('connection', 'close');
-          sendJson(res, 413, { errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+          sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', error.message);
         } else res.destroy();
         return;
       }
