@@ -61,7 +61,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const apollo = new ApolloServer({ gateway, logger, plugins: [ApolloServerPluginDrainHttpServer({ httpServer })] });
+  const apollo = new ApolloServer({ gateway, logger, includeStacktraceInErrorResponses: false, plugins: [ApolloServerPluginDrainHttpServer({ httpServer })] });
   await apollo.start();
 
   httpServer.on('request', (req, res) => {

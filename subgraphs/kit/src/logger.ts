@@ -2,7 +2,7 @@
  * JSON logs (pino) for every service, with secrets redacted wherever they may appear:
  * authorization headers, API keys and backend credentials never reach a log line.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -20,8 +20,10 @@ export const REDACTED_PATHS = [
   '*.apiKey',
 ];
 
-export function createLogger(name: string, level = 'info'): Logger {
-  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/** A JSON logger; `destination` defaults to stdout (tests pass a stream to read the lines back). */
+export function createLogger(name: string, level = 'info', destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

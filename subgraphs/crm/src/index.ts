@@ -1,0 +1,34 @@
+/**
+ * Entry point: reads the configuration, starts the crm subgraph and prints the one line
+ * `npm start` waits for; stops cleanly on SIGINT/SIGTERM.
+ */
+import { ConfigError, createLogger } from '../../kit/src/index.js';
+import { readCrmSubgraphConfig } from './config.js';
+import { createCrmSubgraph } from './createCrmSubgraph.js';
+
+async function main(): Promise<void> {
+  const config = readCrmSubgraphConfig(process.env);
+  const logger = createLogger('crm-subgraph', config.logLevel);
+  const subgraph = await createCrmSubgraph(config, { logger });
+  const url = await subgraph.listen();
+  console.log(`[crm subgraph] listening on ${url} (CRM at ${config.hubspot.apiUrl})`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    subgraph.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('[crm subgraph] error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `[crm subgraph] configuration error: ${error.message}` : error);
+  process.exit(1);
+});
