@@ -1,0 +1,60 @@
+/**
+ * Builds the ERP sandbox: the seeded store, the Odoo models over it and the kit's HTTP
+ * shell around the XML-RPC endpoints. Tests call this; src/index.ts only reads the
+ * configuration and listens.
+ */
+import { SandboxStore, createSandboxServer, generateWorld, type SandboxServer } from '../../kit/src/index.js';
+import type { ErpSandboxConfig } from './config.js';
+import { ERP_ERRORS } from './httpErrors.js';
+import { MODELS } from './odoo/models.js';
+import { Orm } from './odoo/orm.js';
+import { Registry } from './odoo/Registry.js';
+import { seedDocs } from './seedDocs.js';
+import { createXmlRpcRoute } from './xmlrpcRoute.js';
+
+/** Odoo's admin user id (uid 1 is the superuser OdooBot, which cannot log in). */
+export const ADMIN_UID = 2;
+
+/** Bumped when the shape of the seeded records changes, so older data files are re-seeded. */
+const SEED_FORMAT = 1;
+
+export interface ErpSandbox extends SandboxServer {
+  readonly registry: Registry;
+  /** The base URL once listening (e.g. http://127.0.0.1:4102), undefined before. */
+  readonly url: string | undefined;
+  /** Listens on the configured port and host unless told otherwise; resolves to the URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops the server and closes the data file. */
+  close(): Promise<void>;
+}
+
+export async function createErpSandbox(config: ErpSandboxConfig): Promise<ErpSandbox> {
+  const store = SandboxStore.open({
+    file: config.dataFile,
+    seedKey: `erp:${SEED_FORMAT}:${config.seed.seed}:${config.seed.scale}`,
+    seed: () => seedDocs(generateWorld(config.seed)),
+  });
+  const registry = new Registry(store, MODELS);
+  const orm = new Orm(registry, ADMIN_UID);
+  const credentials = { database: config.database, login: config.login, password: config.password, uid: ADMIN_UID };
+  const server = createSandboxServer({ name: 'erp', route: createXmlRpcRoute(credentials, orm), errors: ERP_ERRORS });
+  let url: string | undefined;
+  let closed = false;
+  return {
+    ...server,
+    registry,
+    get url() {
+      return url;
+    },
+    async listen(port = config.port, host = config.host) {
+      url = await server.listen(port, host);
+      return url;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      store.close();
+    },
+  };
+}
