@@ -46,8 +46,14 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.Wr
   });
 }
 
-function startService(spec: ServiceSpec): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startService(spec: ServiceSpec, urls: Record<string, string>): Running {
+  // Empty values mean "not known" (a group that was not started): leave the default.
+  const extra = Object.fromEntries(Object.entries(spec.env?.(urls, process.env) ?? {}).filter(([, value]) => value !== ''));
+  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+    cwd: ROOT,
+    env: { ...process.env, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const url = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${spec.name} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     const onLine = (line: string): void => {
@@ -94,9 +100,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   const urls: Array<[string, string]> = [];
+  const urlByName: Record<string, string> = {};
   for (const group of GROUP_ORDER) {
     if (!groups.has(group)) continue;
-    const started = STACK.filter((s) => s.group === group).map(startService);
+    const started = STACK.filter((s) => s.group === group).map((spec) => startService(spec, urlByName));
     running.push(...started);
     for (const r of started) {
       r.child.once('exit', (code, signal) => {
@@ -106,7 +113,11 @@ async function main(): Promise<void> {
       });
     }
     try {
-      for (const r of started) urls.push([r.spec.name, await r.url]);
+      for (const r of started) {
+        const url = await r.url;
+        urls.push([r.spec.name, url]);
+        urlByName[r.spec.name] = url;
+      }
     } catch (error) {
       console.error(`\n${(error as Error).message}; stopping the rest of the stack.`);
       await stopAll(1);

@@ -107,10 +107,14 @@ export class BackendPolicy {
     const policy = wrap(retryPolicy, this.breaker, timeout(this.timeoutMs, TimeoutStrategy.Aggressive));
     try {
       // The only abort is the timeout's: whatever the aborted call threw, it timed out.
-      return await policy.execute(({ signal }) =>
-        call(signal).catch((error: unknown) => {
-          throw signal.aborted ? new TaskCancelledError(`timed out after ${this.timeoutMs} ms`) : error;
-        }),
+      // A signal of its own per call: cockatiel listens on the signal it is given, and a
+      // shared one would collect a listener per call in flight.
+      return await policy.execute(
+        ({ signal }) =>
+          call(signal).catch((error: unknown) => {
+            throw signal.aborted ? new TaskCancelledError(`timed out after ${this.timeoutMs} ms`) : error;
+          }),
+        new AbortController().signal,
       );
     } catch (error) {
       throw this.translate(error);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { readPaymentsSubgraphConfig } from './config.js';
+
+describe('readPaymentsSubgraphConfig', () => {
+  it('defaults to the sandbox and the documented settings', () => {
+    expect(readPaymentsSubgraphConfig({})).toEqual({
+      port: 4003,
+      host: '127.0.0.1',
+      stripe: { apiUrl: 'http://127.0.0.1:4103', secretKey: 'sk_test_sandbox', webhookSecret: 'whsec_sandbox' },
+      policy: { timeoutMs: 5000, maxAttempts: 3, baseDelayMs: 100, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000 },
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = readPaymentsSubgraphConfig({
+      PAYMENTS_SUBGRAPH_PORT: '0',
+      SUBGRAPH_HOST: '0.0.0.0',
+      STRIPE_API_URL: 'https://api.stripe.com/',
+      STRIPE_SECRET_KEY: 'sk_live_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+      PAYMENTS_TIMEOUT_MS: '800',
+      PAYMENTS_MAX_ATTEMPTS: '1',
+      PAYMENTS_RETRY_BASE_MS: '5',
+      PAYMENTS_BREAKER_THRESHOLD: '2',
+      PAYMENTS_BREAKER_HALF_OPEN_MS: '50',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      stripe: { apiUrl: 'https://api.stripe.com', secretKey: 'sk_live_x', webhookSecret: 'whsec_x' },
+      policy: { timeoutMs: 800, maxAttempts: 1, baseDelayMs: 5, breakerThreshold: 2, breakerHalfOpenAfterMs: 50 },
+      logLevel: 'debug',
+    });
+  });
+
+  it('stops on a bad value and names the variable', () => {
+    expect(() => readPaymentsSubgraphConfig({ STRIPE_API_URL: 'api.stripe.com' })).toThrow(/^STRIPE_API_URL: /);
+    expect(() => readPaymentsSubgraphConfig({ STRIPE_API_URL: 'ftp://x' })).toThrow(/^STRIPE_API_URL: /);
+    expect(() => readPaymentsSubgraphConfig({ STRIPE_API_URL: 'https://api.stripe.com/v1' })).toThrow(/^STRIPE_API_URL: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_SUBGRAPH_PORT: '70000' })).toThrow(/^PAYMENTS_SUBGRAPH_PORT: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_MAX_ATTEMPTS: '0' })).toThrow(/^PAYMENTS_MAX_ATTEMPTS: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_TIMEOUT_MS: 'soon' })).toThrow(/^PAYMENTS_TIMEOUT_MS: /);
+    expect(() => readPaymentsSubgraphConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
+  });
+});

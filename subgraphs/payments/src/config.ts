@@ -1,0 +1,78 @@
+/**
+ * The payments subgraph's configuration, read once from the environment at the entry
+ * point. The defaults point at the payments sandbox, so `npm start` works with no env;
+ * pointing STRIPE_API_URL at https://api.stripe.com and STRIPE_SECRET_KEY at a real key
+ * is all it takes to talk to Stripe itself.
+ */
+import { ConfigError, envNumber, envPort, envString, type Env } from '../../kit/src/index.js';
+
+export interface StripeSettings {
+  /** Base URL of the Stripe API (STRIPE_API_URL). Default http://127.0.0.1:4103, the sandbox. */
+  apiUrl: string;
+  /** Secret API key (STRIPE_SECRET_KEY). Default `sk_test_sandbox`. Never logged. */
+  secretKey: string;
+  /** Signing secret of the webhook endpoint (STRIPE_WEBHOOK_SECRET). Default `whsec_sandbox`. Never logged. */
+  webhookSecret: string;
+}
+
+export interface PaymentsPolicySettings {
+  /** Deadline of one backend attempt, in ms (PAYMENTS_TIMEOUT_MS). Default 5000. */
+  timeoutMs: number;
+  /** Attempts in all for a call that may be repeated (PAYMENTS_MAX_ATTEMPTS). Default 3. */
+  maxAttempts: number;
+  /** First backoff step, in ms (PAYMENTS_RETRY_BASE_MS). Default 100. */
+  baseDelayMs: number;
+  /** Consecutive failures that open the breaker (PAYMENTS_BREAKER_THRESHOLD). Default 5. */
+  breakerThreshold: number;
+  /** How long the breaker stays open before a trial call, in ms (PAYMENTS_BREAKER_HALF_OPEN_MS). Default 10000. */
+  breakerHalfOpenAfterMs: number;
+}
+
+export interface PaymentsSubgraphConfig {
+  /** Port to listen on (PAYMENTS_SUBGRAPH_PORT); 0 picks a free one. Default 4003. */
+  port: number;
+  /** Interface to listen on (SUBGRAPH_HOST). Default 127.0.0.1. */
+  host: string;
+  stripe: StripeSettings;
+  policy: PaymentsPolicySettings;
+  /** pino level (LOG_LEVEL). Default info. */
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function apiUrl(env: Env): string {
+  const value = envString(env, 'STRIPE_API_URL', 'http://127.0.0.1:4103');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('STRIPE_API_URL', `"${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('STRIPE_API_URL', `must be an http or https URL, got "${value}"`);
+  // The stripe client takes a host, a port and a protocol: a path would be silently dropped.
+  if (url.pathname !== '/' || url.search !== '') throw new ConfigError('STRIPE_API_URL', `must be a bare origin such as https://api.stripe.com, got "${value}"`);
+  return url.origin;
+}
+
+export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
+  const logLevel = envString(env, 'LOG_LEVEL', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  return {
+    port: envPort(env, 'PAYMENTS_SUBGRAPH_PORT', 4003),
+    host: envString(env, 'SUBGRAPH_HOST', '127.0.0.1'),
+    stripe: {
+      apiUrl: apiUrl(env),
+      secretKey: envString(env, 'STRIPE_SECRET_KEY', 'sk_test_sandbox'),
+      webhookSecret: envString(env, 'STRIPE_WEBHOOK_SECRET', 'whsec_sandbox'),
+    },
+    policy: {
+      timeoutMs: envNumber(env, 'PAYMENTS_TIMEOUT_MS', 5000, { min: 1, max: 120_000, integer: true }),
+      maxAttempts: envNumber(env, 'PAYMENTS_MAX_ATTEMPTS', 3, { min: 1, max: 10, integer: true }),
+      baseDelayMs: envNumber(env, 'PAYMENTS_RETRY_BASE_MS', 100, { min: 0, max: 60_000, integer: true }),
+      breakerThreshold: envNumber(env, 'PAYMENTS_BREAKER_THRESHOLD', 5, { min: 1, max: 1000, integer: true }),
+      breakerHalfOpenAfterMs: envNumber(env, 'PAYMENTS_BREAKER_HALF_OPEN_MS', 10_000, { min: 1, max: 3_600_000, integer: true }),
+    },
+    logLevel,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Entry point: reads the configuration from the environment, starts the payments
+ * subgraph, prints one `listening on <url>` line and stops cleanly on SIGINT/SIGTERM.
+ */
+import { ConfigError, createLogger } from '../../kit/src/index.js';
+import { readPaymentsSubgraphConfig } from './config.js';
+import { createPaymentsSubgraph } from './createPaymentsSubgraph.js';
+
+async function main(): Promise<void> {
+  const config = readPaymentsSubgraphConfig(process.env);
+  const logger = createLogger('payments', config.logLevel);
+  const { server } = await createPaymentsSubgraph(config, { logger });
+  const url = await server.listen(config.port, config.host);
+  logger.info({ url, stripeApi: config.stripe.apiUrl }, 'payments subgraph started');
+  console.log(`[payments subgraph] listening on ${url}`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'payments subgraph stopping');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'payments subgraph did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `[payments subgraph] configuration error: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+/**
+ * What the payments tests share: GraphQL over HTTP the way the gateway sends it, the
+ * sandbox's operator endpoints (faults, stats) and its Stripe API read directly over
+ * HTTP (an independent path from the connector's client), polling with a deadline, and
+ * a logger whose lines a test can read. Imports no sandbox: tests start their own.
+ */
+import { createLogger, type Logger } from '../../kit/src/index.js';
+import { readPaymentsSubgraphConfig, type PaymentsSubgraphConfig } from './config.js';
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  data?: TData | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export async function postGraphQL<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as Omit<GraphQLResponse<TData>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+/** The `_entities` query a federation gateway sends for one type. */
+export function entitiesQuery(typename: string, selection: string): string {
+  return `query($representations:[_Any!]!){_entities(representations:$representations){... on ${typename}{${selection}}}}`;
+}
+
+export function representations(typename: string, ids: readonly string[]): Array<{ __typename: string; id: string }> {
+  return ids.map((id) => ({ __typename: typename, id }));
+}
+
+/** The subgraph config tests use: the sandbox's URL, port 0, quick retries, quiet logs. */
+export function testSubgraphConfig(stripeApiUrl: string, env: Record<string, string> = {}): PaymentsSubgraphConfig {
+  return readPaymentsSubgraphConfig({
+    STRIPE_API_URL: stripeApiUrl,
+    PAYMENTS_SUBGRAPH_PORT: '0',
+    PAYMENTS_RETRY_BASE_MS: '1',
+    PAYMENTS_TIMEOUT_MS: '3000',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export interface SandboxStats {
+  total: number;
+  operations: Record<string, number>;
+  faults: Record<string, number>;
+}
+
+/** The sandbox's operator endpoints (/__sandbox/...), over HTTP. */
+export function sandboxOperator(baseUrl: string) {
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  return {
+    stats: async (): Promise<SandboxStats> => (await call('GET', '/__sandbox/stats')) as SandboxStats,
+    resetStats: async (): Promise<void> => void (await call('POST', '/__sandbox/stats/reset')),
+    setFaults: async (faults: Record<string, unknown>): Promise<void> => void (await call('POST', '/__sandbox/faults', faults)),
+    clearFaults: async (): Promise<void> => void (await call('DELETE', '/__sandbox/faults')),
+  };
+}
+
+/** A GET on the sandbox's Stripe API with the secret key, bypassing the connector entirely. */
+export async function stripeGet<T>(baseUrl: string, path: string, params: Record<string, string> = {}, secretKey = 'sk_test_sandbox'): Promise<T> {
+  const url = new URL(path, baseUrl);
+  for (const [key, value] of Object.entries(params)) url.searchParams.append(key, value);
+  const response = await fetch(url, { headers: { authorization: `Bearer ${secretKey}` } });
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The kit's logger (with its redaction) at debug level, its lines kept for the test to read. */
+export function capturingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger('payments', 'debug', { write: (line: string) => void lines.push(...line.split('\n').filter(Boolean)) });
+  return { logger, lines };
+}
