@@ -1,0 +1,124 @@
+/**
+ * Starts the whole stack as real processes on free loopback ports, the way `npm start`
+ * does, but on a temporary data folder and a small seed, and stops it again. Tests talk
+ * to the gateway and read each sandbox's /__sandbox/stats to count backend calls.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnService, type SpawnedService } from './spawnService.js';
+
+export type SandboxName = 'crm' | 'erp' | 'payments';
+
+export interface Stack {
+  gatewayUrl: string;
+  sandboxUrls: Record<SandboxName, string>;
+  subgraphUrls: Record<SandboxName, string>;
+  services: Record<string, SpawnedService>;
+  /** Per-operation calls each sandbox served since the last reset. */
+  stats(): Promise<Record<SandboxName, Record<string, number>>>;
+  resetStats(): Promise<void>;
+  setFaults(sandbox: SandboxName, faults: Record<string, unknown>): Promise<void>;
+  clearFaults(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Seed scale for the sandboxes. Default 0.1 (100 companies). */
+  scale?: number;
+  /** Extra variables for every service. */
+  env?: Record<string, string>;
+}
+
+const SANDBOXES: readonly SandboxName[] = ['crm', 'erp', 'payments'];
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'graph360-stack-'));
+  const env = {
+    SANDBOX_DATA_DIR: dataDir,
+    SANDBOX_SCALE: String(options.scale ?? 0.1),
+    CRM_SANDBOX_PORT: '0',
+    ERP_SANDBOX_PORT: '0',
+    PAYMENTS_SANDBOX_PORT: '0',
+    CRM_SUBGRAPH_PORT: '0',
+    ERP_SUBGRAPH_PORT: '0',
+    PAYMENTS_SUBGRAPH_PORT: '0',
+    GATEWAY_PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  const services: Record<string, SpawnedService> = {};
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(Object.values(services).map((s) => s.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const sandboxes = await Promise.all(SANDBOXES.map((name) => spawnService({ entry: `sandboxes/${name}/src/index.ts`, env })));
+    SANDBOXES.forEach((name, i) => (services[`${name}-sandbox`] = sandboxes[i]!));
+    const sandboxUrls = Object.fromEntries(SANDBOXES.map((name, i) => [name, sandboxes[i]!.url])) as Record<SandboxName, string>;
+
+    const subgraphEnv = { ...env, CRM_API_URL: sandboxUrls.crm, ERP_URL: sandboxUrls.erp, STRIPE_API_URL: sandboxUrls.payments };
+    const subgraphs = await Promise.all(SANDBOXES.map((name) => spawnService({ entry: `subgraphs/${name}/src/index.ts`, env: subgraphEnv })));
+    SANDBOXES.forEach((name, i) => (services[`${name}-subgraph`] = subgraphs[i]!));
+    const subgraphUrls = Object.fromEntries(SANDBOXES.map((name, i) => [name, subgraphs[i]!.url])) as Record<SandboxName, string>;
+
+    services.gateway = await spawnService({
+      entry: 'gateway/src/index.ts',
+      env: { ...env, CRM_SUBGRAPH_URL: subgraphUrls.crm, ERP_SUBGRAPH_URL: subgraphUrls.erp, PAYMENTS_SUBGRAPH_URL: subgraphUrls.payments },
+    });
+
+    const operator = async (sandbox: SandboxName, path: string, method = 'GET', body?: unknown): Promise<unknown> => {
+      const response = await fetch(`${sandboxUrls[sandbox]}/__sandbox/${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${method} ${sandbox} /__sandbox/${path}: ${response.status} ${await response.text()}`);
+      return response.json();
+    };
+
+    return {
+      gatewayUrl: services.gateway.url,
+      sandboxUrls,
+      subgraphUrls,
+      services,
+      async stats() {
+        const all = await Promise.all(SANDBOXES.map((name) => operator(name, 'stats') as Promise<{ operations: Record<string, number> }>));
+        return Object.fromEntries(SANDBOXES.map((name, i) => [name, all[i]!.operations])) as Record<SandboxName, Record<string, number>>;
+      },
+      async resetStats() {
+        await Promise.all(SANDBOXES.map((name) => operator(name, 'stats/reset', 'POST')));
+      },
+      async setFaults(sandbox, faults) {
+        await operator(sandbox, 'faults', 'POST', faults);
+      },
+      async clearFaults() {
+        await Promise.all(SANDBOXES.map((name) => operator(name, 'faults', 'DELETE')));
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  data?: TData | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+/** POSTs one operation to the gateway and returns the parsed body and status. */
+export async function graphql<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData> & { status: number }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as GraphQLResponse<TData>) };
+}
