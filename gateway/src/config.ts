@@ -2,9 +2,13 @@
  * The gateway's configuration, read from the environment once, at the entry point.
  */
 import { fileURLToPath } from 'node:url';
-import { envPort, envString, envNumber, type Env } from '../../lib/env.js';
+import { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../lib/env.js';
+
+export type GatewayMode = 'development' | 'production';
 
 export interface GatewayConfig {
+  /** development or production (NODE_ENV=production). Default development. */
+  mode: GatewayMode;
   /** Port to listen on (GATEWAY_PORT). Default 4000. */
   port: number;
   /** Interface to listen on (GATEWAY_HOST). Default 127.0.0.1. */
@@ -15,25 +19,70 @@ export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   /** Deadline for one subgraph fetch, in ms (SUBGRAPH_TIMEOUT_MS). Default 10000. */
   subgraphTimeoutMs: number;
+  /** Redis for every cache, shared by replicas (REDIS_URL). Default: caches in memory. */
+  redisUrl: string | undefined;
+  /** Origins allowed by CORS (CORS_ORIGINS, comma-separated). Default: none in production, localhost dev servers in development. */
+  corsOrigins: string[];
+  /** Largest request body, in bytes (MAX_BODY_BYTES). Default 1 MiB. */
+  maxBodyBytes: number;
+  /** Entity cache on or off (ENTITY_CACHE=off to disable). Default on. */
+  entityCache: boolean;
+  /** Whole-response cache for public cacheable operations (RESPONSE_CACHE=off to disable). Default on. */
+  responseCache: boolean;
+  /**
+   * Shared secret that authorises cache invalidations sent by subgraphs to
+   * POST /internal/invalidate (GATEWAY_INVALIDATION_SECRET). Required in production;
+   * a fixed development value otherwise.
+   */
+  invalidationSecret: string;
   /** Log level (LOG_LEVEL). Default info. */
   logLevel: string;
 }
 
 const SUBGRAPH_NAMES = ['crm', 'erp', 'payments'] as const;
+const DEV_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://localhost:4000', 'http://127.0.0.1:4000'];
+export const DEV_INVALIDATION_SECRET = 'dev-invalidation-secret';
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (['on', 'true', '1'].includes(value)) return true;
+  if (['off', 'false', '0'].includes(value)) return false;
+  throw new ConfigError(name, `must be on or off, got "${value}"`);
+}
 
 export function readGatewayConfig(env: Env): GatewayConfig {
+  const mode: GatewayMode = env.NODE_ENV === 'production' ? 'production' : 'development';
   const subgraphUrls: Record<string, string> = {};
   for (const name of SUBGRAPH_NAMES) {
     const variable = `${name.toUpperCase()}_SUBGRAPH_URL`;
     const url = env[variable];
-    if (url) subgraphUrls[name] = url;
+    if (!url) continue;
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError(variable, `must be a URL, got "${url}"`);
+    }
+    subgraphUrls[name] = url;
   }
+  const invalidationSecret = envString(env, 'GATEWAY_INVALIDATION_SECRET', mode === 'production' ? '' : DEV_INVALIDATION_SECRET);
+  if (invalidationSecret.length < 16) {
+    throw new ConfigError('GATEWAY_INVALIDATION_SECRET', 'must be set to a secret of at least 16 characters in production');
+  }
+  const corsOrigins = envList(env, 'CORS_ORIGINS');
   return {
+    mode,
     port: envPort(env, 'GATEWAY_PORT', 4000),
     host: envString(env, 'GATEWAY_HOST', '127.0.0.1'),
     supergraphPath: envString(env, 'SUPERGRAPH_PATH', fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url))),
     subgraphUrls,
     subgraphTimeoutMs: envNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000, integer: true }),
+    redisUrl: env.REDIS_URL || undefined,
+    corsOrigins: corsOrigins.length > 0 ? corsOrigins : mode === 'production' ? [] : DEV_CORS_ORIGINS,
+    maxBodyBytes: envNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024, integer: true }),
+    entityCache: onOff(env, 'ENTITY_CACHE', true),
+    responseCache: onOff(env, 'RESPONSE_CACHE', true),
+    invalidationSecret,
     logLevel: envString(env, 'LOG_LEVEL', 'info'),
   };
 }

@@ -28,6 +28,8 @@ export interface StackOptions {
   scale?: number;
   /** Extra variables for every service. */
   env?: Record<string, string>;
+  /** Redis for the gateway's and subgraphs' caches. Default none (memory), whatever REDIS_URL the test run has. */
+  redisUrl?: string;
 }
 
 const SANDBOXES: readonly SandboxName[] = ['crm', 'erp', 'payments'];
@@ -45,6 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PAYMENTS_SUBGRAPH_PORT: '0',
     GATEWAY_PORT: '0',
     LOG_LEVEL: 'warn',
+    REDIS_URL: options.redisUrl ?? '',
     ...options.env,
   };
   const services: Record<string, SpawnedService> = {};
