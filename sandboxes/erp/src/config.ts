@@ -10,6 +10,11 @@ export interface ErpSandboxConfig extends SandboxBaseConfig {
   login: string;
   /** The admin user's password, also accepted as its API key (ERP_SANDBOX_PASSWORD). Default `admin`. */
   password: string;
+  /**
+   * The signing secret of the Stripe webhook endpoint, POST /payment/stripe/webhook
+   * (ERP_SANDBOX_STRIPE_WEBHOOK_SECRET). Default `whsec_sandbox`, the payments sandbox's.
+   */
+  stripeWebhookSecret: string;
 }
 
 export const ERP_DEFAULT_PORT = 4102;
@@ -20,5 +25,6 @@ export function readErpSandboxConfig(env: Env): ErpSandboxConfig {
     database: envString(env, 'ERP_SANDBOX_DB', 'sandbox'),
     login: envString(env, 'ERP_SANDBOX_LOGIN', 'admin'),
     password: envString(env, 'ERP_SANDBOX_PASSWORD', 'admin'),
+    stripeWebhookSecret: envString(env, 'ERP_SANDBOX_STRIPE_WEBHOOK_SECRET', 'whsec_sandbox'),
   };
 }

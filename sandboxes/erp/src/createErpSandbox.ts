@@ -1,22 +1,24 @@
 /**
  * Builds the ERP sandbox: the seeded store, the Odoo models over it and the kit's HTTP
- * shell around the XML-RPC endpoints. Tests call this; src/index.ts only reads the
- * configuration and listens.
+ * shell around the XML-RPC endpoints and the Stripe webhook. Tests call this;
+ * src/index.ts only reads the configuration and listens.
  */
-import { SandboxStore, createSandboxServer, generateWorld, type SandboxServer } from '../../kit/src/index.js';
+import { SandboxStore, createSandboxServer, generateWorld, type SandboxRequest, type SandboxServer } from '../../kit/src/index.js';
 import type { ErpSandboxConfig } from './config.js';
 import { ERP_ERRORS } from './httpErrors.js';
 import { MODELS } from './odoo/models.js';
 import { Orm } from './odoo/orm.js';
 import { Registry } from './odoo/Registry.js';
 import { seedDocs } from './seedDocs.js';
+import { StripeReconciler } from './stripe/StripeReconciler.js';
+import { STRIPE_WEBHOOK_PATH, createStripeWebhookRoute } from './stripe/stripeWebhookRoute.js';
 import { createXmlRpcRoute } from './xmlrpcRoute.js';
 
 /** Odoo's admin user id (uid 1 is the superuser OdooBot, which cannot log in). */
 export const ADMIN_UID = 2;
 
-/** Bumped when the shape of the seeded records changes, so older data files are re-seeded. */
-const SEED_FORMAT = 1;
+/** Bumped when the shape of the seeded records changes, so older data files are re-seeded (2: Stripe intents). */
+const SEED_FORMAT = 2;
 
 export interface ErpSandbox extends SandboxServer {
   readonly registry: Registry;
@@ -37,7 +39,10 @@ export async function createErpSandbox(config: ErpSandboxConfig): Promise<ErpSan
   const registry = new Registry(store, MODELS);
   const orm = new Orm(registry, ADMIN_UID);
   const credentials = { database: config.database, login: config.login, password: config.password, uid: ADMIN_UID };
-  const server = createSandboxServer({ name: 'erp', route: createXmlRpcRoute(credentials, orm), errors: ERP_ERRORS });
+  const xmlRpc = createXmlRpcRoute(credentials, orm);
+  const stripeWebhook = createStripeWebhookRoute({ secret: config.stripeWebhookSecret, reconciler: new StripeReconciler(registry) });
+  const route = (request: SandboxRequest) => (request.path === STRIPE_WEBHOOK_PATH ? stripeWebhook(request) : xmlRpc(request));
+  const server = createSandboxServer({ name: 'erp', route, errors: ERP_ERRORS });
   let url: string | undefined;
   let closed = false;
   return {

@@ -30,6 +30,19 @@ export const notFound = (): SandboxResponse =>
 export const methodNotAllowed = (): SandboxResponse =>
   werkzeugPage(405, 'Method Not Allowed', 'The method is not allowed for the requested URL.', { allow: 'POST' });
 
+const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** werkzeug's BadRequest(description), as an Odoo http route raises it. */
+export const badRequest = (description: string): SandboxResponse => werkzeugPage(400, 'Bad Request', escapeHtml(description));
+
+/** What Odoo answers when an http route (not XML-RPC) raises unexpectedly. */
+export const internalServerError = (): SandboxResponse =>
+  werkzeugPage(
+    500,
+    'Internal Server Error',
+    'The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.',
+  );
+
 export const ERP_ERRORS: ProductErrors = {
   // nginx's answer when the Odoo workers behind it are unavailable or overloaded.
   serverError: () => nginxPage(503, 'Service Temporarily Unavailable'),

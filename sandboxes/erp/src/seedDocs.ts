@@ -5,10 +5,13 @@
  * amount and payment state agree with the payments the payment provider holds.
  *
  * Ids are the world's ERP ids (partners: company index + 1). Money stays in minor units.
+ * Besides the Odoo records, the Stripe payment intents those payments were, so that a
+ * refund of one of them arriving by webhook is reconciled against what it already paid.
  */
-import { SEED_EPOCH, type World } from '../../kit/src/index.js';
+import { SEED_EPOCH, type Doc, type World } from '../../kit/src/index.js';
 import { formatDate, formatDatetime, type RecordDoc } from './odoo/fields.js';
 import { USD_ID } from './odoo/models.js';
+import { STRIPE_INTENTS, seedStripeIntents } from './stripe/stripeLedger.js';
 
 const CURRENCIES = [
   { id: USD_ID, name: 'USD', full_name: 'United States dollar', symbol: '$' },
@@ -34,7 +37,7 @@ export function partnerId(companyIndex: number): number {
   return companyIndex + 1;
 }
 
-export function seedDocs(world: World): Record<string, RecordDoc[]> {
+export function seedDocs(world: World): Record<string, Doc[]> {
   const currencyId = new Map(CURRENCIES.map((c) => [c.name, c.id]));
   const stamp = formatDatetime(CATALOG_CREATED);
   const created = { create_date: stamp, write_date: stamp };
@@ -145,5 +148,6 @@ export function seedDocs(world: World): Record<string, RecordDoc[]> {
     'sale.order': orders,
     'sale.order.line': lines,
     'account.move': moves,
+    [STRIPE_INTENTS]: seedStripeIntents(world),
   };
 }
