@@ -1,0 +1,116 @@
+/**
+ * The erp subgraph's configuration, read once from the environment at the entry point.
+ * The defaults point at the ERP sandbox, so `npm start` works with no env; pointing
+ * ERP_URL, ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key) at an Odoo database is all
+ * it takes to talk to Odoo itself.
+ */
+import { ConfigError, envNumber, envPort, envString, type Env } from '../../kit/src/index.js';
+import { CURRENCY_CODES, type CurrencyCode } from './models.js';
+
+export interface OdooSettings {
+  /** Origin of the Odoo server (ERP_URL); the connector calls `<url>/xmlrpc/2/...`. Default http://127.0.0.1:4102, the sandbox. */
+  url: string;
+  /** Database name (ERP_DB). Default `sandbox`. */
+  db: string;
+  /** Login of the API user (ERP_USERNAME). Default `admin`. */
+  username: string;
+  /** That user's password or, in production, an API key (ERP_PASSWORD). Default `admin`. Never logged. */
+  password: string;
+  /**
+   * The company currency (ERP_COMPANY_CURRENCY): product list prices are in it, and a
+   * customer with no invoice owes zero in it. Default USD, the sandbox company's.
+   */
+  companyCurrency: CurrencyCode;
+}
+
+export interface ErpPolicySettings {
+  /** Deadline of one backend attempt, in ms (ERP_TIMEOUT_MS). Default 5000. */
+  timeoutMs: number;
+  /** Attempts in all for a call that may be repeated (ERP_MAX_ATTEMPTS). Default 3. */
+  maxAttempts: number;
+  /** Consecutive failures that open the breaker (ERP_BREAKER_THRESHOLD). Default 5. */
+  breakerThreshold: number;
+  /** How long the breaker stays open before a trial call, in ms (ERP_BREAKER_HALF_OPEN_MS). Default 10000. */
+  breakerHalfOpenAfterMs: number;
+}
+
+export interface CatalogCacheSettings {
+  /** How long a product read from Odoo is served from the cache, in ms (CATALOG_CACHE_TTL_MS). Default 300000. */
+  ttlMs: number;
+  /** Redis URL (REDIS_URL); the cache is in this process's memory when absent. */
+  redisUrl: string | undefined;
+}
+
+export interface ErpSubgraphConfig {
+  /** Port to listen on (ERP_SUBGRAPH_PORT); 0 picks a free one. Default 4002. */
+  port: number;
+  /** Interface to listen on (SUBGRAPH_HOST). Default 127.0.0.1. */
+  host: string;
+  odoo: OdooSettings;
+  policy: ErpPolicySettings;
+  catalogCache: CatalogCacheSettings;
+  /** pino level (LOG_LEVEL). Default info. */
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function odooUrl(env: Env): string {
+  const value = envString(env, 'ERP_URL', 'http://127.0.0.1:4102');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('ERP_URL', `"${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ERP_URL', `must be an http or https URL, got "${value}"`);
+  if (url.username || url.password) throw new ConfigError('ERP_URL', 'must not hold credentials; use ERP_USERNAME and ERP_PASSWORD');
+  if (url.search !== '' || url.hash !== '') throw new ConfigError('ERP_URL', `must not have a query or fragment, got "${value}"`);
+  // A path prefix is kept: Odoo behind a proxy may live under one (https://example.com/odoo).
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function redisUrl(env: Env): string | undefined {
+  const value = envString(env, 'REDIS_URL', '');
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not echoed: a Redis URL may carry a password.
+    throw new ConfigError('REDIS_URL', 'is not a URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  return value;
+}
+
+export function readErpSubgraphConfig(env: Env): ErpSubgraphConfig {
+  const logLevel = envString(env, 'LOG_LEVEL', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const companyCurrency = envString(env, 'ERP_COMPANY_CURRENCY', 'USD');
+  if (!(CURRENCY_CODES as readonly string[]).includes(companyCurrency)) {
+    throw new ConfigError('ERP_COMPANY_CURRENCY', `must be one of ${CURRENCY_CODES.join(', ')}, got "${companyCurrency}"`);
+  }
+  return {
+    port: envPort(env, 'ERP_SUBGRAPH_PORT', 4002),
+    host: envString(env, 'SUBGRAPH_HOST', '127.0.0.1'),
+    odoo: {
+      url: odooUrl(env),
+      db: envString(env, 'ERP_DB', 'sandbox'),
+      username: envString(env, 'ERP_USERNAME', 'admin'),
+      password: envString(env, 'ERP_PASSWORD', 'admin'),
+      companyCurrency: companyCurrency as CurrencyCode,
+    },
+    policy: {
+      timeoutMs: envNumber(env, 'ERP_TIMEOUT_MS', 5000, { min: 1, max: 600_000, integer: true }),
+      maxAttempts: envNumber(env, 'ERP_MAX_ATTEMPTS', 3, { min: 1, max: 10, integer: true }),
+      breakerThreshold: envNumber(env, 'ERP_BREAKER_THRESHOLD', 5, { min: 1, max: 1000, integer: true }),
+      breakerHalfOpenAfterMs: envNumber(env, 'ERP_BREAKER_HALF_OPEN_MS', 10_000, { min: 1, max: 3_600_000, integer: true }),
+    },
+    catalogCache: {
+      ttlMs: envNumber(env, 'CATALOG_CACHE_TTL_MS', 300_000, { min: 1, max: 86_400_000, integer: true }),
+      redisUrl: redisUrl(env),
+    },
+    logLevel,
+  };
+}

@@ -1,0 +1,331 @@
+/**
+ * The ERP's typed client: Odoo's external API over XML-RPC (`/xmlrpc/2/common` to log
+ * in, `/xmlrpc/2/object` execute_kw for everything else), every call under the backend
+ * policy (a timeout per attempt through its AbortSignal, retries where a repeat is safe,
+ * one breaker).
+ *
+ * It logs in lazily, once, and keeps the uid; when Odoo answers AccessDenied (the uid of
+ * a restored database, a rotated API key) it logs in again, once, and repeats the call:
+ * Odoo checks the credentials before it runs anything, so that repeat is safe even for a
+ * create. Reads (search_read, read, search_count) and writes of absolute values are
+ * retried; `create` never is: Odoo has no idempotency key, so a create whose answer was
+ * lost may have happened, and sending it again could make a second order.
+ *
+ * Every method that takes many ids is one call (or one per MAX_IDS_PER_CALL ids), never
+ * one per id: the loaders rely on it to keep a query's backend cost constant. Each names
+ * the fields it reads (records.ts): Odoo would otherwise send every field, computed ones
+ * included.
+ */
+import { Agent, request } from 'undici';
+import type { Logger } from 'pino';
+import { BackendError, type BackendPolicy } from '../../../kit/src/index.js';
+import { parseMethodResponse, serializeMethodCall, type MethodResponse, type XmlRpcStruct, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
+import type { InvoiceRecord, OrderLineRecord, OrderRecord, PartnerRecord, ProductRecord } from '../models.js';
+import { errorForFault, errorForStatus, isUnknownMethodFault, malformed, unreachable } from './odooErrors.js';
+import {
+  INVOICE_FIELDS,
+  LINE_FIELDS,
+  ORDER_FIELDS,
+  PARTNER_FIELDS,
+  PRODUCT_FIELDS,
+  readRecords,
+  toInvoice,
+  toOrder,
+  toOrderLine,
+  toPartner,
+  toProduct,
+} from './records.js';
+
+/**
+ * Ids (or refs) per `in` domain or read. Odoo has no batch limit of its own, but the
+ * reverse proxy in front of it does limit request bodies (nginx: 1 MiB by default); an id
+ * takes about 32 bytes of XML-RPC, so 5,000 of them stay near 160 KB.
+ */
+export const MAX_IDS_PER_CALL = 5000;
+
+/** Orders newest first, as Odoo's own sale.order `_order`; the id makes it total. */
+export const ORDER_ORDER = 'date_order desc, id desc';
+/** Invoices newest first, as Odoo's account.move `_order`. */
+export const INVOICE_ORDER = 'invoice_date desc, name desc, id desc';
+/** The catalog by SKU; the id makes the order total, so offsets page it consistently. */
+export const PRODUCT_ORDER = 'default_code, name, id';
+
+export interface OdooErpConnectorOptions {
+  /** Origin (and any path prefix) of the Odoo server, e.g. https://mycompany.odoo.com. */
+  url: string;
+  db: string;
+  username: string;
+  /** Password or API key. Never logged, never in a message. */
+  password: string;
+  policy: BackendPolicy;
+  logger: Logger;
+}
+
+export interface ProductFilter {
+  /** Text that the name or the SKU contains, case-insensitively; null for all. */
+  search: string | null;
+  inStockOnly: boolean;
+}
+
+export interface NewOrderLine {
+  productId: number;
+  quantity: number;
+}
+
+/** How a new order is confirmed: unknown until the first order, then what the server supports. */
+type ConfirmBy = 'unknown' | 'action_confirm' | 'state';
+
+type Domain = XmlRpcValue[];
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export class OdooErpConnector {
+  readonly policy: BackendPolicy;
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+  private readonly options: Omit<OdooErpConnectorOptions, 'policy' | 'logger'>;
+  private readonly logger: Logger;
+  private session: Promise<number> | null = null;
+  private confirmBy: ConfirmBy = 'unknown';
+
+  constructor(options: OdooErpConnectorOptions) {
+    this.policy = options.policy;
+    this.logger = options.logger;
+    this.options = { url: options.url.replace(/\/+$/, ''), db: options.db, username: options.username, password: options.password };
+  }
+
+  /** Partners whose `ref` (the CRM company id) is one of `refs`, in id order. Archived partners are left out. */
+  async partnersByRefs(refs: readonly string[]): Promise<PartnerRecord[]> {
+    return this.searchReadIn('res.partner', 'ref', refs, [], PARTNER_FIELDS, 'id', toPartner);
+  }
+
+  /** Partners by id; ids Odoo does not know are absent. */
+  async readPartners(ids: readonly number[]): Promise<PartnerRecord[]> {
+    return this.readIds('res.partner', ids, PARTNER_FIELDS, toPartner);
+  }
+
+  /** Every sales order (and quotation) of these partners, newest first. */
+  async ordersOfPartners(partnerIds: readonly number[]): Promise<OrderRecord[]> {
+    return this.searchReadIn('sale.order', 'partner_id', partnerIds, [], ORDER_FIELDS, ORDER_ORDER, toOrder);
+  }
+
+  async readOrders(ids: readonly number[]): Promise<OrderRecord[]> {
+    return this.readIds('sale.order', ids, ORDER_FIELDS, toOrder);
+  }
+
+  /** Orders by reference (S00042), for an invoice's `invoice_origin`. */
+  async ordersByNames(names: readonly string[]): Promise<OrderRecord[]> {
+    return this.searchReadIn('sale.order', 'name', names, [], ORDER_FIELDS, ORDER_ORDER, toOrder);
+  }
+
+  /** The product lines of these orders, in Odoo's line order (section and note lines are left out). */
+  async linesOfOrders(orderIds: readonly number[]): Promise<OrderLineRecord[]> {
+    const lines = await this.searchReadIn('sale.order.line', 'order_id', orderIds, [], LINE_FIELDS, null, toOrderLine);
+    return lines.filter((line): line is OrderLineRecord => line !== null);
+  }
+
+  /** The posted customer invoices of these partners, newest first. */
+  async invoicesOfPartners(partnerIds: readonly number[]): Promise<InvoiceRecord[]> {
+    const customerInvoices: Domain = [['move_type', '=', 'out_invoice'], ['state', '=', 'posted']];
+    return this.searchReadIn('account.move', 'partner_id', partnerIds, customerInvoices, INVOICE_FIELDS, INVOICE_ORDER, toInvoice);
+  }
+
+  /** Journal entries by id, whatever their type; the caller keeps the customer invoices. */
+  async readInvoices(ids: readonly number[]): Promise<InvoiceRecord[]> {
+    return this.readIds('account.move', ids, INVOICE_FIELDS, toInvoice);
+  }
+
+  async readProducts(ids: readonly number[]): Promise<ProductRecord[]> {
+    return this.readIds('product.product', ids, PRODUCT_FIELDS, toProduct);
+  }
+
+  /** One page of the catalog, by SKU. */
+  async searchProducts(filter: ProductFilter, offset: number, limit: number): Promise<ProductRecord[]> {
+    const value = await this.executeKw('product.product', 'search_read', [productDomain(filter)], { fields: PRODUCT_FIELDS, order: PRODUCT_ORDER, offset, limit }, true);
+    return readRecords(value, 'product.product').map(toProduct);
+  }
+
+  async countProducts(filter: ProductFilter): Promise<number> {
+    const value = await this.executeKw('product.product', 'search_count', [productDomain(filter)], {}, true);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw malformed('search_count answered something other than a count');
+    return value;
+  }
+
+  /**
+   * Creates a sales order at list prices (Odoo fills the unit price from the customer's
+   * pricelist) and confirms it; resolves with its id.
+   *
+   * Odoo confirms an order with sale.order's `action_confirm` (which also starts its
+   * deliveries). A server without that method (the ERP sandbox, which serves no
+   * `action_*`) answers AttributeError; then the order is confirmed by writing its state
+   * `sale`, and later orders are created in that state in one call.
+   *
+   * The create is sent once, never retried. If it fails with BACKEND_UNAVAILABLE the
+   * order may or may not exist (see the README). If the create succeeded but the
+   * confirmation failed, the error says so and names the order, which is then a quotation.
+   */
+  async createSalesOrder(partnerId: number, lines: readonly NewOrderLine[]): Promise<number> {
+    const vals = {
+      partner_id: partnerId,
+      order_line: lines.map((line) => [0, 0, { product_id: line.productId, product_uom_qty: line.quantity }]),
+    };
+    if (this.confirmBy === 'state') return this.create('sale.order', { ...vals, state: 'sale' });
+    const id = await this.create('sale.order', vals);
+    try {
+      await this.confirm(id);
+    } catch (error) {
+      if (!(error instanceof BackendError)) throw error;
+      this.logger.error({ orderId: id, code: error.code, reason: error.message }, 'ERP sales order created but not confirmed');
+      throw new BackendError(error.code, `Sales order ${id} was created in the ERP as a quotation but could not be confirmed: ${error.message}`, {
+        backend: 'erp',
+        details: { ...error.details, orderId: String(id) },
+        cause: error,
+      });
+    }
+    return id;
+  }
+
+  /** Closes the keep-alive connections. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async confirm(id: number): Promise<void> {
+    if (this.confirmBy !== 'state') {
+      try {
+        // Not retried: confirming twice is refused by Odoo ("not in a state requiring confirmation").
+        await this.executeKw('sale.order', 'action_confirm', [[id]], {}, false);
+        this.confirmBy = 'action_confirm';
+        return;
+      } catch (error) {
+        if (!isUnknownMethodFault(error, 'action_confirm')) throw error;
+        this.confirmBy = 'state';
+        this.logger.info('the ERP has no sale.order.action_confirm; orders are confirmed by writing their state');
+      }
+    }
+    // An absolute value: writing it twice leaves the order as writing it once does.
+    await this.executeKw('sale.order', 'write', [[id], { state: 'sale' }], {}, true);
+  }
+
+  private async create(model: string, vals: Record<string, XmlRpcValue>): Promise<number> {
+    const value = await this.executeKw(model, 'create', [vals], {}, false);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw malformed(`${model}.create answered something other than an id`);
+    return value;
+  }
+
+  /** search_read with `[field, 'in', values]` (and `extra`), one call per MAX_IDS_PER_CALL values. */
+  private async searchReadIn<K extends string | number, R>(
+    model: string,
+    field: string,
+    values: readonly K[],
+    extra: Domain,
+    fields: string[],
+    order: string | null,
+    parse: (record: XmlRpcStruct) => R,
+  ): Promise<R[]> {
+    const unique = [...new Set(values)];
+    if (unique.length === 0) return [];
+    const pages = await Promise.all(
+      chunks(unique, MAX_IDS_PER_CALL).map((part) =>
+        this.executeKw(model, 'search_read', [[...extra, [field, 'in', part]]], order === null ? { fields } : { fields, order }, true),
+      ),
+    );
+    return pages.flatMap((page) => readRecords(page, model).map(parse));
+  }
+
+  private async readIds<R>(model: string, ids: readonly number[], fields: string[], parse: (record: XmlRpcStruct) => R): Promise<R[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const pages = await Promise.all(chunks(unique, MAX_IDS_PER_CALL).map((part) => this.executeKw(model, 'read', [part], { fields }, true)));
+    return pages.flatMap((page) => readRecords(page, model).map(parse));
+  }
+
+  /** The uid of the configured login, logging in on first use. */
+  private login(): Promise<number> {
+    if (!this.session) {
+      const session = this.authenticate();
+      this.session = session;
+      // A failed login is not kept: the next call tries again.
+      session.catch(() => {
+        if (this.session === session) this.session = null;
+      });
+    }
+    return this.session;
+  }
+
+  private async authenticate(): Promise<number> {
+    const { db, username, password } = this.options;
+    const value = await this.rpc('common', 'authenticate', [db, username, password, {}], { operation: 'common.authenticate', retry: true });
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+    // Odoo answers a wrong login or password with False, not a fault.
+    if (value === false) throw new BackendError('UNAUTHENTICATED', 'The ERP refused the configured login; check ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key in production).', { backend: 'erp' });
+    throw malformed('authenticate answered neither a user id nor False');
+  }
+
+  /** execute_kw as the configured user; on AccessDenied, logs in again once and repeats the call. */
+  private async executeKw(model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue>, retry: boolean): Promise<XmlRpcValue> {
+    const operation = `${model}.${method}`;
+    const { db, password } = this.options;
+    const session = this.login();
+    const uid = await session;
+    try {
+      return await this.rpc('object', 'execute_kw', [db, uid, password, model, method, args, kwargs], { operation, retry });
+    } catch (error) {
+      if (!(error instanceof BackendError && error.details.odooFault === 3)) throw error;
+      if (this.session === session) this.session = null;
+      this.logger.info({ operation }, 'the ERP refused the session; logging in again');
+      const fresh = await this.login();
+      return this.rpc('object', 'execute_kw', [db, fresh, password, model, method, args, kwargs], { operation, retry });
+    }
+  }
+
+  /** One XML-RPC call under the policy: each attempt is aborted by the policy's signal on timeout. */
+  private rpc(service: 'common' | 'object', method: string, params: XmlRpcValue[], call: { operation: string; retry: boolean }): Promise<XmlRpcValue> {
+    const body = serializeMethodCall(method, params);
+    return this.policy.execute(async (signal) => {
+      let status: number;
+      let headers: Record<string, string | string[] | undefined>;
+      let text: string;
+      try {
+        const response = await request(`${this.options.url}/xmlrpc/2/${service}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' },
+          body,
+          signal,
+          dispatcher: this.agent,
+        });
+        status = response.statusCode;
+        headers = response.headers;
+        text = await response.body.text();
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw this.logged(unreachable(call.operation, error), call.operation);
+      }
+      if (status !== 200) throw this.logged(errorForStatus(status, headers, call.operation), call.operation);
+      let response: MethodResponse;
+      try {
+        response = parseMethodResponse(text);
+      } catch {
+        throw this.logged(malformed(`${call.operation} answered HTTP 200 with a body that is not an XML-RPC response`), call.operation);
+      }
+      if (response.kind === 'fault') throw this.logged(errorForFault(response.faultCode, response.faultString, call.operation, [this.options.password]), call.operation);
+      return response.value;
+    }, { retry: call.retry });
+  }
+
+  /** Logs a failed attempt (its code and scrubbed message, never the call's parameters) and returns it. */
+  private logged(failure: BackendError, operation: string): BackendError {
+    this.logger.warn({ operation, status: failure.status, code: failure.code, reason: failure.message, retryAfterMs: failure.retryAfterMs }, 'ERP call failed');
+    return failure;
+  }
+}
+
+function productDomain(filter: ProductFilter): Domain {
+  const domain: Domain = [];
+  if (filter.search !== null) domain.push('|', ['name', 'ilike', filter.search], ['default_code', 'ilike', filter.search]);
+  if (filter.inStockOnly) domain.push(['qty_available', '>', 0]);
+  return domain;
+}

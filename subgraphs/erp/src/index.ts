@@ -1,0 +1,35 @@
+/**
+ * Entry point: reads the configuration, starts the erp subgraph and prints the one line
+ * `npm start` waits for; stops cleanly on SIGINT/SIGTERM.
+ */
+import { ConfigError, createLogger } from '../../kit/src/index.js';
+import { readErpSubgraphConfig } from './config.js';
+import { createErpSubgraph } from './createErpSubgraph.js';
+
+async function main(): Promise<void> {
+  const config = readErpSubgraphConfig(process.env);
+  const logger = createLogger('erp-subgraph', config.logLevel);
+  const subgraph = await createErpSubgraph(config, { logger });
+  const url = await subgraph.listen();
+  const cache = config.catalogCache.redisUrl ? 'catalog cache in Redis' : 'catalog cache in memory';
+  console.log(`[erp subgraph] listening on ${url} (ERP at ${config.odoo.url}, database ${config.odoo.db}; ${cache})`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    subgraph.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('[erp subgraph] error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `[erp subgraph] configuration error: ${error.message}` : error);
+  process.exit(1);
+});

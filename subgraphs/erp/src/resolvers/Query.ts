@@ -1,0 +1,26 @@
+import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { parseOdooId } from '../loaders.js';
+import { productPage } from '../productList.js';
+import { selectsField } from '../selection.js';
+
+export const Query: QueryResolvers = {
+  // An id that cannot be an Odoo id names nothing: null, without a call.
+  product: (_parent, { id }, { loaders }) => {
+    const productId = parseOdooId(id);
+    return productId === null ? null : loaders.productById.load(productId);
+  },
+  products: async (_parent, args, { connector, loaders }, info) => {
+    const page = await productPage(connector, args, selectsField(info, 'totalCount'));
+    // Fresh from Odoo: later lookups of these products in this request are free.
+    for (const product of page.nodes) loaders.productById.prime(product.id, product);
+    return page;
+  },
+  order: (_parent, { id }, { loaders }) => {
+    const orderId = parseOdooId(id);
+    return orderId === null ? null : loaders.orderById.load(orderId);
+  },
+  invoice: (_parent, { id }, { loaders }) => {
+    const invoiceId = parseOdooId(id);
+    return invoiceId === null ? null : loaders.invoiceById.load(invoiceId);
+  },
+};
