@@ -181,7 +181,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       return;
     }
     bump(operations, routed.operation);
-    const { action, delayMs } = faults.decide(routed.operation);
+    const { action, delayMs, retryAfterSeconds } = faults.decide(routed.operation);
     if (action !== 'none') bump(faultCounts, action);
     if (action === 'down') {
       req.socket.destroy();
@@ -190,7 +190,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     if (action === 'hang') return; // answered never; the socket is destroyed on close()
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (action === 'error') send(res, options.errors.serverError());
-    else if (action === 'rateLimit') send(res, options.errors.rateLimited(faults.current().retryAfterSeconds || 1));
+    else if (action === 'rateLimit') send(res, options.errors.rateLimited(retryAfterSeconds || 1));
     else send(res, await routed.run());
   };
 

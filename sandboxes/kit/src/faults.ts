@@ -100,10 +100,11 @@ export class FaultInjector {
   }
 
   /** Decides the fault for one call and the latency to add before answering it. */
-  decide(operation: string): { action: FaultAction; delayMs: number } {
+  decide(operation: string): { action: FaultAction; delayMs: number; retryAfterSeconds: number } {
     const c = this.config;
-    if (c === NO_FAULTS) return { action: 'none', delayMs: 0 };
-    if (c.operations && !c.operations.some((prefix) => operation.startsWith(prefix))) return { action: 'none', delayMs: 0 };
+    const none = { action: 'none' as const, delayMs: 0, retryAfterSeconds: c.retryAfterSeconds };
+    if (c === NO_FAULTS) return none;
+    if (c.operations && !c.operations.some((prefix) => operation.startsWith(prefix))) return none;
     const delayMs = c.latencyMs + (c.jitterMs > 0 ? Math.random() * c.jitterMs : 0);
     let action: FaultAction = 'none';
     if (c.down) action = 'down';
@@ -114,6 +115,7 @@ export class FaultInjector {
       const remaining = c.remaining - 1;
       this.config = remaining <= 0 ? NO_FAULTS : { ...c, remaining };
     }
-    return { action, delayMs };
+    // The settings this call was decided with: `remaining` may have switched them off since.
+    return { action, delayMs, retryAfterSeconds: c.retryAfterSeconds };
   }
 }

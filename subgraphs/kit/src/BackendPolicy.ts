@@ -41,10 +41,14 @@ export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
 const STATE_NAMES: Record<number, BreakerState> = { 0: 'closed', 1: 'open', 2: 'half-open', 3: 'isolated' };
 
-/** Failures that say the backend is unwell, as opposed to a bad request. */
+/**
+ * Failures that say the backend is unwell, as opposed to a bad request or a definite
+ * answer: a timeout, an unreachable backend, a 5xx. A non-retryable BACKEND_ERROR (an
+ * Odoo fault, say) is the backend answering, so it does not open the breaker.
+ */
 function isBackendFailure(error: unknown): boolean {
   if (error instanceof TaskCancelledError) return true;
-  if (error instanceof BackendError) return error.code === 'BACKEND_UNAVAILABLE' || error.code === 'BACKEND_ERROR';
+  if (error instanceof BackendError) return error.retryable && (error.code === 'BACKEND_UNAVAILABLE' || error.code === 'BACKEND_ERROR');
   return false;
 }
 
