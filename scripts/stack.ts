@@ -61,7 +61,11 @@ export const STACK: readonly ServiceSpec[] = [
     name: 'payments-subgraph',
     group: 'subgraphs',
     entry: 'subgraphs/payments/src/index.ts',
-    env: (urls, env) => ({ STRIPE_API_URL: env.STRIPE_API_URL || origin(urls['payments-sandbox']) }),
+    // GATEWAY_URL: where webhook events' cache invalidations go (the gateway starts later, on its known port).
+    env: (urls, env) => ({
+      STRIPE_API_URL: env.STRIPE_API_URL || origin(urls['payments-sandbox']),
+      GATEWAY_URL: env.GATEWAY_URL || `http://127.0.0.1:${port(env, 'GATEWAY_PORT', 4000)}`,
+    }),
   },
   {
     name: 'gateway',

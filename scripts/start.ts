@@ -127,7 +127,33 @@ async function main(): Promise<void> {
   const width = Math.max(...urls.map(([name]) => name.length));
   console.log('\nThe stack is up:');
   for (const [name, url] of urls) console.log(`  ${name.padEnd(width)}  ${url}`);
+  if (urlByName.gateway) {
+    const problem = await gatewayReady(urlByName.gateway);
+    if (problem) console.warn(`\nThe gateway is up but not ready: ${problem}`);
+    console.log(`\nPlayground: ${urlByName.gateway} (open it in a browser)`);
+  }
   console.log('\nPress Ctrl-C to stop every process.');
+}
+
+/**
+ * Waits (up to 30 s) for the gateway's /ready: supergraph loaded and every subgraph
+ * answering. Returns why it is not ready, or undefined once it is.
+ */
+async function gatewayReady(graphqlUrl: string): Promise<string | undefined> {
+  const readyUrl = new URL('/ready', graphqlUrl).toString();
+  const deadline = Date.now() + 30_000;
+  let problem = 'no answer from /ready';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(5000) });
+      if (response.ok) return undefined;
+      problem = await response.text();
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return problem;
 }
 
 main().catch((error: unknown) => {

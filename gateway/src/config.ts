@@ -35,6 +35,16 @@ export interface GatewayConfig {
    * a fixed development value otherwise.
    */
   invalidationSecret: string;
+  /** Prefix of every cache key in Redis, so that deployments (or test runs) can share one Redis (CACHE_KEY_PREFIX). Default graph360. */
+  cacheKeyPrefix: string;
+  /** Deadline of one cache operation in ms; a slower cache is a miss (CACHE_TIMEOUT_MS). Default 250. */
+  cacheTimeoutMs: number;
+  /**
+   * After an entity is invalidated, how long fresh reads of it are served but not cached,
+   * in ms, so that a backend applying the change a moment later is not cached stale
+   * (INVALIDATION_HOLD_MS). Default 3000.
+   */
+  invalidationHoldMs: number;
   /** Log level (LOG_LEVEL). Default info. */
   logLevel: string;
 }
@@ -83,6 +93,9 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     entityCache: onOff(env, 'ENTITY_CACHE', true),
     responseCache: onOff(env, 'RESPONSE_CACHE', true),
     invalidationSecret,
+    cacheKeyPrefix: envString(env, 'CACHE_KEY_PREFIX', 'graph360'),
+    cacheTimeoutMs: envNumber(env, 'CACHE_TIMEOUT_MS', 250, { min: 1, max: 60_000, integer: true }),
+    invalidationHoldMs: envNumber(env, 'INVALIDATION_HOLD_MS', 3000, { min: 0, max: 600_000, integer: true }),
     logLevel: envString(env, 'LOG_LEVEL', 'info'),
   };
 }

@@ -1,33 +1,30 @@
 /**
  * The gateway: @apollo/gateway executing query plans over the subgraphs named in the
- * supergraph file, served by @apollo/server on node:http. This is the minimal front
- * door the subgraph tests need; caching, the playground and observability come with
- * the gateway issue.
+ * supergraph file, served by @apollo/server on node:http. This file only wires the
+ * parts together; each lives in its own folder: supergraph/ (the file, reloaded on
+ * change), observability/ and plugins/ (request ids, logs, metrics, error masking, CORS,
+ * /health, /ready, /metrics), cache/ (every cache layer and POST /internal/invalidate),
+ * dataSource/ (how subgraphs are fetched) and playground/ (GraphiQL, served locally).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { Supergraph } from '@apollo/federation-internals';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { executeApolloRequest, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../lib/http.js';
+import { createGatewayCaches } from './cache/createGatewayCaches.js';
+import { INVALIDATE_PATH } from './cache/invalidateRoute.js';
 import type { GatewayConfig } from './config.js';
+import { createSubgraphServices } from './dataSource/createSubgraphServices.js';
+import { createPlayground } from './playground/index.js';
+import { GatewayMetrics } from './metrics.js';
+import { createObservability } from './observability/index.js';
+import { FileSupergraphManager } from './supergraph/SupergraphManager.js';
 
-export class SupergraphError extends Error {}
-
-/** Reads and validates the supergraph, naming the file and the problem when it is unusable. */
-export function loadSupergraph(path: string): string {
-  if (!existsSync(path)) throw new SupergraphError(`supergraph file ${path} does not exist; run \`npm run compose\``);
-  const sdl = readFileSync(path, 'utf8');
-  try {
-    Supergraph.build(sdl);
-  } catch (error) {
-    throw new SupergraphError(`supergraph file ${path} is not a valid supergraph: ${(error as Error).message}`);
-  }
-  return sdl;
-}
+// The supergraph file (validated at start, reloaded on change): supergraph/SupergraphManager.ts.
+export { SupergraphError, loadSupergraph } from './supergraph/SupergraphManager.js';
 
 export interface Gateway {
   readonly server: Server;
@@ -35,24 +32,20 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
-  const supergraphSdl = loadSupergraph(config.supergraphPath);
+  // Observability (logs with request ids, metrics, error masking, CORS, /ready): observability/index.ts.
+  const supergraph = new FileSupergraphManager({ path: config.supergraphPath, logger });
+  const metrics = new GatewayMetrics();
+  const observability = createObservability({ config, logger, metrics, supergraph });
+  // Every cache layer (APQ, documents, plans, entities, root reads, responses): cache/createGatewayCaches.ts.
+  const caches = createGatewayCaches(config, logger, metrics);
+  // Subgraph fetches (undici keep-alive, timeout, dedup, entity cache, header propagation): dataSource/.
+  const subgraphs = createSubgraphServices(config, caches, metrics, logger);
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    supergraphSdl: supergraph,
     logger,
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource({
-        url: config.subgraphUrls[name] ?? url,
-        willSendRequest: ({ request, context }) => {
-          const incoming = (context as { headers?: Record<string, string | string[] | undefined> }).headers;
-          for (const header of ['authorization', 'x-request-id']) {
-            const value = incoming?.[header];
-            if (typeof value === 'string') request.http?.headers.set(header, value);
-          }
-        },
-      }),
+    buildService: subgraphs.buildService,
+    queryPlannerConfig: { cache: caches.queryPlanStore },
   });
 
   const httpServer = createServer();
@@ -61,28 +54,43 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const apollo = new ApolloServer({ gateway, logger, includeStacktraceInErrorResponses: false, plugins: [ApolloServerPluginDrainHttpServer({ httpServer })] });
+  const apollo = new ApolloServer({
+    gateway,
+    logger,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: true,
+    formatError: observability.formatError,
+    persistedQueries: caches.persistedQueries,
+    documentStore: caches.documentStore,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ...observability.plugins, ...caches.plugins],
+  });
   await apollo.start();
+  // Playground: GraphiQL for browsers at GET /graphql, served from this process (Apollo's
+  // own landing page, disabled above, loads from a CDN). Off in production, where
+  // introspection is off too.
+  const playground = config.mode === 'production' ? undefined : createPlayground();
 
   httpServer.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    let requestId: string | undefined;
     const run = async (): Promise<void> => {
-      if (path === '/health') return sendJson(res, 200, { status: 'ok' });
-      if (path !== '/graphql') return sendJson(res, 404, { error: `no route ${req.method} ${path}` });
+      const id = await observability.begin(req, res, path ?? '/'); // request id, CORS and preflights, /health, /ready, /metrics
+      if (id === null) return;
+      requestId = id;
+      if (playground?.(req, res)) return; // before GraphQL: browser GETs of /graphql and /playground/assets/*
+      if (path !== '/graphql' && path !== INVALIDATE_PATH) return sendJson(res, 404, { error: `no route ${req.method} ${path}` });
       let body: Buffer;
       try {
-        body = await readBody(req, MAX_BODY_BYTES);
+        body = await readBody(req, config.maxBodyBytes);
       } catch (error) {
         if (error instanceof PayloadTooLargeError) return sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', error.message);
         throw error;
       }
-      await executeApolloRequest(apollo, req, body, res, async () => ({ headers: req.headers }));
+      if (path === INVALIDATE_PATH) return caches.invalidate(req, body, res); // backend events evict cached entities
+      // The context's x-request-id is the sanitised one (observability.begin), so whatever forwards headers forwards that.
+      await executeApolloRequest(apollo, req, body, res, async () => ({ headers: { ...req.headers, 'x-request-id': requestId }, requestId }));
     };
-    run().catch((error: unknown) => {
-      logger.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-      else res.destroy();
-    });
+    run().catch((error: unknown) => observability.fail(res, error, requestId));
   });
 
   return {
@@ -99,6 +107,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     async close() {
       await apollo.stop();
       for (const socket of sockets) socket.destroy();
+      await Promise.all([subgraphs.close(), caches.close()]);
     },
   };
 }

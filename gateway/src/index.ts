@@ -1,12 +1,17 @@
 /** Entry point: reads the configuration, starts the gateway, stops it on SIGINT/SIGTERM. */
-import { pino } from 'pino';
 import { ConfigError } from '../../lib/env.js';
 import { readGatewayConfig } from './config.js';
 import { createGateway, SupergraphError } from './createGateway.js';
+import { createGatewayLogger } from './observability/logger.js';
 
 async function main(): Promise<void> {
   const config = readGatewayConfig(process.env);
-  const logger = pino({ name: 'gateway', level: config.logLevel, redact: ['req.headers.authorization'] });
+  // @apollo/gateway otherwise sends anonymous usage metrics to Apollo every few seconds
+  // and probes the AWS/GCP/Azure metadata endpoints at start (utilities/opentelemetry.js):
+  // traffic to other hosts that an offline or private deployment must not make. An
+  // operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const logger = createGatewayLogger({ level: config.logLevel });
   const gateway = await createGateway(config, logger);
   const url = await gateway.listen(config.port, config.host);
   console.log(`[gateway] listening on ${url}`);

@@ -4,8 +4,11 @@
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The cache layers of DESIGN.md, as metric labels. */
-export type CacheLayer = 'apq' | 'document' | 'plan' | 'entity' | 'response';
+/**
+ * The cache layers of DESIGN.md, as metric labels; `root` is whole root-field fetches to
+ * one subgraph (e.g. crm's `customers(first: 50)`).
+ */
+export type CacheLayer = 'apq' | 'document' | 'plan' | 'entity' | 'root' | 'response';
 export type CacheResult = 'hit' | 'miss' | 'error';
 
 export class GatewayMetrics {
@@ -38,7 +41,7 @@ export class GatewayMetrics {
   });
   readonly cacheRequests = new Counter({
     name: 'gateway_cache_requests_total',
-    help: 'Cache lookups by layer (apq, document, plan, entity, response) and result (hit, miss, error).',
+    help: 'Cache lookups by layer (apq, document, plan, entity, root, response) and result (hit, miss, error).',
     labelNames: ['layer', 'result'] as const,
     registers: [this.registry],
   });

@@ -4,6 +4,7 @@
  * to the gateway and read each sandbox's /__sandbox/stats to count backend calls.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnService, type SpawnedService } from './spawnService.js';
@@ -20,6 +21,11 @@ export interface Stack {
   resetStats(): Promise<void>;
   setFaults(sandbox: SandboxName, faults: Record<string, unknown>): Promise<void>;
   clearFaults(): Promise<void>;
+  /**
+   * Starts one more gateway over the same subgraphs (a replica), with these variables on
+   * top of the stack's gateway environment; it is stopped with the stack.
+   */
+  startGateway(env?: Record<string, string>): Promise<SpawnedService>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +36,27 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Redis for the gateway's and subgraphs' caches. Default none (memory), whatever REDIS_URL the test run has. */
   redisUrl?: string;
+  /** Extra variables for the gateway only (e.g. CACHE_KEY_PREFIX, ENTITY_CACHE=off). */
+  gatewayEnv?: Record<string, string>;
+  /**
+   * Wire the payment provider's webhooks as `npm start` does: the payments sandbox
+   * delivers every event to the ERP sandbox (which reconciles invoices) and to the
+   * payments subgraph (which passes cache invalidations on to the gateway). Their ports
+   * are then picked before start-up, since each must know the next one's URL. Default false.
+   */
+  webhooks?: boolean;
+}
+
+/** A port free now (the OS picks it; it is released at once for a service to take). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 const SANDBOXES: readonly SandboxName[] = ['crm', 'erp', 'payments'];
@@ -50,6 +77,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REDIS_URL: options.redisUrl ?? '',
     ...options.env,
   };
+  if (options.webhooks) {
+    const [erpSandbox, paymentsSubgraph, gateway] = await Promise.all([freePort(), freePort(), freePort()]);
+    Object.assign(env, {
+      ERP_SANDBOX_PORT: String(erpSandbox),
+      PAYMENTS_SUBGRAPH_PORT: String(paymentsSubgraph),
+      GATEWAY_PORT: String(gateway),
+      GATEWAY_URL: `http://127.0.0.1:${gateway}`,
+      PAYMENTS_SANDBOX_WEBHOOK_URLS: `http://127.0.0.1:${erpSandbox}/payment/stripe/webhook,http://127.0.0.1:${paymentsSubgraph}/webhooks/stripe`,
+      // Retry soon: a test waits for the effect of an event.
+      PAYMENTS_SANDBOX_WEBHOOK_RETRY_BASE_MS: '200',
+    });
+  }
   const services: Record<string, SpawnedService> = {};
   const stopAll = async (): Promise<void> => {
     await Promise.all(Object.values(services).map((s) => s.stop()));
@@ -65,10 +104,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SANDBOXES.forEach((name, i) => (services[`${name}-subgraph`] = subgraphs[i]!));
     const subgraphUrls = Object.fromEntries(SANDBOXES.map((name, i) => [name, subgraphs[i]!.url])) as Record<SandboxName, string>;
 
-    services.gateway = await spawnService({
-      entry: 'gateway/src/index.ts',
-      env: { ...env, CRM_SUBGRAPH_URL: subgraphUrls.crm, ERP_SUBGRAPH_URL: subgraphUrls.erp, PAYMENTS_SUBGRAPH_URL: subgraphUrls.payments },
-    });
+    const gatewayEnv = {
+      ...env,
+      CRM_SUBGRAPH_URL: subgraphUrls.crm,
+      ERP_SUBGRAPH_URL: subgraphUrls.erp,
+      PAYMENTS_SUBGRAPH_URL: subgraphUrls.payments,
+      ...options.gatewayEnv,
+    };
+    services.gateway = await spawnService({ entry: 'gateway/src/index.ts', env: gatewayEnv });
+    let replicas = 0;
 
     const operator = async (sandbox: SandboxName, path: string, method = 'GET', body?: unknown): Promise<unknown> => {
       const response = await fetch(`${sandboxUrls[sandbox]}/__sandbox/${path}`, {
@@ -97,6 +141,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       async clearFaults() {
         await Promise.all(SANDBOXES.map((name) => operator(name, 'faults', 'DELETE')));
+      },
+      async startGateway(extra = {}) {
+        const name = `gateway-${++replicas + 1}`;
+        services[name] = await spawnService({ entry: 'gateway/src/index.ts', env: { ...gatewayEnv, GATEWAY_PORT: '0', ...extra } });
+        return services[name];
       },
       stop: stopAll,
     };

@@ -13,6 +13,7 @@ import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { executeApolloRequest, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
 import { formatSubgraphError } from './errors.js';
+import { changedEntitiesPlugin } from './invalidation.js';
 
 export interface ExtraRoute {
   method: 'GET' | 'POST';
@@ -60,7 +61,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
       onMasked: (error, id) => options.logger.error({ err: error, errorId: id }, 'unexpected error masked'),
     }),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // changedEntitiesPlugin: what mutations markChanged reaches the gateway, which evicts it from its caches.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), changedEntitiesPlugin()],
     logger: options.logger,
   });
   await apollo.start();

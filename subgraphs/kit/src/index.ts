@@ -3,4 +3,5 @@ export { BackendPolicy, type BackendPolicyOptions, type BreakerState } from './B
 export { createCache, readThroughMany, type CacheOptions } from './cache.js';
 export { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions, type ExtraRoute } from './createSubgraphServer.js';
 export { createLogger, type Logger } from './logger.js';
+export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';
 export { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../../lib/env.js';

@@ -14,6 +14,7 @@ export const REDACTED_PATHS = [
   'config.*.secretKey',
   'config.*.apiKey',
   'config.*.webhookSecret',
+  'config.*.invalidationSecret',
   '*.password',
   '*.token',
   '*.secretKey',

@@ -8,6 +8,7 @@ describe('readPaymentsSubgraphConfig', () => {
       host: '127.0.0.1',
       stripe: { apiUrl: 'http://127.0.0.1:4103', secretKey: 'sk_test_sandbox', webhookSecret: 'whsec_sandbox' },
       policy: { timeoutMs: 5000, maxAttempts: 3, baseDelayMs: 100, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000 },
+      gateway: { url: 'http://127.0.0.1:4000', invalidationSecret: 'dev-invalidation-secret' },
       logLevel: 'info',
     });
   });
@@ -24,6 +25,8 @@ describe('readPaymentsSubgraphConfig', () => {
       PAYMENTS_RETRY_BASE_MS: '5',
       PAYMENTS_BREAKER_THRESHOLD: '2',
       PAYMENTS_BREAKER_HALF_OPEN_MS: '50',
+      GATEWAY_URL: 'http://gateway.internal:4000/graphql',
+      GATEWAY_INVALIDATION_SECRET: 'a-long-shared-secret',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -31,6 +34,7 @@ describe('readPaymentsSubgraphConfig', () => {
       host: '0.0.0.0',
       stripe: { apiUrl: 'https://api.stripe.com', secretKey: 'sk_live_x', webhookSecret: 'whsec_x' },
       policy: { timeoutMs: 800, maxAttempts: 1, baseDelayMs: 5, breakerThreshold: 2, breakerHalfOpenAfterMs: 50 },
+      gateway: { url: 'http://gateway.internal:4000', invalidationSecret: 'a-long-shared-secret' },
       logLevel: 'debug',
     });
   });
@@ -43,5 +47,6 @@ describe('readPaymentsSubgraphConfig', () => {
     expect(() => readPaymentsSubgraphConfig({ PAYMENTS_MAX_ATTEMPTS: '0' })).toThrow(/^PAYMENTS_MAX_ATTEMPTS: /);
     expect(() => readPaymentsSubgraphConfig({ PAYMENTS_TIMEOUT_MS: 'soon' })).toThrow(/^PAYMENTS_TIMEOUT_MS: /);
     expect(() => readPaymentsSubgraphConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
+    expect(() => readPaymentsSubgraphConfig({ GATEWAY_URL: 'gateway:4000' })).toThrow(/^GATEWAY_URL: /);
   });
 });

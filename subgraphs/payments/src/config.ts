@@ -28,6 +28,14 @@ export interface PaymentsPolicySettings {
   breakerHalfOpenAfterMs: number;
 }
 
+/** Where cache invalidations for webhook events go (the gateway's POST /internal/invalidate). */
+export interface GatewayInvalidationSettings {
+  /** The gateway's base URL (GATEWAY_URL). Default http://127.0.0.1:4000. */
+  url: string;
+  /** The gateway's invalidation secret (GATEWAY_INVALIDATION_SECRET). Default: the gateway's development secret. Never logged. */
+  invalidationSecret: string;
+}
+
 export interface PaymentsSubgraphConfig {
   /** Port to listen on (PAYMENTS_SUBGRAPH_PORT); 0 picks a free one. Default 4003. */
   port: number;
@@ -35,6 +43,7 @@ export interface PaymentsSubgraphConfig {
   host: string;
   stripe: StripeSettings;
   policy: PaymentsPolicySettings;
+  gateway: GatewayInvalidationSettings;
   /** pino level (LOG_LEVEL). Default info. */
   logLevel: string;
 }
@@ -73,6 +82,23 @@ export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
       breakerThreshold: envNumber(env, 'PAYMENTS_BREAKER_THRESHOLD', 5, { min: 1, max: 1000, integer: true }),
       breakerHalfOpenAfterMs: envNumber(env, 'PAYMENTS_BREAKER_HALF_OPEN_MS', 10_000, { min: 1, max: 3_600_000, integer: true }),
     },
+    gateway: {
+      url: gatewayUrl(env),
+      // The gateway's own development default (gateway/src/config.ts); production sets both.
+      invalidationSecret: envString(env, 'GATEWAY_INVALIDATION_SECRET', 'dev-invalidation-secret'),
+    },
     logLevel,
   };
+}
+
+function gatewayUrl(env: Env): string {
+  const value = envString(env, 'GATEWAY_URL', 'http://127.0.0.1:4000');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('GATEWAY_URL', `"${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('GATEWAY_URL', `must be an http or https URL, got "${value}"`);
+  return url.origin;
 }

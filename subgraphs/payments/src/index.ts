@@ -2,14 +2,24 @@
  * Entry point: reads the configuration from the environment, starts the payments
  * subgraph, prints one `listening on <url>` line and stops cleanly on SIGINT/SIGTERM.
  */
-import { ConfigError, createLogger } from '../../kit/src/index.js';
+import { ConfigError, createLogger, forwardInvalidation } from '../../kit/src/index.js';
 import { readPaymentsSubgraphConfig } from './config.js';
 import { createPaymentsSubgraph } from './createPaymentsSubgraph.js';
+import { entitiesChangedBy } from './webhooks/changedEntities.js';
 
 async function main(): Promise<void> {
   const config = readPaymentsSubgraphConfig(process.env);
   const logger = createLogger('payments', config.logLevel);
-  const { server } = await createPaymentsSubgraph(config, { logger });
+  // Every webhook event's changed entities go on to the gateway's caches; if the gateway
+  // does not take them, the webhook answers 500 and the provider delivers the event again.
+  const { server } = await createPaymentsSubgraph(config, {
+    logger,
+    onEvent: async (event) => {
+      const entities = entitiesChangedBy(event);
+      await forwardInvalidation(entities, { gatewayUrl: config.gateway.url, secret: config.gateway.invalidationSecret });
+      if (entities.length > 0) logger.info({ eventId: event.id, type: event.type, entities }, 'cache invalidation sent to the gateway');
+    },
+  });
   const url = await server.listen(config.port, config.host);
   logger.info({ url, stripeApi: config.stripe.apiUrl }, 'payments subgraph started');
   console.log(`[payments subgraph] listening on ${url}`);

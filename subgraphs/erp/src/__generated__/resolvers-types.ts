@@ -19,6 +19,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Who may be served a cached value: anyone (PUBLIC) or only the user it was fetched for (PRIVATE). Used by @cacheControl only, so kept out of the API schema. */
+export type CacheControlScope =
+  /** Only the user it was fetched for. */
+  | 'PRIVATE'
+  /** Anyone. */
+  | 'PUBLIC';
+
 /** A new sales order. */
 export type CreateSalesOrderInput = {
   /** The customer placing the order (CRM company id). */
@@ -428,13 +435,13 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   CreateSalesOrderInput: CreateSalesOrderInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CreateSalesOrderPayload: ResolverTypeWrapper<Omit<CreateSalesOrderPayload, 'order'> & { order: ResolversTypes['Order'] }>;
   CurrencyCode: CurrencyCode;
   Customer: ResolverTypeWrapper<CustomerRefModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Invoice: ResolverTypeWrapper<InvoiceModel>;
@@ -450,11 +457,12 @@ export type ResolversTypes = ResolversObject<{
   OrderLineInput: OrderLineInput;
   OrderStatus: OrderStatus;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<ProductModel>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ProductEdge']>, nodes: Array<ResolversTypes['Product']> }>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -464,7 +472,6 @@ export type ResolversParentTypes = ResolversObject<{
   CreateSalesOrderPayload: Omit<CreateSalesOrderPayload, 'order'> & { order: ResolversParentTypes['Order'] };
   Customer: CustomerRefModel;
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Invoice: InvoiceModel;
@@ -478,12 +485,21 @@ export type ResolversParentTypes = ResolversObject<{
   OrderLine: OrderLineModel;
   OrderLineInput: OrderLineInput;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Product: ProductModel;
   ProductConnection: Omit<ProductConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ProductEdge']>, nodes: Array<ResolversParentTypes['Product']> };
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   Query: Record<PropertyKey, never>;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = ErpContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CreateSalesOrderPayloadResolvers<ContextType = ErpContext, ParentType extends ResolversParentTypes['CreateSalesOrderPayload'] = ResolversParentTypes['CreateSalesOrderPayload']> = ResolversObject<{
   order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
@@ -628,3 +644,6 @@ export type Resolvers<ContextType = ErpContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = ErpContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -17,6 +17,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Who may be served a cached value: anyone (PUBLIC) or only the user it was fetched for (PRIVATE). Used by @cacheControl only, so kept out of the API schema. */
+export type CacheControlScope =
+  /** Only the user it was fetched for. */
+  | 'PRIVATE'
+  /** Anyone. */
+  | 'PUBLIC';
+
 /** ISO 4217 currency codes the backing systems bill in. */
 export type CurrencyCode =
   /** Euro */
@@ -365,18 +372,17 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   CurrencyCode: CurrencyCode;
   Customer: ResolverTypeWrapper<CustomerRefModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Invoice: ResolverTypeWrapper<InvoiceRefModel>;
   Money: ResolverTypeWrapper<Money>;
   MoneyInput: MoneyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PayInvoiceInput: PayInvoiceInput;
   PayInvoicePayload: ResolverTypeWrapper<Omit<PayInvoicePayload, 'payment'> & { payment: ResolversTypes['Payment'] }>;
   Payment: ResolverTypeWrapper<PaymentModel>;
@@ -389,6 +395,8 @@ export type ResolversTypes = ResolversObject<{
   RefundPaymentInput: RefundPaymentInput;
   RefundPaymentPayload: ResolverTypeWrapper<Omit<RefundPaymentPayload, 'payment' | 'refund'> & { payment: ResolversTypes['Payment'], refund: ResolversTypes['Refund'] }>;
   RefundStatus: RefundStatus;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -396,14 +404,12 @@ export type ResolversParentTypes = ResolversObject<{
   Customer: CustomerRefModel;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   Invoice: InvoiceRefModel;
   Money: Money;
   MoneyInput: MoneyInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   PayInvoiceInput: PayInvoiceInput;
   PayInvoicePayload: Omit<PayInvoicePayload, 'payment'> & { payment: ResolversParentTypes['Payment'] };
   Payment: PaymentModel;
@@ -414,7 +420,17 @@ export type ResolversParentTypes = ResolversObject<{
   Refund: RefundModel;
   RefundPaymentInput: RefundPaymentInput;
   RefundPaymentPayload: Omit<RefundPaymentPayload, 'payment' | 'refund'> & { payment: ResolversParentTypes['Payment'], refund: ResolversParentTypes['Refund'] };
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = PaymentsContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CustomerResolvers<ContextType = PaymentsContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -521,3 +537,6 @@ export type Resolvers<ContextType = PaymentsContext> = ResolversObject<{
   RefundPaymentPayload?: RefundPaymentPayloadResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = PaymentsContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -4,7 +4,7 @@
  * (or our own retry after a timeout) sending the same request again gets the first
  * result back and the card is charged, or the money refunded, once.
  */
-import { BackendError, userError } from '../../../kit/src/index.js';
+import { BackendError, markChanged, userError } from '../../../kit/src/index.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 
 const KEY_LENGTH = { min: 8, max: 255 };
@@ -30,7 +30,8 @@ function checkAmount(amount: number, name: string): void {
 }
 
 export const Mutation: MutationResolvers = {
-  payInvoice: async (_parent, { input }, { connector, loaders, logger }) => {
+  payInvoice: async (_parent, { input }, context) => {
+    const { connector, loaders, logger } = context;
     checkIdempotencyKey(input.idempotencyKey);
     const companyId = checkId(input.customerId, 'customerId');
     const invoiceId = checkId(input.invoiceId, 'invoiceId');
@@ -54,10 +55,17 @@ export const Mutation: MutationResolvers = {
       idempotencyKey: input.idempotencyKey,
     });
     logger.info({ paymentId: payment.id, invoiceId, companyId, status: payment.status }, 'invoice payment made');
+    // The gateway evicts what this changed: the new payment, the invoice's payments, the customer's payments.
+    markChanged(context, [
+      { __typename: 'Payment', id: payment.id },
+      { __typename: 'Invoice', id: invoiceId },
+      { __typename: 'Customer', id: companyId },
+    ]);
     return { payment };
   },
 
-  refundPayment: async (_parent, { input }, { connector, loaders, logger }) => {
+  refundPayment: async (_parent, { input }, context) => {
+    const { connector, loaders, logger } = context;
     checkIdempotencyKey(input.idempotencyKey);
     const paymentId = checkId(input.paymentId, 'paymentId');
     if (input.amount) checkAmount(input.amount.amount, 'amount.amount');
@@ -74,6 +82,11 @@ export const Mutation: MutationResolvers = {
     const after = await loaders.paymentById.load(paymentId);
     if (!after) throw new BackendError('BACKEND_ERROR', `payment ${paymentId} vanished after its refund`, { backend: 'payments' });
     logger.info({ paymentId, refundId: refund.id, amount: refund.amount }, 'payment refunded');
+    markChanged(context, [
+      { __typename: 'Payment', id: paymentId },
+      ...(after.invoiceId ? [{ __typename: 'Invoice', id: after.invoiceId }] : []),
+      ...(after.companyId ? [{ __typename: 'Customer', id: after.companyId }] : []),
+    ]);
     return { refund, payment: after };
   },
 };

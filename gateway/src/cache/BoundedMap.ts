@@ -1,0 +1,29 @@
+/**
+ * The in-memory store behind keyv when there is no Redis: a Map that forgets its least
+ * recently used entries past `maxEntries`, so a gateway that runs for weeks on memory
+ * caches cannot grow without bound. keyv handles expiry itself (it stores `expires` with
+ * each value); this only bounds the count.
+ */
+export class BoundedMap<V> extends Map<string, V> {
+  constructor(private readonly maxEntries: number) {
+    super();
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  }
+
+  override get(key: string): V | undefined {
+    if (!super.has(key)) return undefined;
+    // Re-inserting moves the key to the end of Map's insertion order: most recently used.
+    const value = super.get(key) as V;
+    super.delete(key);
+    super.set(key, value);
+    return value;
+  }
+
+  override set(key: string, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    // The first key in insertion order is the least recently used one.
+    while (this.size > this.maxEntries) super.delete(this.keys().next().value as string);
+    return this;
+  }
+}

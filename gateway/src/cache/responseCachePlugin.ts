@@ -1,0 +1,40 @@
+/**
+ * The whole-response cache (DESIGN.md layer 5): Apollo's response-cache plugin over the
+ * `response` keyv namespace. It stores a query's data only when the operation's overall
+ * cache policy is cacheable, which in a gateway means every subgraph answer (or cached
+ * value) it used carried a hint: the policy is the smallest max-age and the narrowest
+ * scope of them (RemoteGraphQLDataSource and SubgraphDataSource restrict it per fetch).
+ * Mutations are never cached (the plugin only looks at queries), nor responses with errors.
+ *
+ * - sessionId is the user scope, so PRIVATE responses are kept per user (today one
+ *   anonymous scope: the graph has no authentication yet).
+ * - The cache key holds the invalidation generation, so any invalidation retires every
+ *   cached response at once: a response cannot be traced to the entities inside it.
+ * - Nothing is written while an invalidation hold lasts, or when the operation used a
+ *   value under a hold (see EntityVersions).
+ */
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
+import type { GatewayMetrics } from '../metrics.js';
+import { GuardedKeyValueCache } from './apolloCaches.js';
+import type { CacheStore } from './CacheStore.js';
+import type { EntityVersions } from './EntityVersions.js';
+import { userScope } from './keys.js';
+import { cacheStateOf, generationOf } from './requestCacheState.js';
+
+export interface ResponseCachePluginOptions {
+  store: CacheStore;
+  versions: EntityVersions;
+  metrics: GatewayMetrics;
+}
+
+export function responseCachePlugin(options: ResponseCachePluginOptions): ApolloServerPlugin<BaseContext> {
+  return ApolloServerPluginResponseCache<BaseContext>({
+    // Hits and misses are counted by the cache-status plugin: one lookup may read two keys (private, then public).
+    cache: new GuardedKeyValueCache(options.store, options.metrics, false),
+    sessionId: async (requestContext) => userScope(requestContext.request.http?.headers.get('authorization')),
+    extraCacheKeyData: async (requestContext) => (await generationOf(requestContext.contextValue, options.versions)).version,
+    shouldWriteToCache: async (requestContext) =>
+      !cacheStateOf(requestContext.contextValue).doNotCacheResponse && !(await generationOf(requestContext.contextValue, options.versions)).held,
+  });
+}

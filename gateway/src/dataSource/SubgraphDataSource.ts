@@ -1,0 +1,167 @@
+/**
+ * How the gateway talks to one subgraph (DESIGN.md layers 3 and 4): RemoteGraphQLDataSource
+ * with undici as its fetcher (keep-alive, a deadline per fetch), header propagation,
+ * in-flight deduplication of identical reads, the entity cache for `_entities` fetches,
+ * a cache of whole root-field reads, and eviction of what a mutation reports it changed.
+ *
+ * Which fetch goes where:
+ * - a mutation fetch: sent as is, never shared, never cached; its
+ *   `extensions.invalidatedEntities` (subgraphs/kit's markChanged) are evicted before
+ *   the answer goes on, so the client's next query sees the change;
+ * - any fetch of an operation that is a mutation (the reads after the write): sent as is,
+ *   so that it cannot join, or be served, a read made before the write;
+ * - an `_entities` read: through the entity cache, the missing entities shared if in flight;
+ * - another read: through the root cache, shared if in flight.
+ * Transport failures become GraphQL errors with a code and the serviceName (the gateway
+ * adds the path), so one subgraph down gives partial data, not a failed request.
+ */
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Logger } from 'pino';
+import { hintFromCacheControl, type CacheHint } from '../cache/cacheHint.js';
+import type { EntityCache, FetchScope } from '../cache/EntityCache.js';
+import type { EntityVersions } from '../cache/EntityVersions.js';
+import { canonicalJson, sha256, userScope, type EntityRef } from '../cache/keys.js';
+import { authorizationOf, cacheStateOf, generationOf, type RequestCacheState } from '../cache/requestCacheState.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { fetchEntitiesThroughCache, representationsOf } from './entityFetch.js';
+import { dedupKey, type InflightFetches, type SubgraphResponse } from './InflightFetches.js';
+import { fetchRootThroughCache } from './rootFetch.js';
+import { errorResponseFor } from './subgraphErrors.js';
+
+/** The per-request context the gateway builds: the incoming headers (and, when set, a request id). */
+export type GatewayContext = { headers: Record<string, string | string[] | undefined>; requestId?: string } & Record<string, unknown>;
+type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+type IncomingOptions = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
+
+/** Headers passed on to every subgraph: the caller's credentials and the request id for the logs. */
+export const PROPAGATED_HEADERS = ['authorization', 'x-request-id'] as const;
+// The query planner prints operations with their keyword first.
+const MUTATION = /^\s*mutation\b/;
+// It also names them after the client's operation (`query Customers360__erp__1(…)`): the
+// name is left out of cache and dedup keys, so that other operations reuse the fetch.
+const OPERATION_NAME = /^(\s*(?:query|mutation|subscription))\s+[_A-Za-z]\w*/;
+export const withoutOperationName = (query: string): string => query.replace(OPERATION_NAME, '$1');
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  fetcher: RemoteGraphQLDataSource['fetcher'];
+  inflight: InflightFetches;
+  versions: EntityVersions;
+  /** The entity and root caches; undefined when ENTITY_CACHE=off. */
+  cache: EntityCache | undefined;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly settings: SubgraphDataSourceOptions;
+
+  constructor(settings: SubgraphDataSourceOptions) {
+    super({
+      url: settings.url,
+      fetcher: settings.fetcher,
+      willSendRequest: ({ request, context }) => {
+        // The request id the gateway answers with (checked by the requestId plugin), not whatever the client sent.
+        const values = { authorization: context.headers?.authorization, 'x-request-id': context.requestId ?? context.headers?.['x-request-id'] };
+        for (const name of PROPAGATED_HEADERS) {
+          const value = values[name];
+          if (typeof value === 'string') request.http?.headers.set(name, value);
+        }
+      },
+    });
+    this.settings = settings;
+  }
+
+  override async process(options: ProcessOptions): Promise<SubgraphResponse> {
+    // Health checks and schema loading are not operations: nothing to cache or share.
+    if (!('incomingRequestContext' in options)) return super.process(options);
+    const state = cacheStateOf(options.context);
+    const query = options.request.query ?? '';
+    if (MUTATION.test(query)) {
+      const response = await this.send(options, state);
+      await this.evictChanged(response, options.context);
+      return response;
+    }
+    const { cache } = this.settings;
+    if (options.incomingRequestContext.operation?.operation === 'mutation') return this.send(options, state);
+    if (!cache) return this.sendShared(options, state);
+
+    const { representations, ...otherVariables } = options.request.variables ?? {};
+    const reps = representationsOf(query, options.request.variables);
+    const at: FetchScope = {
+      subgraph: this.settings.name,
+      selection: sha256(`${withoutOperationName(query)}\n${canonicalJson(reps ? otherVariables : { representations, ...otherVariables })}`).slice(0, 40),
+      userScope: userScope(authorizationOf(options.context)),
+    };
+    if (reps) {
+      return fetchEntitiesThroughCache({
+        representations: reps,
+        cache,
+        at,
+        state,
+        restrict: (hint) => restrictPolicy(options, hint),
+        fetch: (subset) => this.sendShared({ ...options, request: { ...options.request, variables: { ...options.request.variables, representations: subset } } }, state),
+      });
+    }
+    return fetchRootThroughCache({
+      cache,
+      at,
+      generation: await generationOf(options.context, this.settings.versions),
+      state,
+      restrict: (hint) => restrictPolicy(options, hint),
+      fetch: () => this.sendShared(options, state),
+    });
+  }
+
+  /** One fetch to the subgraph, counted; a failure becomes an errors-only response. */
+  private async send(options: IncomingOptions, state: RequestCacheState): Promise<SubgraphResponse> {
+    state.subgraphFetches++;
+    let response: SubgraphResponse;
+    try {
+      response = await super.process(options);
+    } catch (error) {
+      return errorResponseFor(error, this.settings.name, this.settings.metrics, this.loggerFor(options.context));
+    }
+    for (const error of response.errors ?? []) {
+      const code = error.extensions?.code;
+      this.settings.metrics.subgraphFetchErrors.inc({ subgraph: this.settings.name, code: typeof code === 'string' ? code : 'UNKNOWN' });
+    }
+    return response;
+  }
+
+  /** A read that joins an identical one in flight, if there is one. */
+  private async sendShared(options: IncomingOptions, state: RequestCacheState): Promise<SubgraphResponse> {
+    const { request, context } = options;
+    const key = dedupKey(this.settings.url, withoutOperationName(request.query ?? ''), request.variables, authorizationOf(context));
+    const { response, shared } = await this.settings.inflight.run(key, () => this.send(options, state));
+    if (shared) {
+      state.sharedFetches++;
+      // What RemoteGraphQLDataSource does for the fetch it sends: no usable hint means "not cacheable".
+      restrictPolicy(options, hintFromCacheControl(response.http?.headers.get('cache-control')) ?? { maxAge: 0, scope: 'PUBLIC' });
+    }
+    return response;
+  }
+
+  /** Log lines about a request carry its id, like every other line of the request. */
+  private loggerFor(context: GatewayContext): Logger {
+    return context.requestId ? this.settings.logger.child({ requestId: context.requestId }) : this.settings.logger;
+  }
+
+  private async evictChanged(response: SubgraphResponse, context: GatewayContext): Promise<void> {
+    const reported = response.extensions?.invalidatedEntities;
+    if (!Array.isArray(reported)) return;
+    const refs = reported.filter(
+      (ref): ref is EntityRef => typeof ref === 'object' && ref !== null && typeof ref.__typename === 'string' && typeof ref.id === 'string',
+    );
+    if (!(await this.settings.versions.invalidate(refs))) {
+      this.loggerFor(context).error({ subgraph: this.settings.name, entities: refs }, 'could not evict entities a mutation changed; they stay cached until their TTL');
+    }
+  }
+}
+
+/** Tightens the operation's overall cache policy, as RemoteGraphQLDataSource does with a fetched answer's header. */
+function restrictPolicy(options: IncomingOptions, hint: CacheHint): void {
+  const policy = options.incomingRequestContext.overallCachePolicy as { restrict?: (hint: CacheHint) => void } | undefined;
+  policy?.restrict?.(hint);
+}

@@ -1,0 +1,33 @@
+/**
+ * A subgraph fetch that failed, as the errors-only answer the query planner expects
+ * instead of an exception: an exception would reach the client without serviceName and
+ * without a path, while errors in an answer get both from the gateway. Every error has a
+ * code: SUBGRAPH_TIMEOUT and SUBGRAPH_UNREACHABLE from the fetcher, the subgraph's own
+ * errors when a non-2xx answer carries GraphQL errors, else SUBGRAPH_BAD_RESPONSE.
+ */
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../metrics.js';
+import type { SubgraphResponse } from './InflightFetches.js';
+import { SubgraphFetchError } from './undiciFetcher.js';
+
+export function errorResponseFor(error: unknown, serviceName: string, metrics: GatewayMetrics, logger: Logger): SubgraphResponse {
+  // Counted by the fetcher already.
+  if (error instanceof SubgraphFetchError) return { errors: [{ message: error.message, extensions: error.extensions }] };
+  const bad = (message: string, extra: Record<string, unknown> = {}): SubgraphResponse => {
+    metrics.subgraphFetchErrors.inc({ subgraph: serviceName, code: 'SUBGRAPH_BAD_RESPONSE' });
+    return { errors: [{ message, extensions: { code: 'SUBGRAPH_BAD_RESPONSE', serviceName, ...extra } }] };
+  };
+  // A non-2xx answer (RemoteGraphQLDataSource.errorFromResponse): its GraphQL errors when it has any.
+  if (error instanceof GraphQLError) {
+    const response = error.extensions.response as { status?: number; body?: { errors?: unknown } } | undefined;
+    if (Array.isArray(response?.body?.errors)) {
+      const errors = response.body.errors as NonNullable<SubgraphResponse['errors']>;
+      for (const e of errors) metrics.subgraphFetchErrors.inc({ subgraph: serviceName, code: typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN' });
+      return { errors };
+    }
+    return bad(`Subgraph ${serviceName} answered ${error.message}`, { status: response?.status });
+  }
+  logger.error({ err: error, subgraph: serviceName }, 'subgraph fetch failed');
+  return bad(`Subgraph ${serviceName} sent an unusable answer.`);
+}

@@ -1,0 +1,72 @@
+/**
+ * What running the gateway in production needs, assembled in one place so that
+ * createGateway wires it with a few lines: the Apollo Server plugins (request id and
+ * request logger, one log line and metrics per operation, error masking), formatError,
+ * and the HTTP steps that come before GraphQL (request id header, CORS and preflights,
+ * /health, /ready, /metrics).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { sendGraphQLError } from '../../../lib/http.js';
+import type { GatewayConfig } from '../config.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { cors } from '../plugins/cors/index.js';
+import { errorMasking, MASKED_MESSAGE } from '../plugins/errorMasking/index.js';
+import { operationLogPlugin } from '../plugins/operationLog/index.js';
+import { operationMetricsPlugin } from '../plugins/operationMetrics/index.js';
+import { requestIdPlugin, type RequestIdContext } from '../plugins/requestId/index.js';
+import type { FileSupergraphManager } from '../supergraph/SupergraphManager.js';
+import { operationalRoutes } from './routes.js';
+
+export interface ObservabilityOptions {
+  config: Pick<GatewayConfig, 'corsOrigins' | 'subgraphUrls'>;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  supergraph: Pick<FileSupergraphManager, 'isLoaded' | 'subgraphs'>;
+}
+
+export interface Observability {
+  /** Apollo Server plugins; order does not matter between them. */
+  plugins: Array<ApolloServerPlugin<RequestIdContext>>;
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** The request's child logger (carries its requestId). */
+  loggerFor(context: RequestIdContext): Logger;
+  /**
+   * The HTTP steps before GraphQL: request id (echoed), CORS, preflights and the
+   * operator routes. Returns the request id, or null when the request has been answered.
+   */
+  begin(req: IncomingMessage, res: ServerResponse, path: string): Promise<string | null>;
+  /** Answers an HTTP request whose handling threw: logged with an errorId, masked for the client. */
+  fail(res: ServerResponse, error: unknown, requestId: string | undefined): void;
+}
+
+export function createObservability({ config, logger, metrics, supergraph }: ObservabilityOptions): Observability {
+  const requestIds = requestIdPlugin({ logger });
+  const masking = errorMasking({ logger, loggerFor: requestIds.loggerFor });
+  const corsHeaders = cors({ origins: config.corsOrigins });
+  const routes = operationalRoutes({ metrics, supergraph, subgraphUrls: config.subgraphUrls });
+
+  return {
+    plugins: [
+      requestIds,
+      operationLogPlugin({ loggerFor: requestIds.loggerFor }),
+      operationMetricsPlugin({ metrics }) as ApolloServerPlugin<RequestIdContext>,
+      masking.plugin,
+    ],
+    formatError: masking.formatError,
+    loggerFor: requestIds.loggerFor,
+    async begin(req, res, path) {
+      const requestId = requestIds.fromHttp(req, res);
+      if (corsHeaders.handle(req, res)) return null;
+      if (await routes(req, res, path)) return null;
+      return requestId;
+    },
+    fail(res, error, requestId) {
+      const errorId = masking.report(requestId ? logger.child({ requestId }) : logger, error);
+      if (res.headersSent) res.destroy();
+      else sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', `${MASKED_MESSAGE} (errorId ${errorId})`, { errorId });
+    },
+  };
+}

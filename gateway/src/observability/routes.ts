@@ -1,0 +1,85 @@
+/**
+ * The operator's routes: GET /health (the process is alive: always 200), GET /ready
+ * (200 only when the supergraph is loaded and every subgraph answers its /health in
+ * time; 503 naming the failing subgraphs otherwise, so a load balancer takes this
+ * replica out while it cannot serve), and GET /metrics (Prometheus text format).
+ *
+ * A subgraph's health URL is its GraphQL URL with the trailing /graphql replaced by
+ * /health, the convention every subgraph here follows (subgraphs/kit).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../../../lib/http.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { SubgraphEndpoint } from '../supergraph/SupergraphManager.js';
+
+export interface OperationalRoutesOptions {
+  metrics: GatewayMetrics;
+  /** Whether the gateway has loaded its supergraph, and which subgraphs it names. */
+  supergraph: { readonly isLoaded: boolean; subgraphs(): readonly SubgraphEndpoint[] };
+  /** Subgraph URLs that replace those in the supergraph (config.subgraphUrls). */
+  subgraphUrls: Readonly<Record<string, string>>;
+  /** How long a subgraph's /health may take before it counts as down, in ms. Default 1000. */
+  probeTimeoutMs?: number;
+}
+
+export function healthUrlOf(graphqlUrl: string): string {
+  const url = new URL(graphqlUrl);
+  url.pathname = `${url.pathname.replace(/\/graphql\/?$/, '').replace(/\/$/, '')}/health`;
+  url.search = '';
+  return url.toString();
+}
+
+interface Probe {
+  name: string;
+  url: string;
+  ok: boolean;
+  problem?: string;
+}
+
+async function probe(name: string, url: string, timeoutMs: number): Promise<Probe> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok ? { name, url, ok: true } : { name, url, ok: false, problem: `HTTP ${response.status}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const problem = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause ?? (error as Error).message);
+    return { name, url, ok: false, problem };
+  }
+}
+
+/** Returns a handler that answers the operator routes and reports whether it did. */
+export function operationalRoutes(options: OperationalRoutesOptions): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
+  const timeoutMs = options.probeTimeoutMs ?? 1000;
+
+  const ready = async (res: ServerResponse): Promise<void> => {
+    if (!options.supergraph.isLoaded) return sendJson(res, 503, { status: 'unready', problem: 'supergraph not loaded' });
+    const probes = await Promise.all(
+      options.supergraph.subgraphs().map(({ name, url }) => probe(name, healthUrlOf(options.subgraphUrls[name] ?? url), timeoutMs)),
+    );
+    const failing = probes.filter((p) => !p.ok);
+    if (failing.length > 0) {
+      return sendJson(res, 503, { status: 'unready', failing: failing.map((p) => p.name), subgraphs: Object.fromEntries(probes.map((p) => [p.name, p.ok ? 'ok' : p.problem])) });
+    }
+    sendJson(res, 200, { status: 'ready', subgraphs: Object.fromEntries(probes.map((p) => [p.name, 'ok'])) });
+  };
+
+  return async (req, res, path) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (path === '/health') {
+      sendJson(res, 200, { status: 'ok' });
+      return true;
+    }
+    if (path === '/ready') {
+      await ready(res);
+      return true;
+    }
+    if (path === '/metrics') {
+      const text = await options.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.registry.contentType, 'cache-control': 'no-store' });
+      res.end(text);
+      return true;
+    }
+    return false;
+  };
+}

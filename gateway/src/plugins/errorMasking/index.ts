@@ -1,0 +1,93 @@
+/**
+ * Unexpected errors are masked at the gateway: the client gets a generic message,
+ * `extensions.code: INTERNAL_SERVER_ERROR` and an `errorId`; the log gets the details
+ * under the same errorId and the request id. Stack traces never reach a client.
+ *
+ * Expected errors pass through: anything with a code other than INTERNAL_SERVER_ERROR
+ * (validation, persisted queries, subgraph errors, which the gateway tags with
+ * `serviceName`), and a subgraph's own masked error, which already has an errorId in
+ * that subgraph's log. Unexpected: errors without a code, e.g. a subgraph that
+ * answered a 500 HTML page or malformed JSON, whose message would hand the client
+ * internal URLs and bodies.
+ *
+ * formatError has no access to the request, so the work is split: `didEncounterErrors`
+ * (which Apollo Server runs just before formatting, with the same error objects) picks
+ * the id and logs through the request's logger; `formatError` finds the id by the error
+ * object in a WeakMap owned by this instance.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import type { RequestIdContext } from '../requestId/index.js';
+
+export const MASKED_MESSAGE = 'Internal server error';
+
+/** Extensions that can carry internals (stack, the subgraph's raw HTTP response). */
+const PRIVATE_EXTENSIONS = ['stacktrace', 'exception', 'response'];
+
+/** True when the client must not see this error as it is. */
+export function isUnexpectedError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return true;
+  const { code, serviceName, errorId } = error.extensions;
+  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return false;
+  return !(code === 'INTERNAL_SERVER_ERROR' && typeof serviceName === 'string' && typeof errorId === 'string');
+}
+
+export interface ErrorMaskingOptions {
+  /** For errors formatted outside a request (none are expected). */
+  logger: Logger;
+  /** The request's logger (plugins/requestId's loggerFor). */
+  loggerFor(context: RequestIdContext): Logger;
+}
+
+export interface ErrorMasking {
+  plugin: ApolloServerPlugin<RequestIdContext>;
+  /** Apollo Server's formatError. */
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** Logs an error that escaped GraphQL handling (an HTTP-level failure) and returns its errorId. */
+  report(log: Logger, error: unknown): string;
+}
+
+export function errorMasking({ logger, loggerFor }: ErrorMaskingOptions): ErrorMasking {
+  const ids = new WeakMap<object, string>();
+
+  const report = (log: Logger, error: unknown, facts: Record<string, unknown> = {}): string => {
+    const errorId = randomUUID();
+    const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    log.error({ errorId, err: cause, message: error instanceof Error ? error.message : String(error), ...facts }, 'unexpected error masked');
+    if (typeof error === 'object' && error !== null) ids.set(error, errorId);
+    return errorId;
+  };
+
+  return {
+    report,
+    plugin: {
+      async requestDidStart() {
+        return {
+          async didEncounterErrors({ contextValue, errors, operationName }) {
+            for (const error of errors) {
+              if (!isUnexpectedError(error)) continue;
+              report(loggerFor(contextValue), error, { operation: operationName ?? null, path: error.path, serviceName: error.extensions?.serviceName });
+            }
+          },
+        };
+      },
+    },
+    formatError(formatted, error) {
+      const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !PRIVATE_EXTENSIONS.includes(key)));
+      if (!isUnexpectedError(error)) return { ...formatted, extensions };
+      const errorId = (typeof error === 'object' && error !== null ? ids.get(error) : undefined) ?? report(logger, error);
+      return {
+        message: `${MASKED_MESSAGE} (errorId ${errorId})`,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: {
+          code: 'INTERNAL_SERVER_ERROR',
+          errorId,
+          ...(typeof extensions.serviceName === 'string' ? { serviceName: extensions.serviceName } : {}),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * One log line per GraphQL operation, written when its response is sent: the operation
+ * name and type, how long it took, whether it succeeded and the codes of its errors.
+ * Written through the request's child logger, so it carries the request id. This is the
+ * line to grep when a client reports a failure: the errorId of a masked error is in a
+ * line of its own (plugins/errorMasking), with the same request id.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from 'pino';
+import { operationNameOf } from '../operationName.js';
+import type { RequestIdContext } from '../requestId/index.js';
+
+export interface OperationLogOptions {
+  /** The request's logger (plugins/requestId's loggerFor). */
+  loggerFor(context: RequestIdContext): Logger;
+}
+
+export function operationLogPlugin({ loggerFor }: OperationLogOptions): ApolloServerPlugin<RequestIdContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse(requestContext) {
+          const { contextValue, operation, response } = requestContext;
+          const body = response.body;
+          const errors = (body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors) ?? [];
+          const errorCodes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+          loggerFor(contextValue).info(
+            {
+              operation: operationNameOf(requestContext),
+              operationType: operation?.operation ?? null,
+              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+              outcome: errors.length === 0 ? 'ok' : 'error',
+              errorCodes,
+              status: response.http.status ?? 200,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}

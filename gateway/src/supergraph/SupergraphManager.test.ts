@@ -1,0 +1,115 @@
+/**
+ * The supergraph file manager without a gateway: it refuses a missing or invalid file
+ * with a message naming the file, and once initialised it hands every valid change to
+ * `update` (plain writes and editors' write-then-rename alike), ignores invalid files
+ * and unchanged content, and stops watching on cleanup.
+ */
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGatewayLogger } from '../observability/logger.js';
+import { FileSupergraphManager, SupergraphError } from './SupergraphManager.js';
+
+const ORIGINAL = readFileSync(fileURLToPath(new URL('../../../schema/supergraph.graphql', import.meta.url)), 'utf8');
+const CONTACT_DESCRIPTION = '"""A person at a customer."""';
+const revision = (n: number): string => ORIGINAL.replace(CONTACT_DESCRIPTION, `"""A person at a customer (revision ${n})."""`);
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('FileSupergraphManager', () => {
+  let dir: string;
+  let path: string;
+  let lines: Array<Record<string, unknown>>;
+  const logger = () =>
+    createGatewayLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
+    path = join(dir, 'supergraph.graphql');
+    lines = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a missing file, naming it', () => {
+    expect(() => new FileSupergraphManager({ path, logger: logger() })).toThrow(SupergraphError);
+    expect(() => new FileSupergraphManager({ path, logger: logger() })).toThrow(`supergraph file ${path} does not exist`);
+  });
+
+  it('refuses an invalid file, naming it and the problem', () => {
+    writeFileSync(path, 'type Query { hello: String }');
+    expect(() => new FileSupergraphManager({ path, logger: logger() })).toThrow(new RegExp(`^supergraph file ${path} is not a valid supergraph: .+`));
+    writeFileSync(path, ORIGINAL.slice(0, ORIGINAL.length / 2));
+    expect(() => new FileSupergraphManager({ path, logger: logger() })).toThrow(SupergraphError);
+  });
+
+  it('applies valid changes, ignores invalid and unchanged ones, and stops on cleanup', async () => {
+    writeFileSync(path, ORIGINAL);
+    const manager = new FileSupergraphManager({ path, logger: logger(), debounceMs: 20 });
+    expect(manager.isLoaded).toBe(false);
+    expect(manager.subgraphs().map((s) => s.name)).toEqual(['crm', 'erp', 'payments']);
+    const updates: string[] = [];
+    const { supergraphSdl, cleanup } = await manager.initialize({
+      update: (sdl) => void updates.push(sdl),
+      healthCheck: async () => {},
+      getDataSource: () => {
+        throw new Error('not used');
+      },
+    });
+    expect(supergraphSdl).toBe(ORIGINAL);
+    expect(manager.isLoaded).toBe(true);
+
+    // A plain write (truncate, then write).
+    writeFileSync(path, revision(1));
+    await until(() => updates.length === 1, 'the first update');
+    expect(updates[0]).toBe(revision(1));
+
+    // An editor's atomic replace: write a temporary file, rename it over the old one.
+    writeFileSync(join(dir, '.supergraph.graphql.tmp'), revision(2));
+    renameSync(join(dir, '.supergraph.graphql.tmp'), path);
+    await until(() => updates.length === 2, 'the update after a rename');
+    expect(updates[1]).toBe(revision(2));
+
+    // Invalid content is logged and not applied; the same content again is no change.
+    writeFileSync(path, 'not a supergraph');
+    await until(() => lines.some((l) => l.msg === 'supergraph file changed but is invalid; still serving the previous supergraph'), 'the invalid-file log line');
+    const invalid = lines.find((l) => String(l.msg).includes('invalid'))!;
+    expect(invalid).toMatchObject({ level: 50, path });
+    expect(String(invalid.problem)).toContain(`supergraph file ${path} is not a valid supergraph`);
+    writeFileSync(path, revision(2));
+    writeFileSync(join(dir, 'unrelated.txt'), 'other files in the folder are not ours');
+    writeFileSync(path, revision(3));
+    await until(() => updates.length === 3, 'the update after the invalid file');
+    expect(updates[2]).toBe(revision(3));
+    expect(lines.filter((l) => l.msg === 'supergraph reloaded')).toHaveLength(3);
+
+    // After cleanup nothing is watching: a second manager on the same file sees a later
+    // write (so the write did produce events), the first one does not.
+    await cleanup!();
+    const second = new FileSupergraphManager({ path, logger: logger(), debounceMs: 20 });
+    const refused: string[] = [];
+    const secondInit = await second.initialize({
+      update: (sdl) => {
+        refused.push(sdl);
+        throw new Error("Can't call `update` callback while gateway is stopping.");
+      },
+      healthCheck: async () => {},
+      getDataSource: () => {
+        throw new Error('not used');
+      },
+    });
+    writeFileSync(path, revision(4));
+    // A gateway that refuses the update (stopping, say) costs a log line, not a crash.
+    await until(() => lines.some((l) => l.msg === 'gateway refused the new supergraph; still serving the previous supergraph'), 'the refused-update log line');
+    await secondInit.cleanup!();
+    expect(refused).toEqual([revision(4)]);
+    expect(updates).toHaveLength(3);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Gateway replicas sharing their caches through Redis (REDIS_URL, or 127.0.0.1:6379):
+ * a query answered by one gateway costs the other zero backend calls; an invalidation
+ * sent to one is seen by the other; and when Redis goes away under a gateway, its
+ * requests still succeed, uncached, and caching resumes when Redis is back. "Going away"
+ * is a TCP proxy in front of the real Redis that the test closes: the test cannot stop
+ * the machine's Redis, and a closed port is what a gateway sees when Redis dies.
+ *
+ * Needs Redis: without it the suite is skipped with one line, unless REQUIRE_ALL_SUITES=1
+ * (CI), where a missing Redis fails it. Every key is under a prefix unique to this run,
+ * deleted at the end.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createClient } from '@keyv/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ask, totalCalls, until } from './helpers/gatewayCalls.js';
+import { startStack, type Stack } from './helpers/startStack.js';
+
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const PREFIX = `graph360-test-${randomUUID().slice(0, 8)}`;
+
+async function redisReachable(url: string): Promise<boolean> {
+  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    await client.close();
+    return true;
+  } catch {
+    if (client.isOpen) client.destroy();
+    return false;
+  }
+}
+
+const reachable = await redisReachable(REDIS_URL);
+if (!reachable && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis suite required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
+if (!reachable) console.warn(`gateway.redis.test.ts skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
+
+/** A TCP proxy to Redis that can be closed (Redis "stopped") and opened again on the same port. */
+class RedisProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly target: URL) {}
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+}
+
+const QUERY = /* GraphQL */ `
+  query Shared($first: Int!) {
+    customers(first: $first) {
+      nodes {
+        id
+        name
+        contacts(first: 2) { nodes { email } }
+        invoices(first: 2) { nodes { id amountDue { amount } payments { id status } } }
+        payments(first: 2) { nodes { id amount { amount } } }
+      }
+    }
+  }
+`;
+
+describe.skipIf(!reachable)('gateway replicas sharing Redis', () => {
+  let stack: Stack;
+  let gatewayB: string;
+
+  beforeAll(async () => {
+    // Subgraphs keep their own caches in memory; only the gateways share Redis.
+    stack = await startStack({ scale: 0.1, gatewayEnv: { REDIS_URL, CACHE_KEY_PREFIX: PREFIX, INVALIDATION_HOLD_MS: '0' } });
+    gatewayB = (await stack.startGateway()).url;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    const client = createClient({ url: REDIS_URL });
+    await client.connect();
+    for await (const keys of client.scanIterator({ MATCH: `${PREFIX}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
+    await client.close();
+  });
+
+  const run = async (url: string, first: number) => {
+    await stack.resetStats();
+    const answer = await ask<{ customers: { nodes: Array<{ id: string }> } }>(url, QUERY, { first });
+    expect(answer.status).toBe(200);
+    expect(answer.errors).toBeUndefined();
+    return { answer, calls: totalCalls(await stack.stats()) };
+  };
+
+  it('a query answered by gateway A costs zero backend calls on gateway B', async () => {
+    const a = await run(stack.gatewayUrl, 6);
+    expect(a.calls).toBeGreaterThan(0);
+    expect(a.answer.headers.get('x-cache')).toBe('MISS');
+    const b = await run(gatewayB, 6);
+    expect(b.answer.data).toEqual(a.answer.data);
+    expect(b.calls).toBe(0);
+    expect(b.answer.headers.get('x-cache')).toBe('HIT');
+    expect(b.answer.cacheStatus.subgraphFetches).toBe(0);
+  });
+
+  it('an invalidation sent to gateway A evicts the entity for gateway B too', async () => {
+    const warm = await run(gatewayB, 6);
+    expect(warm.calls).toBe(0);
+    const customerId = warm.answer.data!.customers.nodes[0]!.id;
+    const response = await fetch(new URL('/internal/invalidate', stack.gatewayUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer dev-invalidation-secret' },
+      body: JSON.stringify({ entities: [{ __typename: 'Customer', id: customerId }] }),
+    });
+    expect(response.status).toBe(200);
+    const after = await run(gatewayB, 6);
+    expect(after.answer.data).toEqual(warm.answer.data);
+    // Only that customer's entities are fetched again (its erp part and its payments part);
+    // the root list and the response are retired by the generation every invalidation bumps.
+    expect(after.answer.cacheStatus.status).toBe('PARTIAL');
+    expect(after.answer.cacheStatus.entities.misses).toBe(2);
+    expect(after.answer.cacheStatus.rootFields.misses).toBe(1);
+    expect(after.calls).toBeGreaterThan(0);
+  });
+
+  it('keeps answering, uncached, while Redis is unreachable, and caches again once it is back', async () => {
+    const proxy = new RedisProxy(new URL(REDIS_URL));
+    await proxy.open();
+    try {
+      const url = (await stack.startGateway({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, CACHE_KEY_PREFIX: `${PREFIX}-proxied` })).url;
+      await until('gateway C caching through the proxy', async () => ((await run(url, 4)).answer.headers.get('x-cache') === 'HIT' ? true : undefined));
+      const cached = await run(url, 4);
+
+      await proxy.close();
+      for (let i = 0; i < 3; i++) {
+        const down = await run(url, 4);
+        expect(down.answer.data).toEqual(cached.answer.data);
+        expect(down.answer.headers.get('x-cache')).toBe('MISS');
+        expect(down.calls).toBeGreaterThan(0);
+      }
+
+      await proxy.open();
+      await until('caching to resume after Redis is back', async () => ((await run(url, 4)).answer.headers.get('x-cache') === 'HIT' ? true : undefined));
+    } finally {
+      await proxy.close();
+    }
+  });
+});
