@@ -5,3 +5,4 @@ export { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions, 
 export { createLogger, type Logger } from './logger.js';
 export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';
 export { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../../lib/env.js';
+export { selectsField } from './selection.js';

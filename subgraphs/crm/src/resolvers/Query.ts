@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { customerPage } from '../customerList.js';
-import { selectsField } from '../selection.js';
+import { selectsField } from '../../../kit/src/index.js';
 
 export const Query: QueryResolvers = {
   customer: (_parent, { id }, { loaders }) => loaders.companyById.load(id),

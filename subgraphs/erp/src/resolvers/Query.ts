@@ -1,7 +1,7 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { parseOdooId } from '../loaders.js';
 import { productPage } from '../productList.js';
-import { selectsField } from '../selection.js';
+import { selectsField } from '../../../kit/src/index.js';
 
 export const Query: QueryResolvers = {
   // An id that cannot be an Odoo id names nothing: null, without a call.

@@ -1,7 +1,7 @@
 /**
- * Whether a query asks for a field of the value a resolver returns. Query.customers uses
- * it to pay for HubSpot's count (a separate search call: the list API has no total) only
- * when the client selected totalCount.
+ * Whether a query asks for a field of the value a resolver returns, so that a subgraph
+ * pays for an extra backend call (HubSpot's count, Odoo's search_count) only when the
+ * client selected the field that needs it (totalCount).
  */
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
