@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { PayloadTooLargeError, readBody } from '../../../lib/readBody.js';
 import { FaultInjector, FaultParseError, parseFaultConfig } from './faults.js';
 
 export interface SandboxResponse {
@@ -62,32 +63,6 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
 function json(status: number, body: unknown): SandboxResponse {
   return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function isRoutedCall(value: RoutedCall | SandboxResponse): value is RoutedCall {
@@ -162,7 +137,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     try {
       body = await readBody(req, maxBodyBytes);
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
+      if (error instanceof PayloadTooLargeError) {
         res.setHeader('connection', 'close');
         send(res, options.errors.tooLarge(maxBodyBytes));
       } else {

@@ -4,6 +4,7 @@
  * digit, in BigInt, avoids the classic `Math.round(19.99 * 100)` errors, and formatting
  * hands Intl an exact decimal string rather than a float.
  */
+import { formatMinor } from '../../kit/src/index.js';
 import type { CurrencyCode } from './models.js';
 
 /** Minor-unit digits per currency (ISO 4217 exponent). */
@@ -36,17 +37,7 @@ export function decimalToMinor(value: string, currency: CurrencyCode): number {
   return Number(minor);
 }
 
-const formatters = new Map<CurrencyCode, Intl.NumberFormat>();
-
-/** 123450 USD -> "$1,234.50", from an exact decimal string. */
-export function formatMinor(amount: number, currency: CurrencyCode): string {
-  let formatter = formatters.get(currency);
-  if (!formatter) formatters.set(currency, (formatter = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
-  const exponent = EXPONENT[currency];
-  const digits = String(Math.abs(amount)).padStart(exponent + 1, '0');
-  const decimal = `${amount < 0 ? '-' : ''}${digits.slice(0, digits.length - exponent)}${exponent > 0 ? `.${digits.slice(-exponent)}` : ''}`;
-  return formatter.format(decimal as `${number}`);
-}
+export { formatMinor } from '../../kit/src/index.js';
 
 export interface MoneyValue {
   amount: number;

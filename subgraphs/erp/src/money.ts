@@ -15,11 +15,8 @@
  * lies: 1.0051 gives 101, but a value exactly half-way in decimal may go either way
  * (1.005 is 1.00499999999999989... as a double, so it gives 100).
  */
-import { BackendError } from '../../kit/src/index.js';
+import { BackendError, formatMinor } from '../../kit/src/index.js';
 import type { CurrencyCode } from './models.js';
-
-/** Minor-unit digits per currency (ISO 4217 exponent). */
-const EXPONENT: Readonly<Record<CurrencyCode, number>> = { USD: 2, EUR: 2, GBP: 2 };
 
 /** Minor-unit digits the parser assumes for every currency Odoo sends; all of CURRENCY_CODES have 2. */
 export const MINOR_DIGITS = 2;
@@ -42,17 +39,7 @@ export function floatToMinor(value: number): number {
   return minor === 0 ? 0 : minor;
 }
 
-const formatters = new Map<CurrencyCode, Intl.NumberFormat>();
-
-/** 123450 USD -> "$1,234.50", from an exact decimal string (never a float division). */
-export function formatMinor(amount: number, currency: CurrencyCode): string {
-  let formatter = formatters.get(currency);
-  if (!formatter) formatters.set(currency, (formatter = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
-  const exponent = EXPONENT[currency];
-  const digits = String(Math.abs(amount)).padStart(exponent + 1, '0');
-  const decimal = `${amount < 0 ? '-' : ''}${digits.slice(0, digits.length - exponent)}${exponent > 0 ? `.${digits.slice(-exponent)}` : ''}`;
-  return formatter.format(decimal as `${number}`);
-}
+export { formatMinor } from '../../kit/src/index.js';
 
 export interface MoneyValue {
   amount: number;

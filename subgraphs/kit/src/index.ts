@@ -6,3 +6,4 @@ export { createLogger, type Logger } from './logger.js';
 export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';
 export { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../../lib/env.js';
 export { selectsField } from './selection.js';
+export { formatMinor, minorToDecimalString } from './money.js';
