@@ -7,3 +7,4 @@ export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEn
 export { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../../lib/env.js';
 export { selectsField } from './selection.js';
 export { formatMinor, minorToDecimalString } from './money.js';
+export { checkFirst, cursorCodec, isCount, MAX_PAGE_SIZE, pageOf, type Connection, type CursorCodec, type OffsetCursor, type OffsetPage } from './pagination.js';
