@@ -8,5 +8,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Gives the run a folder for the spawned services' logs and, at the end, fails the run if any secret is in them.
+    globalSetup: ['test/helpers/logScan.ts'],
   },
 });

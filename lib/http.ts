@@ -14,13 +14,32 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** A GraphQL-over-HTTP error response with a code, for failures before execution. */
-export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] });
+export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] }, headers);
+}
+
+/** An answer to a request refused before GraphQL handling (see `inspect` below). */
+export interface HttpRejection {
+  status: number;
+  code: string;
+  message: string;
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** The GraphQL request as sent: the parsed JSON body of a POST (an object, or an array for a batch), the query string of a GET. */
+export interface RawGraphQLRequest {
+  method: string;
+  body: unknown;
+  search: URLSearchParams;
 }
 
 /**
- * Runs one GraphQL HTTP request through `apollo`. `body` is the raw request body; a body
- * that is not JSON gets a 400 with code BAD_REQUEST.
+ * Runs one GraphQL HTTP request through `apollo`. `body` is the raw request body; a POST
+ * whose Content-Type is not JSON gets a 415 (UNSUPPORTED_MEDIA_TYPE, as the
+ * GraphQL-over-HTTP spec says; this also refuses the "simple" types that a cross-site
+ * form may send), a body that is not JSON a 400 (BAD_REQUEST). `inspect`, when given,
+ * sees the request before Apollo Server parses the GraphQL document, and may refuse it.
  */
 export async function executeApolloRequest<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
@@ -28,12 +47,20 @@ export async function executeApolloRequest<TContext extends BaseContext>(
   body: Buffer,
   res: ServerResponse,
   context: () => Promise<TContext>,
+  inspect?: (request: RawGraphQLRequest) => HttpRejection | undefined,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   let parsed: unknown;
+  if (req.method === 'POST') {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      sendGraphQLError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `A POST must have Content-Type application/json${type ? `, not ${type}` : ''}.`);
+      return;
+    }
+  }
   if (req.method === 'POST' && body.length > 0) {
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -43,6 +70,11 @@ export async function executeApolloRequest<TContext extends BaseContext>(
     }
   }
   const search = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+  const rejection = inspect?.({ method: (req.method ?? 'GET').toUpperCase(), body: parsed, search: new URLSearchParams(search) });
+  if (rejection) {
+    sendGraphQLError(res, rejection.status, rejection.code, rejection.message, rejection.extensions, rejection.headers);
+    return;
+  }
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search, body: parsed },
     context,

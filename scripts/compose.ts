@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
-import { Supergraph } from '@apollo/federation-internals';
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import { findBreakingChanges, parse, type BreakingChange } from 'graphql';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,7 +39,9 @@ export function composeSupergraph(): string {
 
 /** The changes from `before` to `after` (both supergraph SDL) that can break a client. */
 export function breakingChanges(before: string, after: string): BreakingChange[] {
-  const api = (sdl: string) => Supergraph.build(sdl).apiSchema().toGraphQLJSSchema();
+  // The supergraph links @authenticated and @requiresScopes `for: SECURITY`, which only
+  // the Router's feature set knows; the gateway enforces them itself (gateway/src/auth/).
+  const api = (sdl: string) => Supergraph.build(sdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema();
   return findBreakingChanges(api(before), api(after));
 }
 

@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { prepareDevAuth } from './devAuth.js';
 import { GROUP_ORDER, STACK, type ServiceGroup, type ServiceSpec } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -75,6 +76,10 @@ function startService(spec: ServiceSpec, urls: Record<string, string>): Running 
 
 async function main(): Promise<void> {
   const groups = parseGroups(process.argv.slice(2));
+  // Development credentials (scripts/devAuth.ts): the gateway's verification key, a dev
+  // token, and this run's gateway-to-subgraph secret, for every service started below.
+  const devAuth = await prepareDevAuth(ROOT, process.env);
+  Object.assign(process.env, devAuth.env);
   const running: Running[] = [];
   let stopping = false;
 
@@ -130,7 +135,10 @@ async function main(): Promise<void> {
   if (urlByName.gateway) {
     const problem = await gatewayReady(urlByName.gateway);
     if (problem) console.warn(`\nThe gateway is up but not ready: ${problem}`);
-    console.log(`\nPlayground: ${urlByName.gateway} (open it in a browser)`);
+    console.log(`\nPlayground: ${urlByName.gateway} (open it in a browser; it sends the development token below)`);
+    if (devAuth.token) {
+      console.log(`\nDevelopment token (every scope, 12 h; also in ${devAuth.tokenFile}):\n  Authorization: Bearer ${devAuth.token}`);
+    }
   }
   console.log('\nPress Ctrl-C to stop every process.');
 }

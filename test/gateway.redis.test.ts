@@ -101,7 +101,7 @@ describe.skipIf(!reachable)('gateway replicas sharing Redis', () => {
 
   const run = async (url: string, first: number) => {
     await stack.resetStats();
-    const answer = await ask<{ customers: { nodes: Array<{ id: string }> } }>(url, QUERY, { first });
+    const answer = await ask<{ customers: { nodes: Array<{ id: string }> } }>(url, QUERY, { first }, { headers: stack.authHeaders });
     expect(answer.status).toBe(200);
     expect(answer.errors).toBeUndefined();
     return { answer, calls: totalCalls(await stack.stats()) };

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAuth } from './helpers/auth.js';
 import { REPO_ROOT, spawnService } from './helpers/spawnService.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
@@ -44,7 +45,9 @@ describe('the supergraph file', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('must exist and be valid for the gateway to start, and the refusal names the file and the problem', async () => {
-    const start = (path: string) => spawnService({ entry: 'gateway/src/index.ts', env: { GATEWAY_PORT: '0', REDIS_URL: '', SUPERGRAPH_PATH: path }, timeoutMs: 30_000 });
+    const auth = createTestAuth();
+    const start = (path: string) =>
+      spawnService({ entry: 'gateway/src/index.ts', env: { GATEWAY_PORT: '0', REDIS_URL: '', SUPERGRAPH_PATH: path, ...auth.gatewayEnv }, timeoutMs: 30_000 });
     const missing = join(dir, 'missing.graphql');
     await expect(start(missing)).rejects.toThrow(`[gateway] cannot start: supergraph file ${missing} does not exist; run \`npm run compose\``);
     const invalid = join(dir, 'invalid.graphql');
@@ -81,7 +84,7 @@ describe('the supergraph file', () => {
           while (next < LOAD_REQUESTS) {
             const first = (next++ % 5) + 1;
             try {
-              const result = await graphql<LoadResult>(stack.gatewayUrl, LOAD, { first });
+              const result = await graphql<LoadResult>(stack.gatewayUrl, LOAD, { first }, stack.authHeaders);
               if (result.status !== 200 || result.errors || result.data?.customers.nodes.length !== first || result.data.customers.nodes.some((n) => !n.outstandingBalance)) {
                 failures.push(result);
               } else served.push(result.data.contact.description);

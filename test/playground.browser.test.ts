@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PLAYGROUND_QUERY } from '../gateway/src/playground/index.js';
 import { backendClients } from './helpers/backends.js';
+import { createTestAuth } from './helpers/auth.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
 /** Debian's Chromium; CHROMIUM_PATH points elsewhere (or at nothing, to see the skip). */
@@ -40,7 +41,9 @@ describe.skipIf(missing !== undefined && !required)('the playground in a browser
 
   beforeAll(async () => {
     if (missing) throw new Error(`REQUIRE_ALL_SUITES=1 and ${missing} is missing`);
-    stack = await startStack({ scale: 0.1 });
+    // The playground opens with the development token in its headers (AUTH_DEV_TOKEN), as `npm start` sets it up.
+    const auth = createTestAuth();
+    stack = await startStack({ scale: 0.1, auth, gatewayEnv: { AUTH_DEV_TOKEN: await auth.token({ sub: 'playground-dev' }) } });
     profile = mkdtempSync(join(tmpdir(), 'graph360-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -97,7 +100,7 @@ describe.skipIf(missing !== undefined && !required)('the playground in a browser
     expect(shown!.errors).toBeUndefined();
 
     // What the page shows is what the graph answers, and the names are the CRM's.
-    const direct = await graphql(stack!.gatewayUrl, DEFAULT_PLAYGROUND_QUERY);
+    const direct = await graphql(stack!.gatewayUrl, DEFAULT_PLAYGROUND_QUERY, {}, stack!.authHeaders);
     expect(direct.errors).toBeUndefined();
     expect(shown!.data).toEqual(direct.data);
     const crm = await backendClients(stack!.sandboxUrls).crm<{ results: Array<{ id: string; properties: { name: string } }> }>(

@@ -3,6 +3,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../lib/env.js';
+import { readOperationLimits, type OperationLimits } from './limits/config.js';
+import { readRateLimitConfig, type RateLimitConfig } from './rateLimit/config.js';
 
 export type GatewayMode = 'development' | 'production';
 
@@ -47,6 +49,55 @@ export interface GatewayConfig {
   invalidationHoldMs: number;
   /** Log level (LOG_LEVEL). Default info. */
   logLevel: string;
+  /** Authentication of callers (gateway/src/auth/). */
+  auth: GatewayAuthConfig;
+  /**
+   * Secret that signs the gateway's internal token to the subgraphs (GATEWAY_SUBGRAPH_SECRET,
+   * at least 32 characters, the same in every subgraph). Required: `npm start` and the test
+   * stacks generate one per run.
+   */
+  subgraphSecret: string;
+  /**
+   * Limits on one operation, checked before planning (limits/): LIMIT_MAX_DEPTH (15),
+   * LIMIT_MAX_ALIASES (30), LIMIT_MAX_ROOT_FIELDS (20), LIMIT_MAX_TOKENS (5000),
+   * LIMIT_MAX_COST (25000: the customer-360 query for 100 customers costs about 22,600)
+   * and LIMIT_DEFAULT_LIST_SIZE (10, for lists without first/limit or @listSize).
+   */
+  limits: OperationLimits;
+  /**
+   * Rate limiting per client (rateLimit/): RATE_LIMIT (on/off, default on),
+   * RATE_LIMIT_RPS (50) and RATE_LIMIT_BURST (100) requests, RATE_LIMIT_COST_PER_SECOND
+   * (50000) and RATE_LIMIT_COST_BURST (100000) of estimated cost.
+   */
+  rateLimit: RateLimitConfig;
+  /**
+   * Proxies in front of the gateway whose X-Forwarded-For entries are trusted for the
+   * client IP (TRUST_PROXY_HOPS). Default 0: the socket's address.
+   */
+  trustProxyHops: number;
+  /**
+   * Safelist mode (safelist/): only the operations of the persisted-operation manifest
+   * run, sent by id or as their exact document, and APQ registers nothing (SAFELIST=on).
+   * Default off, in development and production alike; production should turn it on.
+   */
+  safelist: boolean;
+  /** The manifest the safelist enforces (SAFELIST_MANIFEST). Default schema/persisted-operations.json. */
+  safelistManifest: string;
+}
+
+export interface GatewayAuthConfig {
+  /** JWKS of the token issuer (AUTH_JWKS_URL); production uses this. */
+  jwksUrl: string | undefined;
+  /** A PEM or JWK JSON public key (AUTH_PUBLIC_KEY), for development and tests. One of the two is required. */
+  publicKey: string | undefined;
+  /** Expected `iss` (AUTH_ISSUER). Default graph360-dev. */
+  issuer: string;
+  /** Expected `aud` (AUTH_AUDIENCE). Default graph360. */
+  audience: string;
+  /** JSON file of hashed API keys (API_KEYS_FILE): [{ "id", "sha256", "scopes": [...], "customerId"? }]. */
+  apiKeysFile: string | undefined;
+  /** A development token the playground pre-fills (AUTH_DEV_TOKEN); ignored in production. */
+  devToken: string | undefined;
 }
 
 const SUBGRAPH_NAMES = ['crm', 'erp', 'payments'] as const;
@@ -80,6 +131,24 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     throw new ConfigError('GATEWAY_INVALIDATION_SECRET', 'must be set to a secret of at least 16 characters in production');
   }
   const corsOrigins = envList(env, 'CORS_ORIGINS');
+  const subgraphSecret = envString(env, 'GATEWAY_SUBGRAPH_SECRET', '');
+  if (subgraphSecret.length < 32) {
+    throw new ConfigError('GATEWAY_SUBGRAPH_SECRET', 'must be set to a secret of at least 32 characters, the same one the subgraphs are given (`npm start` generates one)');
+  }
+  const jwksUrl = env.AUTH_JWKS_URL || undefined;
+  const publicKey = env.AUTH_PUBLIC_KEY || undefined;
+  if (!jwksUrl && !publicKey) {
+    throw new ConfigError('AUTH_JWKS_URL', 'set AUTH_JWKS_URL (the token issuer\'s JWKS) or AUTH_PUBLIC_KEY (a PEM or JWK public key; `npm start` generates a development one)');
+  }
+  if (jwksUrl) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError('AUTH_JWKS_URL', `must be a URL, got "${jwksUrl}"`);
+    }
+    if (mode === 'production' && url.protocol !== 'https:') throw new ConfigError('AUTH_JWKS_URL', 'must be an https URL in production');
+  }
   return {
     mode,
     port: envPort(env, 'GATEWAY_PORT', 4000),
@@ -97,5 +166,19 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     cacheTimeoutMs: envNumber(env, 'CACHE_TIMEOUT_MS', 250, { min: 1, max: 60_000, integer: true }),
     invalidationHoldMs: envNumber(env, 'INVALIDATION_HOLD_MS', 3000, { min: 0, max: 600_000, integer: true }),
     logLevel: envString(env, 'LOG_LEVEL', 'info'),
+    auth: {
+      jwksUrl,
+      publicKey,
+      issuer: envString(env, 'AUTH_ISSUER', 'graph360-dev'),
+      audience: envString(env, 'AUTH_AUDIENCE', 'graph360'),
+      apiKeysFile: env.API_KEYS_FILE || undefined,
+      devToken: mode === 'production' ? undefined : env.AUTH_DEV_TOKEN || undefined,
+    },
+    subgraphSecret,
+    limits: readOperationLimits(env),
+    rateLimit: readRateLimitConfig(env),
+    trustProxyHops: envNumber(env, 'TRUST_PROXY_HOPS', 0, { min: 0, max: 10, integer: true }),
+    safelist: onOff(env, 'SAFELIST', false),
+    safelistManifest: envString(env, 'SAFELIST_MANIFEST', fileURLToPath(new URL('../../schema/persisted-operations.json', import.meta.url))),
   };
 }

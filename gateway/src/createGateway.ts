@@ -14,17 +14,27 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { executeApolloRequest, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../lib/http.js';
+import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
+import { authorizingGateway } from './auth/authorizingGateway.js';
+import { InternalTokenSigner } from './auth/internalToken.js';
 import { createGatewayCaches } from './cache/createGatewayCaches.js';
 import { INVALIDATE_PATH } from './cache/invalidateRoute.js';
 import type { GatewayConfig } from './config.js';
 import { createSubgraphServices } from './dataSource/createSubgraphServices.js';
+import { limitsPlugin } from './limits/index.js';
 import { createPlayground } from './playground/index.js';
 import { GatewayMetrics } from './metrics.js';
 import { createObservability } from './observability/index.js';
+import { clientIpOf } from './rateLimit/clientIp.js';
+import type { RequestIdContext } from './plugins/requestId/index.js';
+import { createRateLimiter, type RateLimitContext } from './rateLimit/index.js';
+import { PersistedQueryManifest, safelistPlugin } from './safelist/index.js';
 import { FileSupergraphManager } from './supergraph/SupergraphManager.js';
 
 // The supergraph file (validated at start, reloaded on change): supergraph/SupergraphManager.ts.
 export { SupergraphError, loadSupergraph } from './supergraph/SupergraphManager.js';
+// The safelist's manifest (validated at start when SAFELIST=on, reloaded on change): safelist/.
+export { SafelistManifestError } from './safelist/index.js';
 
 export interface Gateway {
   readonly server: Server;
@@ -34,13 +44,21 @@ export interface Gateway {
 
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   // Observability (logs with request ids, metrics, error masking, CORS, /ready): observability/index.ts.
+  // Who is asking (JWT or API key; a bad credential is a 401), and what the gateway tells
+  // the subgraphs about it (a signed internal token): auth/.
+  const authenticator = new Authenticator({ ...config.auth, apiKeys: config.auth.apiKeysFile ? readApiKeysFile(config.auth.apiKeysFile) : [] });
+  const internalTokens = new InternalTokenSigner(config.subgraphSecret);
   const supergraph = new FileSupergraphManager({ path: config.supergraphPath, logger });
+  // Safelist mode: only the persisted operations of the clients' manifest run: safelist/.
+  const safelist = config.safelist ? new PersistedQueryManifest({ path: config.safelistManifest, logger }) : undefined;
+  if (safelist) logger.info({ path: config.safelistManifest, operations: safelist.size }, 'safelist on: only persisted operations run');
+  else if (config.mode === 'production') logger.warn('safelist off in production: any operation runs; set SAFELIST=on');
   const metrics = new GatewayMetrics();
   const observability = createObservability({ config, logger, metrics, supergraph });
   // Every cache layer (APQ, documents, plans, entities, root reads, responses): cache/createGatewayCaches.ts.
   const caches = createGatewayCaches(config, logger, metrics);
   // Subgraph fetches (undici keep-alive, timeout, dedup, entity cache, header propagation): dataSource/.
-  const subgraphs = createSubgraphServices(config, caches, metrics, logger);
+  const subgraphs = createSubgraphServices(config, caches, metrics, logger, internalTokens);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
     logger,
@@ -54,21 +72,34 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  // Limits (depth, aliases, root fields, tokens, cost) before planning: limits/. Per-client
+  // budgets of requests and cost, in memory or shared through Redis: rateLimit/.
+  const rateLimiter = createRateLimiter<RequestIdContext & RateLimitContext>({ config: config.rateLimit, redis: caches.stores.redis, keyPrefix: config.cacheKeyPrefix, logger });
+  const limits = limitsPlugin<RequestIdContext & RateLimitContext>({ limits: config.limits, logger, loggerFor: observability.loggerFor, onCost: rateLimiter.chargeCost });
   const apollo = new ApolloServer({
-    gateway,
+    // Fields the caller may not see are removed before planning and come back as null
+    // with an error (@authenticated, @requiresScopes, customer binding): auth/.
+    gateway: authorizingGateway(gateway, () => supergraph.policy, { refused: (code, count) => metrics.authRefusals.inc({ code }, count) }),
+    // Explicit rather than Apollo's NODE_ENV default: off in production.
+    introspection: config.mode !== 'production',
+    // A backstop: the token limit is checked on the request body before parsing (limits/).
+    parseOptions: { maxTokens: config.limits.maxTokens },
     logger,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: true,
     formatError: observability.formatError,
-    persistedQueries: caches.persistedQueries,
+    // With the safelist on, APQ is off: no client may register a document (safelist/).
+    persistedQueries: safelist ? false : caches.persistedQueries,
     documentStore: caches.documentStore,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ...observability.plugins, ...caches.plugins],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), limits, ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
   });
   await apollo.start();
   // Playground: GraphiQL for browsers at GET /graphql, served from this process (Apollo's
   // own landing page, disabled above, loads from a CDN). Off in production, where
   // introspection is off too.
-  const playground = config.mode === 'production' ? undefined : createPlayground();
+  // With a development token (AUTH_DEV_TOKEN, from `npm start`), its headers editor starts with it.
+  const playground =
+    config.mode === 'production' ? undefined : createPlayground(config.auth.devToken ? { defaultHeaders: { Authorization: `Bearer ${config.auth.devToken}` } } : {});
 
   httpServer.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -87,8 +118,18 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
         throw error;
       }
       if (path === INVALIDATE_PATH) return caches.invalidate(req, body, res); // backend events evict cached entities
+      const authenticated = await authenticator.authenticate(req.headers);
+      if (!authenticated.ok) {
+        metrics.authRefusals.inc({ code: authenticated.code });
+        return sendJson(res, authenticated.status, { errors: [{ message: authenticated.message, extensions: { code: authenticated.code } }] }, authenticated.headers);
+      }
+      const auth = authenticated.auth;
+      const clientIp = clientIpOf(req, config.trustProxyHops);
+      // The client's request budget (rateLimit/); its cost budget is charged per operation by the limits plugin.
+      const limited = await rateLimiter.takeRequest({ auth, clientIp, requestId });
+      if (limited) return sendGraphQLError(res, limited.status, limited.code, limited.message, limited.extensions, limited.headers);
       // The context's x-request-id is the sanitised one (observability.begin), so whatever forwards headers forwards that.
-      await executeApolloRequest(apollo, req, body, res, async () => ({ headers: { ...req.headers, 'x-request-id': requestId }, requestId }));
+      await executeApolloRequest(apollo, req, body, res, async () => ({ headers: { ...req.headers, 'x-request-id': requestId }, requestId, clientIp, auth }), (raw) => limits.inspectRequest(raw, requestId));
     };
     run().catch((error: unknown) => observability.fail(res, error, requestId));
   });
@@ -107,7 +148,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     async close() {
       await apollo.stop();
       for (const socket of sockets) socket.destroy();
-      await Promise.all([subgraphs.close(), caches.close()]);
+      await Promise.all([subgraphs.close(), caches.close(), safelist?.close()]);
     },
   };
 }

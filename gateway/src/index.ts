@@ -1,7 +1,7 @@
 /** Entry point: reads the configuration, starts the gateway, stops it on SIGINT/SIGTERM. */
 import { ConfigError } from '../../lib/env.js';
 import { readGatewayConfig } from './config.js';
-import { createGateway, SupergraphError } from './createGateway.js';
+import { createGateway, SafelistManifestError, SupergraphError } from './createGateway.js';
 import { createGatewayLogger } from './observability/logger.js';
 
 async function main(): Promise<void> {
@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   // traffic to other hosts that an offline or private deployment must not make. An
   // operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const logger = createGatewayLogger({ level: config.logLevel });
+  // Configured secrets are redacted by value from every log line, wherever they would appear.
+  const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.subgraphSecret] });
   const gateway = await createGateway(config, logger);
   const url = await gateway.listen(config.port, config.host);
   console.log(`[gateway] listening on ${url}`);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SupergraphError) {
+  if (error instanceof ConfigError || error instanceof SupergraphError || error instanceof SafelistManifestError) {
     console.error(`[gateway] cannot start: ${error.message}`);
   } else {
     console.error('[gateway] cannot start:', error);

@@ -46,6 +46,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly authRefusals = new Counter({
+    name: 'gateway_auth_refusals_total',
+    help: 'Requests refused a credential (401) and fields refused by authorization, by code (UNAUTHENTICATED, FORBIDDEN).',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

@@ -4,9 +4,36 @@
  * it to run services on free ports over loopback, and to kill and restart them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Every spawned service's output is also written to <log dir>/<service>-<pid>.log, and
+ * the values of its secret-looking variables to <log dir>/secrets.txt, so that the log
+ * scan at the end of the run (helpers/logScan.ts, a Vitest global setup) can check that
+ * no secret reached any log. The log dir is the run's (GRAPH360_TEST_LOG_DIR, set by
+ * that global setup), else test-artifacts/logs/.
+ */
+export function logDir(): string {
+  return process.env.GRAPH360_TEST_LOG_DIR || join(REPO_ROOT, 'test-artifacts', 'logs');
+}
+export const SECRETS_FILE_NAME = 'secrets.txt';
+const SECRET_VARIABLE = /SECRET|TOKEN|PASSWORD|API_KEY|PRIVATE_KEY/i;
+
+function recordSecrets(dir: string, env: Record<string, string> | undefined): void {
+  const values = Object.entries(env ?? {})
+    .filter(([name, value]) => SECRET_VARIABLE.test(name) && value.length >= 8)
+    .map(([, value]) => JSON.stringify(value));
+  if (values.length > 0) appendFileSync(join(dir, SECRETS_FILE_NAME), `${values.join('\n')}\n`);
+}
+
+function serviceName(entry: string): string {
+  const parts = entry.split('/');
+  return parts.length >= 2 ? `${parts[0]}-${parts[1]}`.replace(/[^A-Za-z0-9_-]/g, '_') : basename(dirname(entry));
+}
 
 export interface SpawnedService {
   url: string;
@@ -35,6 +62,13 @@ export function spawnService(options: SpawnOptions): Promise<SpawnedService> {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const dir = logDir();
+  mkdirSync(dir, { recursive: true });
+  recordSecrets(dir, options.env);
+  const log = createWriteStream(join(dir, `${serviceName(options.entry)}-${child.pid ?? 'nopid'}.log`));
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  child.once('close', () => log.end());
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const signal = async (sig: NodeJS.Signals, graceMs: number): Promise<void> => {

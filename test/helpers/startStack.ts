@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestAuth, type TestAuth } from './auth.js';
 import { spawnService, type SpawnedService } from './spawnService.js';
 
 export type SandboxName = 'crm' | 'erp' | 'payments';
@@ -16,6 +17,12 @@ export interface Stack {
   sandboxUrls: Record<SandboxName, string>;
   subgraphUrls: Record<SandboxName, string>;
   services: Record<string, SpawnedService>;
+  /** The stack's credentials (its key pair and subgraph secret): mint other tokens with auth.token({...}). */
+  auth: TestAuth;
+  /** A bearer token with every scope and no customer binding. */
+  token: string;
+  /** `{ authorization: 'Bearer <token>' }`, to spread into request headers. */
+  authHeaders: Record<string, string>;
   /** Per-operation calls each sandbox served since the last reset. */
   stats(): Promise<Record<SandboxName, Record<string, number>>>;
   resetStats(): Promise<void>;
@@ -45,6 +52,8 @@ export interface StackOptions {
    * are then picked before start-up, since each must know the next one's URL. Default false.
    */
   webhooks?: boolean;
+  /** The credentials to start with. Default: fresh ones (createTestAuth). */
+  auth?: TestAuth;
 }
 
 /** A port free now (the OS picks it; it is released at once for a service to take). */
@@ -61,8 +70,22 @@ function freePort(): Promise<number> {
 
 const SANDBOXES: readonly SandboxName[] = ['crm', 'erp', 'payments'];
 
+/** Waits until the payments subgraph's read model is served (or off), so that its sync's calls are not counted by a test. */
+async function paymentsReadModelSynced(subgraphUrl: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = (await (await fetch(subgraphUrl.replace('/graphql', '/health'))).json()) as { readModel?: { state?: string } };
+    const state = health.readModel?.state;
+    if (state === undefined || state === 'ready' || state === 'off') return;
+    if (Date.now() > deadline) throw new Error(`the payments read model did not sync within ${timeoutMs} ms (state ${state})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'graph360-stack-'));
+  const auth = options.auth ?? createTestAuth();
+  const token = await auth.token();
   const env = {
     SANDBOX_DATA_DIR: dataDir,
     SANDBOX_SCALE: String(options.scale ?? 0.1),
@@ -75,6 +98,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     GATEWAY_PORT: '0',
     LOG_LEVEL: 'warn',
     REDIS_URL: options.redisUrl ?? '',
+    // The payments read model syncs at start (startStack waits for it) and then follows webhooks; no
+    // catch-up by timer during a test, whose backend-call counts a background events.list would change.
+    PAYMENTS_READ_MODEL_CATCHUP_MS: '600000',
+    PAYMENTS_READ_MODEL_MAX_LAG_MS: '1200000',
     ...options.env,
   };
   if (options.webhooks) {
@@ -99,13 +126,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SANDBOXES.forEach((name, i) => (services[`${name}-sandbox`] = sandboxes[i]!));
     const sandboxUrls = Object.fromEntries(SANDBOXES.map((name, i) => [name, sandboxes[i]!.url])) as Record<SandboxName, string>;
 
-    const subgraphEnv = { ...env, CRM_API_URL: sandboxUrls.crm, ERP_URL: sandboxUrls.erp, STRIPE_API_URL: sandboxUrls.payments };
+    const subgraphEnv = { ...env, ...auth.subgraphEnv, CRM_API_URL: sandboxUrls.crm, ERP_URL: sandboxUrls.erp, STRIPE_API_URL: sandboxUrls.payments };
     const subgraphs = await Promise.all(SANDBOXES.map((name) => spawnService({ entry: `subgraphs/${name}/src/index.ts`, env: subgraphEnv })));
     SANDBOXES.forEach((name, i) => (services[`${name}-subgraph`] = subgraphs[i]!));
     const subgraphUrls = Object.fromEntries(SANDBOXES.map((name, i) => [name, subgraphs[i]!.url])) as Record<SandboxName, string>;
+    await paymentsReadModelSynced(subgraphUrls.payments);
 
     const gatewayEnv = {
       ...env,
+      ...auth.gatewayEnv,
       CRM_SUBGRAPH_URL: subgraphUrls.crm,
       ERP_SUBGRAPH_URL: subgraphUrls.erp,
       PAYMENTS_SUBGRAPH_URL: subgraphUrls.payments,
@@ -129,6 +158,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sandboxUrls,
       subgraphUrls,
       services,
+      auth,
+      token,
+      authHeaders: { authorization: `Bearer ${token}` },
       async stats() {
         const all = await Promise.all(SANDBOXES.map((name) => operator(name, 'stats') as Promise<{ operations: Record<string, number> }>));
         return Object.fromEntries(SANDBOXES.map((name, i) => [name, all[i]!.operations])) as Record<SandboxName, Record<string, number>>;

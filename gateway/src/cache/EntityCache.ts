@@ -37,8 +37,13 @@ export interface FetchScope {
   subgraph: string;
   /** Hash of the subgraph query and of its variables other than the representations. */
   selection: string;
-  /** The user scope of the request (see userScope). */
+  /** The user scope of the request (see userScope): where PRIVATE values go. */
   userScope: string;
+  /**
+   * Where PUBLIC values go: `public`, or a scope per customer binding for a customer-bound
+   * caller, whose subgraph answers differ (auth/identity.ts's bindingScope). Default `public`.
+   */
+  publicScope?: string;
 }
 
 /** The entity a representation names: by id when it has one (all of this graph's keys are `id`). */
@@ -50,7 +55,7 @@ export function refOf(rep: Representation): EntityRef {
 }
 
 const hintOf = (value: StoredValue, now: number): CacheHint => ({ maxAge: Math.max(1, Math.ceil((value.exp - now) / 1000)), scope: value.s });
-const scopeKey = (hint: CacheHint, userScope: string): string => (hint.scope === 'PRIVATE' ? userScope : 'public');
+const scopeKey = (hint: CacheHint, at: FetchScope): string => (hint.scope === 'PRIVATE' ? at.userScope : (at.publicScope ?? 'public'));
 const ttlOf = (hint: CacheHint): number => Math.min(hint.maxAge * 1000, MAX_ENTRY_TTL_MS);
 
 export class EntityCache {
@@ -65,7 +70,7 @@ export class EntityCache {
   }
 
   async lookup(at: FetchScope, reps: readonly Representation[]): Promise<EntityLookup[]> {
-    const keys = reps.flatMap((rep) => [EntityVersions.versionKey(refOf(rep)), this.entityKey(at, rep, at.userScope), this.entityKey(at, rep, 'public')]);
+    const keys = reps.flatMap((rep) => [EntityVersions.versionKey(refOf(rep)), this.entityKey(at, rep, at.userScope), this.entityKey(at, rep, at.publicScope ?? 'public')]);
     const values = await this.entities.getMany<VersionRecord | StoredValue>(keys);
     const now = Date.now();
     const lookups = reps.map((_, i): EntityLookup => {
@@ -88,7 +93,7 @@ export class EntityCache {
       fresh
         .filter((item) => item.data !== null && item.data !== undefined && !item.held)
         .map((item) => ({
-          key: this.entityKey(at, item.rep, scopeKey(hint, at.userScope)),
+          key: this.entityKey(at, item.rep, scopeKey(hint, at)),
           value: { d: item.data, v: item.version, exp, s: hint.scope } satisfies StoredValue,
           ttl: ttlOf(hint),
         })),
@@ -101,7 +106,7 @@ export class EntityCache {
 
   /** A whole root fetch's data stored under the current generation, or undefined. */
   async lookupRoot(at: FetchScope, generation: Generation): Promise<{ data: unknown; hint: CacheHint } | undefined> {
-    const values = await this.roots.getMany<StoredValue>([this.rootKey(at, at.userScope), this.rootKey(at, 'public')]);
+    const values = await this.roots.getMany<StoredValue>([this.rootKey(at, at.userScope), this.rootKey(at, at.publicScope ?? 'public')]);
     const now = Date.now();
     const found = values.find((value) => value && value.v === generation.version && value.exp > now);
     this.metrics.cache('root', found ? 'hit' : 'miss');
@@ -111,6 +116,6 @@ export class EntityCache {
   async storeRoot(at: FetchScope, generation: Generation, data: unknown, hint: CacheHint): Promise<void> {
     if (generation.held) return;
     const value: StoredValue = { d: data, v: generation.version, exp: Date.now() + ttlOf(hint), s: hint.scope };
-    await this.roots.setMany([{ key: this.rootKey(at, scopeKey(hint, at.userScope)), value, ttl: ttlOf(hint) }]);
+    await this.roots.setMany([{ key: this.rootKey(at, scopeKey(hint, at)), value, ttl: ttlOf(hint) }]);
   }
 }

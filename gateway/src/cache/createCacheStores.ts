@@ -30,6 +30,8 @@ export interface CacheStoresOptions {
 
 export interface CacheStores {
   readonly kind: 'memory' | 'redis';
+  /** The one Redis client (when REDIS_URL is set), for what needs more than keyv: the rate limiter's atomic scripts. */
+  readonly redis: RedisClient | undefined;
   /** The store of one namespace (created once, then the same instance). */
   store(namespace: string, layer: CacheLayer): CacheStore;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export function createCacheStores(options: CacheStoresOptions): CacheStores {
 
   return {
     kind: client ? 'redis' : 'memory',
+    redis: client,
     store(namespace, layer) {
       let store = stores.get(namespace);
       if (!store) {

@@ -21,13 +21,12 @@ export function canonicalJson(value: unknown): string {
 export const ANONYMOUS_SCOPE = 'anonymous';
 
 /**
- * Whose PRIVATE data a request may see: a hash of its Authorization header (never the
- * token itself, which would then sit in Redis keys), or the anonymous scope. The graph
- * has no authentication yet, so today every request is anonymous; the key structure is
- * ready for per-user data the day a token identifies the user.
+ * Whose PRIVATE data a request may see: a hash of the caller's identity key
+ * (auth/identity.ts's identityKey: kind, subject, scopes, customer binding; never a
+ * token, which would then sit in Redis keys), or the anonymous scope.
  */
-export function userScope(authorization: string | undefined | null): string {
-  return authorization ? `user:${sha256(authorization).slice(0, 32)}` : ANONYMOUS_SCOPE;
+export function userScope(caller: string | undefined | null): string {
+  return caller ? `user:${sha256(caller).slice(0, 32)}` : ANONYMOUS_SCOPE;
 }
 
 /** An entity named by its type and id, as invalidations name them (`Invoice:123`). */

@@ -33,13 +33,6 @@ export function cacheStateOf(context: object): RequestCacheState {
   return state;
 }
 
-/** The incoming Authorization header, from the context the gateway builds per request (`{ headers }`). */
-export function authorizationOf(context: object): string | undefined {
-  const headers = (context as { headers?: Record<string, string | string[] | undefined> }).headers;
-  const value = headers?.authorization;
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** The invalidation generation for this operation: read once, then the same for every layer. */
 export function generationOf(context: object, versions: { generation(): Promise<Generation> }): Promise<Generation> {
   const state = cacheStateOf(context);

@@ -6,10 +6,14 @@
  * scope of them (RemoteGraphQLDataSource and SubgraphDataSource restrict it per fetch).
  * Mutations are never cached (the plugin only looks at queries), nor responses with errors.
  *
- * - sessionId is the user scope, so PRIVATE responses are kept per user (today one
- *   anonymous scope: the graph has no authentication yet).
+ * - sessionId is the user scope (the caller's identity: auth/identity.ts), so PRIVATE
+ *   responses are kept per caller.
  * - The cache key holds the invalidation generation, so any invalidation retires every
  *   cached response at once: a response cannot be traced to the entities inside it.
+ * - It also holds the caller's access profile (authenticated or not, scopes, customer
+ *   binding): a PUBLIC response one caller may see is never served to a caller who may
+ *   see less. (A response with a field refused by authorization carries an error, so it
+ *   is never stored at all.)
  * - Nothing is written while an invalidation hold lasts, or when the operation used a
  *   value under a hold (see EntityVersions).
  */
@@ -19,6 +23,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { GuardedKeyValueCache } from './apolloCaches.js';
 import type { CacheStore } from './CacheStore.js';
 import type { EntityVersions } from './EntityVersions.js';
+import { accessProfile, authOf, identityKey } from '../auth/identity.js';
 import { userScope } from './keys.js';
 import { cacheStateOf, generationOf } from './requestCacheState.js';
 
@@ -32,8 +37,9 @@ export function responseCachePlugin(options: ResponseCachePluginOptions): Apollo
   return ApolloServerPluginResponseCache<BaseContext>({
     // Hits and misses are counted by the cache-status plugin: one lookup may read two keys (private, then public).
     cache: new GuardedKeyValueCache(options.store, options.metrics, false),
-    sessionId: async (requestContext) => userScope(requestContext.request.http?.headers.get('authorization')),
-    extraCacheKeyData: async (requestContext) => (await generationOf(requestContext.contextValue, options.versions)).version,
+    sessionId: async (requestContext) => userScope(identityKey(authOf(requestContext.contextValue))),
+    extraCacheKeyData: async (requestContext) =>
+      `${(await generationOf(requestContext.contextValue, options.versions)).version}:${accessProfile(authOf(requestContext.contextValue))}`,
     shouldWriteToCache: async (requestContext) =>
       !cacheStateOf(requestContext.contextValue).doNotCacheResponse && !(await generationOf(requestContext.contextValue, options.versions)).held,
   });

@@ -18,9 +18,9 @@ interface Entry {
   copy: Promise<{ json: string; http: SubgraphResponse['http'] }>;
 }
 
-/** Identical fetches: same URL, query, variables and the Authorization header they carry (the request id differs per request and does not count). */
-export function dedupKey(url: string, query: string, variables: unknown, authorization: string | undefined): string {
-  return sha256(`${url}\n${query}\n${canonicalJson(variables ?? {})}\n${authorization ?? ''}`);
+/** Identical fetches: same URL, query, variables and caller (auth/identity's identityKey; the request id differs per request and does not count). */
+export function dedupKey(url: string, query: string, variables: unknown, caller: string | undefined): string {
+  return sha256(`${url}\n${query}\n${canonicalJson(variables ?? {})}\n${caller ?? ''}`);
 }
 
 export class InflightFetches {

@@ -20,8 +20,10 @@ import type { Logger } from 'pino';
 import { hintFromCacheControl, type CacheHint } from '../cache/cacheHint.js';
 import type { EntityCache, FetchScope } from '../cache/EntityCache.js';
 import type { EntityVersions } from '../cache/EntityVersions.js';
+import { authOf, bindingScope, identityKey } from '../auth/identity.js';
+import { INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../auth/internalToken.js';
 import { canonicalJson, sha256, userScope, type EntityRef } from '../cache/keys.js';
-import { authorizationOf, cacheStateOf, generationOf, type RequestCacheState } from '../cache/requestCacheState.js';
+import { cacheStateOf, generationOf, type RequestCacheState } from '../cache/requestCacheState.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { fetchEntitiesThroughCache, representationsOf } from './entityFetch.js';
 import { dedupKey, type InflightFetches, type SubgraphResponse } from './InflightFetches.js';
@@ -33,8 +35,12 @@ export type GatewayContext = { headers: Record<string, string | string[] | undef
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
 type IncomingOptions = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
 
-/** Headers passed on to every subgraph: the caller's credentials and the request id for the logs. */
-export const PROPAGATED_HEADERS = ['authorization', 'x-request-id'] as const;
+/**
+ * Headers passed on to every subgraph: the request id for the logs. The caller's own
+ * credential is not: subgraphs trust the gateway's signed internal token
+ * (x-graph360-gateway), which carries the caller's subject, scopes and customer binding.
+ */
+export const PROPAGATED_HEADERS = ['x-request-id'] as const;
 // The query planner prints operations with their keyword first.
 const MUTATION = /^\s*mutation\b/;
 // It also names them after the client's operation (`query Customers360__erp__1(…)`): the
@@ -52,6 +58,8 @@ export interface SubgraphDataSourceOptions {
   cache: EntityCache | undefined;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Signs the internal token every subgraph request carries. */
+  internalTokens: InternalTokenSigner;
 }
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -61,13 +69,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     super({
       url: settings.url,
       fetcher: settings.fetcher,
-      willSendRequest: ({ request, context }) => {
+      willSendRequest: async ({ request, context }) => {
         // The request id the gateway answers with (checked by the requestId plugin), not whatever the client sent.
-        const values = { authorization: context.headers?.authorization, 'x-request-id': context.requestId ?? context.headers?.['x-request-id'] };
+        const values = { 'x-request-id': context.requestId ?? context.headers?.['x-request-id'] };
         for (const name of PROPAGATED_HEADERS) {
           const value = values[name];
           if (typeof value === 'string') request.http?.headers.set(name, value);
         }
+        // Schema loading and health checks have no caller: they go as the anonymous one.
+        request.http?.headers.set(INTERNAL_TOKEN_HEADER, await settings.internalTokens.tokenFor(authOf(context)));
       },
     });
     this.settings = settings;
@@ -92,7 +102,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const at: FetchScope = {
       subgraph: this.settings.name,
       selection: sha256(`${withoutOperationName(query)}\n${canonicalJson(reps ? otherVariables : { representations, ...otherVariables })}`).slice(0, 40),
-      userScope: userScope(authorizationOf(options.context)),
+      userScope: userScope(identityKey(authOf(options.context))),
+      publicScope: bindingScope(authOf(options.context)),
     };
     if (reps) {
       return fetchEntitiesThroughCache({
@@ -133,7 +144,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   /** A read that joins an identical one in flight, if there is one. */
   private async sendShared(options: IncomingOptions, state: RequestCacheState): Promise<SubgraphResponse> {
     const { request, context } = options;
-    const key = dedupKey(this.settings.url, withoutOperationName(request.query ?? ''), request.variables, authorizationOf(context));
+    const key = dedupKey(this.settings.url, withoutOperationName(request.query ?? ''), request.variables, identityKey(authOf(context)));
     const { response, shared } = await this.settings.inflight.run(key, () => this.send(options, state));
     if (shared) {
       state.sharedFetches++;

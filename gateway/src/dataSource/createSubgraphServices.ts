@@ -6,6 +6,7 @@
 import type { ServiceEndpointDefinition } from '@apollo/gateway';
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
+import type { InternalTokenSigner } from '../auth/internalToken.js';
 import type { GatewayCaches } from '../cache/createGatewayCaches.js';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -23,6 +24,7 @@ export function createSubgraphServices(
   caches: Pick<GatewayCaches, 'versions' | 'entityCache'>,
   metrics: GatewayMetrics,
   logger: Logger,
+  internalTokens: InternalTokenSigner,
 ): SubgraphServices {
   // Idle connections are kept 30 s (or less if the subgraph says so in Keep-Alive).
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
@@ -38,6 +40,7 @@ export function createSubgraphServices(
         cache: caches.entityCache,
         metrics,
         logger,
+        internalTokens,
       });
     },
     close: () => agent.close(),

@@ -3,15 +3,23 @@
  * that plugins/requestId keeps per request, so they carry its `requestId`. Secrets are
  * redacted by path wherever a caller might put them: the client's authorization header
  * and cookies, API keys, the invalidation secret, passwords and tokens in a config or
- * an error object. Paths, not patterns: a secret inside a free-text message (a Redis
- * URL with a password, say) is the caller's job to leave out.
+ * an error object. Behind the paths, every serialised line goes through
+ * lib/redactSecrets.ts (pino's streamWrite hook): JWTs, Bearer/Basic credentials,
+ * Stripe keys and the configured secret values are replaced wherever they appear,
+ * messages included.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { secretRedactor } from '../../../lib/redactSecrets.js';
 
 export const REDACTED_PATHS: readonly string[] = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  'req.headers["x-graph360-gateway"]',
+  'headers["x-graph360-gateway"]',
+  '*.headers["x-api-key"]',
+  '*.headers["x-graph360-gateway"]',
+  '*.headers.cookie',
   'headers.authorization',
   'headers.cookie',
   'headers["x-api-key"]',
@@ -29,6 +37,12 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.token',
   'apiKey',
   '*.apiKey',
+  // One level deeper (e.g. config.erp.password), for configs and error objects.
+  '*.*.password',
+  '*.*.secret',
+  '*.*.secretKey',
+  '*.*.token',
+  '*.*.apiKey',
 ];
 
 export interface GatewayLoggerOptions {
@@ -36,10 +50,13 @@ export interface GatewayLoggerOptions {
   level?: string;
   /** Where lines go. Default stdout (tests pass a stream to read them back). */
   destination?: DestinationStream;
+  /** Configured secret values (shared secrets, keys) to redact wherever they appear in a line. */
+  secrets?: ReadonlyArray<string | undefined>;
 }
 
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger {
-  const settings = { name: 'gateway', level: options.level ?? 'info', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } };
+  const redact = secretRedactor(options.secrets);
+  const settings = { name: 'gateway', level: options.level ?? 'info', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' }, hooks: { streamWrite: redact } };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 

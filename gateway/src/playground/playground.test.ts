@@ -4,6 +4,7 @@
  * nothing it serves makes a browser fetch from another host. (The browser test in
  * test/playground.browser.test.ts checks the same in Chromium, by recording requests.)
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -195,7 +196,8 @@ describe('the playground handler', () => {
 describe('the playground in the gateway', () => {
   /** A gateway over the real supergraph; `{ __typename }` needs no subgraph, so none runs. */
   async function gatewayIn(env: Record<string, string>): Promise<{ base: string; close(): Promise<void> }> {
-    const gateway = await createGateway(readGatewayConfig({ REDIS_URL: '', LOG_LEVEL: 'silent', ...env }), pino({ level: 'silent' }));
+    const auth = { AUTH_PUBLIC_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(), GATEWAY_SUBGRAPH_SECRET: 'playground-test-secret-0123456789abcdef' };
+    const gateway = await createGateway(readGatewayConfig({ REDIS_URL: '', LOG_LEVEL: 'silent', ...auth, ...env }), pino({ level: 'silent' }));
     const url = await gateway.listen(0);
     return { base: new URL(url).origin, close: () => gateway.close() };
   }
@@ -218,6 +220,23 @@ describe('the playground in the gateway', () => {
       expect(navigated.headers['content-type']).toMatch(/^application\/json/);
     } finally {
       await gateway.close();
+    }
+  });
+
+  it('pre-fills the development token (AUTH_DEV_TOKEN) in the headers editor', async () => {
+    const gateway = await gatewayIn({ AUTH_DEV_TOKEN: 'dev.token.value' });
+    try {
+      const page = (await get(gateway.base, '/graphql', { accept: BROWSER })).body.toString('utf8');
+      const config = JSON.parse(/<script type="application\/json" id="playground-config">(.*?)<\/script>/s.exec(page)![1]!) as { defaultHeaders?: string };
+      expect(JSON.parse(config.defaultHeaders!)).toEqual({ Authorization: 'Bearer dev.token.value' });
+    } finally {
+      await gateway.close();
+    }
+    const plain = await gatewayIn({});
+    try {
+      expect((await get(plain.base, '/graphql', { accept: BROWSER })).body.toString('utf8')).not.toContain('Bearer');
+    } finally {
+      await plain.close();
     }
   });
 

@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { splitSupergraph } from '../auth/policy.js';
 import { createGatewayLogger } from '../observability/logger.js';
 import { FileSupergraphManager, SupergraphError } from './SupergraphManager.js';
 
 const ORIGINAL = readFileSync(fileURLToPath(new URL('../../../schema/supergraph.graphql', import.meta.url)), 'utf8');
 const CONTACT_DESCRIPTION = '"""A person at a customer."""';
 const revision = (n: number): string => ORIGINAL.replace(CONTACT_DESCRIPTION, `"""A person at a customer (revision ${n})."""`);
+/** What ApolloGateway gets: the supergraph without @authenticated/@requiresScopes, which the gateway enforces itself (auth/policy.ts). */
+const executable = (sdl: string): string => splitSupergraph(sdl).executableSdl;
 
 async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,19 +66,27 @@ describe('FileSupergraphManager', () => {
         throw new Error('not used');
       },
     });
-    expect(supergraphSdl).toBe(ORIGINAL);
+    expect(supergraphSdl).toBe(executable(ORIGINAL));
+    expect(manager.policy.types.get('Invoice')).toEqual({ authenticated: true, scopes: [['invoices:read']] });
     expect(manager.isLoaded).toBe(true);
 
     // A plain write (truncate, then write).
     writeFileSync(path, revision(1));
     await until(() => updates.length === 1, 'the first update');
-    expect(updates[0]).toBe(revision(1));
+    expect(updates[0]).toBe(executable(revision(1)));
 
     // An editor's atomic replace: write a temporary file, rename it over the old one.
     writeFileSync(join(dir, '.supergraph.graphql.tmp'), revision(2));
     renameSync(join(dir, '.supergraph.graphql.tmp'), path);
     await until(() => updates.length === 2, 'the update after a rename');
-    expect(updates[1]).toBe(revision(2));
+    expect(updates[1]).toBe(executable(revision(2)));
+    // The policy is re-read with every change: a revision that drops a requirement drops it.
+    writeFileSync(path, revision(2).replace('@requiresScopes(scopes: [["orders:write"]])', ''));
+    await until(() => updates.length === 3, 'the update with another policy');
+    expect(manager.policy.fields.has('Mutation.createSalesOrder')).toBe(false);
+    writeFileSync(path, revision(2));
+    await until(() => updates.length === 4, 'the policy restored');
+    expect(manager.policy.fields.get('Mutation.createSalesOrder')).toEqual({ authenticated: true, scopes: [['orders:write']] });
 
     // Invalid content is logged and not applied; the same content again is no change.
     writeFileSync(path, 'not a supergraph');
@@ -86,9 +97,9 @@ describe('FileSupergraphManager', () => {
     writeFileSync(path, revision(2));
     writeFileSync(join(dir, 'unrelated.txt'), 'other files in the folder are not ours');
     writeFileSync(path, revision(3));
-    await until(() => updates.length === 3, 'the update after the invalid file');
-    expect(updates[2]).toBe(revision(3));
-    expect(lines.filter((l) => l.msg === 'supergraph reloaded')).toHaveLength(3);
+    await until(() => updates.length === 5, 'the update after the invalid file');
+    expect(updates[4]).toBe(executable(revision(3)));
+    expect(lines.filter((l) => l.msg === 'supergraph reloaded')).toHaveLength(5);
 
     // After cleanup nothing is watching: a second manager on the same file sees a later
     // write (so the write did produce events), the first one does not.
@@ -109,7 +120,7 @@ describe('FileSupergraphManager', () => {
     // A gateway that refuses the update (stopping, say) costs a log line, not a crash.
     await until(() => lines.some((l) => l.msg === 'gateway refused the new supergraph; still serving the previous supergraph'), 'the refused-update log line');
     await secondInit.cleanup!();
-    expect(refused).toEqual([revision(4)]);
-    expect(updates).toHaveLength(3);
+    expect(refused).toEqual([executable(revision(4))]);
+    expect(updates).toHaveLength(5);
   });
 });

@@ -29,7 +29,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { SupergraphManager, SupergraphSdlHook, SupergraphSdlUpdateFunction } from '@apollo/gateway';
 import type { Logger } from 'pino';
-import { parseSupergraph, readSupergraph, type SubgraphEndpoint } from './readSupergraph.js';
+import type { AuthPolicy } from '../auth/policy.js';
+import { parseSupergraph, readSupergraph, type ParsedSupergraph, type SubgraphEndpoint } from './readSupergraph.js';
 
 export { loadSupergraph, parseSupergraph, readSupergraph, SupergraphError, type SubgraphEndpoint } from './readSupergraph.js';
 
@@ -50,7 +51,7 @@ export interface FileSupergraphOptions {
  */
 export class FileSupergraphManager implements SupergraphManager {
   private sdl: string;
-  private endpoints: SubgraphEndpoint[];
+  private parsed: ParsedSupergraph;
   private loaded = false;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -58,7 +59,9 @@ export class FileSupergraphManager implements SupergraphManager {
   private readonly debounceMs: number;
 
   constructor(private readonly options: FileSupergraphOptions) {
-    ({ sdl: this.sdl, subgraphs: this.endpoints } = readSupergraph(options.path));
+    const { sdl, ...parsed } = readSupergraph(options.path);
+    this.sdl = sdl;
+    this.parsed = parsed;
     this.debounceMs = options.debounceMs ?? 100;
   }
 
@@ -69,13 +72,22 @@ export class FileSupergraphManager implements SupergraphManager {
 
   /** The subgraphs named by the supergraph being served (URLs as in the file). */
   subgraphs(): readonly SubgraphEndpoint[] {
-    return this.endpoints;
+    return this.parsed.subgraphs;
+  }
+
+  /**
+   * The @authenticated/@requiresScopes policy of the supergraph being served (the SDL
+   * ApolloGateway gets has them removed: auth/policy.ts). Replaced on reload just before
+   * the gateway swaps schemas, so a field newly protected is never served unprotected.
+   */
+  get policy(): AuthPolicy {
+    return this.parsed.policy;
   }
 
   initialize: SupergraphSdlHook = async ({ update }) => {
     if (this.options.watch ?? true) this.startWatching(update);
     this.loaded = true;
-    return { supergraphSdl: this.sdl, cleanup: () => this.stop() };
+    return { supergraphSdl: this.parsed.executableSdl, cleanup: () => this.stop() };
   };
 
   private startWatching(update: SupergraphSdlUpdateFunction): void {
@@ -104,22 +116,24 @@ export class FileSupergraphManager implements SupergraphManager {
       return;
     }
     if (sdl === this.sdl) return;
-    let endpoints: SubgraphEndpoint[];
+    let parsed: ParsedSupergraph;
     try {
-      endpoints = parseSupergraph(sdl, path);
+      parsed = parseSupergraph(sdl, path);
     } catch (error) {
       logger.error({ path, problem: (error as Error).message }, 'supergraph file changed but is invalid; still serving the previous supergraph');
       return;
     }
+    const previous = this.parsed;
+    this.parsed = parsed;
     try {
-      update(sdl);
+      update(parsed.executableSdl);
     } catch (error) {
+      this.parsed = previous;
       logger.error({ err: error, path }, 'gateway refused the new supergraph; still serving the previous supergraph');
       return;
     }
     this.sdl = sdl;
-    this.endpoints = endpoints;
-    logger.info({ path, subgraphs: endpoints.map((e) => e.name) }, 'supergraph reloaded');
+    logger.info({ path, subgraphs: parsed.subgraphs.map((e) => e.name) }, 'supergraph reloaded');
   }
 
   private async stop(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
+import { splitSupergraph, type AuthPolicy } from '../auth/policy.js';
 
 export class SupergraphError extends Error {
   constructor(message: string) {
@@ -18,22 +19,32 @@ export interface SubgraphEndpoint {
   url: string;
 }
 
+/** A supergraph as the gateway serves it: the SDL ApolloGateway gets, its authorization policy and its subgraphs. */
+export interface ParsedSupergraph {
+  /** The supergraph without @authenticated/@requiresScopes (see auth/policy.ts), for ApolloGateway. */
+  executableSdl: string;
+  policy: AuthPolicy;
+  subgraphs: SubgraphEndpoint[];
+}
+
 /**
  * Validates supergraph SDL the way ApolloGateway will use it (join metadata and the API
- * schema), so a file that passes here cannot fail half-way through a swap.
+ * schema), so a file that passes here cannot fail half-way through a swap. The
+ * authorization directives are read out first (a malformed one fails the file too).
  */
-export function parseSupergraph(sdl: string, path: string): SubgraphEndpoint[] {
+export function parseSupergraph(sdl: string, path: string): ParsedSupergraph {
   try {
-    const supergraph = Supergraph.build(sdl, { validateSupergraph: true });
+    const { executableSdl, policy } = splitSupergraph(sdl);
+    const supergraph = Supergraph.build(executableSdl, { validateSupergraph: true });
     supergraph.apiSchema().toGraphQLJSSchema();
-    return supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, url }));
+    return { executableSdl, policy, subgraphs: supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, url })) };
   } catch (error) {
     throw new SupergraphError(`supergraph file ${path} is not a valid supergraph: ${(error as Error).message}`);
   }
 }
 
 /** Reads and validates the supergraph file, naming the file and the problem when it is unusable. */
-export function readSupergraph(path: string): { sdl: string; subgraphs: SubgraphEndpoint[] } {
+export function readSupergraph(path: string): { sdl: string } & ParsedSupergraph {
   let sdl: string;
   try {
     sdl = readFileSync(path, 'utf8');
@@ -42,10 +53,10 @@ export function readSupergraph(path: string): { sdl: string; subgraphs: Subgraph
     const problem = code === 'ENOENT' ? 'does not exist; run `npm run compose`' : `cannot be read (${code ?? (error as Error).message})`;
     throw new SupergraphError(`supergraph file ${path} ${problem}`);
   }
-  return { sdl, subgraphs: parseSupergraph(sdl, path) };
+  return { sdl, ...parseSupergraph(sdl, path) };
 }
 
-/** The SDL of a valid supergraph file (readSupergraph without the subgraph list). */
+/** The SDL ApolloGateway can run of a valid supergraph file (without the authorization directives it does not know). */
 export function loadSupergraph(path: string): string {
-  return readSupergraph(path).sdl;
+  return readSupergraph(path).executableSdl;
 }

@@ -4,7 +4,7 @@
  * CRM_API_URL at https://api.hubapi.com and CRM_API_TOKEN at a private app's access token
  * is all it takes to talk to HubSpot itself.
  */
-import { ConfigError, envNumber, envPort, envString, type Env } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envString, readGatewaySecret, type Env } from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface HubSpotSettings {
@@ -41,6 +41,8 @@ export interface CrmSubgraphConfig {
   policy: CrmPolicySettings;
   /** pino level (LOG_LEVEL). Default info. */
   logLevel: string;
+  /** GATEWAY_SUBGRAPH_SECRET: only requests carrying the gateway's token signed with it are answered. Required. Never logged. */
+  gatewaySecret: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -85,5 +87,6 @@ export function readCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
       breakerHalfOpenAfterMs: envNumber(env, 'CRM_BREAKER_HALF_OPEN_MS', 10_000, { min: 1, max: 3_600_000, integer: true }),
     },
     logLevel,
+    gatewaySecret: readGatewaySecret(env),
   };
 }

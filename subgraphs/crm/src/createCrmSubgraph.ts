@@ -43,6 +43,7 @@ export async function createCrmSubgraph(config: CrmSubgraphConfig, options: { lo
     // parents, __resolveReference); the shapes are the same at run time.
     resolvers: resolvers as unknown as GraphQLResolverMap<CrmContext>,
     context: createContextFactory(connector, logger),
+    gatewaySecret: config.gatewaySecret,
     logger,
     health: () => ({ backend: { crm: policy.breakerState } }),
   });

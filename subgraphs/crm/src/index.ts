@@ -8,7 +8,7 @@ import { createCrmSubgraph } from './createCrmSubgraph.js';
 
 async function main(): Promise<void> {
   const config = readCrmSubgraphConfig(process.env);
-  const logger = createLogger('crm-subgraph', config.logLevel);
+  const logger = createLogger('crm-subgraph', config.logLevel, undefined, [config.hubspot.token, config.gatewaySecret]);
   const subgraph = await createCrmSubgraph(config, { logger });
   const url = await subgraph.listen();
   console.log(`[crm subgraph] listening on ${url} (CRM at ${config.hubspot.apiUrl})`);

@@ -4,7 +4,7 @@
  * ERP_URL, ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key) at an Odoo database is all
  * it takes to talk to Odoo itself.
  */
-import { ConfigError, envNumber, envPort, envString, type Env } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envString, readGatewaySecret, type Env } from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface OdooSettings {
@@ -51,6 +51,8 @@ export interface ErpSubgraphConfig {
   catalogCache: CatalogCacheSettings;
   /** pino level (LOG_LEVEL). Default info. */
   logLevel: string;
+  /** GATEWAY_SUBGRAPH_SECRET: only requests carrying the gateway's token signed with it are answered. Required. Never logged. */
+  gatewaySecret: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -112,5 +114,6 @@ export function readErpSubgraphConfig(env: Env): ErpSubgraphConfig {
       redisUrl: redisUrl(env),
     },
     logLevel,
+    gatewaySecret: readGatewaySecret(env),
   };
 }

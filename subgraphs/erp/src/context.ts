@@ -5,6 +5,7 @@
  * date is fixed here, once per request, for invoice statuses.
  */
 import type { Logger } from 'pino';
+import type { SubgraphAuth } from '../../kit/src/index.js';
 import type { OdooErpConnector } from './connector/OdooErpConnector.js';
 import { createLoaders, type CatalogCache, type ErpLoaders } from './loaders.js';
 import type { CurrencyCode } from './models.js';
@@ -18,6 +19,8 @@ export interface ErpContext {
   companyCurrency: CurrencyCode;
   /** Today in UTC (YYYY-MM-DD), for invoice statuses. */
   today: string;
+  /** The caller, as the gateway vouches for it (kit/auth.ts). */
+  auth: SubgraphAuth;
 }
 
 export interface ContextDependencies {
@@ -29,8 +32,9 @@ export interface ContextDependencies {
   now: () => Date;
 }
 
-export function createContextFactory(deps: ContextDependencies): () => Promise<ErpContext> {
-  return async () => ({
+export function createContextFactory(deps: ContextDependencies): (req: unknown, auth: SubgraphAuth) => Promise<ErpContext> {
+  return async (_req, auth) => ({
+    auth,
     loaders: createLoaders(deps.connector, deps.catalog),
     connector: deps.connector,
     logger: deps.logger,

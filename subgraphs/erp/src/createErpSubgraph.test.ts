@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseMethodResponse, serializeMethodCall, type XmlRpcValue } from '../../../lib/xmlrpc/index.js';
 import { createErpSandbox, type ErpSandbox } from '../../../sandboxes/erp/src/createErpSandbox.js';
 import { readErpSandboxConfig } from '../../../sandboxes/erp/src/config.js';
+import { signGatewayToken } from '../../kit/src/index.js';
 import { readErpSubgraphConfig } from './config.js';
 import { createErpSubgraph, type ErpSubgraph } from './createErpSubgraph.js';
 
@@ -37,8 +38,12 @@ let subgraph: ErpSubgraph;
 let url: string;
 const extra: ErpSubgraph[] = [];
 
+/** The gateway's secret in these tests: the subgraph answers only requests signed with it (kit/auth.ts). */
+const GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
+const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'];
+
 function configFor(env: Record<string, string> = {}) {
-  return readErpSubgraphConfig({ ERP_URL: sandboxUrl, ERP_PASSWORD: PASSWORD, ERP_SUBGRAPH_PORT: '0', ERP_TIMEOUT_MS: '2000', ERP_BREAKER_THRESHOLD: '1000', ...env });
+  return readErpSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET, ERP_URL: sandboxUrl, ERP_PASSWORD: PASSWORD, ERP_SUBGRAPH_PORT: '0', ERP_TIMEOUT_MS: '2000', ERP_BREAKER_THRESHOLD: '1000', ...env });
 }
 
 const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
@@ -50,7 +55,8 @@ async function startSubgraph(env: Record<string, string> = {}): Promise<{ subgra
 }
 
 async function gql(query: string, variables: Record<string, unknown> = {}, target = url): Promise<GraphQLResponse> {
-  const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const headers = { 'content-type': 'application/json', 'x-graph360-gateway': await signGatewayToken(GATEWAY_SECRET, { sub: 'test', scopes: ALL_SCOPES }) };
+  const response = await fetch(target, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const text = await response.text();
   responses.push(text);
   return JSON.parse(text) as GraphQLResponse;

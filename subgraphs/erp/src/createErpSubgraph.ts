@@ -98,6 +98,7 @@ export async function createErpSubgraph(config: ErpSubgraphConfig, options: ErpS
       companyCurrency: config.odoo.companyCurrency,
       now: options.now ?? (() => new Date()),
     }),
+    gatewaySecret: config.gatewaySecret,
     logger,
     health: () => ({ backend: { erp: policy.breakerState } }),
   });

@@ -8,7 +8,7 @@ import { createErpSubgraph } from './createErpSubgraph.js';
 
 async function main(): Promise<void> {
   const config = readErpSubgraphConfig(process.env);
-  const logger = createLogger('erp-subgraph', config.logLevel);
+  const logger = createLogger('erp-subgraph', config.logLevel, undefined, [config.odoo.password, config.gatewaySecret]);
   const subgraph = await createErpSubgraph(config, { logger });
   const url = await subgraph.listen();
   const cache = config.catalogCache.redisUrl ? 'catalog cache in Redis' : 'catalog cache in memory';

@@ -12,6 +12,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { executeApolloRequest, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
+import { authorizeResolvers, GATEWAY_TOKEN_HEADER, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 import { formatSubgraphError } from './errors.js';
 import { changedEntitiesPlugin } from './invalidation.js';
 
@@ -26,8 +27,17 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
-  /** Builds the per-request context (loaders are created here, per request). */
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the per-request context (loaders are created here, per request); `auth` is the
+   * caller the gateway vouches for, and must end up as the context's `auth` (the kit's
+   * authorization wrappers and requireCustomer read it there).
+   */
+  context: (req: IncomingMessage, auth: SubgraphAuth) => Promise<TContext>;
+  /**
+   * GATEWAY_SUBGRAPH_SECRET: /graphql answers only requests with the gateway's token
+   * signed with it (x-graph360-gateway); anything else gets 401 UNAUTHENTICATED.
+   */
+  gatewaySecret: string;
   logger: Logger;
   /** Largest request body read, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
@@ -55,7 +65,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   });
 
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    // @authenticated and @requiresScopes of the typeDefs, checked again here (kit/auth.ts).
+    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: authorizeResolvers(options.typeDefs, options.resolvers) }]),
     formatError: formatSubgraphError({
       serviceName: options.name,
       onMasked: (error, id) => options.logger.error({ err: error, errorId: id }, 'unexpected error masked'),
@@ -67,8 +78,15 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   });
   await apollo.start();
 
-  const handleGraphQL = (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> =>
-    executeApolloRequest(apollo, req, body, res, () => options.context(req));
+  const secret = new TextEncoder().encode(options.gatewaySecret);
+  const handleGraphQL = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
+    const auth = await verifyGatewayToken(secret, req.headers[GATEWAY_TOKEN_HEADER]);
+    if (!auth) {
+      sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'This subgraph answers only the gateway: the x-graph360-gateway token is missing or not valid.');
+      return;
+    }
+    await executeApolloRequest(apollo, req, body, res, () => options.context(req, auth));
+  };
 
   const routes = new Map<string, ExtraRoute['handle']>();
   for (const route of options.routes ?? []) routes.set(`${route.method} ${route.path}`, route.handle);

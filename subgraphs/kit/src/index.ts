@@ -8,3 +8,4 @@ export { ConfigError, envList, envNumber, envPort, envString, type Env } from '.
 export { selectsField } from './selection.js';
 export { formatMinor, minorToDecimalString } from './money.js';
 export { checkFirst, cursorCodec, isCount, MAX_PAGE_SIZE, pageOf, type Connection, type CursorCodec, type OffsetCursor, type OffsetPage } from './pagination.js';
+export { authOf, authorizeResolvers, forbidden, GATEWAY_TOKEN_HEADER, maySeeCustomer, readGatewaySecret, requireCustomer, signGatewayToken, unauthenticated, verifyGatewayToken, type SubgraphAuth } from './auth.js';

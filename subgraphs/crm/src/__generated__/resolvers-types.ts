@@ -271,7 +271,7 @@ export type Query = {
   /** A customer by its id (the CRM company id); null when there is none. */
   customer?: Maybe<Customer>;
   /** Customers, in the order the CRM lists them, a page at a time. */
-  customers: CustomerConnection;
+  customers?: Maybe<CustomerConnection>;
 };
 
 
@@ -556,7 +556,7 @@ export type PageInfoResolvers<ContextType = CrmContext, ParentType extends Resol
 
 export type QueryResolvers<ContextType = CrmContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
-  customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
+  customers?: Resolver<Maybe<ResolversTypes['CustomerConnection']>, ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
 }>;
 
 export type UpdateCustomerPayloadResolvers<ContextType = CrmContext, ParentType extends ResolversParentTypes['UpdateCustomerPayload'] = ResolversParentTypes['UpdateCustomerPayload']> = ResolversObject<{

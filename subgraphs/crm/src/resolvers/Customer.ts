@@ -3,7 +3,7 @@
  * list under it loads through a loader keyed by the company id, so the contacts and deals
  * of all the customers in one request come from one batched lookup each.
  */
-import { BackendError } from '../../../kit/src/index.js';
+import { BackendError, requireCustomer } from '../../../kit/src/index.js';
 import type { CustomerResolvers } from '../__generated__/resolvers-types.js';
 import { isCurrencyCode, type CurrencyCode, type CustomerModel } from '../models.js';
 import { offsetPage, pageOf } from '../pagination.js';
@@ -17,7 +17,10 @@ export function customerCurrency(customer: CustomerModel): CurrencyCode {
 
 export const Customer: CustomerResolvers = {
   // A representation comes from another subgraph's JSON: the id may arrive as a number.
-  __resolveReference: (reference, { loaders }) => loaders.companyById.load(String(reference.id)),
+  __resolveReference: (reference, context) => {
+    requireCustomer(context, String(reference.id));
+    return context.loaders.companyById.load(String(reference.id));
+  },
   // A company without a name is possible in HubSpot; the schema promises a string.
   name: (customer) => customer.name ?? customer.domain ?? `Company ${customer.id}`,
   lifecycleStage: (customer) => lifecycleStageOf(customer.lifecycleStage),

@@ -4,7 +4,7 @@
  * not the whole record, so the read-back (one batch read) is what lets the payload carry
  * every Customer field, and it leaves the loader primed for the rest of the request.
  */
-import { markChanged, userError } from '../../../kit/src/index.js';
+import { markChanged, requireCustomer, userError } from '../../../kit/src/index.js';
 import type { MutationResolvers, UpdateCustomerInput } from '../__generated__/resolvers-types.js';
 import { isRecordId } from '../loaders.js';
 import { lifecycleValueOf } from '../stages.js';
@@ -46,6 +46,7 @@ export function companyChanges(input: UpdateCustomerInput): Record<string, strin
 export const Mutation: MutationResolvers = {
   updateCustomer: async (_parent, { input }, context) => {
     const { connector, loaders } = context;
+    requireCustomer(context, input.id);
     const changes = companyChanges(input);
     if (!isRecordId(input.id)) throw userError('NOT_FOUND', `No customer has the id "${input.id.slice(0, 40)}"`);
     // A 404 from HubSpot becomes NOT_FOUND in the connector.

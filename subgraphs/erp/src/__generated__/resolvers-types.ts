@@ -174,7 +174,7 @@ export type Order = {
   /** The ERP sales order id. */
   id: Scalars['ID']['output'];
   /** Invoices raised for this order. */
-  invoices: Array<Invoice>;
+  invoices?: Maybe<Array<Invoice>>;
   /** The order's lines. */
   lines: Array<OrderLine>;
   /** The order number, e.g. S00042. */
@@ -560,7 +560,7 @@ export type OrderResolvers<ContextType = ErpContext, ParentType extends Resolver
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType>;
+  invoices?: Resolver<Maybe<Array<ResolversTypes['Invoice']>>, ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
   number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   placedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

@@ -4,7 +4,7 @@
  * of every customer in one request come from one call each; paging and status filters
  * are applied here, per customer, to what those calls returned.
  */
-import { BackendError } from '../../../kit/src/index.js';
+import { BackendError, requireCustomer } from '../../../kit/src/index.js';
 import type { CustomerResolvers } from '../__generated__/resolvers-types.js';
 import { money } from '../money.js';
 import { offsetPage, pageOf } from '../pagination.js';
@@ -15,7 +15,11 @@ export const Customer: CustomerResolvers = {
   // Nothing to load: the customer is its id. Its partner is looked up (batched) only by the
   // fields that need it, and a company the ERP does not know is a customer with no orders,
   // not a missing entity, so the CRM's fields of it still resolve through the gateway.
-  __resolveReference: (reference) => ({ id: String(reference.id) }),
+  // A caller bound to one customer (kit/auth.ts) may reach no other.
+  __resolveReference: (reference, context) => {
+    requireCustomer(context, String(reference.id));
+    return { id: String(reference.id) };
+  },
   orders: async (customer, { first, after, status }, { loaders }) => {
     const page = offsetPage(first, after);
     const orders = await loaders.ordersByCustomerId.load(customer.id);

@@ -8,15 +8,15 @@ import type { InvoiceResolvers } from '../__generated__/resolvers-types.js';
 import { parseOdooId } from '../loaders.js';
 import { money } from '../money.js';
 import { invoiceStatusOf } from '../statuses.js';
-import { currencyOf, customerOfPartner } from './shared.js';
+import { currencyOf, customerOfPartner, ownedBy } from './shared.js';
 
 /** A single order reference; Odoo writes "S00001, S00002" when one invoice bills several orders. */
 const ORDER_REFERENCE = /^[^,\s]+$/;
 
 export const Invoice: InvoiceResolvers = {
-  __resolveReference: (reference, { loaders }) => {
+  __resolveReference: async (reference, context) => {
     const id = parseOdooId(reference.id);
-    return id === null ? null : loaders.invoiceById.load(id);
+    return id === null ? null : ownedBy(await context.loaders.invoiceById.load(id), context);
   },
   id: (invoice) => String(invoice.id),
   number: (invoice) => invoice.name,

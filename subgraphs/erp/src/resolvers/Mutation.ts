@@ -7,7 +7,7 @@
  * The create is not retried (Odoo has no idempotency key): when it fails with
  * BACKEND_UNAVAILABLE, the order may exist. See the README for what a client should do.
  */
-import { BackendError, markChanged, userError } from '../../../kit/src/index.js';
+import { BackendError, markChanged, requireCustomer, userError } from '../../../kit/src/index.js';
 import type { CreateSalesOrderInput, MutationResolvers } from '../__generated__/resolvers-types.js';
 import type { NewOrderLine } from '../connector/OdooErpConnector.js';
 import { parseOdooId } from '../loaders.js';
@@ -46,6 +46,7 @@ export const Mutation: MutationResolvers = {
   createSalesOrder: async (_parent, { input }, context) => {
     const { connector, loaders, logger } = context;
     const request = orderRequest(input);
+    requireCustomer(context, request.customerId);
     const [partners, products] = await Promise.all([
       loaders.partnersByRef.load(request.customerId),
       loaders.productById.loadMany([...new Set(request.lines.map((line) => line.productId))]),

@@ -7,12 +7,12 @@ import { parseOdooId } from '../loaders.js';
 import type { InvoiceModel } from '../models.js';
 import { money } from '../money.js';
 import { orderStatusOf } from '../statuses.js';
-import { currencyOf, customerOfPartner } from './shared.js';
+import { currencyOf, customerOfPartner, ownedBy } from './shared.js';
 
 export const Order: OrderResolvers = {
-  __resolveReference: (reference, { loaders }) => {
+  __resolveReference: async (reference, context) => {
     const id = parseOdooId(reference.id);
-    return id === null ? null : loaders.orderById.load(id);
+    return id === null ? null : ownedBy(await context.loaders.orderById.load(id), context);
   },
   id: (order) => String(order.id),
   number: (order) => order.name,

@@ -2,6 +2,7 @@ import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { parseOdooId } from '../loaders.js';
 import { productPage } from '../productList.js';
 import { selectsField } from '../../../kit/src/index.js';
+import { ownedBy } from './shared.js';
 
 export const Query: QueryResolvers = {
   // An id that cannot be an Odoo id names nothing: null, without a call.
@@ -15,12 +16,13 @@ export const Query: QueryResolvers = {
     for (const product of page.nodes) loaders.productById.prime(product.id, product);
     return page;
   },
-  order: (_parent, { id }, { loaders }) => {
+  // A caller bound to one customer gets FORBIDDEN for another's (ownedBy).
+  order: async (_parent, { id }, context) => {
     const orderId = parseOdooId(id);
-    return orderId === null ? null : loaders.orderById.load(orderId);
+    return orderId === null ? null : ownedBy(await context.loaders.orderById.load(orderId), context);
   },
-  invoice: (_parent, { id }, { loaders }) => {
+  invoice: async (_parent, { id }, context) => {
     const invoiceId = parseOdooId(id);
-    return invoiceId === null ? null : loaders.invoiceById.load(invoiceId);
+    return invoiceId === null ? null : ownedBy(await context.loaders.invoiceById.load(invoiceId), context);
   },
 };

@@ -2,7 +2,8 @@
  * Rules more than one type's resolvers need: a currency the graph can name, and the
  * customer (CRM company id) behind an Odoo partner.
  */
-import { BackendError } from '../../../kit/src/index.js';
+import { BackendError, requireCustomer } from '../../../kit/src/index.js';
+import type { ErpContext } from '../context.js';
 import type { ErpLoaders } from '../loaders.js';
 import { isCurrencyCode, type CurrencyCode, type CustomerRefModel } from '../models.js';
 
@@ -21,4 +22,15 @@ export async function customerOfPartner(partnerId: number | null, loaders: ErpLo
   const partner = partnerId === null ? null : await loaders.partnerById.load(partnerId);
   if (partner?.ref) return { id: partner.ref };
   throw new BackendError('BACKEND_ERROR', `${what} belongs to ERP partner ${partnerId ?? '(none)'}, which has no CRM company id (ref)`, { backend: 'erp' });
+}
+
+/**
+ * `record` if the caller may see it: a caller bound to one customer (kit/auth.ts) gets
+ * FORBIDDEN for another customer's order or invoice (its partner's `ref` is the owner).
+ */
+export async function ownedBy<T extends { partnerId: number | null }>(record: T | null, context: ErpContext): Promise<T | null> {
+  if (record === null || context.auth.customerId === undefined) return record;
+  const partner = record.partnerId === null ? null : await context.loaders.partnerById.load(record.partnerId);
+  requireCustomer(context, partner?.ref);
+  return record;
 }

@@ -1,0 +1,33 @@
+/** The operation limits' settings, read from the environment (gateway/src/config.ts calls this). */
+import { envNumber, type Env } from '../../../lib/env.js';
+
+export interface OperationLimits {
+  /** Deepest field nesting (LIMIT_MAX_DEPTH). Default 15. */
+  maxDepth: number;
+  /** Aliases in a document (LIMIT_MAX_ALIASES). Default 30. */
+  maxAliases: number;
+  /** Fields at the root of an operation (LIMIT_MAX_ROOT_FIELDS). Default 20. */
+  maxRootFields: number;
+  /**
+   * Lexical tokens in a query (LIMIT_MAX_TOKENS). Default 5,000: the largest client
+   * operation has a few hundred, and graphql-js's validation, superlinear in the number
+   * of fields, stays around 40 ms for the worst 5,000-token document (350 ms at Apollo
+   * Router's 15,000).
+   */
+  maxTokens: number;
+  /** Largest estimated cost of one operation (LIMIT_MAX_COST). Default 25,000: the customer-360 query for 100 customers costs 22,601. */
+  maxCost: number;
+  /** Size assumed for a list without first/last/limit or @listSize (LIMIT_DEFAULT_LIST_SIZE). Default 10. */
+  defaultListSize: number;
+}
+
+export function readOperationLimits(env: Env): OperationLimits {
+  return {
+    maxDepth: envNumber(env, 'LIMIT_MAX_DEPTH', 15, { min: 1, max: 1000, integer: true }),
+    maxAliases: envNumber(env, 'LIMIT_MAX_ALIASES', 30, { min: 0, max: 100_000, integer: true }),
+    maxRootFields: envNumber(env, 'LIMIT_MAX_ROOT_FIELDS', 20, { min: 1, max: 100_000, integer: true }),
+    maxTokens: envNumber(env, 'LIMIT_MAX_TOKENS', 5000, { min: 10, max: 1_000_000, integer: true }),
+    maxCost: envNumber(env, 'LIMIT_MAX_COST', 25_000, { min: 1, max: 1e12, integer: true }),
+    defaultListSize: envNumber(env, 'LIMIT_DEFAULT_LIST_SIZE', 10, { min: 0, max: 1_000_000, integer: true }),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The estimated cost of an operation, from the sizes of the lists it asks for, after
+ * the model of Apollo's demand control (the @cost/@listSize spec), simplified:
+ *
+ * - a field of object type (or list of them) costs 1 per object, a scalar or enum field
+ *   costs 0, plus what is selected below it, per object;
+ * - a root mutation field costs 10 more (it writes);
+ * - a list field counts as many objects as its size: the value of its slicing argument
+ *   (`first`, `last` or `limit`, given as a literal or a variable, or else the
+ *   argument's default in the schema), or the `@listSize(assumedSize:)` of the field in
+ *   the supergraph, or the configured default list size;
+ * - a connection (a field with a slicing argument that returns an object) passes its
+ *   size to the list fields right below it (`nodes`, `edges`), which is what
+ *   `@listSize(sizedFields:)` says explicitly when the supergraph has it;
+ * - introspection (`__schema`, `__type`) costs nothing: its size is the schema's.
+ *
+ * The walk is memoised per fragment and size, so a document whose fragments spread each
+ * other many times costs linear time to estimate however large its expansion.
+ */
+import {
+  Kind,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isListType,
+  parse,
+  valueFromASTUntyped,
+  type ArgumentNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** A field's `@listSize` as the supergraph declares it. */
+export interface ListSize {
+  assumedSize?: number;
+  slicingArguments?: string[];
+  sizedFields?: string[];
+}
+
+/** `@listSize` by `Type.field`. */
+export type ListSizes = ReadonlyMap<string, ListSize>;
+
+const SLICING_ARGUMENTS = ['first', 'last', 'limit'];
+const MUTATION_FIELD_COST = 10;
+
+/**
+ * Reads `@listSize` (however the supergraph names it: `@listSize`, `@cost__listSize`,
+ * `@federation__listSize`) from the fields of a supergraph SDL.
+ */
+export function listSizesFromSupergraph(sdl: string): Map<string, ListSize> {
+  const sizes = new Map<string, ListSize>();
+  let document: DocumentNode;
+  try {
+    document = parse(sdl, { noLocation: true });
+  } catch {
+    return sizes;
+  }
+  for (const definition of document.definitions) {
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
+      definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
+    ) {
+      continue;
+    }
+    for (const field of definition.fields ?? []) {
+      const directive = field.directives?.find((d) => /(^|__)listSize$/.test(d.name.value));
+      if (!directive) continue;
+      const args = Object.fromEntries((directive.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+      const size: ListSize = {};
+      if (typeof args.assumedSize === 'number') size.assumedSize = args.assumedSize;
+      if (Array.isArray(args.slicingArguments)) size.slicingArguments = args.slicingArguments.filter((a): a is string => typeof a === 'string');
+      if (Array.isArray(args.sizedFields)) size.sizedFields = args.sizedFields.filter((a): a is string => typeof a === 'string');
+      sizes.set(`${definition.name.value}.${field.name.value}`, size);
+    }
+  }
+  return sizes;
+}
+
+export interface CostOptions {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Readonly<Record<string, unknown>> | undefined;
+  listSizes: ListSizes;
+  /** Size of a list whose size nothing says. */
+  defaultListSize: number;
+}
+
+/** A size from an argument value: a non-negative whole number, or undefined. */
+function sizeOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+}
+
+export function estimateCost(options: CostOptions): number {
+  const { schema, variables, listSizes, defaultListSize } = options;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of options.document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const memo = new Map<string, number>();
+  const inProgress = new Set<string>();
+  const variableDefaults = new Map<string, unknown>();
+  for (const definition of options.operation.variableDefinitions ?? []) {
+    if (definition.defaultValue) variableDefaults.set(definition.variable.name.value, valueFromASTUntyped(definition.defaultValue));
+  }
+
+  const argumentValue = (args: readonly ArgumentNode[] | undefined, name: string, field: GraphQLField<unknown, unknown>): number | undefined => {
+    const node = args?.find((a) => a.name.value === name);
+    if (node) {
+      if (node.value.kind === Kind.VARIABLE) {
+        const variable = node.value.name.value;
+        return sizeOf(variables && variable in variables ? variables[variable] : variableDefaults.get(variable));
+      }
+      return sizeOf(valueFromASTUntyped(node.value));
+    }
+    return sizeOf(field.args.find((a) => a.name === name)?.defaultValue);
+  };
+
+  /** The size a slicing argument gives the field (the largest when several are given), if any. */
+  const slicedSize = (args: readonly ArgumentNode[] | undefined, field: GraphQLField<unknown, unknown>, names: readonly string[]): number | undefined => {
+    let size: number | undefined;
+    for (const name of names) {
+      if (!field.args.some((a) => a.name === name)) continue;
+      const value = argumentValue(args, name, field);
+      if (value !== undefined) size = Math.max(size ?? 0, value);
+    }
+    return size;
+  };
+
+  /**
+   * The cost of a selection set on `parent`, per object. `sized` names the list fields
+   * below whose size the parent (a connection) set, and that size.
+   */
+  const selectionSet = (set: SelectionSetNode, parent: GraphQLCompositeType, sized: { fields: readonly string[] | undefined; size: number } | undefined, root: 'query' | 'mutation' | undefined): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (type && isCompositeType(type)) total += selectionSet(selection.selectionSet, type, sized, root);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const definition = fragments.get(selection.name.value);
+        const type = definition ? schema.getType(definition.typeCondition.name.value) : undefined;
+        if (!definition || !type || !isCompositeType(type)) continue;
+        const key = `${definition.name.value}|${sized ? `${sized.fields?.join(',') ?? '*'}=${sized.size}` : ''}|${root ?? ''}`;
+        let cost = memo.get(key);
+        if (cost === undefined) {
+          if (inProgress.has(key)) continue; // a cycle; validation has rejected it already
+          inProgress.add(key);
+          cost = selectionSet(definition.selectionSet, type, sized, root);
+          inProgress.delete(key);
+          memo.set(key, cost);
+        }
+        total += cost;
+        continue;
+      }
+      const name = selection.name.value;
+      if (name === '__schema' || name === '__type' || name === '__typename') continue;
+      if (!('getFields' in parent)) continue; // unions select only __typename and fragments
+      const field = parent.getFields()[name];
+      if (!field) continue;
+      const type = getNullableType(field.type);
+      const isList = isListType(type);
+      const named = getNamedType(field.type);
+      const declared = listSizes.get(`${parent.name}.${name}`);
+
+      const sliced = slicedSize(selection.arguments, field, declared?.slicingArguments ?? SLICING_ARGUMENTS);
+      // How many objects this field stands for.
+      let count = 1;
+      if (isList) {
+        const fromParent = sized && (sized.fields === undefined || sized.fields.includes(name)) ? sized.size : undefined;
+        count = (declared?.sizedFields ? undefined : sliced) ?? fromParent ?? declared?.assumedSize ?? defaultListSize;
+      }
+      // A connection: its slicing argument sizes the lists below it.
+      let below: { fields: readonly string[] | undefined; size: number } | undefined;
+      if (declared?.sizedFields) below = { fields: declared.sizedFields, size: sliced ?? declared.assumedSize ?? defaultListSize };
+      else if (!isList && sliced !== undefined) below = { fields: undefined, size: sliced };
+
+      const inner = selection.selectionSet && isCompositeType(named) ? selectionSet(selection.selectionSet, named, below, undefined) : 0;
+      total += count * ((isCompositeType(named) ? 1 : 0) + inner) + (root === 'mutation' ? MUTATION_FIELD_COST : 0);
+    }
+    return total;
+  };
+
+  const { operation } = options;
+  const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  if (!rootType) return 0;
+  return selectionSet(operation.selectionSet, rootType, undefined, operation.operation === 'mutation' ? 'mutation' : 'query');
+}

@@ -1,0 +1,169 @@
+/**
+ * Limits on what one request may ask, checked before any planning or subgraph call
+ * (issue #7):
+ *
+ * | when                                              | check                                   | code                         |
+ * |---------------------------------------------------|-----------------------------------------|------------------------------|
+ * | before parsing (`inspectRequest`, HTTP handler)   | tokens (LIMIT_MAX_TOKENS)               | MAX_TOKENS_LIMIT             |
+ * |                                                   | bracket nesting, 2 x depth + 10         | MAX_DEPTH_LIMIT              |
+ * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)        | MAX_DEPTH_LIMIT              |
+ * |                                                   | aliases (LIMIT_MAX_ALIASES)             | MAX_ALIASES_LIMIT            |
+ * |                                                   | root fields (LIMIT_MAX_ROOT_FIELDS)     | MAX_ROOT_FIELDS_LIMIT        |
+ * |                                                   | estimated cost with the request's variables (LIMIT_MAX_COST) | COST_ESTIMATED_TOO_EXPENSIVE |
+ *
+ * Every violation is an HTTP 400 whose error carries the code, the limit and what was
+ * measured. The codes are Apollo Router's (its `limits` and demand-control features),
+ * with MAX_TOKENS_LIMIT named after them, so a client sees the same codes whichever
+ * Apollo gateway serves it.
+ *
+ * Where: Apollo Server turns an error thrown by a plugin before didResolveOperation
+ * into a 500, and rewrites the code of every validation rule's error to
+ * GRAPHQL_VALIDATION_FAILED; so the lexical checks run on the request body before Apollo
+ * Server sees it (lib/http.ts executeApolloRequest's `inspect`), which keeps the
+ * parser's work bounded (graphql-js's parser recurses once per bracket, and its
+ * validation is superlinear in the number of fields: about 350 ms for 5,000 aliases, 40
+ * ms for the 1,600 that fit in the default 5,000 tokens), and the checks on the parsed
+ * document run in didResolveOperation, the hook meant for refusing an operation. Planning
+ * happens after it, in execution. A document's shape is measured once (the document cache
+ * hands back the same object); the cost, which depends on variables, per request.
+ *
+ * Why not @escape.tech/graphql-armor: its depth, alias and cost checks are validation
+ * rules, so in Apollo Server their errors carry GRAPHQL_VALIDATION_FAILED and a client
+ * cannot tell a limit from a typo; they run alongside graphql-js's own (superlinear)
+ * rules rather than before them; and its cost is a weight per field, not a cost from
+ * list sizes (first/limit, @listSize). Its max-tokens plugin is graphql-js's `maxTokens`
+ * parse option, which the gateway sets too, as a backstop (a GRAPHQL_PARSE_FAILED).
+ */
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
+import { GraphQLError, type DocumentNode } from 'graphql';
+import type { Logger } from 'pino';
+import { estimateCost, listSizesFromSupergraph, type ListSizes } from './cost.js';
+import type { OperationLimits } from './config.js';
+import { measureDocument, measureSource, type DocumentMeasure } from './measure.js';
+import type { HttpRejection, RawGraphQLRequest } from '../../../lib/http.js';
+
+export { readOperationLimits, type OperationLimits } from './config.js';
+
+export { estimateCost, listSizesFromSupergraph } from './cost.js';
+export { measureDocument, measureSource } from './measure.js';
+
+export const LIMIT_CODES = {
+  depth: 'MAX_DEPTH_LIMIT',
+  aliases: 'MAX_ALIASES_LIMIT',
+  rootFields: 'MAX_ROOT_FIELDS_LIMIT',
+  tokens: 'MAX_TOKENS_LIMIT',
+  cost: 'COST_ESTIMATED_TOO_EXPENSIVE',
+} as const;
+
+/** A limit error: HTTP 400 with a code, the limit and the measure. */
+export function limitError(code: string, message: string, facts: Record<string, number>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...facts, http: { status: 400 } } });
+}
+
+/** Bracket nesting allowed before parsing, from the field depth limit (arguments and lists nest too). */
+export function maxNestingFor(maxDepth: number): number {
+  return 2 * maxDepth + 10;
+}
+
+/** What the rate limiter is told once the cost of an operation is known. */
+export type CostListener<TContext extends BaseContext> = (context: GraphQLRequestContext<TContext>, cost: number) => Promise<void>;
+
+export interface LimitsPluginOptions<TContext extends BaseContext> {
+  limits: OperationLimits;
+  /** The gateway's logger (for refusals before Apollo Server has a request context). */
+  logger: Logger;
+  /** The request's logger. */
+  loggerFor(context: TContext): Logger;
+  /** Called with each operation's cost after it passed the limit (the cost rate limit); may throw a GraphQLError. */
+  onCost?: CostListener<TContext>;
+}
+
+export interface LimitsPlugin<TContext extends BaseContext> extends ApolloServerPlugin<TContext> {
+  /** The checks before parsing, for lib/http.ts executeApolloRequest's `inspect`; a refusal is logged with the request id. */
+  inspectRequest(request: RawGraphQLRequest, requestId?: string): HttpRejection | undefined;
+}
+
+export function limitsPlugin<TContext extends BaseContext>(options: LimitsPluginOptions<TContext>): LimitsPlugin<TContext> {
+  const { limits, loggerFor } = options;
+  const maxNesting = maxNestingFor(limits.maxDepth);
+  let listSizes: ListSizes = new Map();
+  const shapes = new WeakMap<DocumentNode, DocumentMeasure>();
+
+  const reject = (context: GraphQLRequestContext<TContext>, error: GraphQLError): never => {
+    loggerFor(context.contextValue).warn({ code: error.extensions.code, limit: error.extensions.limit, measured: error.extensions.measured, operation: context.request.operationName ?? null }, 'operation over a limit refused');
+    throw error;
+  };
+
+  const inspectQuery = (query: unknown): HttpRejection | undefined => {
+    if (typeof query !== 'string') return undefined;
+    const { tokens, nesting } = measureSource(query, { maxTokens: limits.maxTokens, maxNesting });
+    if (tokens > limits.maxTokens) {
+      return { status: 400, code: LIMIT_CODES.tokens, message: `The query has more than ${limits.maxTokens} tokens.`, extensions: { limit: limits.maxTokens, measured: tokens } };
+    }
+    if (nesting > maxNesting) {
+      return { status: 400, code: LIMIT_CODES.depth, message: `The query nests brackets more than ${maxNesting} levels deep (field depth limit ${limits.maxDepth}).`, extensions: { limit: maxNesting, measured: nesting, unit: 'brackets' } };
+    }
+    return undefined;
+  };
+
+  return {
+    inspectRequest(request, requestId) {
+      const queries = request.method === 'GET' ? [request.search.get('query')] : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown }).query : undefined));
+      for (const query of queries) {
+        const rejection = inspectQuery(query);
+        if (rejection) {
+          options.logger.warn({ requestId, code: rejection.code, ...rejection.extensions }, 'operation over a limit refused');
+          return rejection;
+        }
+      }
+      return undefined;
+    },
+    async serverWillStart() {
+      return {
+        schemaDidLoadOrUpdate({ coreSupergraphSdl }) {
+          // @listSize lives in the supergraph, not in the API schema that requests are validated against.
+          if (coreSupergraphSdl) listSizes = listSizesFromSupergraph(coreSupergraphSdl);
+        },
+      };
+    },
+    async requestDidStart() {
+      return {
+        async didResolveOperation(context) {
+          if (!context.operation) {
+            // @apollo/gateway would answer this with a 500 (INVALID_GRAPHQL): it is the client's mistake.
+            const name = context.request.operationName;
+            throw new GraphQLError(name ? `Unknown operation named "${name}".` : 'Must provide an operation name when the document holds several operations.', {
+              extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+            });
+          }
+          let shape = shapes.get(context.document);
+          if (!shape) {
+            shape = measureDocument(context.document);
+            shapes.set(context.document, shape);
+          }
+          if (shape.depth > limits.maxDepth) {
+            reject(context, limitError(LIMIT_CODES.depth, `The query is ${shape.depth} fields deep; the limit is ${limits.maxDepth}.`, { limit: limits.maxDepth, measured: shape.depth }));
+          }
+          if (shape.aliases > limits.maxAliases) {
+            reject(context, limitError(LIMIT_CODES.aliases, `The query uses ${shape.aliases} aliases; the limit is ${limits.maxAliases}.`, { limit: limits.maxAliases, measured: shape.aliases }));
+          }
+          if (shape.rootFields > limits.maxRootFields) {
+            reject(context, limitError(LIMIT_CODES.rootFields, `The operation selects ${shape.rootFields} root fields; the limit is ${limits.maxRootFields}.`, { limit: limits.maxRootFields, measured: shape.rootFields }));
+          }
+          const cost = estimateCost({
+            schema: context.schema,
+            document: context.document,
+            operation: context.operation,
+            variables: context.request.variables,
+            listSizes,
+            defaultListSize: limits.defaultListSize,
+          });
+          if (cost > limits.maxCost) {
+            reject(context, limitError(LIMIT_CODES.cost, `The operation's estimated cost is ${cost}; the limit is ${limits.maxCost}.`, { limit: limits.maxCost, measured: cost }));
+          }
+          await options.onCost?.(context, cost);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * What the limits measure (tokens, nesting, depth, aliases, root fields) and the cost
+ * estimate, on hand-written documents and on the real supergraph's API schema, whose
+ * customer-360 query sets the default cost limit.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { printSchema, Supergraph } from '@apollo/federation-internals';
+import { buildSchema, parse, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { estimateCost, limitsPlugin, listSizesFromSupergraph, maxNestingFor, measureDocument, measureSource, readOperationLimits, type OperationLimits } from './index.js';
+
+const SUPERGRAPH = readFileSync(fileURLToPath(new URL('../../../schema/supergraph.graphql', import.meta.url)), 'utf8');
+let api: GraphQLSchema | undefined;
+/** The API schema of the real supergraph (what the gateway validates requests against), built by this module's graphql (vitest loads graphql's ESM build, federation-internals its CJS one). */
+const apiSchema = (): GraphQLSchema => (api ??= buildSchema(printSchema(Supergraph.build(SUPERGRAPH, { supportedFeatures: null }).apiSchema())));
+
+/** The limits when no LIMIT_* variable is set. */
+const defaultLimits = (): OperationLimits => readOperationLimits({});
+
+/** The customer-360 query of test/customer360.test.ts. */
+const CUSTOMERS_360 = /* GraphQL */ `
+  query Customers360($first: Int!) {
+    customers(first: $first) {
+      nodes {
+        id name currency
+        contacts(first: 5) { totalCount nodes { id email } }
+        deals(first: 5) { totalCount nodes { id name amount { amount currency } } }
+        orders(first: 3) {
+          totalCount
+          nodes { id number status total { amount currency } lines { quantity unitPrice { amount } product { id sku name stockOnHand price { amount currency } } } }
+        }
+        invoices(first: 3) { totalCount nodes { id number status total { amount } amountDue { amount currency } payments { id status amount { amount currency } } } }
+        outstandingBalance { amount currency }
+        payments(first: 3) { nodes { id status amount { amount } invoice { id } } }
+      }
+    }
+  }
+`;
+
+function cost(schemaSdl: string, query: string, variables: Record<string, unknown> = {}, defaultListSize = 10, listSizes = new Map()): number {
+  const document = parse(query);
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  return estimateCost({ schema: buildSchema(schemaSdl), document, operation, variables, listSizes, defaultListSize });
+}
+
+describe('measureSource', () => {
+  it('counts tokens without comments and stops just past the limit', () => {
+    expect(measureSource('{ a b # comment\n c }', { maxTokens: 100, maxNesting: 10 })).toEqual({ tokens: 5, nesting: 1 });
+    const huge = `{ ${'a '.repeat(100_000)}}`;
+    expect(measureSource(huge, { maxTokens: 1000, maxNesting: 10 }).tokens).toBe(1001);
+  });
+
+  it('measures bracket nesting, braces, brackets and parentheses alike, and stops past the limit', () => {
+    expect(measureSource('{ a(x: [[1]]) { b { c } } }', { maxTokens: 100, maxNesting: 10 }).nesting).toBe(4);
+    const deep = `${'{ a '.repeat(5000)}${'}'.repeat(5000)}`;
+    expect(measureSource(deep, { maxTokens: 100_000, maxNesting: 40 }).nesting).toBe(41);
+  });
+
+  it('leaves lexical errors to the parser', () => {
+    expect(measureSource('{ a "unterminated', { maxTokens: 100, maxNesting: 10 }).tokens).toBe(2);
+  });
+});
+
+describe('measureDocument', () => {
+  it('measures depth, aliases and root fields through fragments', () => {
+    const document = parse(`
+      query Q { a { b { c } } x: a { ...F } ...R }
+      fragment F on A { y: b { z: c { d } } }
+      fragment R on Query { e f }
+    `);
+    expect(measureDocument(document)).toEqual({ depth: 4, aliases: 3, rootFields: 4 });
+  });
+
+  it('counts aliases once per use of their fragment, and survives a fragment bomb and a cycle', () => {
+    const bomb = parse(`
+      query { ...L0 }
+      ${Array.from({ length: 40 }, (_, i) => `fragment L${i} on Query { a${i}: f { ...L${i + 1} } b${i}: f { ...L${i + 1} } }`).join('\n')}
+      fragment L40 on Query { leaf }
+    `);
+    const measure = measureDocument(bomb);
+    expect(measure.aliases).toBe(2 * (2 ** 40 - 1));
+    expect(measure.depth).toBe(41);
+    const cycle = parse('query { ...A } fragment A on Query { a { ...B } } fragment B on Query { b { ...A } }');
+    expect(measureDocument(cycle)).toEqual({ depth: 2, aliases: 0, rootFields: 1 });
+  });
+});
+
+const SCHEMA = /* GraphQL */ `
+  type Query { customers(first: Int = 20): CustomerConnection! tags: [String!]! products(limit: Int): [Product!]! }
+  type Mutation { touch(id: ID!): Product }
+  type CustomerConnection { totalCount: Int! nodes: [Customer!]! }
+  type Customer { id: ID! name: String! orders(first: Int = 10): OrderConnection! notes: [Note!]! }
+  type OrderConnection { nodes: [Order!]! }
+  type Order { id: ID! lines: [Line!]! }
+  type Line { quantity: Int! }
+  type Note { text: String! }
+  type Product { id: ID! }
+`;
+
+describe('estimateCost', () => {
+  it('charges one per object, nothing per scalar, and multiplies by list sizes', () => {
+    // customers: 1 + nodes 7 x (1 + orders (1 + nodes 2 x (1 + lines 10 x 1)))
+    expect(cost(SCHEMA, '{ customers(first: 7) { totalCount nodes { id orders(first: 2) { nodes { id lines { quantity } } } } } }')).toBe(1 + 7 * (1 + 1 + 2 * (1 + 10)));
+    // The argument's default (20) when it is not given, a variable when it is one, the default list size otherwise.
+    expect(cost(SCHEMA, '{ customers { nodes { id } } }')).toBe(1 + 20);
+    expect(cost(SCHEMA, 'query ($n: Int) { customers(first: $n) { nodes { id } } }', { n: 1_000_000 })).toBe(1 + 1_000_000);
+    expect(cost(SCHEMA, '{ customers(first: 2) { nodes { notes { text } } } }', {}, 4)).toBe(1 + 2 * (1 + 4));
+    expect(cost(SCHEMA, '{ products(limit: 3) { id } tags }')).toBe(3);
+    expect(cost(SCHEMA, 'mutation { touch(id: "1") { id } }')).toBe(11);
+    expect(cost(SCHEMA, '{ __schema { types { name fields { name } } } __typename }')).toBe(0);
+  });
+
+  it('follows @listSize from the supergraph', () => {
+    const sizes = listSizesFromSupergraph(`
+      type Customer { notes: [Note!]! @listSize(assumedSize: 3) }
+      type Query { customers(first: Int = 20): CustomerConnection! @listSize(slicingArguments: ["first"], sizedFields: ["nodes"]) }
+    `);
+    expect(sizes.get('Customer.notes')).toEqual({ assumedSize: 3 });
+    expect(cost(SCHEMA, '{ customers(first: 2) { nodes { notes { text } } } }', {}, 10, sizes)).toBe(1 + 2 * (1 + 3));
+  });
+
+  it('is linear in a fragment bomb', () => {
+    const query = `query { ...L0 } ${Array.from({ length: 40 }, (_, i) => `fragment L${i} on Query { a${i}: products(limit: 1) { id } ...L${i + 1} ...L${i + 1} }`).join(' ')} fragment L40 on Query { tags }`;
+    expect(cost(SCHEMA, query)).toBe(2 ** 40 - 1);
+  });
+
+  it('lets the real customer-360 query through the default limit for 100 customers, and not a huge page', () => {
+    const document = parse(CUSTOMERS_360);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const limits = defaultLimits();
+    const at = (first: number): number => estimateCost({ schema: apiSchema(), document, operation, variables: { first }, listSizes: listSizesFromSupergraph(SUPERGRAPH), defaultListSize: limits.defaultListSize });
+    expect(at(50)).toBe(11_301);
+    expect(at(100)).toBeLessThanOrEqual(limits.maxCost);
+    expect(at(1_000_000)).toBeGreaterThan(limits.maxCost);
+    expect(measureDocument(document).depth).toBeLessThanOrEqual(limits.maxDepth);
+    expect(maxNestingFor(limits.maxDepth)).toBe(40);
+  });
+
+  it('lets every client operation in schema/operations through the default limits', () => {
+    const folder = fileURLToPath(new URL('../../../schema/operations/', import.meta.url));
+    const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.graphql')) : [];
+    if (files.length === 0) return;
+    const source = files.map((f) => readFileSync(join(folder, f), 'utf8')).join('\n');
+    const limits = defaultLimits();
+    expect(measureSource(source, { maxTokens: limits.maxTokens, maxNesting: maxNestingFor(limits.maxDepth) }).nesting).toBeLessThanOrEqual(maxNestingFor(limits.maxDepth));
+    const document = parse(source);
+    const measure = measureDocument(document);
+    expect(measure.depth).toBeLessThanOrEqual(limits.maxDepth);
+    expect(measure.aliases).toBeLessThanOrEqual(limits.maxAliases);
+    expect(measure.rootFields).toBeLessThanOrEqual(limits.maxRootFields);
+    for (const operation of document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')) {
+      const estimated = estimateCost({ schema: apiSchema(), document, operation, variables: {}, listSizes: listSizesFromSupergraph(SUPERGRAPH), defaultListSize: limits.defaultListSize });
+      expect(estimated, operation.name?.value).toBeLessThanOrEqual(limits.maxCost);
+    }
+  });
+});
+
+describe('inspectRequest (before parsing)', () => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+  const plugin = limitsPlugin({ limits: { ...readOperationLimits({}), maxTokens: 60, maxDepth: 3 }, logger, loggerFor: () => logger });
+  const post = (body: unknown) => plugin.inspectRequest({ method: 'POST', body, search: new URLSearchParams() }, 'req-1');
+
+  it('checks every operation of a batch, and the query of a GET', () => {
+    expect(post({ query: '{ a b c }' })).toBeUndefined();
+    expect(post([{ query: '{ a }' }, { query: `{ ${'a '.repeat(70)}}` }])).toMatchObject({ status: 400, code: 'MAX_TOKENS_LIMIT', extensions: { limit: 60, measured: 61 } });
+    // Nesting allowed: 2 x 3 + 10 = 16 brackets.
+    expect(post({ query: `${'{ a '.repeat(16)}${'}'.repeat(16)}` })).toBeUndefined();
+    expect(post({ query: `${'{ a '.repeat(17)}${'}'.repeat(17)}` })).toMatchObject({ status: 400, code: 'MAX_DEPTH_LIMIT', extensions: { limit: 16, measured: 17, unit: 'brackets' } });
+    expect(plugin.inspectRequest({ method: 'GET', body: undefined, search: new URLSearchParams({ query: `{ ${'a '.repeat(70)}}` }) })).toMatchObject({ code: 'MAX_TOKENS_LIMIT' });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ requestId: 'req-1', code: 'MAX_TOKENS_LIMIT', msg: 'operation over a limit refused' }),
+      expect.objectContaining({ requestId: 'req-1', code: 'MAX_DEPTH_LIMIT' }),
+      expect.objectContaining({ code: 'MAX_TOKENS_LIMIT' }),
+    ]);
+  });
+
+  it('leaves what is not a query string to Apollo Server (APQ by hash, bad shapes)', () => {
+    expect(post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } })).toBeUndefined();
+    expect(post(undefined)).toBeUndefined();
+    expect(post([1, null, { query: 42 }])).toBeUndefined();
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Rate limiting per client (issue #7): two token buckets per client, one counting
+ * GraphQL requests (RATE_LIMIT_RPS, RATE_LIMIT_BURST) and one counting the estimated
+ * cost of their operations (RATE_LIMIT_COST_PER_SECOND, RATE_LIMIT_COST_BURST; the cost
+ * from limits/). Over either budget: HTTP 429, a `Retry-After` header in whole seconds
+ * and the error code RATE_LIMITED. RATE_LIMIT=off switches both off.
+ *
+ * The client is `contextValue.auth.subject` when the request is authenticated (a token's
+ * subject or an API key's id, set by auth/), else `anon:<client IP>` (the socket's
+ * address, or the X-Forwarded-For entry written by the trusted proxies, TRUST_PROXY_HOPS).
+ *
+ * The request bucket is taken by the HTTP handler once the caller is authenticated and
+ * before the body is handed to Apollo Server (`takeRequest`), so requests that then fail
+ * parsing or validation count too, and a batch counts once; the cost bucket once the
+ * cost of each operation is known (limits/ calls `chargeCost` from didResolveOperation,
+ * where a thrown error becomes the response).
+ *
+ * State: memory or Redis (buckets.ts). When Redis is configured but unreachable the
+ * limiter lets requests through (logged, at most once per 10 s): as with the caches, a
+ * Redis outage degrades the gateway instead of stopping it.
+ */
+import type { BaseContext, GraphQLRequestContext } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { HttpRejection } from '../../../lib/http.js';
+import { MemoryBuckets, RedisBuckets, type BucketStore, type ScriptClient } from './buckets.js';
+import type { RateLimitConfig } from './config.js';
+
+export { readRateLimitConfig, type RateLimitConfig } from './config.js';
+
+export { MemoryBuckets, RedisBuckets, TOKEN_BUCKET_SCRIPT, type BucketRule, type BucketStore } from './buckets.js';
+
+export const RATE_LIMITED = 'RATE_LIMITED';
+
+/** What the limiter reads from the Apollo context (auth/ and the HTTP handler set it). */
+export interface RateLimitContext extends BaseContext {
+  auth?: { kind: string; subject: string };
+  clientIp?: string;
+  requestId?: string;
+}
+
+/** The bucket key of a request's client. */
+export function clientKey(context: RateLimitContext): string {
+  const auth = context.auth;
+  if (auth && auth.kind !== 'anonymous' && auth.subject) return `sub:${auth.subject}`;
+  return `anon:${context.clientIp ?? 'unknown'}`;
+}
+
+export function rateLimitedError(retryAfterMs: number, budget: 'requests' | 'cost'): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new GraphQLError(`Too many ${budget === 'cost' ? 'expensive operations' : 'requests'}; retry after ${retryAfter} s.`, {
+    extensions: { code: RATE_LIMITED, budget, retryAfter, http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } },
+  });
+}
+
+export interface RateLimiterOptions {
+  config: RateLimitConfig;
+  /** The Redis client of the cache stores, when REDIS_URL is set. */
+  redis: ScriptClient | undefined;
+  /** CACHE_KEY_PREFIX: the Redis keys live under it. */
+  keyPrefix: string;
+  logger: Logger;
+}
+
+export interface RateLimiter<TContext extends RateLimitContext> {
+  readonly store: BucketStore | undefined;
+  /** Takes one request from its client's request bucket; the answer to send when it is short. */
+  takeRequest(context: RateLimitContext): Promise<HttpRejection | undefined>;
+  /** Takes an operation's cost from its client's cost bucket; throws RATE_LIMITED when it is short. */
+  chargeCost(context: GraphQLRequestContext<TContext>, cost: number): Promise<void>;
+}
+
+const LOG_EVERY_MS = 10_000;
+
+export function createRateLimiter<TContext extends RateLimitContext>(options: RateLimiterOptions): RateLimiter<TContext> {
+  const { config } = options;
+  const logger = options.logger.child({ component: 'rateLimit' });
+  const store: BucketStore | undefined = !config.enabled ? undefined : options.redis ? new RedisBuckets(options.redis, options.keyPrefix) : new MemoryBuckets();
+  let lastFailureLog = 0;
+
+  /** The refusal when the bucket is short, else undefined. */
+  const take = async (context: RateLimitContext, bucket: 'requests' | 'cost', amount: number): Promise<GraphQLError | undefined> => {
+    if (!store || amount <= 0) return undefined;
+    if (store instanceof RedisBuckets && !store.available) return failOpen(new Error('Redis not connected'));
+    const key = clientKey(context);
+    let result;
+    try {
+      result = await store.take(`${bucket}:${key}`, amount, config[bucket]);
+    } catch (error) {
+      return failOpen(error);
+    }
+    if (result.allowed) return undefined;
+    logger.info({ client: key, budget: bucket, amount, retryAfterMs: result.retryAfterMs, requestId: context.requestId }, 'rate limited');
+    return rateLimitedError(result.retryAfterMs, bucket);
+  };
+
+  const failOpen = (error: unknown): undefined => {
+    const now = Date.now();
+    if (now - lastFailureLog >= LOG_EVERY_MS) {
+      lastFailureLog = now;
+      logger.warn({ err: error }, 'rate limit store unavailable; requests are let through');
+    }
+    return undefined;
+  };
+
+  return {
+    store,
+    async takeRequest(context) {
+      const refused = await take(context, 'requests', 1);
+      if (!refused) return undefined;
+      const { retryAfter, budget } = refused.extensions as { retryAfter: number; budget: string };
+      return { status: 429, code: RATE_LIMITED, message: refused.message, extensions: { budget, retryAfter }, headers: { 'retry-after': String(retryAfter) } };
+    },
+    async chargeCost(context, cost) {
+      const refused = await take(context.contextValue, 'cost', cost);
+      if (refused) throw refused;
+    },
+  };
+}

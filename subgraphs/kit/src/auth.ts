@@ -1,0 +1,173 @@
+/**
+ * Subgraphs trust only the gateway. Every /graphql request must carry
+ * `x-graph360-gateway: <JWT>`, HS256 with GATEWAY_SUBGRAPH_SECRET, iss
+ * `graph360-gateway`, aud `graph360-subgraphs`, not expired; without one the answer is
+ * 401 UNAUTHENTICATED (createSubgraphServer). Its claims (the caller's `sub`, `scope`,
+ * `customer_id`) become `context.auth`.
+ *
+ * Authorization is checked again here, behind the gateway's own check: each subgraph's
+ * @authenticated and @requiresScopes (read from its typeDefs) wrap the resolvers they
+ * protect (authorizeResolvers), and resolvers of customer-owned data call
+ * requireCustomer with the owner they loaded.
+ */
+import { GraphQLError, Kind, defaultFieldResolver, type ConstDirectiveNode, type DocumentNode, type GraphQLFieldResolver, type TypeNode } from 'graphql';
+import { jwtVerify, SignJWT } from 'jose';
+import { ConfigError } from '../../../lib/env.js';
+
+export const GATEWAY_TOKEN_HEADER = 'x-graph360-gateway';
+const ISSUER = 'graph360-gateway';
+const AUDIENCE = 'graph360-subgraphs';
+
+/** The caller, as the gateway vouches for it. */
+export interface SubgraphAuth {
+  /** False for an anonymous caller (no `sub`). */
+  authenticated: boolean;
+  subject: string;
+  scopes: string[];
+  /** The only customer (CRM company id) this caller may see, when bound. */
+  customerId?: string;
+}
+
+/** What the gateway's token says, or undefined when there is none or it is not valid. */
+export async function verifyGatewayToken(secret: Uint8Array, token: string | string[] | undefined): Promise<SubgraphAuth | undefined> {
+  if (typeof token !== 'string' || token === '') return undefined;
+  try {
+    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'] });
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+    const customerId = typeof payload.customer_id === 'string' ? payload.customer_id : undefined;
+    const subject = typeof payload.sub === 'string' ? payload.sub : '';
+    return { authenticated: subject !== '', subject, scopes, ...(customerId !== undefined ? { customerId } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signs a token as the gateway does (tests, and tools that call a subgraph directly). */
+export function signGatewayToken(secret: string, claims: { sub?: string; scopes?: readonly string[]; customerId?: string } = {}): Promise<string> {
+  const body: Record<string, unknown> = {};
+  if (claims.scopes) body.scope = claims.scopes.join(' ');
+  if (claims.customerId !== undefined) body.customer_id = claims.customerId;
+  const jwt = new SignJWT(body).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('60s');
+  if (claims.sub) jwt.setSubject(claims.sub);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+export const unauthenticated = (message = 'This field needs an authenticated caller.'): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+export const forbidden = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+
+/** The auth on a context built by createSubgraphServer; a context without one is anonymous. */
+export function authOf(context: unknown): SubgraphAuth {
+  const auth = (context as { auth?: SubgraphAuth } | null | undefined)?.auth;
+  return auth ?? { authenticated: false, subject: '', scopes: [] };
+}
+
+/** Throws FORBIDDEN when the caller is bound to a customer other than `owner` (an unknown owner counts as another). */
+export function requireCustomer(context: unknown, owner: string | null | undefined): void {
+  const { customerId } = authOf(context);
+  if (customerId !== undefined && owner !== customerId) throw forbidden('This credential is bound to another customer.');
+}
+
+/** True when the caller may see this customer's data. */
+export function maySeeCustomer(context: unknown, owner: string | null | undefined): boolean {
+  const { customerId } = authOf(context);
+  return customerId === undefined || owner === customerId;
+}
+
+interface Requirement {
+  authenticated: boolean;
+  scopes: string[][];
+}
+
+function requirementOf(directives: readonly ConstDirectiveNode[] | undefined): Requirement | undefined {
+  let requirement: Requirement | undefined;
+  for (const directive of directives ?? []) {
+    if (directive.name.value === 'authenticated') requirement = { authenticated: true, scopes: requirement?.scopes ?? [] };
+    if (directive.name.value === 'requiresScopes') {
+      const value = directive.arguments?.find((a) => a.name.value === 'scopes')?.value;
+      const sets =
+        value?.kind === Kind.LIST
+          ? value.values.map((set) => (set.kind === Kind.LIST ? set.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : []))
+          : [];
+      requirement = { authenticated: true, scopes: [...(requirement?.scopes ?? []), ...sets] };
+    }
+  }
+  return requirement;
+}
+
+const namedType = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type));
+
+function check(requirements: readonly Requirement[], context: unknown): void {
+  const auth = authOf(context);
+  for (const requirement of requirements) {
+    if (!auth.authenticated) throw unauthenticated();
+    if (requirement.scopes.length === 0) continue;
+    const granted = new Set(auth.scopes);
+    if (!requirement.scopes.some((set) => set.every((scope) => granted.has(scope)))) {
+      throw forbidden(`This field needs the scope ${requirement.scopes.map((set) => set.join(' + ')).join(' or ')}.`);
+    }
+  }
+}
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/**
+ * The resolvers, with every field the typeDefs protect checked before it runs: a field
+ * with @authenticated/@requiresScopes, a field returning a type that has one, and the
+ * `__resolveReference` of such a type (the gateway's `_entities` fetches).
+ */
+export function authorizeResolvers<T extends object>(typeDefs: DocumentNode, resolvers: T): T {
+  const types = new Map<string, Requirement>();
+  const fields: Array<{ type: string; field: string; own?: Requirement; returns: string }> = [];
+  for (const definition of typeDefs.definitions) {
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
+      definition.kind !== Kind.SCALAR_TYPE_DEFINITION &&
+      definition.kind !== Kind.ENUM_TYPE_DEFINITION
+    ) {
+      continue;
+    }
+    const own = requirementOf(definition.directives);
+    if (own) types.set(definition.name.value, own);
+    if ('fields' in definition) {
+      for (const field of definition.fields ?? []) {
+        fields.push({ type: definition.name.value, field: field.name.value, own: requirementOf(field.directives), returns: namedType(field.type) });
+      }
+    }
+  }
+  const map = { ...(resolvers as ResolverMap) };
+  const wrapped = (type: string): Record<string, unknown> => (map[type] = { ...(map[type] ?? {}) });
+  for (const { type, field, own, returns } of fields) {
+    const requirements = [own, types.get(returns)].filter((r): r is Requirement => r !== undefined);
+    if (requirements.length === 0) continue;
+    const target = wrapped(type);
+    const original = target[field];
+    const resolve = (typeof original === 'function' ? original : (original as { resolve?: unknown } | undefined)?.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, unknown>;
+    const guarded: GraphQLFieldResolver<unknown, unknown> = (parent, args, context, info) => {
+      check(requirements, context);
+      return resolve(parent, args, context, info);
+    };
+    target[field] = typeof original === 'object' && original !== null ? { ...original, resolve: guarded } : guarded;
+  }
+  for (const [type, requirement] of types) {
+    const target = map[type];
+    // Without a __resolveReference of its own, @apollo/subgraph resolves an entity to its representation.
+    const original = typeof target?.__resolveReference === 'function' ? (target.__resolveReference as (r: unknown, c: unknown, i: unknown) => unknown) : (r: unknown) => r;
+    wrapped(type).__resolveReference = (reference: unknown, context: unknown, info: unknown) => {
+      check([requirement], context);
+      return original(reference, context, info);
+    };
+  }
+  return map as T;
+}
+
+/** GATEWAY_SUBGRAPH_SECRET, required (at least 32 characters): the subgraph answers only requests signed with it. */
+export function readGatewaySecret(env: Readonly<Record<string, string | undefined>>): string {
+  const secret = env.GATEWAY_SUBGRAPH_SECRET ?? '';
+  if (secret.length < 32) {
+    throw new ConfigError('GATEWAY_SUBGRAPH_SECRET', 'must be set to a secret of at least 32 characters, the one the gateway signs its requests with (`npm start` generates one)');
+  }
+  return secret;
+}

@@ -1,0 +1,210 @@
+/**
+ * The bad-input corpus of issue #7, against a running stack: each bad request gets the
+ * right HTTP status and a clear error code, costs no backend call, and the gateway then
+ * answers the next good request. (The authentication and authorization cases are in
+ * test/security.auth.test.ts.) Also here: introspection and the playground are off in
+ * production mode, and unexpected errors are masked there.
+ */
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql, startStack, type Stack } from './helpers/startStack.js';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | undefined;
+}
+
+const GOOD_QUERY = '{ customers(first: 2) { nodes { id name } } }';
+const CORS_ORIGIN = 'https://app.graph360.example';
+
+describe('the bad-input corpus', () => {
+  let stack: Stack;
+  let url: string;
+
+  beforeAll(async () => {
+    // Caches off: "no backend call" is read from the sandboxes' counters. Rate limiting
+    // off: this suite sends many requests from one client (test/security.rateLimit.test.ts tests it).
+    // LOG_LEVEL info: the gateway logs every operation, so the end-of-run log scan (helpers/logScan.ts) sees what each case logged.
+    stack = await startStack({ gatewayEnv: { ENTITY_CACHE: 'off', RESPONSE_CACHE: 'off', RATE_LIMIT: 'off', CORS_ORIGINS: CORS_ORIGIN, LOG_LEVEL: 'info' } });
+    url = stack.gatewayUrl;
+    // Warm up (the first request loads what the subgraphs cache), so that each case below starts from a quiet stack.
+    expect((await graphql(url, GOOD_QUERY, {}, stack.authHeaders)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const send = async (init: RequestInit & { path?: string }): Promise<Answer> => {
+    const response = await fetch(init.path ? new URL(init.path, url) : url, init);
+    const text = await response.text();
+    let json: Answer['json'];
+    try {
+      json = JSON.parse(text) as Answer['json'];
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  };
+
+  const post = (body: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
+    send({ method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  const backendCalls = async (): Promise<number> => {
+    const stats = await stack.stats();
+    return Object.values(stats).reduce((sum, ops) => sum + Object.values(ops).reduce((a, b) => a + b, 0), 0);
+  };
+
+  /** Runs a bad request: expects status and code, no backend call, then a good request answered. */
+  const expectRejected = async (bad: () => Promise<Answer>, status: number, code: string): Promise<Answer> => {
+    await stack.resetStats();
+    const answer = await bad();
+    expect({ status: answer.status, code: answer.json?.errors?.[0]?.extensions?.code }).toEqual({ status, code });
+    expect(answer.json?.errors?.[0]?.message).toEqual(expect.any(String));
+    expect(answer.json?.data).toBeUndefined();
+    expect(await backendCalls()).toBe(0);
+    const good = await graphql<{ customers: { nodes: Array<{ id: string }> } }>(url, GOOD_QUERY, {}, stack.authHeaders);
+    expect(good.status).toBe(200);
+    expect(good.errors).toBeUndefined();
+    expect(good.data?.customers.nodes).toHaveLength(2);
+    return answer;
+  };
+
+  it('malformed JSON: 400 BAD_REQUEST', async () => {
+    await expectRejected(() => post('{"query": "{ customers { nodes { id } } }"'), 400, 'BAD_REQUEST');
+  });
+
+  it('a wrong content type: 415 UNSUPPORTED_MEDIA_TYPE, a "simple" one (that a cross-site form can send) included', async () => {
+    for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const answer = await expectRejected(() => post({ query: GOOD_QUERY }, { 'content-type': type }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(answer.json?.errors?.[0]?.message).toBe(`A POST must have Content-Type application/json, not ${type.split(';')[0]}.`);
+    }
+  });
+
+  it('an empty body: 400 BAD_REQUEST', async () => {
+    await expectRejected(() => post(''), 400, 'BAD_REQUEST');
+  });
+
+  it('a 10 MB body: 413 PAYLOAD_TOO_LARGE, with or without a Content-Length, answered before the body is read', async () => {
+    const tenMegabytes = JSON.stringify({ query: GOOD_QUERY, variables: { padding: 'x'.repeat(10 * 1024 * 1024) } });
+    await expectRejected(() => post(tenMegabytes), 413, 'PAYLOAD_TOO_LARGE');
+    // Chunked, without Content-Length: refused once 1 MiB has arrived; the answer comes
+    // while the client is still sending (the rest is drained, not kept).
+    const answer = await new Promise<{ status: number; body: string; sentWhenAnswered: number }>((resolve, reject) => {
+      const target = new URL(url);
+      const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders } });
+      let sent = 0;
+      let answered = false;
+      req.on('response', (response) => {
+        answered = true;
+        const sentWhenAnswered = sent;
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, sentWhenAnswered }));
+      });
+      req.on('error', reject);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const pump = (): void => {
+        while (!answered && sent < 10 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    expect(answer.sentWhenAnswered).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  it('a query 200 levels deep: 400 MAX_DEPTH_LIMIT before it is parsed; 21 levels: the same after parsing', async () => {
+    // A valid query of any depth: customers > nodes > invoices > nodes, then payments > invoice pairs, then id.
+    const nested = (levels: number): string => {
+      const pairs = (levels - 5) / 2;
+      return `{ customers(first: 1) { nodes { invoices(first: 1) { nodes { ${'payments { invoice { '.repeat(pairs)}id${' } }'.repeat(pairs)} } } } } }`;
+    };
+    const deep = await expectRejected(() => post({ query: nested(201) }), 400, 'MAX_DEPTH_LIMIT');
+    expect(deep.json?.errors?.[0]?.extensions).toMatchObject({ limit: 40, unit: 'brackets' }); // 2 x 15 + 10
+    const twenty = await expectRejected(() => post({ query: nested(21) }), 400, 'MAX_DEPTH_LIMIT');
+    expect(twenty.json?.errors?.[0]?.extensions).toMatchObject({ limit: 15, measured: 21 });
+  });
+
+  it('10,000 aliases: 400 MAX_TOKENS_LIMIT before parsing; 31 aliases: 400 MAX_ALIASES_LIMIT; 21 root fields: 400 MAX_ROOT_FIELDS_LIMIT', async () => {
+    const aliases = (n: number): string => `{ ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const tenThousand = await expectRejected(() => post({ query: aliases(10_000) }), 400, 'MAX_TOKENS_LIMIT');
+    expect(tenThousand.json?.errors?.[0]?.extensions).toMatchObject({ limit: 5000, measured: 5001 });
+    await expectRejected(() => post({ query: aliases(31) }), 400, 'MAX_ALIASES_LIMIT');
+    await expectRejected(() => post({ query: `{ ${'__typename '.repeat(21)}}` }), 400, 'MAX_ROOT_FIELDS_LIMIT');
+  });
+
+  it('a fragment cycle: 400 GRAPHQL_VALIDATION_FAILED', async () => {
+    const query = '{ customers { nodes { ...A } } } fragment A on Customer { id ...B } fragment B on Customer { name ...A }';
+    const answer = await expectRejected(() => post({ query }), 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(answer.json?.errors?.[0]?.message).toMatch(/Cannot spread fragment "A" within itself/);
+  });
+
+  it('a huge list argument: 400 COST_ESTIMATED_TOO_EXPENSIVE, inline or as a variable', async () => {
+    const inline = await expectRejected(() => post({ query: '{ customers(first: 1000000) { nodes { id orders { nodes { id } } } } }' }), 400, 'COST_ESTIMATED_TOO_EXPENSIVE');
+    expect(inline.json?.errors?.[0]?.extensions).toMatchObject({ limit: 25_000, measured: expect.any(Number) });
+    const query = 'query Page($first: Int!) { customers(first: $first) { nodes { id orders { nodes { id } } } } }';
+    await expectRejected(() => post({ query, variables: { first: 1_000_000 } }), 400, 'COST_ESTIMATED_TOO_EXPENSIVE');
+    // Within the cost limit, the subgraph's own bound on a page (100) answers.
+    const page = await post({ query, variables: { first: 500 } });
+    expect(page.json?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('invalid variables: 400 BAD_USER_INPUT', async () => {
+    const query = 'query Page($first: Int!) { customers(first: $first) { nodes { id } } }';
+    await expectRejected(() => post({ query, variables: { first: 'many' } }), 400, 'BAD_USER_INPUT');
+    await expectRejected(() => post({ query, variables: {} }), 400, 'BAD_USER_INPUT');
+  });
+
+  it('an unknown operation name, or none for a document of several: 400 OPERATION_RESOLUTION_FAILURE', async () => {
+    const answer = await expectRejected(() => post({ query: 'query A { __typename } query B { __typename }', operationName: 'C' }), 400, 'OPERATION_RESOLUTION_FAILURE');
+    expect(answer.json?.errors?.[0]?.message).toMatch(/Unknown operation named "C"/);
+    await expectRejected(() => post({ query: 'query A { __typename } query B { __typename }' }), 400, 'OPERATION_RESOLUTION_FAILURE');
+  });
+
+  it('CSRF: a GET without a preflight-forcing header is refused before it runs (a simple POST is a 415, above)', async () => {
+    const query = encodeURIComponent(GOOD_QUERY);
+    const csrf = await expectRejected(() => send({ method: 'GET', path: `/graphql?query=${query}`, headers: { ...stack.authHeaders } }), 400, 'BAD_REQUEST');
+    expect(csrf.json?.errors?.[0]?.message).toMatch(/Cross-Site Request Forgery/);
+    // The same GET with the header a browser can only send after a preflight runs.
+    const allowed = await send({ method: 'GET', path: `/graphql?query=${query}`, headers: { 'apollo-require-preflight': 'true', ...stack.authHeaders } });
+    expect(allowed.status).toBe(200);
+    expect((allowed.json?.data as { customers: { nodes: unknown[] } }).customers.nodes).toHaveLength(2);
+  });
+
+  it('an origin not in the CORS list gets no CORS headers (the browser blocks it); a listed one does', async () => {
+    for (const method of ['OPTIONS', 'POST'] as const) {
+      const init: { method: string; headers: Record<string, string>; body?: string } =
+        method === 'OPTIONS'
+          ? { method, headers: { 'access-control-request-method': 'POST' } }
+          : { method, headers: { 'content-type': 'application/json', ...stack.authHeaders }, body: JSON.stringify({ query: GOOD_QUERY }) };
+      const evil = await fetch(url, { ...init, headers: { ...init.headers, origin: 'https://evil.example' } });
+      const listed = await fetch(url, { ...init, headers: { ...init.headers, origin: CORS_ORIGIN } });
+      await Promise.all([evil.text(), listed.text()]);
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+      expect(evil.headers.get('access-control-allow-methods')).toBeNull();
+      expect(listed.headers.get('access-control-allow-origin')).toBe(CORS_ORIGIN);
+      expect(evil.headers.get('vary')).toBe('Origin');
+    }
+  });
+
+  it('in production mode: introspection is refused, the playground is off, limits hold', async () => {
+    const production = await stack.startGateway({ NODE_ENV: 'production', GATEWAY_INVALIDATION_SECRET: 'production-invalidation-secret-for-tests' });
+    const introspection = await graphql(production.url, '{ __schema { queryType { name } } }', {}, stack.authHeaders);
+    expect(introspection.status).toBe(400);
+    expect(introspection.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(introspection.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
+    const page = await fetch(production.url, { headers: { accept: 'text/html' } });
+    await page.text();
+    expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+    const deep = await graphql(production.url, `{ ${'customers { nodes { '.repeat(100)}id${' } }'.repeat(100)} }`, {}, stack.authHeaders);
+    expect({ status: deep.status, code: deep.errors?.[0]?.extensions?.code }).toEqual({ status: 400, code: 'MAX_DEPTH_LIMIT' });
+    const good = await graphql<{ customers: { nodes: unknown[] } }>(production.url, GOOD_QUERY, {}, stack.authHeaders);
+    expect(good.data?.customers.nodes).toHaveLength(2);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * Rate limiting per client against running gateways (issue #7): a client over its
+ * request budget, or over its cost budget, gets 429 with Retry-After and RATE_LIMITED
+ * while another client is unaffected; clients are told apart by token subject, and
+ * anonymous ones by IP (X-Forwarded-For behind a trusted proxy); and two gateway
+ * processes on one Redis share each client's budget.
+ *
+ * The budgets are tiny and refill slowly (one request per 1000 s), so that no refill
+ * can happen during the test however slow the machine is: every assertion is a count.
+ *
+ * The Redis part needs Redis (REDIS_URL, or 127.0.0.1:6379): without it, it is skipped
+ * with one line, unless REQUIRE_ALL_SUITES=1 (CI), where a missing Redis fails it.
+ */
+import { randomUUID } from 'node:crypto';
+import { createClient } from '@keyv/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SpawnedService } from './helpers/spawnService.js';
+import { startStack, type Stack } from './helpers/startStack.js';
+
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const PREFIX = `graph360-test-rl-${randomUUID().slice(0, 8)}`;
+const QUERY = '{ customers(first: 10) { nodes { id } } }'; // cost 11 (1 + 10 customers)
+
+async function redisReachable(url: string): Promise<boolean> {
+  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    await client.close();
+    return true;
+  } catch {
+    if (client.isOpen) client.destroy();
+    return false;
+  }
+}
+
+const redis = await redisReachable(REDIS_URL);
+if (!redis && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
+if (!redis) console.warn(`security.rateLimit.test.ts: the shared-budget tests are skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
+
+interface Answer {
+  status: number;
+  retryAfter: string | null;
+  code: unknown;
+  budget: unknown;
+}
+
+async function call(url: string, headers: Record<string, string>): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERY }) });
+  const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: unknown; budget?: unknown } }> };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.errors?.[0]?.extensions?.code, budget: body.errors?.[0]?.extensions?.budget };
+}
+
+async function statuses(url: string, headers: Record<string, string>, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await call(url, headers)).status);
+  return out;
+}
+
+/** Waits until a gateway reports it has connected to Redis (else its limiter lets requests through). */
+async function redisConnected(service: SpawnedService): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!service.output().includes('Redis connected')) {
+    if (Date.now() > deadline) throw new Error(`gateway did not connect to Redis:\n${service.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const SLOW = { RATE_LIMIT_RPS: '0.001', RATE_LIMIT_COST_PER_SECOND: '0.001' };
+
+describe('rate limiting per client', () => {
+  let stack: Stack;
+  let a: Record<string, string>;
+  let b: Record<string, string>;
+
+  beforeAll(async () => {
+    // The stack's gateway: 3 requests per client, cost budget large enough not to matter.
+    stack = await startStack({ gatewayEnv: { ...SLOW, RATE_LIMIT_BURST: '3', RATE_LIMIT_COST_BURST: '1000000', ENTITY_CACHE: 'off', RESPONSE_CACHE: 'off' } });
+    a = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-a' })}` };
+    b = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-b' })}` };
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    if (redis) {
+      const client = createClient({ url: REDIS_URL });
+      await client.connect();
+      for await (const keys of client.scanIterator({ MATCH: `${PREFIX}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
+      await client.close();
+    }
+  });
+
+  it('over its request budget a client gets 429, Retry-After and RATE_LIMITED; another client does not', async () => {
+    expect(await statuses(stack.gatewayUrl, a, 3)).toEqual([200, 200, 200]);
+    const refused = await call(stack.gatewayUrl, a);
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED', budget: 'requests' });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(await statuses(stack.gatewayUrl, b, 3)).toEqual([200, 200, 200]);
+    expect((await call(stack.gatewayUrl, b)).status).toBe(429);
+    expect((await call(stack.gatewayUrl, a)).status).toBe(429); // still refused: nothing refilled
+  });
+
+  it('over its cost budget a client gets 429 (budget cost), before any subgraph call; another client does not', async () => {
+    // Cost budget 30: two operations of cost 11 pass, the third (11 > 8 left) does not.
+    const gateway = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '1000', RATE_LIMIT_COST_BURST: '30' });
+    expect(await statuses(gateway.url, a, 2)).toEqual([200, 200]);
+    await stack.resetStats();
+    const refused = await call(gateway.url, a);
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED', budget: 'cost' });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Object.values(await stack.stats()).every((ops) => Object.keys(ops).length === 0)).toBe(true);
+    expect(await statuses(gateway.url, b, 2)).toEqual([200, 200]);
+  });
+
+  it('tells anonymous clients apart by IP, from X-Forwarded-For only behind a trusted proxy', async () => {
+    const behindProxy = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '2', RATE_LIMIT_COST_BURST: '1000000', TRUST_PROXY_HOPS: '1' });
+    // Anonymous callers reach the endpoint (fields needing authentication are nulled, not refused).
+    expect(await statuses(behindProxy.url, { 'x-forwarded-for': '203.0.113.1' }, 3)).toEqual([200, 200, 429]);
+    // The entry the proxy wrote is the last one; what the client wrote before it does not count.
+    expect(await statuses(behindProxy.url, { 'x-forwarded-for': '203.0.113.1, 203.0.113.2' }, 3)).toEqual([200, 200, 429]);
+    // Without a trusted proxy the header is ignored: every loopback caller is one client.
+    const direct = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '2', RATE_LIMIT_COST_BURST: '1000000' });
+    expect(await statuses(direct.url, { 'x-forwarded-for': '203.0.113.3' }, 2)).toEqual([200, 200]);
+    expect(await statuses(direct.url, { 'x-forwarded-for': '203.0.113.4' }, 1)).toEqual([429]);
+  });
+
+  it.skipIf(!redis)('two gateway processes on one Redis share each client\'s budget', async () => {
+    const env = { ...SLOW, RATE_LIMIT_BURST: '4', RATE_LIMIT_COST_BURST: '1000000', REDIS_URL, CACHE_KEY_PREFIX: PREFIX, LOG_LEVEL: 'info' };
+    const [one, two] = await Promise.all([stack.startGateway(env), stack.startGateway(env)]);
+    await Promise.all([redisConnected(one), redisConnected(two)]);
+    const c = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-c' })}` };
+    const d = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-d' })}` };
+    // Alone, each gateway would allow 4; together they allow 4.
+    expect(await statuses(one.url, c, 2)).toEqual([200, 200]);
+    expect(await statuses(two.url, c, 2)).toEqual([200, 200]);
+    const refused = await call(two.url, c);
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect((await call(one.url, c)).status).toBe(429);
+    // Another client on the same gateways still has its own budget.
+    expect(await statuses(two.url, d, 4)).toEqual([200, 200, 200, 200]);
+    expect((await call(one.url, d)).status).toBe(429);
+    // The state is in Redis, under this run's prefix.
+    const client = createClient({ url: REDIS_URL });
+    await client.connect();
+    const keys: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${PREFIX}:ratelimit::*`, COUNT: 500 })) keys.push(...batch);
+    await client.close();
+    expect(keys.sort()).toEqual(expect.arrayContaining([`${PREFIX}:ratelimit::requests:sub:client-c`, `${PREFIX}:ratelimit::requests:sub:client-d`]));
+  });
+});
