@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { readPaymentsSubgraphConfig } from './config.js';
 
+const SECRET = 'a-gateway-subgraph-secret-of-32-chars!';
+
 describe('readPaymentsSubgraphConfig', () => {
   it('defaults to the sandbox and the documented settings', () => {
-    expect(readPaymentsSubgraphConfig({})).toEqual({
+    expect(readPaymentsSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: SECRET })).toEqual({
       port: 4003,
       host: '127.0.0.1',
       stripe: { apiUrl: 'http://127.0.0.1:4103', secretKey: 'sk_test_sandbox', webhookSecret: 'whsec_sandbox' },
       policy: { timeoutMs: 5000, maxAttempts: 3, baseDelayMs: 100, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000 },
       gateway: { url: 'http://127.0.0.1:4000', invalidationSecret: 'dev-invalidation-secret' },
+      readModel: { enabled: true, catchUpIntervalMs: 5000, maxLagMs: 60_000 },
       logLevel: 'info',
+      gatewaySecret: SECRET,
     });
   });
 
   it('reads every variable', () => {
     const config = readPaymentsSubgraphConfig({
+      GATEWAY_SUBGRAPH_SECRET: SECRET,
       PAYMENTS_SUBGRAPH_PORT: '0',
       SUBGRAPH_HOST: '0.0.0.0',
       STRIPE_API_URL: 'https://api.stripe.com/',
@@ -27,6 +32,9 @@ describe('readPaymentsSubgraphConfig', () => {
       PAYMENTS_BREAKER_HALF_OPEN_MS: '50',
       GATEWAY_URL: 'http://gateway.internal:4000/graphql',
       GATEWAY_INVALIDATION_SECRET: 'a-long-shared-secret',
+      PAYMENTS_READ_MODEL: 'off',
+      PAYMENTS_READ_MODEL_CATCHUP_MS: '250',
+      PAYMENTS_READ_MODEL_MAX_LAG_MS: '2000',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -35,7 +43,9 @@ describe('readPaymentsSubgraphConfig', () => {
       stripe: { apiUrl: 'https://api.stripe.com', secretKey: 'sk_live_x', webhookSecret: 'whsec_x' },
       policy: { timeoutMs: 800, maxAttempts: 1, baseDelayMs: 5, breakerThreshold: 2, breakerHalfOpenAfterMs: 50 },
       gateway: { url: 'http://gateway.internal:4000', invalidationSecret: 'a-long-shared-secret' },
+      readModel: { enabled: false, catchUpIntervalMs: 250, maxLagMs: 2000 },
       logLevel: 'debug',
+      gatewaySecret: SECRET,
     });
   });
 
@@ -48,5 +58,11 @@ describe('readPaymentsSubgraphConfig', () => {
     expect(() => readPaymentsSubgraphConfig({ PAYMENTS_TIMEOUT_MS: 'soon' })).toThrow(/^PAYMENTS_TIMEOUT_MS: /);
     expect(() => readPaymentsSubgraphConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
     expect(() => readPaymentsSubgraphConfig({ GATEWAY_URL: 'gateway:4000' })).toThrow(/^GATEWAY_URL: /);
+    // The subgraph answers only the gateway: no secret (or a short one), no start.
+    expect(() => readPaymentsSubgraphConfig({})).toThrow(/^GATEWAY_SUBGRAPH_SECRET: /);
+    expect(() => readPaymentsSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: 'short' })).toThrow(/^GATEWAY_SUBGRAPH_SECRET: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_READ_MODEL: 'sometimes' })).toThrow(/^PAYMENTS_READ_MODEL: /);
+    // Served no longer than it has been caught up: the lag bound must leave room for one interval.
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_READ_MODEL_CATCHUP_MS: '10000', PAYMENTS_READ_MODEL_MAX_LAG_MS: '5000' })).toThrow(/^PAYMENTS_READ_MODEL_MAX_LAG_MS: /);
   });
 });

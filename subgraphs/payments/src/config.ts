@@ -4,7 +4,7 @@
  * pointing STRIPE_API_URL at https://api.stripe.com and STRIPE_SECRET_KEY at a real key
  * is all it takes to talk to Stripe itself.
  */
-import { ConfigError, envNumber, envPort, envString, type Env } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envString, readGatewaySecret, type Env } from '../../kit/src/index.js';
 
 export interface StripeSettings {
   /** Base URL of the Stripe API (STRIPE_API_URL). Default http://127.0.0.1:4103, the sandbox. */
@@ -36,6 +36,19 @@ export interface GatewayInvalidationSettings {
   invalidationSecret: string;
 }
 
+/** The local read model of payments (src/readModel): see the README's "Read model". */
+export interface ReadModelSettings {
+  /** Keep one (PAYMENTS_READ_MODEL=on|off). Default on; off serves every lookup through Stripe's search. */
+  enabled: boolean;
+  /** Time between two catch-ups from GET /v1/events, in ms (PAYMENTS_READ_MODEL_CATCHUP_MS). Default 5000. */
+  catchUpIntervalMs: number;
+  /**
+   * How long after its last successful catch-up the model is still served, in ms
+   * (PAYMENTS_READ_MODEL_MAX_LAG_MS); past it lookups go to Stripe's search. Default 60000.
+   */
+  maxLagMs: number;
+}
+
 export interface PaymentsSubgraphConfig {
   /** Port to listen on (PAYMENTS_SUBGRAPH_PORT); 0 picks a free one. Default 4003. */
   port: number;
@@ -44,8 +57,11 @@ export interface PaymentsSubgraphConfig {
   stripe: StripeSettings;
   policy: PaymentsPolicySettings;
   gateway: GatewayInvalidationSettings;
+  readModel: ReadModelSettings;
   /** pino level (LOG_LEVEL). Default info. */
   logLevel: string;
+  /** GATEWAY_SUBGRAPH_SECRET: only requests carrying the gateway's token signed with it are answered. Required. Never logged. */
+  gatewaySecret: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -87,8 +103,21 @@ export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
       // The gateway's own development default (gateway/src/config.ts); production sets both.
       invalidationSecret: envString(env, 'GATEWAY_INVALIDATION_SECRET', 'dev-invalidation-secret'),
     },
+    readModel: readModelSettings(env),
     logLevel,
+    gatewaySecret: readGatewaySecret(env),
   };
+}
+
+function readModelSettings(env: Env): ReadModelSettings {
+  const value = envString(env, 'PAYMENTS_READ_MODEL', 'on').toLowerCase();
+  if (value !== 'on' && value !== 'off') throw new ConfigError('PAYMENTS_READ_MODEL', `must be on or off, got "${value}"`);
+  const catchUpIntervalMs = envNumber(env, 'PAYMENTS_READ_MODEL_CATCHUP_MS', 5000, { min: 100, max: 3_600_000, integer: true });
+  const maxLagMs = envNumber(env, 'PAYMENTS_READ_MODEL_MAX_LAG_MS', 60_000, { min: 1000, max: 86_400_000, integer: true });
+  if (maxLagMs <= catchUpIntervalMs) {
+    throw new ConfigError('PAYMENTS_READ_MODEL_MAX_LAG_MS', `must be longer than PAYMENTS_READ_MODEL_CATCHUP_MS (${catchUpIntervalMs}), got ${maxLagMs}`);
+  }
+  return { enabled: value === 'on', catchUpIntervalMs, maxLagMs };
 }
 
 function gatewayUrl(env: Env): string {

@@ -6,13 +6,17 @@
 import type { Logger } from '../../kit/src/index.js';
 import type { StripePaymentsConnector } from './connector/StripePaymentsConnector.js';
 import { createPaymentsLoaders, type PaymentsLoaders } from './loaders.js';
+import type { PaymentsReadModel } from './readModel/PaymentsReadModel.js';
 
 export interface PaymentsContext {
   connector: StripePaymentsConnector;
   loaders: PaymentsLoaders;
   logger: Logger;
+  /** The read model (null when PAYMENTS_READ_MODEL=off): writes are recorded in it before they return. */
+  readModel: PaymentsReadModel | null;
 }
 
-export function createPaymentsContext(connector: StripePaymentsConnector, logger: Logger): PaymentsContext {
-  return { connector, loaders: createPaymentsLoaders(connector), logger };
+/** The request reads from the read model if it is served when the request starts, for the whole request. */
+export function createPaymentsContext(connector: StripePaymentsConnector, logger: Logger, readModel: PaymentsReadModel | null = null): PaymentsContext {
+  return { connector, loaders: createPaymentsLoaders(connector, readModel?.serving() ?? null), logger, readModel };
 }

@@ -10,6 +10,7 @@ import { createLogger, createSubgraphServer, type Logger, type SubgraphServer } 
 import type { PaymentsSubgraphConfig } from './config.js';
 import { StripePaymentsConnector } from './connector/StripePaymentsConnector.js';
 import { createPaymentsContext, type PaymentsContext } from './context.js';
+import { PaymentsReadModel } from './readModel/PaymentsReadModel.js';
 import { resolvers } from './resolvers/index.js';
 import { stripeWebhookRoute, type StripeEventHandler } from './webhooks/stripeWebhookRoute.js';
 
@@ -26,6 +27,8 @@ export interface PaymentsSubgraph {
   server: SubgraphServer;
   connector: StripePaymentsConnector;
   logger: Logger;
+  /** The read model, syncing from the start; null when PAYMENTS_READ_MODEL=off. server.close() stops it. */
+  readModel: PaymentsReadModel | null;
 }
 
 export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, options: CreatePaymentsSubgraphOptions = {}): Promise<PaymentsSubgraph> {
@@ -41,15 +44,44 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
   });
   connector.policy.onBreakerStateChange((state) => logger.warn({ backend: 'payments', breaker: state }, 'payments breaker changed state'));
 
+  // The read model's calls (sync, catch-up, re-reads) go through a connector of their own, with its own
+  // breaker: a background sync failing again and again must not open the breaker of the requests it stands in for.
+  const readModel = config.readModel.enabled
+    ? new PaymentsReadModel({
+        connector: new StripePaymentsConnector({
+          apiUrl: config.stripe.apiUrl,
+          secretKey: config.stripe.secretKey,
+          webhookSecret: config.stripe.webhookSecret,
+          policy: config.policy,
+          logger,
+        }),
+        logger,
+        catchUpIntervalMs: config.readModel.catchUpIntervalMs,
+        maxLagMs: config.readModel.maxLagMs,
+      })
+    : null;
+  // The read model first: the gateway, told next to evict what the event changed, must not re-cache the state it replaced.
+  const onEvent: StripeEventHandler = async (event) => {
+    await readModel?.applyEvent(event);
+    await options.onEvent?.(event);
+  };
+
   const server = await createSubgraphServer<PaymentsContext>({
     name: 'payments',
     typeDefs,
     // The generated Resolvers type is stricter than buildSubgraphSchema's map; the shapes agree at run time.
     resolvers: resolvers as unknown as GraphQLResolverMap<PaymentsContext>,
-    context: async () => createPaymentsContext(connector, logger),
+    // `auth`: the caller the gateway vouches for (kit/auth.ts), read by the kit's checks and requireCustomer.
+    context: async (_req, auth) => Object.assign(createPaymentsContext(connector, logger, readModel), { auth }),
+    gatewaySecret: config.gatewaySecret,
     logger,
-    health: () => ({ backend: 'payments', breaker: connector.policy.breakerState }),
-    routes: [stripeWebhookRoute({ connector, logger, onEvent: options.onEvent })],
+    health: () => ({ backend: 'payments', breaker: connector.policy.breakerState, readModel: readModel ? readModel.health() : { state: 'off' } }),
+    routes: [stripeWebhookRoute({ connector, logger, onEvent })],
   });
-  return { server, connector, logger };
+  readModel?.start();
+  const close = async (): Promise<void> => {
+    await readModel?.stop();
+    await server.close();
+  };
+  return { server: { ...server, close }, connector, logger, readModel };
 }

@@ -9,7 +9,7 @@ import { entitiesChangedBy } from './webhooks/changedEntities.js';
 
 async function main(): Promise<void> {
   const config = readPaymentsSubgraphConfig(process.env);
-  const logger = createLogger('payments', config.logLevel);
+  const logger = createLogger('payments', config.logLevel, undefined, [config.stripe.secretKey, config.stripe.webhookSecret, config.gateway.invalidationSecret, config.gatewaySecret]);
   // Every webhook event's changed entities go on to the gateway's caches; if the gateway
   // does not take them, the webhook answers 500 and the provider delivers the event again.
   const { server } = await createPaymentsSubgraph(config, {

@@ -8,6 +8,7 @@
 import DataLoader from 'dataloader';
 import { MAX_SEARCH_CLAUSES, type StripePaymentsConnector } from './connector/StripePaymentsConnector.js';
 import type { PaymentMethodModel, PaymentModel, RefundModel, StripeCustomerModel } from './models.js';
+import type { ReadModelStore } from './readModel/ReadModelStore.js';
 
 export interface PaymentsLoaders {
   /** CRM company id → its Stripe customer (with default card), or null. */
@@ -58,7 +59,41 @@ async function eachKey<V>(keys: readonly string[], load: (key: string) => Promis
   return results;
 }
 
-export function createPaymentsLoaders(connector: StripePaymentsConnector): PaymentsLoaders {
+/**
+ * The loaders of one request: from the read model when one is served (no backend call,
+ * but for payments by an id the model does not hold yet, and the first look at a
+ * customer's saved cards), else through Stripe's search.
+ */
+export function createPaymentsLoaders(connector: StripePaymentsConnector, readModel: ReadModelStore | null = null): PaymentsLoaders {
+  return readModel ? readModelLoaders(connector, readModel) : searchLoaders(connector);
+}
+
+function readModelLoaders(connector: StripePaymentsConnector, store: ReadModelStore): PaymentsLoaders {
+  const answer = <V>(lookup: (key: string) => V) => async (keys: readonly string[]): Promise<V[]> => keys.map(lookup);
+  return {
+    stripeCustomerByCompanyId: new DataLoader(answer((id) => store.customerOfCompany(id))),
+    paymentsByInvoiceId: new DataLoader(answer((id) => store.paymentsOfInvoice(id))),
+    paymentsByCompanyId: new DataLoader(answer((id) => store.paymentsOfCompany(id))),
+    // A payment made a moment ago may not have reached the model yet: an id it lacks is asked of Stripe.
+    paymentById: new DataLoader((ids) => eachKey(ids, async (id) => store.payment(id) ?? (await connector.retrievePayment(id))), { maxBatchSize: 100 }),
+    refundsByPaymentId: new DataLoader(answer((id) => store.refundsOf(id))),
+    // Stripe lists cards one customer at a time (no list across customers): the first ask lists them, card events drop them.
+    paymentMethodsByStripeCustomerId: new DataLoader(
+      (customerIds) =>
+        eachKey(customerIds, async (id) => {
+          const known = store.cardsOf(id);
+          if (known) return known;
+          const generation = store.cardGeneration(id);
+          const cards = await connector.listPaymentMethods(id);
+          store.putCards(id, cards, generation);
+          return cards;
+        }),
+      { maxBatchSize: 100 },
+    ),
+  };
+}
+
+function searchLoaders(connector: StripePaymentsConnector): PaymentsLoaders {
   const searchBatch = { maxBatchSize: MAX_SEARCH_CLAUSES };
 
   const paymentById: PaymentsLoaders['paymentById'] = new DataLoader(

@@ -4,7 +4,7 @@
  * HTTP (an independent path from the connector's client), polling with a deadline, and
  * a logger whose lines a test can read. Imports no sandbox: tests start their own.
  */
-import { createLogger, type Logger } from '../../kit/src/index.js';
+import { createLogger, signGatewayToken, type Logger } from '../../kit/src/index.js';
 import { readPaymentsSubgraphConfig, type PaymentsSubgraphConfig } from './config.js';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
@@ -13,12 +13,26 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
+/** GATEWAY_SUBGRAPH_SECRET of the tests' subgraphs: they answer only requests carrying the gateway's token signed with it (kit/auth.ts). */
+export const TEST_GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
+export const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'] as const;
+
+/** The gateway's internal token, as the gateway would send it for a caller with these claims (default: every scope). */
+export function gatewayToken(claims: { scopes?: readonly string[]; customerId?: string } = {}): Promise<string> {
+  return signGatewayToken(TEST_GATEWAY_SECRET, { sub: 'test', scopes: ALL_SCOPES, ...claims });
+}
+
 export async function postGraphQL<TData = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<TData>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-graph360-gateway': await gatewayToken(), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as Omit<GraphQLResponse<TData>, 'status'>;
   return { status: response.status, ...body };
 }
@@ -32,14 +46,20 @@ export function representations(typename: string, ids: readonly string[]): Array
   return ids.map((id) => ({ __typename: typename, id }));
 }
 
-/** The subgraph config tests use: the sandbox's URL, port 0, quick retries, quiet logs. */
+/**
+ * The subgraph config tests use: the sandbox's URL, port 0, quick retries, quiet logs, and
+ * no read model unless a test asks for one (PAYMENTS_READ_MODEL=on), so that the tests of
+ * the search path count its calls without a sync running beside them.
+ */
 export function testSubgraphConfig(stripeApiUrl: string, env: Record<string, string> = {}): PaymentsSubgraphConfig {
   return readPaymentsSubgraphConfig({
+    GATEWAY_SUBGRAPH_SECRET: TEST_GATEWAY_SECRET,
     STRIPE_API_URL: stripeApiUrl,
     PAYMENTS_SUBGRAPH_PORT: '0',
     PAYMENTS_RETRY_BASE_MS: '1',
     PAYMENTS_TIMEOUT_MS: '3000',
     LOG_LEVEL: 'silent',
+    PAYMENTS_READ_MODEL: 'off',
     ...env,
   });
 }

@@ -44,9 +44,9 @@ export type Customer = {
    * The cards the customer has saved. The provider lists cards one customer at a time,
    * so this costs one backend call per customer: prefer defaultPaymentMethod on lists.
    */
-  paymentMethods: Array<PaymentMethod>;
+  paymentMethods?: Maybe<Array<PaymentMethod>>;
   /** The customer's payments, newest first. */
-  payments: PaymentConnection;
+  payments?: Maybe<PaymentConnection>;
 };
 
 
@@ -62,7 +62,7 @@ export type Invoice = {
   /** The ERP invoice id. */
   id: Scalars['ID']['output'];
   /** Payments made against this invoice, failed attempts included, newest first. */
-  payments: Array<Payment>;
+  payments?: Maybe<Array<Payment>>;
 };
 
 /** An amount of money: never a float, always whole minor units with their currency. */
@@ -436,8 +436,8 @@ export type CustomerResolvers<ContextType = PaymentsContext, ParentType extends 
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   defaultPaymentMethod?: Resolver<Maybe<ResolversTypes['PaymentMethod']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType>;
-  payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<CustomerPaymentsArgs, 'first'>>;
+  paymentMethods?: Resolver<Maybe<Array<ResolversTypes['PaymentMethod']>>, ParentType, ContextType>;
+  payments?: Resolver<Maybe<ResolversTypes['PaymentConnection']>, ParentType, ContextType, RequireFields<CustomerPaymentsArgs, 'first'>>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -447,7 +447,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type InvoiceResolvers<ContextType = PaymentsContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice'], FederationReferenceType extends FederationReferenceTypes['Invoice'] = FederationReferenceTypes['Invoice']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Invoice']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  payments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType>;
+  payments?: Resolver<Maybe<Array<ResolversTypes['Payment']>>, ParentType, ContextType>;
 }>;
 
 export type MoneyResolvers<ContextType = PaymentsContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{

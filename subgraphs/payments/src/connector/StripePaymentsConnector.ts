@@ -214,6 +214,81 @@ export class StripePaymentsConnector {
     return parseRefund(refund);
   }
 
+  // ---- What the read model (../readModel) syncs with: Stripe's lists, paged by 100, and single objects. ----
+
+  /** Every customer with a CRM company id, with its default card expanded: one call per 100 customers. */
+  async listAllCustomers(): Promise<StripeCustomerModel[]> {
+    const customers = await this.listAll((startingAfter) =>
+      this.stripe.customers.list({ limit: PAGE_LIMIT, starting_after: startingAfter, expand: ['data.invoice_settings.default_payment_method'] }),
+    );
+    return customers.flatMap((customer) => parseCustomer(customer) ?? []);
+  }
+
+  /**
+   * Every payment intent, newest first, with its card expanded: one call per 100. The charge
+   * and the customer are not expanded: the read model sums refunds itself and knows the customers.
+   */
+  async listAllPayments(): Promise<PaymentModel[]> {
+    const intents = await this.listAll((startingAfter) =>
+      this.stripe.paymentIntents.list({ limit: PAGE_LIMIT, starting_after: startingAfter, expand: ['data.payment_method'] }),
+    );
+    return intents.map(parsePaymentIntent);
+  }
+
+  /** Every refund (of every payment), one call per 100. */
+  async listAllRefunds(): Promise<Array<{ paymentId: string; refund: RefundModel }>> {
+    const refunds = await this.listAll((startingAfter) => this.stripe.refunds.list({ limit: PAGE_LIMIT, starting_after: startingAfter }));
+    return refunds.flatMap((refund) => {
+      const paymentId = typeof refund.payment_intent === 'string' ? refund.payment_intent : (refund.payment_intent?.id ?? null);
+      return paymentId === null ? [] : [{ paymentId, refund: parseRefund(refund) }];
+    });
+  }
+
+  /** The newest event's id, or null when the account has none: where a catch-up starts after a full sync. */
+  async newestEventId(): Promise<string | null> {
+    const page = await this.call(() => this.stripe.events.list({ limit: 1 }), { retry: true });
+    return page.data[0]?.id ?? null;
+  }
+
+  /**
+   * Events newer than `afterEventId` (all events when null), oldest first. Stripe lists newest
+   * first; `ending_before` pages towards newer events, 100 at a time.
+   */
+  async listEventsSince(afterEventId: string | null): Promise<Stripe.Event[]> {
+    if (afterEventId === null) return (await this.listAll((startingAfter) => this.stripe.events.list({ limit: PAGE_LIMIT, starting_after: startingAfter }))).reverse();
+    const events: Stripe.Event[] = [];
+    let cursor = afterEventId;
+    for (;;) {
+      const page = await this.call(() => this.stripe.events.list({ limit: PAGE_LIMIT, ending_before: cursor }), { retry: true });
+      // The page holds the events just newer than the cursor, newest first.
+      events.push(...[...page.data].reverse());
+      const newest = page.data[0];
+      if (!page.has_more || !newest) return events;
+      cursor = newest.id;
+    }
+  }
+
+  /** A customer as Stripe has it now (default card expanded); null when deleted, unknown or without a CRM company. */
+  async retrieveCustomer(id: string): Promise<StripeCustomerModel | null> {
+    try {
+      const customer = await this.call(() => this.stripe.customers.retrieve(id, { expand: ['invoice_settings.default_payment_method'] }), { retry: true });
+      return 'deleted' in customer && customer.deleted ? null : parseCustomer(customer as Stripe.Customer);
+    } catch (error) {
+      if (error instanceof BackendError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  /** A card by id; null when unknown or not a card. */
+  async retrievePaymentMethod(id: string): Promise<PaymentMethodModel | null> {
+    try {
+      return parsePaymentMethod(await this.call(() => this.stripe.paymentMethods.retrieve(id), { retry: true }));
+    } catch (error) {
+      if (error instanceof BackendError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
   /** Verifies a webhook's Stripe-Signature over the raw body and parses the event; throws when it does not match. */
   constructEvent(rawBody: Buffer, signature: string): Stripe.Event {
     return this.stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret);

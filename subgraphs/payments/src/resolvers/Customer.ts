@@ -3,11 +3,16 @@
  * nothing; each field finds the company's Stripe customer through a batched search,
  * then its payments (another batched search) or its cards (one list per customer).
  */
+import { requireCustomer } from '../../../kit/src/index.js';
 import type { CustomerResolvers } from '../__generated__/resolvers-types.js';
 import { decodeCursor, paginate, readFirst } from '../pagination.js';
 
 export const Customer: CustomerResolvers = {
-  __resolveReference: (reference) => ({ id: reference.id }),
+  // A caller bound to one customer (kit/auth.ts) may reach no other.
+  __resolveReference: (reference, context) => {
+    requireCustomer(context, reference.id);
+    return { id: reference.id };
+  },
 
   payments: async (customer, { first, after }, { loaders }) => {
     // Arguments are checked before any backend call.

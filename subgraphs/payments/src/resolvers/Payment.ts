@@ -2,6 +2,7 @@
  * Payment: a Stripe payment intent. Its charge, card and customer were expanded when it
  * was loaded, so only refunds may cost a call, and only for payments that have some.
  */
+import { requireCustomer } from '../../../kit/src/index.js';
 import type { PaymentResolvers } from '../__generated__/resolvers-types.js';
 import type { RefundModel } from '../models.js';
 import { toMoney } from '../money.js';
@@ -12,7 +13,11 @@ function refundedSum(refunds: readonly RefundModel[]): number {
 }
 
 export const Payment: PaymentResolvers = {
-  __resolveReference: (reference, { loaders }) => loaders.paymentById.load(reference.id),
+  __resolveReference: async (reference, context) => {
+    const payment = await context.loaders.paymentById.load(reference.id);
+    if (payment) requireCustomer(context, payment.companyId);
+    return payment;
+  },
   amount: (payment) => toMoney(payment.amount, payment.currency),
   amountRefunded: async (payment, _args, { loaders }) =>
     toMoney(payment.amountRefunded ?? refundedSum(await loaders.refundsByPaymentId.load(payment.id)), payment.currency),
