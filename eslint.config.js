@@ -15,7 +15,7 @@ const restrict = (patterns, message) => ({
 const subgraphs = ['crm', 'erp', 'payments'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '**/__generated__/**', 'bench/**', 'clients/**', 'coverage/**', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '**/__generated__/**', 'bench/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -48,6 +48,10 @@ export default tseslint.config(
     files: ['lib/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: restrict([...SANDBOXES, '**/subgraphs/**', '**/gateway/**'], 'lib/ holds protocol and config code shared by services and sandboxes; it knows neither.'),
+  },
+  {
+    files: ['clients/**/*.{ts,tsx,js}'],
+    rules: restrict([...SANDBOXES, '**/subgraphs/**', '**/gateway/**'], 'Clients know the graph only through schema/operations and the generated code in clients/__generated__.'),
   },
   {
     files: ['sandboxes/**/*.ts'],

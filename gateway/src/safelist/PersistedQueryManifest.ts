@@ -1,0 +1,146 @@
+/**
+ * The persisted-operation manifest the safelist enforces (schema/persisted-operations.json,
+ * written by `npm run codegen`), in Apollo's format: { format:
+ * "apollo-persisted-query-manifest", version: 1, operations: [{ id, name, type, body }] }.
+ *
+ * Read and validated once at start (a missing or invalid file stops start-up with a
+ * message naming the file and the problem), then watched like the supergraph
+ * (supergraph/SupergraphManager.ts: fs.watch on the directory, a debounce, the content
+ * compared with what is served): a newly generated manifest is enforced without a
+ * restart, and one that is unreadable or invalid is logged and the previous one kept.
+ */
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Logger } from 'pino';
+
+export class SafelistManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SafelistManifestError';
+  }
+}
+
+export interface PersistedOperation {
+  id: string;
+  name: string;
+  type: string;
+  body: string;
+}
+
+interface Index {
+  text: string;
+  byId: Map<string, PersistedOperation>;
+  bodies: Set<string>;
+}
+
+/** Parses and validates manifest text; `path` only names the file in errors. */
+export function parseManifest(text: string, path: string): Index {
+  const fail = (problem: string): never => {
+    throw new SafelistManifestError(`persisted-operation manifest ${path} ${problem}`);
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return fail(`is not JSON (${(error as Error).message}); run \`npm run codegen\``);
+  }
+  const manifest = json as { format?: unknown; version?: unknown; operations?: unknown };
+  if (manifest?.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1) {
+    fail(`is not an apollo-persisted-query-manifest of version 1 (format ${JSON.stringify(manifest?.format)}, version ${JSON.stringify(manifest?.version)})`);
+  }
+  if (!Array.isArray(manifest.operations)) return fail('has no operations array');
+  const byId = new Map<string, PersistedOperation>();
+  const bodies = new Set<string>();
+  manifest.operations.forEach((entry: unknown, i: number) => {
+    const op = entry as Partial<PersistedOperation>;
+    if (typeof op?.id !== 'string' || op.id === '' || typeof op.body !== 'string' || op.body === '') {
+      fail(`has an operation without a string id and body (operations[${i}])`);
+    }
+    byId.set(op.id!, { id: op.id!, name: String(op.name ?? ''), type: String(op.type ?? ''), body: op.body! });
+    bodies.add(op.body!);
+  });
+  return { text, byId, bodies };
+}
+
+export interface PersistedQueryManifestOptions {
+  path: string;
+  logger: Logger;
+  /** Watch the file and apply changes. Default true. */
+  watch?: boolean;
+  /** Quiet time after the last file event before the file is read again, in ms. Default 100. */
+  debounceMs?: number;
+}
+
+export class PersistedQueryManifest {
+  private index: Index;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+
+  /** Reads and validates the file; throws SafelistManifestError when it is unusable. */
+  constructor(private readonly options: PersistedQueryManifestOptions) {
+    let text: string;
+    try {
+      text = readFileSync(options.path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new SafelistManifestError(`persisted-operation manifest ${options.path} ${code === 'ENOENT' ? 'does not exist; run `npm run codegen`' : `cannot be read (${code})`}`);
+    }
+    this.index = parseManifest(text, options.path);
+    if (options.watch ?? true) this.startWatching();
+  }
+
+  /** How many operations are allowed. */
+  get size(): number {
+    return this.index.byId.size;
+  }
+
+  /** The operation with this id, if the manifest has it. */
+  byId(id: string): PersistedOperation | undefined {
+    return this.index.byId.get(id);
+  }
+
+  /** True when `document` is, character for character, the body of a manifest operation. */
+  hasBody(document: string): boolean {
+    return this.index.bodies.has(document);
+  }
+
+  private startWatching(): void {
+    const file = basename(this.options.path);
+    this.watcher = watch(dirname(this.options.path), (_event, name) => {
+      if (name !== null && name !== file) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        this.reloading = this.reloading.then(() => this.reload());
+      }, this.options.debounceMs ?? 100);
+    });
+    this.watcher.on('error', (error) => this.options.logger.error({ err: error, path: this.options.path }, 'safelist manifest watch failed; changes to the file will not be enforced'));
+  }
+
+  private async reload(): Promise<void> {
+    const { path, logger } = this.options;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      logger.warn({ path, code: (error as NodeJS.ErrnoException).code }, 'safelist manifest unreadable; still enforcing the previous one');
+      return;
+    }
+    if (text === this.index.text) return;
+    try {
+      this.index = parseManifest(text, path);
+    } catch (error) {
+      logger.error({ path, problem: (error as Error).message }, 'safelist manifest changed but is invalid; still enforcing the previous one');
+      return;
+    }
+    logger.info({ path, operations: this.index.byId.size }, 'safelist manifest reloaded');
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    this.watcher = undefined;
+    await this.reloading;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The web client as a user meets it: Debian's Chromium, driven by playwright-core, opens
+ * the app served by Vite's dev server (started here on a free port, proxying /graphql to
+ * the stack's gateway), over the whole stack with the payment provider's webhooks wired
+ * and the gateway's safelist on. The user sees the customer list, pages through it,
+ * opens a customer with an unpaid invoice, sees its orders and invoices, pays the
+ * invoice (the first charge fails at the provider and the retry reuses the attempt's
+ * idempotency key), and sees it PAID once the webhook has reconciled the invoice in the ERP and
+ * evicted the gateway's cached copy. Every operation the page sends goes by id (no
+ * document), the only way a safelisted gateway runs it. The screenshot is kept in
+ * test-artifacts/web-paid.png.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerListQuery, CustomerOverviewQuery, InvoicePaymentStatusQuery } from '../clients/__generated__/graphql.js';
+import { MANIFEST_FILE, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
+import { webConfig } from '../clients/web/vite.config.js';
+import { until } from './helpers/gatewayCalls.js';
+import { graphql, startStack, type Stack } from './helpers/startStack.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const missing = existsSync(CHROMIUM) ? undefined : `Chromium at ${CHROMIUM} (apt-get install chromium)`;
+const required = process.env.REQUIRE_ALL_SUITES === '1';
+if (missing && !required) console.warn(`web client browser suite skipped: ${missing} is missing`);
+
+const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
+/** The page waits this long at most for any one thing. */
+const STEP_MS = 20_000;
+
+describe.skipIf(missing !== undefined && !required)('the web client in a browser', () => {
+  let stack: Stack | undefined;
+  let vite: ViteDevServer | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let profile: string | undefined;
+  let appUrl: string;
+  const manifest = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as PersistedQueryManifest;
+  const bodyOf = (name: string): string => manifest.operations.find((o) => o.name === name)!.body;
+  const sent: Array<{ operationName?: string; query?: string; hash?: string; variables?: Record<string, unknown> }> = [];
+  const consoleErrors: string[] = [];
+  const failedResponses: string[] = [];
+
+  /** A manifest operation sent by its exact document (the safelist allows that too). */
+  const ask = async <T>(name: string, variables: Record<string, unknown>): Promise<T> => {
+    const answer = await graphql<T>(stack!.gatewayUrl, bodyOf(name), variables, stack!.authHeaders);
+    expect(answer.errors, name).toBeUndefined();
+    return answer.data as T;
+  };
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`REQUIRE_ALL_SUITES=1 and ${missing} is missing`);
+    // PAYMENTS_MAX_ATTEMPTS=1: the payments subgraph does not retry, so the user sees the injected failure.
+    stack = await startStack({ scale: 0.1, webhooks: true, env: { PAYMENTS_MAX_ATTEMPTS: '1' }, gatewayEnv: { SAFELIST: 'on' } });
+    vite = await createServer({ ...webConfig({ gatewayUrl: stack.gatewayUrl, token: stack.token, port: 0 }), logLevel: 'warn' });
+    await vite.listen();
+    appUrl = vite.resolvedUrls!.local[0]!;
+    profile = mkdtempSync(join(tmpdir(), 'graph360-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 900 },
+      timeout: STEP_MS,
+    });
+    context.on('request', (request) => {
+      if (new URL(request.url()).pathname !== '/graphql' || request.method() !== 'POST') return;
+      const body = JSON.parse(request.postData() ?? '{}') as { operationName?: string; query?: string; variables?: Record<string, unknown>; extensions?: { persistedQuery?: { sha256Hash?: string } } };
+      sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash, variables: body.variables });
+    });
+    context.on('response', (response) => {
+      if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(STEP_MS);
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  }, 150_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await vite?.close();
+    await stack?.stop();
+  });
+
+  it('lists customers, pages, opens one, pays an open invoice and shows it paid', async () => {
+    // The list: the first page as the graph has it.
+    const first = await ask<CustomerListQuery>('CustomerList', { first: 20 });
+    await page.goto(appUrl);
+    const rows = page.getByTestId('customer-row');
+    await expect.poll(() => rows.count(), { timeout: STEP_MS }).toBe(20);
+    expect(await rows.locator('td:first-child').allInnerTexts()).toEqual(first.customers!.nodes.map((c) => c.name));
+    await page.getByRole('heading', { name: `Customers (${first.customers!.totalCount})` }).waitFor();
+
+    // Paging forward and back.
+    const second = await ask<CustomerListQuery>('CustomerList', { first: 20, after: first.customers!.pageInfo.endCursor });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => rows.first().locator('td').first().innerText()).toBe(second.customers!.nodes[0]!.name);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(() => rows.first().locator('td').first().innerText()).toBe(first.customers!.nodes[0]!.name);
+
+    // A customer of the first page with a default card and an unpaid invoice among its latest ten.
+    let target: { customer: NonNullable<CustomerOverviewQuery['customer']>; invoiceId: string } | undefined;
+    for (const { id } of first.customers!.nodes) {
+      const { customer } = await ask<CustomerOverviewQuery>('CustomerOverview', { id });
+      const invoice = customer?.invoices?.nodes.find((i) => i.status !== 'PAID' && i.amountDue.amount > 0);
+      if (customer?.defaultPaymentMethod && invoice && customer.orders!.totalCount > 0) {
+        target = { customer, invoiceId: invoice.id };
+        break;
+      }
+    }
+    expect(target, 'a customer on the first page with a card, an order and an unpaid invoice').toBeDefined();
+    const { customer, invoiceId } = target!;
+
+    // Its 360 page: header, orders and invoices as the graph has them.
+    await page.getByRole('link', { name: customer.name, exact: true }).click();
+    await expect.poll(() => page.getByTestId('customer-name').innerText()).toBe(customer.name);
+    await expect.poll(() => page.getByTestId('order-row').count()).toBe(customer.orders!.nodes.length);
+    expect(await page.getByTestId('order-row').locator('td:first-child').allInnerTexts()).toEqual(customer.orders!.nodes.map((o) => o.number));
+    await expect.poll(() => page.getByTestId('invoice-row').count()).toBe(customer.invoices!.nodes.length);
+    expect(await page.getByTestId('invoice-status').allInnerTexts()).toEqual(customer.invoices!.nodes.map((i) => i.status));
+    expect(await page.getByTestId('balance').innerText()).toBe(customer.outstandingBalance!.formatted);
+
+    // Pay the invoice. The provider fails the first charge (a 500 the subgraph reports as
+    // BACKEND_ERROR): the page offers to retry, and the retry carries the same idempotency key.
+    const row = page.locator(`[data-testid="invoice-row"][data-invoice-id="${invoiceId}"]`);
+    const invoice = customer.invoices!.nodes.find((i) => i.id === invoiceId)!;
+    const paymentsBefore = invoice.payments!.length;
+    await stack!.setFaults('payments', { errorRate: 1, remaining: 1, operations: ['payment_intents.create'] });
+    await row.getByRole('button', { name: `Pay ${invoice.amountDue.formatted}` }).click();
+    await expect.poll(() => row.getByRole('alert').innerText().catch(() => '')).toContain('(BACKEND_ERROR)');
+    await row.getByRole('button', { name: 'Retry payment' }).click();
+    await expect.poll(() => row.getByTestId('payment-result').innerText().catch(() => ''), { timeout: STEP_MS }).toContain('Payment SUCCEEDED');
+    await expect.poll(() => row.getByTestId('invoice-status').innerText(), { timeout: 30_000 }).toBe('PAID');
+    await expect.poll(() => row.getByTestId('invoice-watch').innerText()).toContain('Paid.');
+
+    // The graph agrees: paid, nothing due, one payment more (charged once).
+    const after = await until('the invoice to be PAID through the gateway', async () => {
+      const data = await ask<InvoicePaymentStatusQuery>('InvoicePaymentStatus', { id: invoiceId });
+      return data.invoice?.status === 'PAID' ? data.invoice : undefined;
+    });
+    expect(after.amountDue.amount).toBe(0);
+    expect(after.payments!.length).toBe(paymentsBefore + 1);
+    expect(after.payments!.filter((p) => p.status === 'SUCCEEDED' && p.amount.amount === invoice.amountDue.amount).length).toBeGreaterThanOrEqual(1);
+    const attempts = sent.filter((r) => r.operationName === 'PayInvoice').map((r) => r.variables!);
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]!.idempotencyKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(attempts[1]).toEqual(attempts[0]);
+    expect(attempts[0]).toMatchObject({ customerId: customer.id, invoiceId, amount: { amount: invoice.amountDue.amount, currency: invoice.amountDue.currency }, paymentMethodId: customer.defaultPaymentMethod!.id });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'web-paid.png'), fullPage: true });
+
+    // Every operation went out by its manifest id alone (the safelist would refuse anything else).
+    const ids = new Map(manifest.operations.map((o) => [o.name, o.id]));
+    expect(sent.length).toBeGreaterThan(5);
+    for (const request of sent) {
+      expect(request.query, request.operationName).toBeUndefined();
+      expect(request.hash, request.operationName).toBe(ids.get(request.operationName ?? ''));
+    }
+    expect(new Set(sent.map((r) => r.operationName))).toEqual(new Set(['CustomerList', 'CustomerOverview', 'PayInvoice', 'InvoicePaymentStatus']));
+    expect(failedResponses).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+});
