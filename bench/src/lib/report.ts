@@ -1,0 +1,90 @@
+/**
+ * The tables `npm run bench` prints: one per workload, a row per target and case, and
+ * the ratios of graph360's gateway to each peer on the same case.
+ */
+export interface Row {
+  target: string;
+  query: string;
+  /** Latency injected on every backend call (workload 2), when any. */
+  latencyMs?: number | undefined;
+  /** Correct answers per second (a wrong answer is not counted). */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Responses completed during the measured run (correct or not). */
+  requests: number;
+  /** Wrong answers (status, GraphQL errors, other data) plus socket errors and timeouts. */
+  errors: number;
+  /** Peak resident set size of the target process during the measured run. */
+  peakRssMb: number;
+  /** CPU time the target used per wall-clock second of the run (100 = one core busy). */
+  cpuPct: number;
+  subgraphFetchesPerRequest?: number;
+  backendCallsPerRequest?: number;
+  /** The target's x-cache header after the run (graph360's gateway). */
+  cache?: string;
+  errorSample?: string;
+  note?: string;
+}
+
+export interface WorkloadResult {
+  id: string;
+  title: string;
+  rows: Row[];
+}
+
+const caseOf = (row: Row): string => `${row.query}${row.latencyMs ? ` +${row.latencyMs}ms` : ''}`;
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
+
+export function formatReport(workloads: WorkloadResult[], settings: { warmupS: number; measureS: number; connections: number }): string {
+  const out: string[] = [
+    `${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.measureS} s measured per case; target on CPU 0, wrk + subgraphs + sandboxes on CPU 1.`,
+    'rps counts correct answers only; errors = wrong answers + socket errors; CPU % = target CPU time per second (100 = one core).',
+  ];
+  for (const workload of workloads) {
+    out.push('', workload.title, '');
+    out.push(
+      table(
+        ['case', 'target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU %', 'subgraph fetches/req', 'backend calls/req', 'cache'],
+        workload.rows.map((r) => [
+          caseOf(r),
+          r.target,
+          fixed(r.rps, 0),
+          fixed(r.p50Ms, 1),
+          fixed(r.p99Ms, 1),
+          String(r.errors),
+          fixed(r.peakRssMb, 0),
+          fixed(r.cpuPct, 0),
+          fixed(r.subgraphFetchesPerRequest, 2),
+          fixed(r.backendCallsPerRequest, 2),
+          r.cache ?? '-',
+        ]),
+      ),
+    );
+    const ratios: string[][] = [];
+    const cases = [...new Set(workload.rows.map(caseOf))];
+    for (const c of cases) {
+      const rowsOf = workload.rows.filter((r) => caseOf(r) === c);
+      const by = (target: string): Row | undefined => rowsOf.find((r) => r.target === target);
+      for (const ours of ['ours', 'ours-warm']) {
+        for (const peer of ['vanilla', 'hive', 'direct']) {
+          const a = by(ours);
+          const b = by(peer);
+          if (!a || !b) continue;
+          ratios.push([c, `${ours}/${peer}`, b.rps > 0 ? `${(a.rps / b.rps).toFixed(2)}x` : '-', b.p50Ms > 0 ? `${(a.p50Ms / b.p50Ms).toFixed(2)}x` : '-', b.p99Ms > 0 ? `${(a.p99Ms / b.p99Ms).toFixed(2)}x` : '-', b.peakRssMb > 0 ? `${(a.peakRssMb / b.peakRssMb).toFixed(2)}x` : '-']);
+        }
+      }
+    }
+    if (ratios.length > 0) out.push('', table(['case', 'ratio', 'rps', 'p50', 'p99', 'peak RSS'], ratios));
+    const notes = workload.rows.filter((r) => r.note || (r.errors > 0 && r.errorSample));
+    for (const r of notes) out.push(`note: ${r.target} ${caseOf(r)}: ${[r.note, r.errorSample && `first wrong answer: ${r.errorSample.slice(0, 200)}`].filter(Boolean).join('; ')}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm run bench:profile`: where graph360's gateway spends its CPU on workload 1. Starts
+ * the four federation subgraphs, runs the gateway (caches off, as in the bench) under
+ * `node --cpu-prof` on CPU 0, loads it with wrk on CPU 1 with the TestQuery for
+ * BENCH_PROFILE_S seconds (20) after a 3 s warm-up, stops it so that V8 writes the
+ * profile, and prints the summary by bucket (src/summariseProfile.ts). The profile is
+ * kept in bench/results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBenchAuth } from './lib/auth.js';
+import { killAllNow, spawnProc, stopAll } from './lib/proc.js';
+import { runWrk } from './lib/wrk.js';
+import { formatSummary, summarise } from './summariseProfile.js';
+import { startFederationSubgraphs } from './workload1/stack.js';
+import { checkTestQueryAnswer, TEST_QUERY } from './workload1/subgraphs.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const seconds = Number(process.env.BENCH_PROFILE_S || 20);
+
+async function main(): Promise<void> {
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  const workDir = mkdtempSync(join(tmpdir(), 'graph360-profile-'));
+  const profileDir = join(workDir, 'profile');
+  let n = 0;
+  const logFile = (name: string): string => join(workDir, `${++n}-${name}.log`);
+  try {
+    const auth = await createBenchAuth();
+    const { supergraphPath } = await startFederationSubgraphs({ workDir, cpu: '1', logFile });
+    const gateway = await spawnProc({
+      name: 'ours',
+      cwd: ROOT,
+      cpu: '0',
+      logFile: logFile('ours'),
+      command: process.execPath,
+      args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', 'gateway/src/index.ts'],
+      env: {
+        GATEWAY_PORT: '0',
+        SUPERGRAPH_PATH: supergraphPath,
+        CRM_SUBGRAPH_URL: '',
+        ERP_SUBGRAPH_URL: '',
+        PAYMENTS_SUBGRAPH_URL: '',
+        REDIS_URL: '',
+        ENTITY_CACHE: 'off',
+        RESPONSE_CACHE: 'off',
+        RATE_LIMIT: 'off',
+        GATEWAY_SUBGRAPH_SECRET: auth.subgraphSecret,
+        AUTH_PUBLIC_KEY: auth.publicKeyPem,
+      },
+    });
+    const body = JSON.stringify({ query: TEST_QUERY });
+    const first = (await (await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { data?: unknown; errors?: unknown };
+    const problems = first.errors ? ['errors'] : checkTestQueryAnswer(first.data);
+    if (problems.length > 0) throw new Error(`the gateway's TestQuery answer is wrong: ${problems.join('; ')}`);
+    const run = { url: gateway.url, body, expectedData: JSON.stringify(first.data), connections: 16, cpu: '1', workDir };
+    await runWrk({ ...run, seconds: 3 });
+    // Only the measured run is summarised: not the start-up, not the warm-up.
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const result = await runWrk({ ...run, seconds });
+    const toUs = Number(process.hrtime.bigint() / 1000n);
+    console.log(`profiled ${seconds} s: ${(result.good / (result.durationUs / 1e6)).toFixed(0)} correct answers/s, ${result.requests - result.good} wrong`);
+    await gateway.stop();
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no profile written in ${profileDir}`);
+    const resultsDir = join(BENCH_DIR, 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const kept = join(resultsDir, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+    renameSync(join(profileDir, file), kept);
+    console.log(`\n${formatSummary(summarise(JSON.parse(readFileSync(kept, 'utf8')), { fromUs, toUs }))}\n\nprofile: ${kept}`);
+  } finally {
+    await stopAll();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+process.on('exit', killAllNow);
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('[profile] failed:', error instanceof Error ? error.message : error);
+    void stopAll().then(() => process.exit(1));
+  },
+);
