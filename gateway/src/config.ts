@@ -58,6 +58,11 @@ export interface GatewayConfig {
    */
   subgraphSecret: string;
   /**
+   * Bearer token that GET /metrics requires (METRICS_TOKEN). Unset: /metrics is open in
+   * development and switched off (404) in production, where metrics describe traffic.
+   */
+  metricsToken: string | undefined;
+  /**
    * Limits on one operation, checked before planning (limits/): LIMIT_MAX_DEPTH (15),
    * LIMIT_MAX_ALIASES (30), LIMIT_MAX_ROOT_FIELDS (20), LIMIT_MAX_TOKENS (5000),
    * LIMIT_MAX_COST (25000: the customer-360 query for 100 customers costs about 22,600)
@@ -110,6 +115,12 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   if (['on', 'true', '1'].includes(value)) return true;
   if (['off', 'false', '0'].includes(value)) return false;
   throw new ConfigError(name, `must be on or off, got "${value}"`);
+}
+
+function readMetricsToken(env: Env): string | undefined {
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  return token;
 }
 
 export function readGatewayConfig(env: Env): GatewayConfig {
@@ -175,6 +186,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
       devToken: mode === 'production' ? undefined : env.AUTH_DEV_TOKEN || undefined,
     },
     subgraphSecret,
+    metricsToken: readMetricsToken(env),
     limits: readOperationLimits(env),
     rateLimit: readRateLimitConfig(env),
     trustProxyHops: envNumber(env, 'TRUST_PROXY_HOPS', 0, { min: 0, max: 10, integer: true }),

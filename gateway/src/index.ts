@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   // operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   // Configured secrets are redacted by value from every log line, wherever they would appear.
-  const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.subgraphSecret] });
+  const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.subgraphSecret, ...(config.metricsToken ? [config.metricsToken] : [])] });
   const gateway = await createGateway(config, logger);
   const url = await gateway.listen(config.port, config.host);
   console.log(`[gateway] listening on ${url}`);

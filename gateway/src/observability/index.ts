@@ -21,7 +21,7 @@ import type { FileSupergraphManager } from '../supergraph/SupergraphManager.js';
 import { operationalRoutes } from './routes.js';
 
 export interface ObservabilityOptions {
-  config: Pick<GatewayConfig, 'corsOrigins' | 'subgraphUrls'>;
+  config: Pick<GatewayConfig, 'corsOrigins' | 'subgraphUrls' | 'metricsToken' | 'mode'>;
   logger: Logger;
   metrics: GatewayMetrics;
   supergraph: Pick<FileSupergraphManager, 'isLoaded' | 'subgraphs'>;
@@ -46,7 +46,12 @@ export function createObservability({ config, logger, metrics, supergraph }: Obs
   const requestIds = requestIdPlugin({ logger });
   const masking = errorMasking({ logger, loggerFor: requestIds.loggerFor });
   const corsHeaders = cors({ origins: config.corsOrigins });
-  const routes = operationalRoutes({ metrics, supergraph, subgraphUrls: config.subgraphUrls });
+  const routes = operationalRoutes({
+    metrics,
+    supergraph,
+    subgraphUrls: config.subgraphUrls,
+    metricsAccess: config.metricsToken ? { token: config.metricsToken } : config.mode === 'production' ? 'off' : 'open',
+  });
 
   return {
     plugins: [

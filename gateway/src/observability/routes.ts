@@ -7,6 +7,7 @@
  * A subgraph's health URL is its GraphQL URL with the trailing /graphql replaced by
  * /health, the convention every subgraph here follows (subgraphs/kit).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../../../lib/http.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -18,6 +19,12 @@ export interface OperationalRoutesOptions {
   supergraph: { readonly isLoaded: boolean; subgraphs(): readonly SubgraphEndpoint[] };
   /** Subgraph URLs that replace those in the supergraph (config.subgraphUrls). */
   subgraphUrls: Readonly<Record<string, string>>;
+  /**
+   * Who may read /metrics: anyone (`open`, development), nobody (`off`: 404, production
+   * without METRICS_TOKEN), or a caller sending `Authorization: Bearer <token>` (else 401).
+   * Default open.
+   */
+  metricsAccess?: 'open' | 'off' | { token: string };
   /** How long a subgraph's /health may take before it counts as down, in ms. Default 1000. */
   probeTimeoutMs?: number;
 }
@@ -48,6 +55,14 @@ async function probe(name: string, url: string, timeoutMs: number): Promise<Prob
   }
 }
 
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
+}
+
 /** Returns a handler that answers the operator routes and reports whether it did. */
 export function operationalRoutes(options: OperationalRoutesOptions): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
   const timeoutMs = options.probeTimeoutMs ?? 1000;
@@ -75,6 +90,16 @@ export function operationalRoutes(options: OperationalRoutesOptions): (req: Inco
       return true;
     }
     if (path === '/metrics') {
+      const access = options.metricsAccess ?? 'open';
+      if (access === 'off') {
+        sendJson(res, 404, { error: 'no route GET /metrics (set METRICS_TOKEN to serve metrics in production)' });
+        return true;
+      }
+      if (access !== 'open' && !bearerMatches(req, access.token)) {
+        res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+        sendJson(res, 401, { error: '/metrics needs Authorization: Bearer <METRICS_TOKEN>' });
+        return true;
+      }
       const text = await options.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': options.metrics.registry.contentType, 'cache-control': 'no-store' });
       res.end(text);
