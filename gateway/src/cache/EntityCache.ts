@@ -65,12 +65,17 @@ export class EntityCache {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  private entityKey(at: FetchScope, rep: Representation, scope: string): string {
-    return `e:${at.subgraph}:${rep.__typename}:${sha256(canonicalJson(rep)).slice(0, 40)}:${at.selection}:${scope}`;
+  /** An entity value's key without its scope (which follows it): the representation is serialised and hashed once. */
+  private entityKeyBase(at: FetchScope, rep: Representation): string {
+    return `e:${at.subgraph}:${rep.__typename}:${sha256(canonicalJson(rep)).slice(0, 40)}:${at.selection}:`;
   }
 
   async lookup(at: FetchScope, reps: readonly Representation[]): Promise<EntityLookup[]> {
-    const keys = reps.flatMap((rep) => [EntityVersions.versionKey(refOf(rep)), this.entityKey(at, rep, at.userScope), this.entityKey(at, rep, at.publicScope ?? 'public')]);
+    const keys: string[] = [];
+    for (const rep of reps) {
+      const base = this.entityKeyBase(at, rep);
+      keys.push(EntityVersions.versionKey(refOf(rep)), base + at.userScope, base + (at.publicScope ?? 'public'));
+    }
     const values = await this.entities.getMany<VersionRecord | StoredValue>(keys);
     const now = Date.now();
     const lookups = reps.map((_, i): EntityLookup => {
@@ -93,7 +98,7 @@ export class EntityCache {
       fresh
         .filter((item) => item.data !== null && item.data !== undefined && !item.held)
         .map((item) => ({
-          key: this.entityKey(at, item.rep, scopeKey(hint, at)),
+          key: this.entityKeyBase(at, item.rep) + scopeKey(hint, at),
           value: { d: item.data, v: item.version, exp, s: hint.scope } satisfies StoredValue,
           ttl: ttlOf(hint),
         })),

