@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
+export { keepConnectionsAlive } from './keepAlive.js';
 export { PayloadTooLargeError, readBody } from './readBody.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -88,3 +89,4 @@ export async function executeApolloRequest<TContext extends BaseContext>(
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
 }
+

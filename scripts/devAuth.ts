@@ -6,6 +6,7 @@
  *   written to .data/dev-auth/token and handed to the gateway (AUTH_DEV_TOKEN), whose
  *   playground pre-fills it;
  * - a random GATEWAY_SUBGRAPH_SECRET for this run, for the gateway and the subgraphs.
+ * DEV_AUTH_DIR moves the key pair and token elsewhere (default .data/dev-auth).
  * Whatever the user set in the environment wins: with their own AUTH_JWKS_URL or
  * AUTH_PUBLIC_KEY no development token is made (this script could not sign one).
  */
@@ -26,7 +27,7 @@ export interface DevAuth {
 }
 
 export async function prepareDevAuth(root: string, env: Readonly<Record<string, string | undefined>>): Promise<DevAuth> {
-  const dir = join(root, '.data', 'dev-auth');
+  const dir = env.DEV_AUTH_DIR || join(root, '.data', 'dev-auth');
   const result: Record<string, string> = {};
   if (!env.GATEWAY_SUBGRAPH_SECRET) result.GATEWAY_SUBGRAPH_SECRET = randomBytes(32).toString('base64url');
   if (env.AUTH_JWKS_URL || env.AUTH_PUBLIC_KEY) return { env: result, token: undefined, tokenFile: undefined };

@@ -13,7 +13,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
-import { executeApolloRequest, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../lib/http.js';
+import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
@@ -67,6 +67,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   });
 
   const httpServer = createServer();
+  keepConnectionsAlive(httpServer);
   const sockets = new Set<Socket>();
   httpServer.on('connection', (socket) => {
     sockets.add(socket);

@@ -23,7 +23,7 @@ export function logDir(): string {
 export const SECRETS_FILE_NAME = 'secrets.txt';
 const SECRET_VARIABLE = /SECRET|TOKEN|PASSWORD|API_KEY|PRIVATE_KEY/i;
 
-function recordSecrets(dir: string, env: Record<string, string> | undefined): void {
+export function recordSecrets(dir: string, env: Record<string, string> | undefined): void {
   const values = Object.entries(env ?? {})
     .filter(([name, value]) => SECRET_VARIABLE.test(name) && value.length >= 8)
     .map(([, value]) => JSON.stringify(value));

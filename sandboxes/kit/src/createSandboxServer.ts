@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { keepConnectionsAlive } from '../../../lib/keepAlive.js';
 import { PayloadTooLargeError, readBody } from '../../../lib/readBody.js';
 import { FaultInjector, FaultParseError, parseFaultConfig } from './faults.js';
 
@@ -178,6 +179,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       }
     });
   });
+  keepConnectionsAlive(server);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -11,7 +11,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
-import { executeApolloRequest, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
+import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
 import { authorizeResolvers, GATEWAY_TOKEN_HEADER, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 import { formatSubgraphError } from './errors.js';
 import { changedEntitiesPlugin } from './invalidation.js';
@@ -58,6 +58,7 @@ type TContextOf = BaseContext;
 export async function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const httpServer = createServer();
+  keepConnectionsAlive(httpServer);
   const sockets = new Set<Socket>();
   httpServer.on('connection', (socket) => {
     sockets.add(socket);
