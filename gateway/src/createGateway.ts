@@ -46,7 +46,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // Observability (logs with request ids, metrics, error masking, CORS, /ready): observability/index.ts.
   // Who is asking (JWT or API key; a bad credential is a 401), and what the gateway tells
   // the subgraphs about it (a signed internal token): auth/.
-  const authenticator = new Authenticator({ ...config.auth, apiKeys: config.auth.apiKeysFile ? readApiKeysFile(config.auth.apiKeysFile) : [] });
+  // A JWKS that cannot be fetched makes token checks answer 503 AUTHENTICATION_UNAVAILABLE (not 401).
+  const authenticator = new Authenticator({ ...config.auth, apiKeys: config.auth.apiKeysFile ? readApiKeysFile(config.auth.apiKeysFile) : [] }, (error) =>
+    logger.warn({ jwksUrl: config.auth.jwksUrl, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, 'signing keys (JWKS) unavailable: token checks answer 503'),
+  );
   const internalTokens = new InternalTokenSigner(config.subgraphSecret);
   const supergraph = new FileSupergraphManager({ path: config.supergraphPath, logger });
   // Safelist mode: only the persisted operations of the clients' manifest run: safelist/.

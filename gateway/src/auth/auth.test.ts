@@ -1,5 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,5 +194,62 @@ describe('Authenticator', () => {
   it('refuses an API keys file that holds a key instead of its hash', () => {
     writeFileSync(keysFile, JSON.stringify([{ id: 'x', sha256: 'sk-plain-key', scopes: [] }]));
     expect(() => readApiKeysFile(keysFile)).toThrow(/^API_KEYS_FILE: .*sha256/);
+  });
+});
+
+describe('Authenticator with a remote JWKS', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' };
+  // What the key server answers next; `fetches` counts its requests.
+  const keyServer = { mode: 'keys' as 'keys' | 'error' | 'garbage', fetches: 0 };
+  const server = createServer((_req, res) => {
+    keyServer.fetches++;
+    if (keyServer.mode === 'error') return void res.writeHead(500).end('upstream trouble');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(keyServer.mode === 'garbage' ? '<html>not json' : JSON.stringify({ keys: [jwk] }));
+  });
+  const listening = new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`)));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const token = (key = privateKey, kid = 'k1') => new SignJWT({ scope: 'invoices:read' }).setProtectedHeader({ alg: 'ES256', kid }).setSubject('bob').setIssuer('iss-1').setAudience('aud-1').setExpirationTime('10m').sign(key);
+  const fresh = async () => {
+    const failures: unknown[] = [];
+    const authenticator = new Authenticator({ jwksUrl: await listening, issuer: 'iss-1', audience: 'aud-1', apiKeys: [] }, (error) => failures.push(error));
+    return { authenticator, failures };
+  };
+
+  it('verifies a token with the fetched keys, and refuses a token of an unknown key with 401', async () => {
+    keyServer.mode = 'keys';
+    const { authenticator, failures } = await fresh();
+    expect(await authenticator.authenticate({ authorization: `Bearer ${await token()}` })).toMatchObject({ ok: true, auth: { subject: 'bob', scopes: ['invoices:read'] } });
+    expect(await authenticator.authenticate({ authorization: `Bearer ${await token(stranger.privateKey, 'k9')}` })).toMatchObject({ ok: false, status: 401, code: 'UNAUTHENTICATED' });
+    expect(await authenticator.authenticate({ authorization: 'Bearer not.a.jwt' })).toMatchObject({ ok: false, status: 401, code: 'UNAUTHENTICATED' });
+    expect(failures).toEqual([]);
+  });
+
+  it.each([
+    ['answers 500', 'error'],
+    ['answers something that is not a key set', 'garbage'],
+  ] as const)('answers 503 AUTHENTICATION_UNAVAILABLE with Retry-After, not 401, when the JWKS %s', async (_what, mode) => {
+    keyServer.mode = mode;
+    const before = keyServer.fetches;
+    const { authenticator, failures } = await fresh();
+    const result = await authenticator.authenticate({ authorization: `Bearer ${await token()}` });
+    expect(result).toMatchObject({ ok: false, status: 503, code: 'AUTHENTICATION_UNAVAILABLE', headers: { 'retry-after': '5' } });
+    expect(keyServer.fetches).toBe(before + 1);
+    expect(failures).toHaveLength(1);
+    // Once the keys come back, the same token passes: nothing was remembered from the failure.
+    keyServer.mode = 'keys';
+    expect(await authenticator.authenticate({ authorization: `Bearer ${await token()}` })).toMatchObject({ ok: true });
+  });
+
+  it('answers 503 when nothing listens at the JWKS URL', async () => {
+    const closed = createServer();
+    const url = await new Promise<string>((resolve) => closed.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`)));
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failures: unknown[] = [];
+    const authenticator = new Authenticator({ jwksUrl: url, issuer: 'iss-1', audience: 'aud-1', apiKeys: [] }, (error) => failures.push(error));
+    expect(await authenticator.authenticate({ authorization: `Bearer ${await token()}` })).toMatchObject({ ok: false, status: 503, code: 'AUTHENTICATION_UNAVAILABLE' });
+    expect(failures).toHaveLength(1);
   });
 });

@@ -12,7 +12,9 @@
  *
  * A credential that is present but wrong is refused outright (HTTP 401, code
  * UNAUTHENTICATED, `WWW-Authenticate: Bearer error="invalid_token"`), never downgraded to
- * anonymous: a client with an expired token must learn that it expired.
+ * anonymous: a client with an expired token must learn that it expired. When the token
+ * cannot be checked at all because the JWKS cannot be fetched (down, timeout, not a key
+ * set), the answer is 503 AUTHENTICATION_UNAVAILABLE with Retry-After: the server's fault.
  *
  * Verified tokens are remembered (by hash, bounded, at most 60 s and never past `exp`)
  * so a client's every request does not pay a signature check.
@@ -44,7 +46,14 @@ export interface AuthenticationSettings {
 
 export type AuthenticationResult =
   | { ok: true; auth: AuthIdentity }
-  | { ok: false; status: 401; code: 'UNAUTHENTICATED'; message: string; headers: Record<string, string> };
+  | { ok: false; status: 401; code: 'UNAUTHENTICATED'; message: string; headers: Record<string, string> }
+  // The token could not be checked at all: the JWKS endpoint is down, slow or answers garbage.
+  // That is the server's fault, not the client's: 503 with Retry-After, so a client retries
+  // instead of throwing its (probably good) token away and logging the user out.
+  | { ok: false; status: 503; code: 'AUTHENTICATION_UNAVAILABLE'; message: string; headers: Record<string, string> };
+
+/** Seconds a client should wait before retrying when the signing keys could not be fetched. */
+export const KEYS_UNAVAILABLE_RETRY_AFTER_S = 5;
 
 const ALGORITHMS = ['ES256', 'RS256'];
 const CLOCK_TOLERANCE_S = 5;
@@ -90,6 +99,18 @@ function refuse(message: string, error: 'invalid_token' | 'invalid_request' = 'i
   return { ok: false, status: 401, code: 'UNAUTHENTICATED', message, headers: { 'www-authenticate': `Bearer error="${error}"` } };
 }
 
+/**
+ * Whether verification failed because the remote key set could not be had (as opposed to
+ * the token being bad): jose's JWKSTimeout and JWKSInvalid, its generic JOSEError for a
+ * non-200 or non-JSON JWKS answer (token problems raise its subclasses), and anything
+ * that is not a JOSEError at all (fetch's network errors).
+ */
+function isKeySetFailure(error: unknown): boolean {
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) return true;
+  if (error instanceof joseErrors.JOSEError) return error.constructor === joseErrors.JOSEError;
+  return true;
+}
+
 /** Why jose refused a token, in words a client can act on (never the token). */
 function reasonOf(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'The token has expired.';
@@ -97,10 +118,7 @@ function reasonOf(error: unknown): string {
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature is not valid.';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'The token was not signed by a known key.';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token algorithm is not accepted (ES256 or RS256).';
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError) {
-    if (error instanceof joseErrors.JWKSTimeout) return 'The signing keys could not be fetched in time; try again.';
-    return 'The token is not a valid JWT.';
-  }
+  if (error instanceof joseErrors.JOSEError) return 'The token is not a valid JWT.';
   return 'The token could not be verified.';
 }
 
@@ -113,10 +131,16 @@ function scopesOf(claim: unknown): string[] | undefined {
 
 export class Authenticator {
   private readonly key: KeyObject | ReturnType<typeof createRemoteJWKSet>;
+  private readonly remoteKeys: boolean;
   private readonly apiKeys: Map<string, ApiKeyEntry>;
   private readonly verified = new BoundedMap<{ auth: AuthIdentity; until: number }>(10_000);
 
-  constructor(private readonly settings: AuthenticationSettings) {
+  constructor(
+    private readonly settings: AuthenticationSettings,
+    /** Told (without the token) when the key set could not be fetched, for the logs. */
+    private readonly onKeySetFailure: (error: unknown) => void = () => {},
+  ) {
+    this.remoteKeys = Boolean(settings.jwksUrl);
     if (settings.jwksUrl) this.key = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
     else if (settings.publicKey) this.key = parsePublicKey(settings.publicKey);
     else throw new ConfigError('AUTH_JWKS_URL', 'set AUTH_JWKS_URL or AUTH_PUBLIC_KEY: the gateway needs a key to verify tokens with');
@@ -149,6 +173,16 @@ export class Authenticator {
         clockTolerance: CLOCK_TOLERANCE_S,
       }));
     } catch (error) {
+      if (this.remoteKeys && isKeySetFailure(error)) {
+        this.onKeySetFailure(error);
+        return {
+          ok: false,
+          status: 503,
+          code: 'AUTHENTICATION_UNAVAILABLE',
+          message: 'The token could not be checked: the signing keys are unavailable right now. Try again shortly.',
+          headers: { 'retry-after': String(KEYS_UNAVAILABLE_RETRY_AFTER_S) },
+        };
+      }
       return refuse(reasonOf(error));
     }
     const scopes = scopesOf(payload.scope);
