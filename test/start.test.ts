@@ -7,26 +7,15 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { logDir, recordSecrets, REPO_ROOT } from './helpers/spawnService.js';
+import { freePort } from './helpers/startStack.js';
 
 const PORT_VARIABLES = ['CRM_SANDBOX_PORT', 'ERP_SANDBOX_PORT', 'PAYMENTS_SANDBOX_PORT', 'CRM_SUBGRAPH_PORT', 'ERP_SUBGRAPH_PORT', 'PAYMENTS_SUBGRAPH_PORT', 'GATEWAY_PORT'];
-
-/** A port nobody listens on right now (the OS picks it; closed again before use). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -54,7 +43,10 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
   it('starts the whole stack, prints a working dev token, and stops every process on Ctrl-C', { timeout: 240_000 }, async () => {
-    const ports = Object.fromEntries(await Promise.all(PORT_VARIABLES.map(async (name) => [name, String(await freePort())] as const)));
+    // Seven distinct free ports (one at a time: the OS may hand a just-released port out again).
+    const taken = new Set<number>();
+    while (taken.size < PORT_VARIABLES.length) taken.add(await freePort());
+    const ports = Object.fromEntries(PORT_VARIABLES.map((name, i) => [name, String([...taken][i])]));
     const secret = randomBytes(32).toString('base64url');
     const env: Record<string, string> = {
       ...ports,

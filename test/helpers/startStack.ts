@@ -57,7 +57,7 @@ export interface StackOptions {
 }
 
 /** A port free now (the OS picks it; it is released at once for a service to take). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
