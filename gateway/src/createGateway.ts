@@ -125,7 +125,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       const authenticated = await authenticator.authenticate(req.headers);
       if (!authenticated.ok) {
         metrics.authRefusals.inc({ code: authenticated.code });
-        return sendJson(res, authenticated.status, { errors: [{ message: authenticated.message, extensions: { code: authenticated.code } }] }, authenticated.headers);
+        return sendGraphQLError(res, authenticated.status, authenticated.code, authenticated.message, {}, authenticated.headers);
       }
       const auth = authenticated.auth;
       const clientIp = clientIpOf(req, config.trustProxyHops);
