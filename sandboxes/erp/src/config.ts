@@ -1,7 +1,7 @@
 /**
  * The ERP sandbox's configuration, read once from the environment at the entry point.
  */
-import { envString, readSandboxBaseConfig, type Env, type SandboxBaseConfig } from '../../kit/src/index.js';
+import { envNumber, envString, readSandboxBaseConfig, type Env, type SandboxBaseConfig } from '../../kit/src/index.js';
 
 export interface ErpSandboxConfig extends SandboxBaseConfig {
   /** The one database the server has (ERP_SANDBOX_DB). Default `sandbox`. */
@@ -15,7 +15,18 @@ export interface ErpSandboxConfig extends SandboxBaseConfig {
    * (ERP_SANDBOX_STRIPE_WEBHOOK_SECRET). Default `whsec_sandbox`, the payments sandbox's.
    */
   stripeWebhookSecret: string;
+  /**
+   * How long the ids of processed Stripe events are remembered to recognise a redelivery
+   * (ERP_SANDBOX_STRIPE_EVENT_RETENTION_MS). Default 2,592,000,000: 30 days, as long as
+   * Stripe keeps an event (it stops retrying a delivery after 3 days).
+   */
+  stripeEventRetentionMs: number;
+  /** How often the older ones are deleted (ERP_SANDBOX_PRUNE_INTERVAL_MS). Default 300,000 (5 min). */
+  pruneIntervalMs: number;
 }
+
+/** Stripe keeps events 30 days: no delivery of an older one can come. */
+export const DEFAULT_STRIPE_EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const ERP_DEFAULT_PORT = 4102;
 
@@ -26,5 +37,11 @@ export function readErpSandboxConfig(env: Env): ErpSandboxConfig {
     login: envString(env, 'ERP_SANDBOX_LOGIN', 'admin'),
     password: envString(env, 'ERP_SANDBOX_PASSWORD', 'admin'),
     stripeWebhookSecret: envString(env, 'ERP_SANDBOX_STRIPE_WEBHOOK_SECRET', 'whsec_sandbox'),
+    stripeEventRetentionMs: envNumber(env, 'ERP_SANDBOX_STRIPE_EVENT_RETENTION_MS', DEFAULT_STRIPE_EVENT_RETENTION_MS, {
+      min: 1,
+      max: 365 * 24 * 60 * 60 * 1000,
+      integer: true,
+    }),
+    pruneIntervalMs: envNumber(env, 'ERP_SANDBOX_PRUNE_INTERVAL_MS', 300_000, { min: 1, max: 86_400_000, integer: true }),
   };
 }

@@ -20,8 +20,22 @@ export const ADMIN_UID = 2;
 /** Bumped when the shape of the seeded records changes, so older data files are re-seeded (2: Stripe intents). */
 const SEED_FORMAT = 2;
 
+export interface ErpSandboxOptions {
+  /**
+   * The sandbox's clock, ms since the epoch: create_date/write_date, processed Stripe
+   * events and their retention. Default Date.now. (Webhook signatures are checked
+   * against the real time, as the sender signs with it.)
+   */
+  now?: () => number;
+}
+
 export interface ErpSandbox extends SandboxServer {
   readonly registry: Registry;
+  /**
+   * Forgets the processed Stripe events older than `config.stripeEventRetentionMs` now;
+   * it also runs at start and every `config.pruneIntervalMs`.
+   */
+  prune(): { stripeEvents: number };
   /** The base URL once listening (e.g. http://127.0.0.1:4102), undefined before. */
   readonly url: string | undefined;
   /** Listens on the configured port and host unless told otherwise; resolves to the URL. */
@@ -30,17 +44,31 @@ export interface ErpSandbox extends SandboxServer {
   close(): Promise<void>;
 }
 
-export async function createErpSandbox(config: ErpSandboxConfig): Promise<ErpSandbox> {
+export async function createErpSandbox(config: ErpSandboxConfig, options: ErpSandboxOptions = {}): Promise<ErpSandbox> {
+  const now = options.now ?? Date.now;
   const store = SandboxStore.open({
     file: config.dataFile,
     seedKey: `erp:${SEED_FORMAT}:${config.seed.seed}:${config.seed.scale}`,
     seed: () => seedDocs(generateWorld(config.seed)),
+    now,
   });
   const registry = new Registry(store, MODELS);
-  const orm = new Orm(registry, ADMIN_UID);
+  const orm = new Orm(registry, ADMIN_UID, now);
+  const reconciler = new StripeReconciler(registry, { now });
+  const prune = () => ({ stripeEvents: reconciler.prune(config.stripeEventRetentionMs) });
+  const runPrune = (): void => {
+    try {
+      prune();
+    } catch (error) {
+      console.error('[erp sandbox] pruning failed:', error);
+    }
+  };
+  runPrune();
+  const pruneTimer = setInterval(runPrune, config.pruneIntervalMs);
+  pruneTimer.unref();
   const credentials = { database: config.database, login: config.login, password: config.password, uid: ADMIN_UID };
   const xmlRpc = createXmlRpcRoute(credentials, orm);
-  const stripeWebhook = createStripeWebhookRoute({ secret: config.stripeWebhookSecret, reconciler: new StripeReconciler(registry) });
+  const stripeWebhook = createStripeWebhookRoute({ secret: config.stripeWebhookSecret, reconciler });
   const route = (request: SandboxRequest) => (request.path === STRIPE_WEBHOOK_PATH ? stripeWebhook(request) : xmlRpc(request));
   const server = createSandboxServer({ name: 'erp', route, errors: ERP_ERRORS });
   let url: string | undefined;
@@ -48,6 +76,7 @@ export async function createErpSandbox(config: ErpSandboxConfig): Promise<ErpSan
   return {
     ...server,
     registry,
+    prune,
     get url() {
       return url;
     },
@@ -58,6 +87,7 @@ export async function createErpSandbox(config: ErpSandboxConfig): Promise<ErpSan
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(pruneTimer);
       await server.close();
       store.close();
     },

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readErpSandboxConfig, type ErpSandboxConfig } from './config.js';
-import { createErpSandbox, type ErpSandbox } from './createErpSandbox.js';
+import { createErpSandbox, type ErpSandbox, type ErpSandboxOptions } from './createErpSandbox.js';
 import { parseMethodResponse } from '../../../lib/xmlrpc/parse.js';
 import { serializeMethodCall } from '../../../lib/xmlrpc/serialize.js';
 import type { MethodResponse, XmlRpcValue } from '../../../lib/xmlrpc/values.js';
@@ -29,9 +29,9 @@ export interface RunningSandbox {
   stop: () => Promise<void>;
 }
 
-export async function startSandbox(env: Record<string, string> = {}): Promise<RunningSandbox> {
+export async function startSandbox(env: Record<string, string> = {}, options: ErpSandboxOptions = {}): Promise<RunningSandbox> {
   const temp = tempDir();
-  const sandbox = await createErpSandbox(testConfig(temp.dir, env));
+  const sandbox = await createErpSandbox(testConfig(temp.dir, env), options);
   const url = await sandbox.listen();
   return {
     sandbox,

@@ -41,6 +41,17 @@ export class SortedEntries {
     const index = this.list.findIndex((entry) => entry.id === id);
     if (index !== -1) this.list.splice(index, 1);
   }
+
+  /** Removes every entry whose id is in `ids`, in one pass. */
+  removeAll(ids: ReadonlySet<string>): void {
+    let kept = 0;
+    for (const entry of this.list) if (!ids.has(entry.id)) this.list[kept++] = entry;
+    this.list.length = kept;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
 }
 
 interface SecondaryIndex<T> {
@@ -94,6 +105,31 @@ export class Table<T extends BaseRecord> {
     if (!this.entries.has(record.id)) this.track(record);
     for (const index of this.indexes.values()) this.reindex(index, record);
     return record;
+  }
+
+  /**
+   * Deletes the records first stored before `cutoffMs` (the store's clock) that `where`
+   * accepts, from the file, the list order and every index; returns them.
+   */
+  deleteCreatedBefore(cutoffMs: number, where?: (record: T) => boolean): T[] {
+    const deleted = this.collection.deleteCreatedBefore(cutoffMs, where);
+    if (deleted.length === 0) return deleted;
+    const ids = new Set(deleted.map((record) => record.id));
+    for (const id of ids) this.entries.delete(id);
+    this.all.removeAll(ids);
+    for (const index of this.indexes.values()) {
+      const touched = new Set<string>();
+      for (const id of ids) {
+        for (const key of index.keysById.get(id) ?? []) touched.add(key);
+        index.keysById.delete(id);
+      }
+      for (const key of touched) {
+        const list = index.lists.get(key)!;
+        list.removeAll(ids);
+        if (list.size === 0) index.lists.delete(key);
+      }
+    }
+    return deleted;
   }
 
   private track(record: T): void {

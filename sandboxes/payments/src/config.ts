@@ -28,7 +28,26 @@ export interface PaymentsSandboxConfig extends SandboxBaseConfig {
   webhookTimeoutMs: number;
   /** The account's default API version, sent when a request names none (PAYMENTS_SANDBOX_API_VERSION). */
   apiVersion: string;
+  /**
+   * How long an idempotency key is honoured, and after which its record is deleted
+   * (PAYMENTS_SANDBOX_IDEMPOTENCY_RETENTION_MS). Default 86,400,000 (24 h, Stripe's).
+   */
+  idempotencyRetentionMs: number;
+  /**
+   * How long events are listed and retrievable, after which they and their finished
+   * webhook deliveries are deleted (PAYMENTS_SANDBOX_EVENT_RETENTION_MS). Default
+   * 2,592,000,000 (30 days, Stripe's).
+   */
+  eventRetentionMs: number;
+  /** How often what outlived its retention is deleted (PAYMENTS_SANDBOX_PRUNE_INTERVAL_MS). Default 300,000 (5 min). */
+  pruneIntervalMs: number;
 }
+
+/** Stripe's: idempotency keys "can be pruned ... after they're at least 24 hours old". */
+export const DEFAULT_IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Stripe's: events are listed "going back 30 days", retrieved "if created in the last 30 days". */
+export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
 function webhookUrls(env: Env): string[] {
   const name = 'PAYMENTS_SANDBOX_WEBHOOK_URLS';
@@ -60,5 +79,8 @@ export function readPaymentsSandboxConfig(env: Env): PaymentsSandboxConfig {
     webhookMaxAttempts: envNumber(env, 'PAYMENTS_SANDBOX_WEBHOOK_MAX_ATTEMPTS', 10, { min: 1, max: 100, integer: true }),
     webhookTimeoutMs: envNumber(env, 'PAYMENTS_SANDBOX_WEBHOOK_TIMEOUT_MS', 10_000, { min: 1, max: 600_000, integer: true }),
     apiVersion,
+    idempotencyRetentionMs: envNumber(env, 'PAYMENTS_SANDBOX_IDEMPOTENCY_RETENTION_MS', DEFAULT_IDEMPOTENCY_RETENTION_MS, { min: 1, max: YEAR_MS, integer: true }),
+    eventRetentionMs: envNumber(env, 'PAYMENTS_SANDBOX_EVENT_RETENTION_MS', DEFAULT_EVENT_RETENTION_MS, { min: 1, max: YEAR_MS, integer: true }),
+    pruneIntervalMs: envNumber(env, 'PAYMENTS_SANDBOX_PRUNE_INTERVAL_MS', 300_000, { min: 1, max: 86_400_000, integer: true }),
   };
 }

@@ -26,9 +26,9 @@ export class HandlerContext {
     readonly idempotencyKey: string | null,
   ) {}
 
-  /** Now, in unix seconds: Stripe's `created`. */
+  /** Now, in unix seconds, on the sandbox's clock: Stripe's `created`. */
   now(): number {
-    return Math.floor(Date.now() / 1000);
+    return Math.floor(this.state.now() / 1000);
   }
 
   /** This request's parameters, refusing any not in `allowed`. */

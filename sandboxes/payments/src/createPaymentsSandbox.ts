@@ -8,6 +8,7 @@ import type { PaymentsSandboxConfig } from './config.js';
 import { createProductErrors, jsonBody } from './errors.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { PaymentsState } from './PaymentsState.js';
+import { pruneExpired, schedulePruning, type PruneResult } from './retention.js';
 import { createRouter } from './router.js';
 import { ROUTES } from './routes/index.js';
 import { WebhookEndpoints } from './webhooks/endpoints.js';
@@ -16,8 +17,24 @@ import { WebhookDispatcher, type WebhookStats } from './webhooks/WebhookDispatch
 /** Where the webhook counters and deliveries can be read over HTTP (the kit owns /__sandbox/). */
 export const WEBHOOKS_OPERATOR_PATH = '/__payments/webhooks';
 
+export interface PaymentsSandboxOptions {
+  /**
+   * The sandbox's clock, ms since the epoch: objects' and events' `created`, idempotency
+   * records, delivery scheduling and retention. Default Date.now. (Webhook signatures
+   * carry the real time: receivers check them against theirs.)
+   */
+  now?: () => number;
+}
+
 export interface PaymentsSandbox extends SandboxServer {
   readonly config: PaymentsSandboxConfig;
+  /** The data, for tests and operators (e.g. counting rows in the file through `state.store`). */
+  readonly state: PaymentsState;
+  /**
+   * Deletes what outlived its retention (idempotency records, events, finished webhook
+   * deliveries) now; it also runs at start and every `config.pruneIntervalMs`.
+   */
+  prune(): PruneResult;
   /** The base URL once listen() has resolved; null before. */
   readonly url: string | null;
   /** API calls per operation, as the kit counts them, plus webhook deliveries (not API calls). */
@@ -26,8 +43,9 @@ export interface PaymentsSandbox extends SandboxServer {
   listen(port?: number, host?: string): Promise<string>;
 }
 
-export async function createPaymentsSandbox(config: PaymentsSandboxConfig): Promise<PaymentsSandbox> {
-  const state = PaymentsState.open(config.dataFile, config.seed);
+export async function createPaymentsSandbox(config: PaymentsSandboxConfig, options: PaymentsSandboxOptions = {}): Promise<PaymentsSandbox> {
+  const state = PaymentsState.open(config.dataFile, config.seed, { now: options.now, eventRetentionMs: config.eventRetentionMs });
+  const idempotency = new IdempotencyKeys(state.store, { ttlMs: config.idempotencyRetentionMs, now: state.now });
   const endpoints = new WebhookEndpoints(state, config.webhookUrls, config.webhookSecret);
   const dispatcher = new WebhookDispatcher(state, endpoints, {
     baseMs: config.webhookRetryBaseMs,
@@ -37,7 +55,7 @@ export async function createPaymentsSandbox(config: PaymentsSandboxConfig): Prom
   });
   const routeApi = createRouter({
     state,
-    idempotency: new IdempotencyKeys(state.store),
+    idempotency,
     endpoints,
     secretKey: config.secretKey,
     apiVersion: config.apiVersion,
@@ -53,12 +71,16 @@ export async function createPaymentsSandbox(config: PaymentsSandboxConfig): Prom
   };
   const server = createSandboxServer({ name: 'payments', route, errors: createProductErrors(config.apiVersion) });
   dispatcher.resume();
+  const prune = () => pruneExpired(state, idempotency);
+  const stopPruning = schedulePruning(prune, config.pruneIntervalMs);
 
   let url: string | null = null;
   let closing: Promise<void> | null = null;
   return {
     ...server,
     config,
+    state,
+    prune,
     get url() {
       return url;
     },
@@ -73,6 +95,7 @@ export async function createPaymentsSandbox(config: PaymentsSandboxConfig): Prom
     },
     close() {
       closing ??= (async () => {
+        stopPruning();
         await server.close();
         await dispatcher.close();
         state.close();

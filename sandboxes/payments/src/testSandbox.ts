@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { readPaymentsSandboxConfig } from './config.js';
-import { createPaymentsSandbox, type PaymentsSandbox } from './createPaymentsSandbox.js';
+import { createPaymentsSandbox, type PaymentsSandbox, type PaymentsSandboxOptions } from './createPaymentsSandbox.js';
 
 /** The scale the tests seed with: 50 companies, 400 invoices, about 300 payments. */
 export const TEST_SCALE = '0.05';
@@ -27,11 +27,11 @@ export function stripeClient(url: string, options: Partial<Stripe.StripeConfig> 
   return new Stripe(key, { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0, telemetry: false, ...options });
 }
 
-/** Starts a sandbox; `env` adds or overrides environment variables (dataDir reuses a directory). */
-export async function startSandbox(env: Record<string, string> = {}, dataDir?: string): Promise<TestSandbox> {
+/** Starts a sandbox; `env` adds or overrides environment variables (dataDir reuses a directory; options: e.g. a clock). */
+export async function startSandbox(env: Record<string, string> = {}, dataDir?: string, options: PaymentsSandboxOptions = {}): Promise<TestSandbox> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'payments-sandbox-'));
   const config = readPaymentsSandboxConfig({ SANDBOX_DATA_DIR: dir, SANDBOX_SCALE: TEST_SCALE, PAYMENTS_SANDBOX_PORT: '0', ...env });
-  const sandbox = await createPaymentsSandbox(config);
+  const sandbox = await createPaymentsSandbox(config, options);
   const url = await sandbox.listen();
   return {
     sandbox,

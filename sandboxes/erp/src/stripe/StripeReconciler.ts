@@ -11,6 +11,10 @@
  *
  * An event is planned in full before anything is written, then the invoice, the intent
  * and the event id are saved in one store transaction: the data file gets all or none.
+ *
+ * Processed event ids are remembered for as long as Stripe could send the event again
+ * (it keeps events 30 days), then pruned, so that they do not pile up. An event seen
+ * again after that would still change nothing: the intent's share is recomputed.
  */
 import type { Collection } from '../../../kit/src/index.js';
 import { formatDatetime, type RecordDoc } from '../odoo/fields.js';
@@ -104,6 +108,11 @@ export class StripeReconciler {
     const applied = plan.invoice !== undefined || intent !== undefined;
     if (!applied) this.log(`[erp sandbox] stripe event ${event.id} (${event.type}) ignored: ${plan.note}`);
     return { status: applied ? 'applied' : 'ignored', note: plan.note };
+  }
+
+  /** Forgets the processed events recorded at least `retentionMs` ago (the store's clock, at `now`); returns how many. */
+  prune(retentionMs: number, now = this.now()): number {
+    return this.events.deleteCreatedBefore(now - retentionMs + 1).length;
   }
 
   private planPayment(object: unknown): Plan {

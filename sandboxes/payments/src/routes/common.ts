@@ -37,7 +37,7 @@ export function paymentMethodRef(state: PaymentsState, id: string, param: string
 export function materialize(ctx: HandlerContext, ref: PaymentMethodRef, customer: string | null): PaymentMethodRecord {
   if (ref.kind === 'stored') return ref.record;
   const created = ctx.now();
-  const expYear = new Date().getUTCFullYear() + 3;
+  const expYear = new Date(created * 1000).getUTCFullYear() + 3;
   return ctx.state.paymentMethods.put({
     id: newId('pm'),
     created,

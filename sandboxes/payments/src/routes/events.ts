@@ -3,6 +3,8 @@
  * (create, retrieve, update, list, delete). Endpoints created here are stored, get their
  * own signing secret (shown once, on create) and receive the events they enable.
  * Endpoints from PAYMENTS_SANDBOX_WEBHOOK_URLS are configuration, not listed here.
+ * Events are shown for the retention period only (Stripe's 30 days): an older one is a
+ * 404 resource_missing, as an unknown id, and is left out of lists.
  */
 import type { HandlerContext, RouteDef } from '../context.js';
 import { invalidRequest, noSuch } from '../errors.js';
@@ -14,7 +16,7 @@ import { serializeEvent, serializeWebhookEndpoint } from '../serializers.js';
 
 function retrieveEvent(ctx: HandlerContext, id: string) {
   const p = ctx.params(['expand']);
-  const event = ctx.state.events.get(id);
+  const event = ctx.state.retainedEvent(id);
   if (!event) throw noSuch('event', id, 'id');
   return ctx.ok(serializeEvent(event), p);
 }
@@ -34,8 +36,11 @@ function listEvents(ctx: HandlerContext) {
     return types === undefined || types.includes(eventType);
   };
   const table = ctx.state.events;
-  const page = listPage(p, table.all.entries, (id) => table.entry(id), 'event', (id) => {
-    const event = table.get(id)!;
+  // Events past retention are neither listed nor cursors, as if already pruned.
+  const retained = (id: string) => (ctx.state.retainedEvent(id) ? table.entry(id) : undefined);
+  const page = listPage(p, table.all.entries, retained, 'event', (id) => {
+    const event = ctx.state.retainedEvent(id);
+    if (!event) return false;
     if (deliverySuccess !== undefined && (event.pendingWebhooks === 0) !== deliverySuccess) return false;
     return matchesType(event.type) && (created === null || created(event.created));
   });

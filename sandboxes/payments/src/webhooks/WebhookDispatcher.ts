@@ -104,7 +104,7 @@ export class WebhookDispatcher {
 
   private schedule(delivery: DeliveryRecord): void {
     if (this.closed || this.timers.has(delivery.id) || this.inFlight.has(delivery.id)) return;
-    const delay = Math.max(0, delivery.nextAttemptAt - Date.now());
+    const delay = Math.max(0, delivery.nextAttemptAt - this.state.now());
     const timer = setTimeout(() => {
       this.timers.delete(delivery.id);
       this.start(delivery.id);
@@ -145,6 +145,7 @@ export class WebhookDispatcher {
       payload,
       {
         'content-type': 'application/json; charset=utf-8',
+        // The receiver checks this against its own clock, so it is the real time, not the sandbox's.
         'stripe-signature': signatureHeader(payload, target.secret, Math.floor(Date.now() / 1000)),
         'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
         accept: '*/*; q=0.5, application/xml',
@@ -174,7 +175,7 @@ export class WebhookDispatcher {
       return null;
     }
     const delay = Math.min(this.policy.baseMs * 2 ** (attempts - 1), this.policy.maxMs);
-    const next: DeliveryRecord = { ...delivery, attempts, lastStatus, lastError, nextAttemptAt: Date.now() + delay };
+    const next: DeliveryRecord = { ...delivery, attempts, lastStatus, lastError, nextAttemptAt: this.state.now() + delay };
     this.state.deliveries.put(next);
     return next;
   }

@@ -25,9 +25,10 @@ export function recordEvent(
   request: EventRequest,
 ): DeliveryRecord[] {
   const targets = endpoints.forEvent(type);
+  const now = state.now();
   const event: EventRecord = {
     id: newId('evt'),
-    created: Math.floor(Date.now() / 1000),
+    created: Math.floor(now / 1000),
     type,
     apiVersion,
     object,
@@ -37,7 +38,6 @@ export function recordEvent(
     pendingWebhooks: targets.length,
   };
   state.events.put(event);
-  const now = Date.now();
   return targets.map((target) => {
     const delivery: DeliveryRecord = {
       id: newId('whd'),
