@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import Negotiator from 'negotiator';
 
 export { keepConnectionsAlive } from './keepAlive.js';
 export { PayloadTooLargeError, readBody } from './readBody.js';
@@ -17,64 +18,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 const APPLICATION_JSON = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json; charset=utf-8';
 
-interface MediaRange {
-  type: string;
-  subtype: string;
-  charset: string | undefined;
-  q: number;
-  /** Position in the Accept header. */
-  order: number;
-}
-
-function parseAccept(accept: string): MediaRange[] {
-  const ranges: MediaRange[] = [];
-  accept.split(',').forEach((part, order) => {
-    const [mediaType = '', ...params] = part.split(';').map((p) => p.trim());
-    const [type, subtype] = mediaType.toLowerCase().split('/');
-    if (!type || !subtype) return;
-    let q = 1;
-    let charset: string | undefined;
-    for (const param of params) {
-      const [name = '', value = ''] = param.split('=').map((p) => p.trim().replace(/^"(.*)"$/, '$1'));
-      if (name.toLowerCase() === 'q') q = Number(value);
-      else if (name.toLowerCase() === 'charset') charset = value.toLowerCase();
-    }
-    if (Number.isFinite(q) && q >= 0 && q <= 1) ranges.push({ type, subtype, charset, q, order });
-  });
-  return ranges;
-}
-
 /**
- * The media type of a GraphQL response to a request with this Accept header, chosen the
- * way Apollo Server chooses it for the responses it writes (GraphQL-over-HTTP, "Body":
- * the highest-priority type the client lists that the server supports):
- * `application/graphql-response+json` when the client prefers it to `application/json`,
- * `application/json` otherwise, also without an Accept header or when the header lists
- * neither (the spec then lets the server disregard Accept; a refusal is sent as it is,
- * not turned into a 406).
+ * The media type of a GraphQL response to a request with this Accept header, chosen as
+ * Apollo Server chooses it for the responses it writes (its
+ * chooseContentTypeForSingleResultResponse, with the same `negotiator`): the type the
+ * client prefers of `application/json` and `application/graphql-response+json`, and
+ * `application/json` without an Accept header or when the header lists neither (the spec
+ * then lets the server disregard Accept; a refusal is sent as it is, not turned into a 406).
  */
 export function graphqlResponseMediaType(accept: string | undefined): string {
   if (!accept) return APPLICATION_JSON;
-  const ranges = parseAccept(accept);
-  // Per candidate, the most specific range that matches it (RFC 9110, 12.5.1), as Apollo's `negotiator` does.
-  const candidates = [
-    { mediaType: APPLICATION_JSON, subtype: 'json', index: 0 },
-    { mediaType: GRAPHQL_RESPONSE_JSON, subtype: 'graphql-response+json', index: 1 },
-  ].flatMap(({ mediaType, subtype, index }) => {
-    let best: { q: number; specificity: number; order: number } | undefined;
-    for (const range of ranges) {
-      if (range.type !== '*' && range.type !== 'application') continue;
-      if (range.subtype !== '*' && range.subtype !== subtype) continue;
-      if (range.charset !== undefined && range.charset !== 'utf-8' && range.charset !== 'utf8') continue;
-      const specificity = (range.type === 'application' ? 4 : 0) + (range.subtype === subtype ? 2 : 0) + (range.charset !== undefined ? 1 : 0);
-      if (!best || specificity > best.specificity || (specificity === best.specificity && (range.q > best.q || (range.q === best.q && range.order < best.order)))) {
-        best = { q: range.q, specificity, order: range.order };
-      }
-    }
-    return best && best.q > 0 ? [{ mediaType, index, ...best }] : [];
-  });
-  candidates.sort((a, b) => b.q - a.q || b.specificity - a.specificity || a.order - b.order || a.index - b.index);
-  return candidates[0]?.mediaType ?? APPLICATION_JSON;
+  return new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]) ?? APPLICATION_JSON;
 }
 
 /**
