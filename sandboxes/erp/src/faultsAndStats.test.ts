@@ -57,6 +57,18 @@ describe('ERP sandbox faults and stats', () => {
     expect((await version()).status).toBe(200);
   });
 
+  it('runs a call and loses its answer with lostAnswer: the write is made, the caller sees a reset', async () => {
+    const partnerId = (await executeKw(running.url, 'res.partner', 'search', [[]], { limit: 1 })) as number[];
+    await setFaults({ lostAnswer: true, operations: ['res.partner.write'], remaining: 1 });
+    const failure = await executeKw(running.url, 'res.partner', 'write', [partnerId, { phone: '+1 555 0199' }]).then(
+      () => undefined,
+      (error: unknown) => error as Error & { cause?: { code?: string } },
+    );
+    expect(failure).toBeInstanceOf(Error);
+    const [partner] = (await executeKw(running.url, 'res.partner', 'read', [partnerId], { fields: ['phone'] })) as Array<{ phone: string }>;
+    expect(partner!.phone).toBe('+1 555 0199');
+  });
+
   it('limits faults to the operations named', async () => {
     await setFaults({ errorRate: 1, operations: ['sale.order.'] });
     await expect(executeKw(running.url, 'sale.order', 'search', [[]], { limit: 1 })).rejects.toThrow('HTTP 503');

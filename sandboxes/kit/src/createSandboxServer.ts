@@ -167,7 +167,12 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (action === 'error') send(res, options.errors.serverError());
     else if (action === 'rateLimit') send(res, options.errors.rateLimited(retryAfterSeconds || 1));
-    else send(res, await routed.run());
+    else {
+      const answer = await routed.run();
+      // The call ran; its answer is lost on the way back.
+      if (action === 'lostAnswer') req.socket.destroy();
+      else send(res, answer);
+    }
   };
 
   const server = createServer((req, res) => {

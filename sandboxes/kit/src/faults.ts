@@ -18,6 +18,12 @@ export interface FaultConfig {
   hang: boolean;
   /** When true, connections are reset without an answer. Default false. */
   down: boolean;
+  /**
+   * When true, calls run (what they write is written) and then the connection is reset
+   * instead of answering: the caller cannot tell whether the call happened, as after a
+   * timeout or a proxy's 502 once the request had left. Default false.
+   */
+  lostAnswer: boolean;
   /** Only calls whose operation name starts with one of these are affected. Default: all. */
   operations: string[] | null;
   /** Only the next N affected calls get a fault, then faults switch off. Default: no limit. */
@@ -32,11 +38,12 @@ export const NO_FAULTS: FaultConfig = {
   retryAfterSeconds: 1,
   hang: false,
   down: false,
+  lostAnswer: false,
   operations: null,
   remaining: null,
 };
 
-export type FaultAction = 'none' | 'error' | 'rateLimit' | 'hang' | 'down';
+export type FaultAction = 'none' | 'error' | 'rateLimit' | 'hang' | 'down' | 'lostAnswer';
 
 export class FaultParseError extends Error {}
 
@@ -79,6 +86,7 @@ export function parseFaultConfig(input: unknown): FaultConfig {
     retryAfterSeconds: num(body, 'retryAfterSeconds', 0, 3600) ?? 1,
     hang: bool(body, 'hang') ?? false,
     down: bool(body, 'down') ?? false,
+    lostAnswer: bool(body, 'lostAnswer') ?? false,
     operations: (operations as string[] | undefined) ?? null,
     remaining: remaining ?? null,
   };
@@ -109,6 +117,7 @@ export class FaultInjector {
     let action: FaultAction = 'none';
     if (c.down) action = 'down';
     else if (c.hang) action = 'hang';
+    else if (c.lostAnswer) action = 'lostAnswer';
     else if (c.errorRate > 0 && Math.random() < c.errorRate) action = 'error';
     else if (c.rateLimitRate > 0 && Math.random() < c.rateLimitRate) action = 'rateLimit';
     if (c.remaining !== null) {

@@ -482,6 +482,86 @@ describe('erp subgraph against the ERP sandbox', () => {
     expect(latest.data!._entities).toEqual([{ orders: { nodes: [{ id: order.id }] } }]);
   });
 
+  describe('createSalesOrder with an idempotencyKey', () => {
+    const CREATE = `mutation($input: CreateSalesOrderInput!) { createSalesOrder(input: $input) { order { id number status lines { quantity product { id } } } } }`;
+    type Created = { createSalesOrder: { order: { id: string; number: string; status: string } } };
+    const ordersWithOrigin = (origin: string) => odoo<Array<{ id: number; state: string }>>('sale.order', 'search_read', [[['origin', '=', origin]]], { fields: ['state'] });
+
+    it('makes one order however often the same request is sent, also at once, and refuses the key for other lines', async () => {
+      const key = `order-${Date.now()}-a1`;
+      const input = { customerId: refOf(82), lines: [{ productId: '3', quantity: 2 }], idempotencyKey: key };
+      // Three at once, the first time the key is seen (the create made slow, so that all three
+      // would have looked the key up before the first order exists); then once more.
+      await setFaults({ latencyMs: 300, operations: ['sale.order.create'] });
+      const [first, ...together] = await Promise.all([gql(CREATE, { input }), gql(CREATE, { input }), gql(CREATE, { input })]);
+      await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });
+      expect(first!.errors).toBeUndefined();
+      const again = await gql(CREATE, { input });
+      const id = (first!.data as Created).createSalesOrder.order.id;
+      for (const answer of [again, ...together]) {
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data).toEqual(first!.data);
+      }
+      expect(await ordersWithOrigin(`graph360:${key}`)).toEqual([{ id: Number(id), state: 'sale' }]);
+      expect((await stats())['sale.order.create']).toBe(1);
+
+      const other = await gql(CREATE, { input: { ...input, lines: [{ productId: '3', quantity: 5 }] } });
+      expect(other.data).toBeNull();
+      expect(other.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'idempotencyKey', orderId: id });
+      expect((await stats())['sale.order.create']).toBe(1);
+      // The same lines again still replay.
+      const reordered = await gql(CREATE, { input: { ...input, lines: [{ productId: '3', quantity: 2 }] } });
+      expect(reordered.data).toEqual(first!.data);
+    });
+
+    it('finds the order of a create whose answer was lost instead of making a second one', async () => {
+      const key = `order-${Date.now()}-b2`;
+      const input = { customerId: refOf(83), lines: [{ productId: '4', quantity: 1 }, { productId: '6', quantity: 3 }], idempotencyKey: key };
+      await setFaults({ lostAnswer: true, operations: ['sale.order.create'], remaining: 1 });
+      const result = await gql(CREATE, { input });
+      expect(result.errors).toBeUndefined();
+      const order = (result.data as Created).createSalesOrder.order;
+      expect(order.status).toBe('CONFIRMED');
+      expect(await ordersWithOrigin(`graph360:${key}`)).toEqual([{ id: Number(order.id), state: 'sale' }]);
+      const calls = await stats();
+      expect(calls['sale.order.create']).toBe(1);
+      // Looked up by its key before the create and once more after the lost answer, then read back for the payload.
+      expect(calls['sale.order.search_read']).toBe(3);
+      expect(logLines.some((line) => line.includes('outcome unknown'))).toBe(true);
+    });
+
+    it('creates again after a lost create that made nothing', async () => {
+      const key = `order-${Date.now()}-c3`;
+      const input = { customerId: refOf(84), lines: [{ productId: '2', quantity: 1 }], idempotencyKey: key };
+      // The first create never reaches Odoo's code: the connection is reset first.
+      await setFaults({ down: true, operations: ['sale.order.create'], remaining: 1 });
+      const result = await gql(CREATE, { input });
+      expect(result.errors).toBeUndefined();
+      expect(await ordersWithOrigin(`graph360:${key}`)).toHaveLength(1);
+      expect((await stats())['sale.order.create']).toBe(2);
+    });
+
+    it('without a key, a lost answer is an error and is not retried (the order may exist)', async () => {
+      const ref = refOf(85);
+      const [partnerId] = await odoo<number[]>('res.partner', 'search', [[['ref', '=', ref]]]);
+      const before = await odoo<number>('sale.order', 'search_count', [[['partner_id', '=', partnerId!]]]);
+      await setFaults({ lostAnswer: true, operations: ['sale.order.create'], remaining: 1 });
+      const result = await gql(CREATE, { input: { customerId: ref, lines: [{ productId: '2', quantity: 1 }] } });
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      expect((await stats())['sale.order.create']).toBe(1);
+      expect(await odoo<number>('sale.order', 'search_count', [[['partner_id', '=', partnerId!]]])).toBe(before! + 1);
+    });
+
+    it('refuses a key that is too short or too long before any call', async () => {
+      for (const key of ['short', 'k'.repeat(256)]) {
+        const result = await gql(CREATE, { input: { customerId: refOf(86), lines: [{ productId: '2', quantity: 1 }], idempotencyKey: key } });
+        expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+        expect(result.errors?.[0]?.message).toMatch(/idempotencyKey must be 8 to 255 characters/);
+      }
+      expect(await stats()).toEqual({});
+    });
+  });
+
   it('refuses an invalid order before writing anything', async () => {
     const create = (input: Record<string, unknown>) => gql(`mutation($input: CreateSalesOrderInput!) { createSalesOrder(input: $input) { order { id } } }`, { input });
     const empty = await create({ customerId: refOf(81), lines: [] });

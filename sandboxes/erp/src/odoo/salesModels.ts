@@ -41,6 +41,8 @@ export const saleOrder: ModelDef = {
     date_order: { type: 'datetime', string: 'Order Date', required: true },
     state: { type: 'selection', string: 'Status', selection: ORDER_STATES },
     client_order_ref: { type: 'char', string: 'Customer Reference' },
+    // Odoo's "Reference of the document that generated this sales order request".
+    origin: { type: 'char', string: 'Source Document' },
     currency_id: { type: 'many2one', string: 'Currency', relation: 'res.currency', index: true },
     order_line: { type: 'one2many', string: 'Order Lines', relation: 'sale.order.line', inverse: 'order_id' },
     amount_untaxed: { type: 'monetary', string: 'Untaxed Amount', minorUnits: true, readonly: true, compute: orderUntaxed },
@@ -58,6 +60,7 @@ export const saleOrder: ModelDef = {
       date_order: formatDatetime(now),
       state: 'draft',
       client_order_ref: false,
+      origin: false,
       // The currency a partner buys in (its pricelist's in Odoo); kept on the partner as _currency_id.
       currency_id: typeof partner?._currency_id === 'number' ? partner._currency_id : USD_ID,
     };

@@ -30,6 +30,14 @@ export type CacheControlScope =
 export type CreateSalesOrderInput = {
   /** The customer placing the order (CRM company id). */
   customerId: Scalars['ID']['input'];
+  /**
+   * A key the client makes once per order it means to place (a UUID, 8 to 255
+   * characters). Sending the same order again with the same key returns the order the
+   * first request made and never creates a second one, also when the first answer was
+   * lost; the same key with other lines is refused (BAD_USER_INPUT). Without a key, an
+   * order whose answer was lost cannot be told apart from one never made: send one.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The order's lines: at least one, at most 100. */
   lines: Array<OrderLineInput>;
 };
@@ -438,10 +446,10 @@ export type ResolversTypes = ResolversObject<{
   CacheControlScope: CacheControlScope;
   CreateSalesOrderInput: CreateSalesOrderInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   CreateSalesOrderPayload: ResolverTypeWrapper<Omit<CreateSalesOrderPayload, 'order'> & { order: ResolversTypes['Order'] }>;
   CurrencyCode: CurrencyCode;
   Customer: ResolverTypeWrapper<CustomerRefModel>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Invoice: ResolverTypeWrapper<InvoiceModel>;
@@ -469,9 +477,9 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   CreateSalesOrderInput: CreateSalesOrderInput;
   ID: Scalars['ID']['output'];
+  String: Scalars['String']['output'];
   CreateSalesOrderPayload: Omit<CreateSalesOrderPayload, 'order'> & { order: ResolversParentTypes['Order'] };
   Customer: CustomerRefModel;
-  String: Scalars['String']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Invoice: InvoiceModel;

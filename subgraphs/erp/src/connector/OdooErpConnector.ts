@@ -167,10 +167,11 @@ export class OdooErpConnector {
    * order may or may not exist (see the README). If the create succeeded but the
    * confirmation failed, the error says so and names the order, which is then a quotation.
    */
-  async createSalesOrder(partnerId: number, lines: readonly NewOrderLine[]): Promise<number> {
+  async createSalesOrder(partnerId: number, lines: readonly NewOrderLine[], origin?: string): Promise<number> {
     const vals = {
       partner_id: partnerId,
       order_line: lines.map((line) => [0, 0, { product_id: line.productId, product_uom_qty: line.quantity }]),
+      ...(origin !== undefined ? { origin } : {}),
     };
     if (this.confirmBy === 'state') return this.create('sale.order', { ...vals, state: 'sale' });
     const id = await this.create('sale.order', vals);
@@ -186,6 +187,20 @@ export class OdooErpConnector {
       });
     }
     return id;
+  }
+
+  /**
+   * The partner's newest order whose `origin` (Odoo's "Source Document") is `origin`, or
+   * undefined: how createSalesOrder finds the order an idempotency key already made.
+   */
+  async orderByOrigin(partnerId: number, origin: string): Promise<OrderRecord | undefined> {
+    const value = await this.executeKw('sale.order', 'search_read', [[['partner_id', '=', partnerId], ['origin', '=', origin]]], { fields: ORDER_FIELDS, order: ORDER_ORDER, limit: 1 }, true);
+    return readRecords(value, 'sale.order').map(toOrder)[0];
+  }
+
+  /** Confirms a quotation (an order created earlier whose confirmation failed). */
+  async confirmOrder(id: number): Promise<void> {
+    await this.confirm(id);
   }
 
   /** Closes the keep-alive connections. */

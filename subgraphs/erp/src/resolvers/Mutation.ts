@@ -4,22 +4,40 @@
  * reads it back through the request's loader so the payload carries what Odoo recorded
  * (order number, prices from the pricelist, totals).
  *
- * The create is not retried (Odoo has no idempotency key): when it fails with
+ * Odoo's `create` has no idempotency key of its own. With the client's `idempotencyKey`
+ * the order carries it in sale.order's `origin` ("Source Document"), `graph360:<key>`,
+ * and the key makes the mutation safe to send again:
+ * - before creating, the customer's order with that origin is looked up; if there is one,
+ *   it is the answer (confirmed first if its confirmation had failed), provided its lines
+ *   are the ones asked for (else BAD_USER_INPUT: a key is for one order);
+ * - a create whose outcome is unknown (connection reset, timeout, 5xx without an Odoo
+ *   fault) is followed by that lookup once more, and by a second create only when no
+ *   order carries the key;
+ * - requests with the same key in this process run one after the other. Two replicas
+ *   racing with one key in the same instant can still both create: Odoo has no unique
+ *   constraint to stop them (README).
+ * Without a key the create is sent once, never retried: when it fails with
  * BACKEND_UNAVAILABLE, the order may exist. See the README for what a client should do.
  */
 import { BackendError, markChanged, requireCustomer, userError } from '../../../kit/src/index.js';
 import type { CreateSalesOrderInput, MutationResolvers } from '../__generated__/resolvers-types.js';
-import type { NewOrderLine } from '../connector/OdooErpConnector.js';
+import type { NewOrderLine, OdooErpConnector } from '../connector/OdooErpConnector.js';
+import type { OrderLineRecord, OrderRecord } from '../models.js';
 import { parseOdooId } from '../loaders.js';
 
 export const MAX_ORDER_LINES = 100;
 export const MAX_LINE_QUANTITY = 10_000;
+
+export const IDEMPOTENCY_KEY_LENGTH = { min: 8, max: 255 };
+/** The `origin` an idempotency key is stored under: recognisably ours among other documents' references. */
+export const originOf = (key: string): string => `graph360:${key}`;
 
 export interface OrderRequest {
   customerId: string;
   lines: NewOrderLine[];
   /** Product ids that cannot name an Odoo record: reported as unknown with the others. */
   invalidProductIds: string[];
+  idempotencyKey: string | undefined;
 }
 
 /** The input's shape checked, every problem named at once (BAD_USER_INPUT). */
@@ -38,8 +56,64 @@ export function orderRequest(input: CreateSalesOrderInput): OrderRequest {
     if (productId === null) invalidProductIds.push(line.productId.slice(0, 40));
     else lines.push({ productId, quantity: line.quantity });
   });
+  const key = input.idempotencyKey ?? undefined;
+  if (key !== undefined && (key.length < IDEMPOTENCY_KEY_LENGTH.min || key.length > IDEMPOTENCY_KEY_LENGTH.max)) {
+    problems.push(`idempotencyKey must be ${IDEMPOTENCY_KEY_LENGTH.min} to ${IDEMPOTENCY_KEY_LENGTH.max} characters, got ${key.length}`);
+  }
   if (problems.length > 0) throw userError('BAD_USER_INPUT', `Invalid createSalesOrder input: ${problems.join('; ')}`);
-  return { customerId, lines, invalidProductIds };
+  return { customerId, lines, invalidProductIds, idempotencyKey: key };
+}
+
+/** A create that failed without saying whether Odoo made the order: no Odoo fault (which rolls back), no order id. */
+function outcomeUnknown(error: unknown): boolean {
+  return (
+    error instanceof BackendError &&
+    (error.code === 'BACKEND_UNAVAILABLE' || error.code === 'BACKEND_ERROR') &&
+    error.details.odooFault === undefined &&
+    error.details.orderId === undefined
+  );
+}
+
+/** The lines as a comparable multiset: product and quantity, in a fixed order. */
+function lineSignature(lines: ReadonlyArray<{ productId: number; quantity: number }>): string {
+  return lines
+    .map((line) => `${line.productId}x${line.quantity}`)
+    .sort()
+    .join(',');
+}
+
+/** Requests with one key in this process, one after the other (the tail of each key's queue). */
+const keyQueues = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const previous = keyQueues.get(key) ?? Promise.resolve();
+  const result = previous.then(run, run);
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  keyQueues.set(key, tail);
+  try {
+    return await result;
+  } finally {
+    if (keyQueues.get(key) === tail) keyQueues.delete(key);
+  }
+}
+
+/**
+ * The order an idempotency key already made, made whole: confirmed if it is still a
+ * quotation (its confirmation failed before), refused if it holds other lines.
+ */
+async function replay(connector: OdooErpConnector, existing: OrderRecord, lines: readonly NewOrderLine[], orderLines: (id: number) => Promise<OrderLineRecord[]>): Promise<number> {
+  const recorded = await orderLines(existing.id);
+  if (lineSignature(recorded) !== lineSignature(lines)) {
+    throw userError('BAD_USER_INPUT', `This idempotencyKey was already used for order ${existing.name}, which has other lines; use a new key for a new order`, {
+      argumentName: 'idempotencyKey',
+      orderId: String(existing.id),
+    });
+  }
+  if (existing.state === 'draft' || existing.state === 'sent') await connector.confirmOrder(existing.id);
+  return existing.id;
 }
 
 export const Mutation: MutationResolvers = {
@@ -62,10 +136,32 @@ export const Mutation: MutationResolvers = {
     // The gateway evicts its cached copies of the customer's orders before answering the client,
     // also when the order was created but not confirmed (the error names it).
     const changed = (orderId: string) => markChanged(context, [{ __typename: 'Customer', id: request.customerId }, { __typename: 'Order', id: orderId }]);
-    const orderId = await connector.createSalesOrder(partner.id, request.lines).catch((error: unknown) => {
+    const noteCreatedQuotation = (error: unknown): never => {
       if (error instanceof BackendError && typeof error.details.orderId === 'string') changed(error.details.orderId);
       throw error;
-    });
+    };
+    const key = request.idempotencyKey;
+    const orderId =
+      key === undefined
+        ? await connector.createSalesOrder(partner.id, request.lines).catch(noteCreatedQuotation)
+        : await oneAtATime(`${partner.id}\n${key}`, async () => {
+            const origin = originOf(key);
+            const orderLines = (id: number) => loaders.linesByOrderId.clear(id).load(id);
+            const existing = await connector.orderByOrigin(partner.id, origin);
+            if (existing) return replay(connector, existing, request.lines, orderLines).catch(noteCreatedQuotation);
+            try {
+              return await connector.createSalesOrder(partner.id, request.lines, origin);
+            } catch (error) {
+              if (!outcomeUnknown(error)) return noteCreatedQuotation(error);
+              // Made or not? The key says: look it up; create again only if no order has it.
+              logger.warn({ customerId: request.customerId, code: (error as BackendError).code }, 'sales order create outcome unknown; looking it up by its idempotency key');
+              const made = await connector.orderByOrigin(partner.id, origin).catch(() => {
+                throw error;
+              });
+              if (made) return replay(connector, made, request.lines, orderLines).catch(noteCreatedQuotation);
+              return connector.createSalesOrder(partner.id, request.lines, origin).catch(noteCreatedQuotation);
+            }
+          });
     changed(String(orderId));
     logger.info({ orderId, customerId: request.customerId, lines: request.lines.length }, 'sales order created');
     const order = await loaders.orderById.clear(orderId).load(orderId);
