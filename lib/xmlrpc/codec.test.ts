@@ -70,6 +70,11 @@ describe('XML-RPC codec', () => {
     expect(call.params).toEqual(['<&> éA\r']);
   });
 
+  it('reads CDATA sections as text, and ignores the declaration and comments', () => {
+    const call = parseMethodCall('<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><methodCall><methodName>m</methodName><params><param><value><string><![CDATA[<b> & ]]>tail</string></value></param></params></methodCall>');
+    expect(call.params).toEqual(['<b> & tail']);
+  });
+
   it('treats a struct member named __proto__ as data', () => {
     const call = parseMethodCall('<methodCall><methodName>m</methodName><params><param><value><struct><member><name>__proto__</name><value><int>1</int></value></member></struct></value></param></params></methodCall>');
     const struct = call.params[0] as Record<string, unknown>;
@@ -89,6 +94,9 @@ describe('XML-RPC codec', () => {
     ['not XML at all', 'hello', 'xml.parsers.expat.ExpatError'],
     ['an empty body', '', 'xml.parsers.expat.ExpatError'],
     ['a DOCTYPE', '<!DOCTYPE x [<!ENTITY a "b">]><methodCall><methodName>&a;</methodName></methodCall>', 'xml.parsers.expat.ExpatError'],
+    ['mismatched tags', '<methodCall><methodName>x</name></methodCall>', 'xml.parsers.expat.ExpatError'],
+    ['an entity XML does not define', '<methodCall><methodName>a&nbsp;b</methodName></methodCall>', 'xml.parsers.expat.ExpatError'],
+    ['two roots', '<methodCall><methodName>x</methodName></methodCall><methodCall/>', 'xml.parsers.expat.ExpatError'],
     ['another root', '<methodResponse/>', 'xmlrpc.client.ResponseError'],
     ['a bad int', '<methodCall><methodName>m</methodName><params><param><value><int>x</int></value></param></params></methodCall>', 'ValueError'],
     ['a bad boolean', '<methodCall><methodName>m</methodName><params><param><value><boolean>2</boolean></value></param></params></methodCall>', 'TypeError'],
