@@ -5,7 +5,7 @@
  * date is fixed here, once per request, for invoice statuses.
  */
 import type { Logger } from 'pino';
-import type { SubgraphAuth } from '../../kit/src/index.js';
+import type { KeyLock, SubgraphAuth } from '../../kit/src/index.js';
 import type { OdooErpConnector } from './connector/OdooErpConnector.js';
 import { createLoaders, type CatalogCache, type ErpLoaders } from './loaders.js';
 import type { CurrencyCode } from './models.js';
@@ -21,6 +21,8 @@ export interface ErpContext {
   today: string;
   /** The caller, as the gateway vouches for it (kit/auth.ts). */
   auth: SubgraphAuth;
+  /** One createSalesOrder per idempotency key at a time (across replicas with Redis). */
+  orderLock: KeyLock;
 }
 
 export interface ContextDependencies {
@@ -30,6 +32,7 @@ export interface ContextDependencies {
   companyCurrency: CurrencyCode;
   /** The clock; tests pass a fixed one. */
   now: () => Date;
+  orderLock: KeyLock;
 }
 
 export function createContextFactory(deps: ContextDependencies): (req: unknown, auth: SubgraphAuth) => Promise<ErpContext> {
@@ -40,5 +43,6 @@ export function createContextFactory(deps: ContextDependencies): (req: unknown, 
     logger: deps.logger,
     companyCurrency: deps.companyCurrency,
     today: utcDate(deps.now()),
+    orderLock: deps.orderLock,
   });
 }

@@ -294,8 +294,8 @@ describe('erp subgraph against the ERP sandbox', () => {
   });
 
   if (!process.env.REDIS_URL) {
-    if (process.env.REQUIRE_ALL_SUITES === '1') throw new Error('the erp Redis catalog test is required (REQUIRE_ALL_SUITES=1) but REDIS_URL is not set');
-    console.warn('erp catalog Redis test skipped: REDIS_URL is not set');
+    if (process.env.REQUIRE_ALL_SUITES === '1') throw new Error('the erp Redis tests (shared catalog, order lock across replicas) are required (REQUIRE_ALL_SUITES=1) but REDIS_URL is not set');
+    console.warn('erp Redis tests (shared catalog, order lock across replicas) skipped: REDIS_URL is not set');
   }
   it.runIf(process.env.REDIS_URL)('shares the catalog cache between subgraph replicas through Redis', async () => {
     const a = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
@@ -550,6 +550,22 @@ describe('erp subgraph against the ERP sandbox', () => {
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
       expect((await stats())['sale.order.create']).toBe(1);
       expect(await odoo<number>('sale.order', 'search_count', [[['partner_id', '=', partnerId!]]])).toBe(before! + 1);
+    });
+
+    it.runIf(process.env.REDIS_URL)('makes one order when two replicas sharing Redis get the same key at once', async () => {
+      const a = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
+      const b = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
+      const key = `order-${Date.now()}-r5`;
+      const input = { customerId: refOf(87), lines: [{ productId: '5', quantity: 2 }], idempotencyKey: key };
+      // The create made slow, so that both replicas would have looked the key up before the order exists.
+      await setFaults({ latencyMs: 300, operations: ['sale.order.create'] });
+      const answers = await Promise.all([gql(CREATE, { input }, a.url), gql(CREATE, { input }, b.url), gql(CREATE, { input }, a.url), gql(CREATE, { input }, b.url)]);
+      for (const answer of answers) {
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data).toEqual(answers[0]!.data);
+      }
+      expect(await ordersWithOrigin(`graph360:${key}`)).toHaveLength(1);
+      expect((await stats())['sale.order.create']).toBe(1);
     });
 
     it('refuses a key that is too short or too long before any call', async () => {

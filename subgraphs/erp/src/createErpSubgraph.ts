@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type Keyv from 'keyv';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { BackendPolicy, createCache, createLogger, createSubgraphServer, type Logger, type SubgraphServer } from '../../kit/src/index.js';
+import { BackendPolicy, createCache, createKeyLock, createLogger, createSubgraphServer, type Logger, type SubgraphServer } from '../../kit/src/index.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { OdooErpConnector } from './connector/OdooErpConnector.js';
 import { createContextFactory, type ErpContext } from './context.js';
@@ -85,6 +85,12 @@ export async function createErpSubgraph(config: ErpSubgraphConfig, options: ErpS
   const connector = new OdooErpConnector({ ...config.odoo, policy, logger });
   const onCacheError = cacheErrorLog(logger);
   const catalogCache = createCache({ namespace: 'erp:catalog', redisUrl: config.catalogCache.redisUrl, onError: onCacheError });
+  // createSalesOrder with an idempotency key: one at a time per key, across replicas through the same Redis.
+  const orderLock = createKeyLock({
+    namespace: 'graph360:erp:order-lock',
+    redisUrl: config.catalogCache.redisUrl,
+    onDegraded: (reason) => logger.warn({ reason }, 'createSalesOrder ran without the cross-replica lock'),
+  });
   const server = await createSubgraphServer<ErpContext>({
     name: 'erp',
     typeDefs,
@@ -97,6 +103,7 @@ export async function createErpSubgraph(config: ErpSubgraphConfig, options: ErpS
       logger,
       companyCurrency: config.odoo.companyCurrency,
       now: options.now ?? (() => new Date()),
+      orderLock,
     }),
     gatewaySecret: config.gatewaySecret,
     logger,
@@ -112,6 +119,7 @@ export async function createErpSubgraph(config: ErpSubgraphConfig, options: ErpS
       await server.close();
       await connector.close();
       await disconnect(catalogCache, onCacheError);
+      await orderLock.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 export { BackendError, codeForStatus, formatSubgraphError, parseRetryAfter, userError, type ErrorCode, type BackendErrorOptions } from './errors.js';
 export { BackendPolicy, type BackendPolicyOptions, type BreakerState } from './BackendPolicy.js';
 export { createCache, readThroughMany, type CacheOptions } from './cache.js';
+export { createKeyLock, type KeyLock, type KeyLockOptions } from './keyLock.js';
 export { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions, type ExtraRoute } from './createSubgraphServer.js';
 export { createLogger, type Logger } from './logger.js';
 export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';

@@ -13,9 +13,9 @@
  * - a create whose outcome is unknown (connection reset, timeout, 5xx without an Odoo
  *   fault) is followed by that lookup once more, and by a second create only when no
  *   order carries the key;
- * - requests with the same key in this process run one after the other. Two replicas
- *   racing with one key in the same instant can still both create: Odoo has no unique
- *   constraint to stop them (README).
+ * - requests with the same key run one after the other (kit/keyLock.ts): in this process,
+ *   and across replicas when REDIS_URL is set; without Redis, two replicas racing with
+ *   one key in the same instant could both create (Odoo has no unique constraint).
  * Without a key the create is sent once, never retried: when it fails with
  * BACKEND_UNAVAILABLE, the order may exist. See the README for what a client should do.
  */
@@ -82,24 +82,6 @@ function lineSignature(lines: ReadonlyArray<{ productId: number; quantity: numbe
     .join(',');
 }
 
-/** Requests with one key in this process, one after the other (the tail of each key's queue). */
-const keyQueues = new Map<string, Promise<unknown>>();
-
-async function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
-  const previous = keyQueues.get(key) ?? Promise.resolve();
-  const result = previous.then(run, run);
-  const tail = result.then(
-    () => undefined,
-    () => undefined,
-  );
-  keyQueues.set(key, tail);
-  try {
-    return await result;
-  } finally {
-    if (keyQueues.get(key) === tail) keyQueues.delete(key);
-  }
-}
-
 /**
  * The order an idempotency key already made, made whole: confirmed if it is still a
  * quotation (its confirmation failed before), refused if it holds other lines.
@@ -144,7 +126,7 @@ export const Mutation: MutationResolvers = {
     const orderId =
       key === undefined
         ? await connector.createSalesOrder(partner.id, request.lines).catch(noteCreatedQuotation)
-        : await oneAtATime(`${partner.id}\n${key}`, async () => {
+        : await context.orderLock.run(`${partner.id}:${key}`, async () => {
             const origin = originOf(key);
             const orderLines = (id: number) => loaders.linesByOrderId.clear(id).load(id);
             const existing = await connector.orderByOrigin(partner.id, origin);
