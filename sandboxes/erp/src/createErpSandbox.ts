@@ -3,7 +3,7 @@
  * shell around the XML-RPC endpoints and the Stripe webhook. Tests call this;
  * src/index.ts only reads the configuration and listens.
  */
-import { SandboxStore, createSandboxServer, generateWorld, type SandboxRequest, type SandboxServer } from '../../kit/src/index.js';
+import { SandboxStore, createSandboxServer, generateWorld, schedulePruning, type SandboxRequest, type SandboxServer } from '../../kit/src/index.js';
 import type { ErpSandboxConfig } from './config.js';
 import { ERP_ERRORS } from './httpErrors.js';
 import { MODELS } from './odoo/models.js';
@@ -56,16 +56,7 @@ export async function createErpSandbox(config: ErpSandboxConfig, options: ErpSan
   const orm = new Orm(registry, ADMIN_UID, now);
   const reconciler = new StripeReconciler(registry, { now });
   const prune = () => ({ stripeEvents: reconciler.prune(config.stripeEventRetentionMs) });
-  const runPrune = (): void => {
-    try {
-      prune();
-    } catch (error) {
-      console.error('[erp sandbox] pruning failed:', error);
-    }
-  };
-  runPrune();
-  const pruneTimer = setInterval(runPrune, config.pruneIntervalMs);
-  pruneTimer.unref();
+  const stopPruning = schedulePruning('erp', prune, config.pruneIntervalMs);
   const credentials = { database: config.database, login: config.login, password: config.password, uid: ADMIN_UID };
   const xmlRpc = createXmlRpcRoute(credentials, orm);
   const stripeWebhook = createStripeWebhookRoute({ secret: config.stripeWebhookSecret, reconciler });
@@ -87,7 +78,7 @@ export async function createErpSandbox(config: ErpSandboxConfig, options: ErpSan
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(pruneTimer);
+      stopPruning();
       await server.close();
       store.close();
     },

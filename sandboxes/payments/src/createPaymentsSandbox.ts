@@ -3,12 +3,12 @@
  * cards, payment intents, charges and refunds, with idempotent POSTs and signed webhooks.
  * Tests call this; src/index.ts only reads the config and listens.
  */
-import { createSandboxServer, type SandboxRequest, type SandboxServer } from '../../kit/src/index.js';
+import { createSandboxServer, schedulePruning, type SandboxRequest, type SandboxServer } from '../../kit/src/index.js';
 import type { PaymentsSandboxConfig } from './config.js';
 import { createProductErrors, jsonBody } from './errors.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { PaymentsState } from './PaymentsState.js';
-import { pruneExpired, schedulePruning, type PruneResult } from './retention.js';
+import { pruneExpired, type PruneResult } from './retention.js';
 import { createRouter } from './router.js';
 import { ROUTES } from './routes/index.js';
 import { WebhookEndpoints } from './webhooks/endpoints.js';
@@ -72,7 +72,7 @@ export async function createPaymentsSandbox(config: PaymentsSandboxConfig, optio
   const server = createSandboxServer({ name: 'payments', route, errors: createProductErrors(config.apiVersion) });
   dispatcher.resume();
   const prune = () => pruneExpired(state, idempotency);
-  const stopPruning = schedulePruning(prune, config.pruneIntervalMs);
+  const stopPruning = schedulePruning('payments', prune, config.pruneIntervalMs);
 
   let url: string | null = null;
   let closing: Promise<void> | null = null;

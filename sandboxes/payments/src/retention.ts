@@ -38,18 +38,3 @@ export function pruneExpired(state: PaymentsState, idempotency: IdempotencyKeys)
     deliveries: state.deliveries.deleteCreatedBefore(eventCutoff, (delivery) => delivery.state !== 'pending').length,
   };
 }
-
-/** Prunes now and then every `intervalMs`, on a timer that does not keep the process alive; returns the stop. */
-export function schedulePruning(prune: () => PruneResult, intervalMs: number): () => void {
-  const run = (): void => {
-    try {
-      prune();
-    } catch (error) {
-      console.error('[payments sandbox] pruning failed:', error);
-    }
-  };
-  run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

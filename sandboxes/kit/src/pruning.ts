@@ -1,0 +1,19 @@
+/**
+ * Retention for what a sandbox keeps only for a while (idempotency records, events,
+ * processed webhook ids): `prune` runs once now and then every `intervalMs`, on a timer
+ * that does not keep the process alive. A failing prune is logged and tried again at the
+ * next tick; it never stops the sandbox.
+ */
+export function schedulePruning(name: string, prune: () => unknown, intervalMs: number): () => void {
+  const run = (): void => {
+    try {
+      prune();
+    } catch (error) {
+      console.error(`[${name} sandbox] pruning failed:`, error);
+    }
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
