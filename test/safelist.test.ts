@@ -1,7 +1,7 @@
 /**
  * Safelist mode (SAFELIST=on) over the whole stack: a gateway that runs only the
  * operations of the persisted-operation manifest. A manifest operation runs by id (POST
- * and GET) and by its exact document, with the same answer; anything else is refused
+ * and GET) and by its document (also reformatted), with the same answer; anything else is refused
  * before it reaches a subgraph, with Apollo Router's codes and statuses: an unknown id
  * 404 PERSISTED_QUERY_NOT_IN_LIST, another document 403 QUERY_NOT_IN_SAFELIST, and an
  * APQ registration registers nothing. A manifest rewritten on disk is enforced without a
@@ -73,6 +73,13 @@ describe('gateway safelist mode', () => {
     expect(((await viaGet.json()) as Answer).data).toEqual(viaId.data);
   });
 
+  it('runs the manifest document reformatted (whitespace, comments), as Apollo Router does', async () => {
+    const reformatted = await post(stack.gatewayUrl, { query: `# reformatted by another client\n${customerList.body.replace(/\n\s*/g, ' ')}`, variables: { first: 3 } });
+    expect(reformatted.status).toBe(200);
+    expect(reformatted.errors).toBeUndefined();
+    expect(reformatted.data!.customers.nodes).toHaveLength(3);
+  });
+
   it('refuses any other document with 403 QUERY_NOT_IN_SAFELIST, before any backend call', async () => {
     await stack.resetStats();
     const other = await post(stack.gatewayUrl, { query: '{ customers(first: 1) { nodes { id name } } }' });
@@ -80,10 +87,10 @@ describe('gateway safelist mode', () => {
     expect(codeOf(other)).toEqual(['QUERY_NOT_IN_SAFELIST']);
     expect(other.data).toBeUndefined();
     expect(other.headers.get('cache-control')).toBe('private, no-store');
-    // Exact means exact: the manifest's document with its whitespace changed is another document.
-    const reformatted = await post(stack.gatewayUrl, { query: customerList.body.replace(/\n\s*/g, ' '), variables: { first: 3 } });
-    expect(reformatted.status).toBe(403);
-    expect(codeOf(reformatted)).toEqual(['QUERY_NOT_IN_SAFELIST']);
+    // The manifest's document with one more field selected is another document.
+    const widened = await post(stack.gatewayUrl, { query: customerList.body.replace(/\bname\b/, 'name phone'), variables: { first: 3 } });
+    expect(widened.status).toBe(403);
+    expect(codeOf(widened)).toEqual(['QUERY_NOT_IN_SAFELIST']);
     expect(totalCalls(await stack.stats())).toBe(0);
   });
 

@@ -8,10 +8,18 @@
  * (supergraph/SupergraphManager.ts: fs.watch on the directory, a debounce, the content
  * compared with what is served): a newly generated manifest is enforced without a
  * restart, and one that is unreadable or invalid is logged and the previous one kept.
+ *
+ * A document sent instead of an id matches an operation when it is the same document:
+ * compared after normalisation as Apollo Router does for its safelist (parsed, its
+ * operations then its fragments sorted by name, printed), so whitespace, commas,
+ * comments and the order of definitions do not matter, while any change to what is
+ * selected (another field, another order of fields, another argument) does. A document
+ * that does not parse matches only character for character.
  */
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { Kind, parse, print, type DefinitionNode, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 
 export class SafelistManifestError extends Error {
@@ -31,7 +39,31 @@ export interface PersistedOperation {
 interface Index {
   text: string;
   byId: Map<string, PersistedOperation>;
+  /** Every operation's body as written. */
   bodies: Set<string>;
+  /** The same, normalised (normalizeDocument). */
+  normalizedBodies: Set<string>;
+}
+
+const nameOf = (definition: DefinitionNode): string =>
+  (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) && definition.name ? definition.name.value : '';
+const byName = (a: DefinitionNode, b: DefinitionNode): number => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0);
+
+/**
+ * A document in one canonical text, or undefined when it does not parse: its operations
+ * sorted by name, then its fragments sorted by name, printed by graphql-js (which drops
+ * comments and insignificant whitespace and commas). Apollo Router's safelist does the same.
+ */
+export function normalizeDocument(text: string): string | undefined {
+  let document: DocumentNode;
+  try {
+    document = parse(text, { noLocation: true });
+  } catch {
+    return undefined;
+  }
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).sort(byName);
+  const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).sort(byName);
+  return print({ kind: Kind.DOCUMENT, definitions: [...operations, ...fragments] });
 }
 
 /** Parses and validates manifest text; `path` only names the file in errors. */
@@ -52,6 +84,7 @@ export function parseManifest(text: string, path: string): Index {
   if (!Array.isArray(manifest.operations)) return fail('has no operations array');
   const byId = new Map<string, PersistedOperation>();
   const bodies = new Set<string>();
+  const normalizedBodies = new Set<string>();
   manifest.operations.forEach((entry: unknown, i: number) => {
     const op = entry as Partial<PersistedOperation>;
     if (typeof op?.id !== 'string' || op.id === '' || typeof op.body !== 'string' || op.body === '') {
@@ -59,8 +92,10 @@ export function parseManifest(text: string, path: string): Index {
     }
     byId.set(op.id!, { id: op.id!, name: String(op.name ?? ''), type: String(op.type ?? ''), body: op.body! });
     bodies.add(op.body!);
+    const normalized = normalizeDocument(op.body!);
+    if (normalized !== undefined) normalizedBodies.add(normalized);
   });
-  return { text, byId, bodies };
+  return { text, byId, bodies, normalizedBodies };
 }
 
 export interface PersistedQueryManifestOptions {
@@ -101,9 +136,11 @@ export class PersistedQueryManifest {
     return this.index.byId.get(id);
   }
 
-  /** True when `document` is, character for character, the body of a manifest operation. */
+  /** True when `document` is the body of a manifest operation: as written, or once normalised (normalizeDocument). */
   hasBody(document: string): boolean {
-    return this.index.bodies.has(document);
+    if (this.index.bodies.has(document)) return true;
+    const normalized = normalizeDocument(document);
+    return normalized !== undefined && this.index.normalizedBodies.has(normalized);
   }
 
   private startWatching(): void {

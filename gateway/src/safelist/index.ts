@@ -74,7 +74,7 @@ export function safelistPlugin<TContext extends BaseContext>({ manifest, loggerF
     }
     // No query at all: Apollo's own 400 (BAD_REQUEST) says what is missing.
     if (request.query === undefined || request.query === '' || manifest.hasBody(request.query)) return undefined;
-    const message = 'The operation is not in the safelist: send a persisted operation by its id (extensions.persistedQuery.sha256Hash) or its exact document.';
+    const message = 'The operation is not in the safelist: send a persisted operation by its id (extensions.persistedQuery.sha256Hash) or its document.';
     return { error: safelistError('QUERY_NOT_IN_SAFELIST', message), fields: { operationName } };
   };
 

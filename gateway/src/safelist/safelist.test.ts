@@ -2,7 +2,8 @@
  * The safelist without a stack: the manifest file is refused at start when missing or
  * invalid (naming the file), reloaded when it changes (an invalid rewrite keeps the
  * previous one), and the plugin's decisions: a manifest id becomes its body with the
- * persistedQuery extension removed, an exact body passes, and everything else is
+ * persistedQuery extension removed, a manifest body passes (compared after normalisation,
+ * as Apollo Router compares them), and everything else is
  * swapped for a constant document and refused at didResolveOperation with its code and
  * HTTP status.
  */
@@ -54,7 +55,7 @@ describe('PersistedQueryManifest', () => {
     try {
       expect(manifest.byId('one')?.body).toBe(BODY);
       expect(manifest.hasBody(BODY)).toBe(true);
-      writeFileSync(join(dir, 'next'), manifestOf(['two', `${BODY} `]));
+      writeFileSync(join(dir, 'next'), manifestOf(['two', BODY.replace('first: 2', 'first: 3')]));
       renameSync(join(dir, 'next'), path);
       await until(() => manifest.byId('two') !== undefined, 'the reload');
       expect(manifest.byId('one')).toBeUndefined();
@@ -65,6 +66,35 @@ describe('PersistedQueryManifest', () => {
     } finally {
       await manifest.close();
     }
+  });
+});
+
+describe('matching a document sent instead of an id', () => {
+  const FRAGMENTS = 'fragment A on Customer { id }\nquery Some { customers(first: 2) { nodes { ...A ...B } } }\nfragment B on Customer { name }';
+  const manifest = (() => {
+    const dir = mkdtempSync(join(tmpdir(), 'safelist-'));
+    const path = join(dir, 'persisted-operations.json');
+    writeFileSync(path, manifestOf(['one', BODY], ['two', FRAGMENTS], ['bad', '}}}']));
+    const loaded = new PersistedQueryManifest({ path, logger: createGatewayLogger({ level: 'silent' }), watch: false });
+    rmSync(dir, { recursive: true, force: true });
+    return loaded;
+  })();
+
+  it('ignores whitespace, commas, comments and the order of definitions, as Apollo Router does', () => {
+    expect(manifest.hasBody(BODY)).toBe(true);
+    expect(manifest.hasBody('query Names { customers(first: 2) { nodes { name } } }')).toBe(true);
+    expect(manifest.hasBody('# a comment\nquery Names {customers(first:2,){nodes{name,}}}')).toBe(true);
+    expect(manifest.hasBody('fragment B on Customer { name } fragment A on Customer { id } query Some { customers(first: 2) { nodes { ...A ...B } } }')).toBe(true);
+  });
+
+  it('refuses any change to what is selected, and matches a document that does not parse only as written', () => {
+    expect(manifest.hasBody('query Names { customers(first: 3) { nodes { name } } }')).toBe(false);
+    expect(manifest.hasBody('query Names { customers(first: 2) { nodes { name id } } }')).toBe(false);
+    expect(manifest.hasBody('query Other { customers(first: 2) { nodes { name } } }')).toBe(false);
+    // Fields in another order are another document (the response's key order differs).
+    expect(manifest.hasBody('fragment A on Customer { id } query Some { customers(first: 2) { nodes { ...B ...A } } } fragment B on Customer { name }')).toBe(false);
+    expect(manifest.hasBody('}}}')).toBe(true);
+    expect(manifest.hasBody('}}} ')).toBe(false);
   });
 });
 
