@@ -37,9 +37,7 @@ export function graphqlResponseMediaType(accept: string | undefined): string {
  * Server's own error responses do.
  */
 export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
-  const accept = res.req?.headers.accept;
-  res.writeHead(status, { 'content-type': graphqlResponseMediaType(accept), ...headers });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] }));
+  sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] }, { 'content-type': graphqlResponseMediaType(res.req?.headers.accept), ...headers });
 }
 
 /** An answer to a request refused before GraphQL handling (see `inspect` below). */
@@ -112,4 +110,3 @@ export async function executeApolloRequest<TContext extends BaseContext>(
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
 }
-

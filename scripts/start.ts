@@ -90,7 +90,10 @@ async function main(): Promise<void> {
       alive.map(
         (r) =>
           new Promise<void>((resolve) => {
-            const timer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
+            const timer = setTimeout(() => {
+              console.error(`${r.spec.name} did not stop within 10 s of SIGTERM; killing it (SIGKILL).`);
+              r.child.kill('SIGKILL');
+            }, 10_000);
             r.child.once('exit', () => {
               clearTimeout(timer);
               resolve();

@@ -122,6 +122,7 @@ describe('npm start', () => {
       while (alive(-group) && Date.now() - stopped < 15_000) await new Promise((r) => setTimeout(r, 100));
       // npm passes the child's end on; a clean stop is code 0 (or npm's own SIGINT end).
       expect(code === 0 || signal === 'SIGINT' || code === 130).toBe(true);
+      // Every service stopped on its own (start.ts says when it has to SIGKILL one).
       expect(output).not.toMatch(/SIGKILL/);
       // Every port is free again, and no service process is left.
       await new Promise((r) => setTimeout(r, 500));

@@ -1,7 +1,7 @@
 export { Prng } from './prng.js';
 export * from './seed.js';
 export { SandboxStore, Collection, type Doc, type DocId, type OpenStoreOptions } from './SandboxStore.js';
-export { schedulePruning } from './pruning.js';
+export { createdCutoff, schedulePruning } from './pruning.js';
 export { FaultInjector, parseFaultConfig, NO_FAULTS, type FaultConfig, type FaultAction } from './faults.js';
 export {
   createSandboxServer,

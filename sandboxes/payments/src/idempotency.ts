@@ -13,14 +13,13 @@
  * ignored by check() and deleted by prune().
  */
 import { createHash } from 'node:crypto';
-import type { SandboxStore } from '../../kit/src/index.js';
+import { createdCutoff, type SandboxStore } from '../../kit/src/index.js';
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS } from './config.js';
 import { idempotencyError, invalidRequest } from './errors.js';
 
 export const IDEMPOTENCY_TTL_MS = DEFAULT_IDEMPOTENCY_RETENTION_MS;
 /** Where the records are in the store's meta table: `idem:<api key scope>:<key>`. */
 export const IDEMPOTENCY_META_PREFIX = 'idem:';
-const PREFIX = IDEMPOTENCY_META_PREFIX;
 const MAX_KEY_LENGTH = 255;
 
 export interface StoredResponse {
@@ -68,7 +67,7 @@ export class IdempotencyKeys {
 
   private storeKey(apiKey: string, key: string): string {
     const scope = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-    return `${PREFIX}${scope}:${key}`;
+    return `${IDEMPOTENCY_META_PREFIX}${scope}:${key}`;
   }
 
   /** Checks a key before the request runs: a replay, a misuse (thrown), or new. */
@@ -105,7 +104,7 @@ export class IdempotencyKeys {
 
   /** Deletes the records at least `ttlMs` old at `now`; returns how many. */
   prune(now = this.clock()): number {
-    return this.store.deleteMetaCreatedBefore(PREFIX, now - this.ttlMs + 1);
+    return this.store.deleteMetaCreatedBefore(IDEMPOTENCY_META_PREFIX, createdCutoff(now, this.ttlMs));
   }
 }
 

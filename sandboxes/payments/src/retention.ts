@@ -15,6 +15,7 @@
  * Ages are by the date the store gives each row when it is first written, on the
  * sandbox's clock, and deleted through the store's index on it.
  */
+import { createdCutoff } from '../../kit/src/index.js';
 import type { IdempotencyKeys } from './idempotency.js';
 import type { PaymentsState } from './PaymentsState.js';
 
@@ -24,14 +25,9 @@ export interface PruneResult {
   deliveries: number;
 }
 
-/** The rows first written before this are at least `periodMs` old at `now`. */
-function atLeastOld(now: number, periodMs: number): number {
-  return now - periodMs + 1;
-}
-
 export function pruneExpired(state: PaymentsState, idempotency: IdempotencyKeys): PruneResult {
   const now = state.now();
-  const eventCutoff = atLeastOld(now, state.eventRetentionMs);
+  const eventCutoff = createdCutoff(now, state.eventRetentionMs);
   return {
     idempotencyKeys: idempotency.prune(now),
     events: state.events.deleteCreatedBefore(eventCutoff).length,

@@ -555,6 +555,9 @@ describe('erp subgraph against the ERP sandbox', () => {
     it.runIf(process.env.REDIS_URL)('makes one order when two replicas sharing Redis get the same key at once', async () => {
       const a = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
       const b = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
+      // Their lock clients connect in the background: wait for both, or the lock would run degraded (process-local).
+      const deadline = Date.now() + 5000;
+      while (!(a.subgraph.orderLock.connected && b.subgraph.orderLock.connected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       const key = `order-${Date.now()}-r5`;
       const input = { customerId: refOf(87), lines: [{ productId: '5', quantity: 2 }], idempotencyKey: key };
       // The create made slow, so that both replicas would have looked the key up before the order exists.

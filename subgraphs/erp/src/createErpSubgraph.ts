@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type Keyv from 'keyv';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { BackendPolicy, createCache, createKeyLock, createLogger, createSubgraphServer, type Logger, type SubgraphServer } from '../../kit/src/index.js';
+import { BackendPolicy, createCache, createKeyLock, createLogger, createSubgraphServer, type KeyLock, type Logger, type SubgraphServer } from '../../kit/src/index.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { OdooErpConnector } from './connector/OdooErpConnector.js';
 import { createContextFactory, type ErpContext } from './context.js';
@@ -66,6 +66,8 @@ export interface ErpSubgraph {
   readonly policy: BackendPolicy;
   /** The shared catalog cache (namespace erp:catalog). */
   readonly catalogCache: Keyv;
+  /** createSalesOrder's per-key lock (Redis-backed when REDIS_URL is set). */
+  readonly orderLock: KeyLock;
   /** Starts listening; resolves with the /graphql URL (port 0 gives the real port). */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops the server, closes the connector's connections and the cache. */
@@ -114,6 +116,7 @@ export async function createErpSubgraph(config: ErpSubgraphConfig, options: ErpS
     connector,
     policy,
     catalogCache,
+    orderLock,
     listen: (port = config.port, host = config.host) => server.listen(port, host),
     async close() {
       await server.close();

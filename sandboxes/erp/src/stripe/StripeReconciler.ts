@@ -16,7 +16,7 @@
  * (it keeps events 30 days), then pruned, so that they do not pile up. An event seen
  * again after that would still change nothing: the intent's share is recomputed.
  */
-import type { Collection } from '../../../kit/src/index.js';
+import { createdCutoff, type Collection } from '../../../kit/src/index.js';
 import { formatDatetime, type RecordDoc } from '../odoo/fields.js';
 import type { Registry } from '../odoo/Registry.js';
 import { STRIPE_EVENTS, STRIPE_INTENTS, type StripeEventDoc, type StripeIntentDoc } from './stripeLedger.js';
@@ -112,7 +112,7 @@ export class StripeReconciler {
 
   /** Forgets the processed events recorded at least `retentionMs` ago (the store's clock, at `now`); returns how many. */
   prune(retentionMs: number, now = this.now()): number {
-    return this.events.deleteCreatedBefore(now - retentionMs + 1).length;
+    return this.events.deleteCreatedBefore(createdCutoff(now, retentionMs)).length;
   }
 
   private planPayment(object: unknown): Plan {
