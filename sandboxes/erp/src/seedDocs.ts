@@ -139,6 +139,23 @@ export function seedDocs(world: World): Record<string, Doc[]> {
     write_date: formatDatetime(invoice.invoiceDate),
   }));
 
+  // The seed's succeeded payments are already applied to their invoices: each has its transaction, as Odoo's Stripe provider leaves one.
+  const transactions: RecordDoc[] = world.payments
+    .filter((payment) => payment.status === 'succeeded')
+    .map((payment, index) => ({
+      id: index + 1,
+      reference: `${payment.invoiceName}-${index + 1}`,
+      provider_reference: payment.id,
+      provider_code: 'stripe',
+      state: 'done',
+      amount: payment.amountMinor,
+      currency_id: currencyId.get(payment.currency) ?? USD_ID,
+      partner_id: partnerId(payment.companyIndex),
+      _invoice_id: payment.invoiceErpId,
+      create_date: formatDatetime(payment.created),
+      write_date: formatDatetime(payment.created),
+    }));
+
   return {
     'res.currency': CURRENCIES.map((c) => ({ ...c, decimal_places: 2, active: true, ...created })),
     'res.country': countries,
@@ -148,6 +165,7 @@ export function seedDocs(world: World): Record<string, Doc[]> {
     'sale.order': orders,
     'sale.order.line': lines,
     'account.move': moves,
+    'payment.transaction': transactions,
     [STRIPE_INTENTS]: seedStripeIntents(world),
   };
 }

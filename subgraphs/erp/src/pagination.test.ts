@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { errorForFault, errorForStatus, faultMessage } from './connector/odooErrors.js';
+import { errorForFault, errorForStatus, faultMessage } from '../../kit/src/odoo/odooErrors.js';
 import { parseOdooId } from './loaders.js';
 import { decodeCursor, encodeCursor, offsetPage, pageOf } from './pagination.js';
 import { productFilter } from './productList.js';

@@ -7,8 +7,9 @@
  */
 import { USD_ID, productCategory, productProduct, resCountry, resCurrency, resPartner } from './baseModels.js';
 import type { ModelDef } from './Registry.js';
+import { paymentTransaction } from './paymentModels.js';
 import { accountMove, saleOrder, saleOrderLine } from './salesModels.js';
 
 export { USD_ID };
 
-export const MODELS: readonly ModelDef[] = [resCountry, resCurrency, productCategory, resPartner, productProduct, saleOrder, saleOrderLine, accountMove];
+export const MODELS: readonly ModelDef[] = [resCountry, resCurrency, productCategory, resPartner, productProduct, saleOrder, saleOrderLine, accountMove, paymentTransaction];

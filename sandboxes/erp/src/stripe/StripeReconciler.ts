@@ -99,15 +99,46 @@ export class StripeReconciler {
     const moves = this.registry.model('account.move')!;
     const intent = plan.intent && !sameIntent(plan.intent, this.intents.get(plan.intent.id)) ? plan.intent : undefined;
     const record: StripeEventDoc = { id: event.id, type: event.type, outcome: plan.note, processedAt: new Date(this.now()).toISOString() };
+    const transaction = intent ? this.transactionFor(intent, plan.invoice) : undefined;
     this.registry.store.transaction(() => {
       if (plan.invoice) moves.save(plan.invoice);
       if (intent) this.intents.put(intent);
+      if (transaction) this.registry.model('payment.transaction')!.save(transaction);
       this.events.put(record);
     });
     // Applied: the event taught the ERP something (the invoice changed, or what the intent settles did).
     const applied = plan.invoice !== undefined || intent !== undefined;
     if (!applied) this.log(`[erp sandbox] stripe event ${event.id} (${event.type}) ignored: ${plan.note}`);
     return { status: applied ? 'applied' : 'ignored', note: plan.note };
+  }
+
+  /**
+   * The payment.transaction that records a received payment on its invoice (Odoo's
+   * Stripe provider keeps one per intent, state `done` once paid), created on the first
+   * payment_intent.succeeded; undefined while the intent has received nothing or names no invoice.
+   */
+  private transactionFor(intent: StripeIntentDoc, changedInvoice: RecordDoc | undefined): RecordDoc | undefined {
+    if (intent.invoiceId === null || intent.received <= 0) return undefined;
+    const transactions = this.registry.model('payment.transaction')!;
+    const existing = [...transactions.lookup('provider_reference', intent.id)][0];
+    const before = existing === undefined ? undefined : transactions.get(existing);
+    const invoice = changedInvoice ?? this.registry.get('account.move', intent.invoiceId);
+    if (!invoice || (before && before.amount === intent.received)) return undefined;
+    const stamp = formatDatetime(this.now());
+    const id = before?.id ?? transactions.nextId();
+    return {
+      ...(before ?? { create_date: stamp }),
+      id,
+      reference: before?.reference ?? `${String(invoice.name)}-${id}`,
+      provider_reference: intent.id,
+      provider_code: 'stripe',
+      state: 'done',
+      amount: intent.received,
+      currency_id: invoice.currency_id ?? false,
+      partner_id: invoice.partner_id ?? false,
+      _invoice_id: intent.invoiceId,
+      write_date: stamp,
+    };
   }
 
   /** Forgets the processed events recorded at least `retentionMs` ago (the store's clock, at `now`); returns how many. */

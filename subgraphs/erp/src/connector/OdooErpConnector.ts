@@ -16,19 +16,16 @@
  * the fields it reads (records.ts): Odoo would otherwise send every field, computed ones
  * included.
  */
-import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
-import { BackendError, type BackendPolicy } from '../../../kit/src/index.js';
-import { parseMethodResponse, serializeMethodCall, type MethodResponse, type XmlRpcStruct, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
+import { BackendError, isUnknownMethodFault, malformed, OdooClient, readRecords, type BackendPolicy } from '../../../kit/src/index.js';
+import type { XmlRpcStruct, XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
 import type { InvoiceRecord, OrderLineRecord, OrderRecord, PartnerRecord, ProductRecord } from '../models.js';
-import { errorForFault, errorForStatus, isUnknownMethodFault, malformed, unreachable } from './odooErrors.js';
 import {
   INVOICE_FIELDS,
   LINE_FIELDS,
   ORDER_FIELDS,
   PARTNER_FIELDS,
   PRODUCT_FIELDS,
-  readRecords,
   toInvoice,
   toOrder,
   toOrderLine,
@@ -85,16 +82,14 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 export class OdooErpConnector {
   readonly policy: BackendPolicy;
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
-  private readonly options: Omit<OdooErpConnectorOptions, 'policy' | 'logger'>;
+  private readonly client: OdooClient;
   private readonly logger: Logger;
-  private session: Promise<number> | null = null;
   private confirmBy: ConfirmBy = 'unknown';
 
   constructor(options: OdooErpConnectorOptions) {
     this.policy = options.policy;
     this.logger = options.logger;
-    this.options = { url: options.url.replace(/\/+$/, ''), db: options.db, username: options.username, password: options.password };
+    this.client = new OdooClient(options);
   }
 
   /** Partners whose `ref` (the CRM company id) is one of `refs`, in id order. Archived partners are left out. */
@@ -205,7 +200,7 @@ export class OdooErpConnector {
 
   /** Closes the keep-alive connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.client.close();
   }
 
   private async confirm(id: number): Promise<void> {
@@ -258,83 +253,8 @@ export class OdooErpConnector {
     return pages.flatMap((page) => readRecords(page, model).map(parse));
   }
 
-  /** The uid of the configured login, logging in on first use. */
-  private login(): Promise<number> {
-    if (!this.session) {
-      const session = this.authenticate();
-      this.session = session;
-      // A failed login is not kept: the next call tries again.
-      session.catch(() => {
-        if (this.session === session) this.session = null;
-      });
-    }
-    return this.session;
-  }
-
-  private async authenticate(): Promise<number> {
-    const { db, username, password } = this.options;
-    const value = await this.rpc('common', 'authenticate', [db, username, password, {}], { operation: 'common.authenticate', retry: true });
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-    // Odoo answers a wrong login or password with False, not a fault.
-    if (value === false) throw new BackendError('UNAUTHENTICATED', 'The ERP refused the configured login; check ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key in production).', { backend: 'erp' });
-    throw malformed('authenticate answered neither a user id nor False');
-  }
-
-  /** execute_kw as the configured user; on AccessDenied, logs in again once and repeats the call. */
-  private async executeKw(model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue>, retry: boolean): Promise<XmlRpcValue> {
-    const operation = `${model}.${method}`;
-    const { db, password } = this.options;
-    const session = this.login();
-    const uid = await session;
-    try {
-      return await this.rpc('object', 'execute_kw', [db, uid, password, model, method, args, kwargs], { operation, retry });
-    } catch (error) {
-      if (!(error instanceof BackendError && error.details.odooFault === 3)) throw error;
-      if (this.session === session) this.session = null;
-      this.logger.info({ operation }, 'the ERP refused the session; logging in again');
-      const fresh = await this.login();
-      return this.rpc('object', 'execute_kw', [db, fresh, password, model, method, args, kwargs], { operation, retry });
-    }
-  }
-
-  /** One XML-RPC call under the policy: each attempt is aborted by the policy's signal on timeout. */
-  private rpc(service: 'common' | 'object', method: string, params: XmlRpcValue[], call: { operation: string; retry: boolean }): Promise<XmlRpcValue> {
-    const body = serializeMethodCall(method, params);
-    return this.policy.execute(async (signal) => {
-      let status: number;
-      let headers: Record<string, string | string[] | undefined>;
-      let text: string;
-      try {
-        const response = await request(`${this.options.url}/xmlrpc/2/${service}`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' },
-          body,
-          signal,
-          dispatcher: this.agent,
-        });
-        status = response.statusCode;
-        headers = response.headers;
-        text = await response.body.text();
-      } catch (error) {
-        if (signal.aborted) throw error;
-        throw this.logged(unreachable(call.operation, error), call.operation);
-      }
-      if (status !== 200) throw this.logged(errorForStatus(status, headers, call.operation), call.operation);
-      let response: MethodResponse;
-      try {
-        response = parseMethodResponse(text);
-      } catch {
-        throw this.logged(malformed(`${call.operation} answered HTTP 200 with a body that is not an XML-RPC response`), call.operation);
-      }
-      if (response.kind === 'fault') throw this.logged(errorForFault(response.faultCode, response.faultString, call.operation, [this.options.password]), call.operation);
-      return response.value;
-    }, { retry: call.retry });
-  }
-
-  /** Logs a failed attempt (its code and scrubbed message, never the call's parameters) and returns it. */
-  private logged(failure: BackendError, operation: string): BackendError {
-    this.logger.warn({ operation, status: failure.status, code: failure.code, reason: failure.message, retryAfterMs: failure.retryAfterMs }, 'ERP call failed');
-    return failure;
+  private executeKw(model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue>, retry: boolean): Promise<XmlRpcValue> {
+    return this.client.executeKw(model, method, args, kwargs, retry);
   }
 }
 

@@ -9,10 +9,10 @@
  * The fields each model is read with are listed here, explicitly: without `fields`, Odoo
  * reads and sends every field of the model, computed ones included.
  */
-import { isStruct, numberOf, type XmlRpcStruct, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
+import { numberOf, type XmlRpcStruct } from '../../../../lib/xmlrpc/index.js';
 import type { InvoiceRecord, OrderLineRecord, OrderRecord, PartnerRecord, ProductRecord } from '../models.js';
 import { AmountError, floatToMinor } from '../money.js';
-import { malformed } from './odooErrors.js';
+import { malformed } from '../../../kit/src/index.js';
 
 export const PARTNER_FIELDS = ['ref', 'name'];
 export const PRODUCT_FIELDS = ['name', 'default_code', 'list_price', 'qty_available', 'categ_id'];
@@ -32,11 +32,6 @@ export const INVOICE_FIELDS = [
   'payment_state',
 ];
 
-/** The list of records a read or search_read answers. */
-export function readRecords(value: XmlRpcValue, model: string): XmlRpcStruct[] {
-  if (!Array.isArray(value) || !value.every(isStruct)) throw malformed(`${model} records that are not a list of structs`);
-  return value as XmlRpcStruct[];
-}
 
 function fail(model: string, record: XmlRpcStruct, field: string, expected: string): never {
   throw malformed(`${model} ${String(record.id)}: ${field} is not ${expected}`);

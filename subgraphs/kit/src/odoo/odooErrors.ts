@@ -14,7 +14,7 @@
  * reaches a message, a log line or a client.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { BackendError, parseRetryAfter } from '../../../kit/src/index.js';
+import { BackendError, parseRetryAfter } from '../errors.js';
 
 /** Longest part of an Odoo message passed on. */
 const MAX_MESSAGE = 300;
