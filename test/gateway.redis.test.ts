@@ -11,62 +11,18 @@
  * deleted at the end.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask, totalCalls, until } from './helpers/gatewayCalls.js';
+import { RedisProxy, redisReachable } from './helpers/redisProxy.js';
 import { startStack, type Stack } from './helpers/startStack.js';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PREFIX = `graph360-test-${randomUUID().slice(0, 8)}`;
 
-async function redisReachable(url: string): Promise<boolean> {
-  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    await client.close();
-    return true;
-  } catch {
-    if (client.isOpen) client.destroy();
-    return false;
-  }
-}
-
 const reachable = await redisReachable(REDIS_URL);
 if (!reachable && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis suite required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
 if (!reachable) console.warn(`gateway.redis.test.ts skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
-
-/** A TCP proxy to Redis that can be closed (Redis "stopped") and opened again on the same port. */
-class RedisProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = undefined;
-  }
-}
 
 const QUERY = /* GraphQL */ `
   query Shared($first: Int!) {
