@@ -2,7 +2,8 @@
  * Gateway replicas sharing their caches through Redis (REDIS_URL, or 127.0.0.1:6379):
  * a query answered by one gateway costs the other zero backend calls; an invalidation
  * sent to one is seen by the other; and when Redis goes away under a gateway, its
- * requests still succeed, uncached, and caching resumes when Redis is back. "Going away"
+ * requests still succeed, uncached, and caching resumes when Redis is back, while its
+ * rate limits hold, from memory, and are shared through Redis again once it is back. "Going away"
  * is a TCP proxy in front of the real Redis that the test closes: the test cannot stop
  * the machine's Redis, and a closed port is what a gateway sees when Redis dies.
  *
@@ -13,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, totalCalls, until } from './helpers/gatewayCalls.js';
+import { ask, metric, totalCalls, until } from './helpers/gatewayCalls.js';
 import { RedisProxy, redisReachable } from './helpers/redisProxy.js';
 import { startStack, type Stack } from './helpers/startStack.js';
 
@@ -112,6 +113,56 @@ describe.skipIf(!reachable)('gateway replicas sharing Redis', () => {
 
       await proxy.open();
       await until('caching to resume after Redis is back', async () => ((await run(url, 4)).answer.headers.get('x-cache') === 'HIT' ? true : undefined));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('keeps limiting each client, from memory, while Redis is unreachable, and limits through Redis again once it is back', async () => {
+    const proxy = new RedisProxy(new URL(REDIS_URL));
+    await proxy.open();
+    try {
+      const gateway = await stack.startGateway({
+        REDIS_URL: proxy.url,
+        CACHE_KEY_PREFIX: `${PREFIX}-limited`,
+        // Three requests per client, refilled too slowly to matter during the test.
+        RATE_LIMIT_BURST: '3',
+        RATE_LIMIT_RPS: '0.001',
+        LOG_LEVEL: 'info',
+      });
+      const asClient = async (sub: string) => ({ authorization: `Bearer ${await stack.auth.token({ sub })}` });
+      const statuses = async (headers: Record<string, string>, n: number) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push((await ask(gateway.url, QUERY, { first: 2 }, { headers })).status);
+        return out;
+      };
+      const backend = async () => ({
+        redis: await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'redis' }),
+        memory: await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'memory' }),
+      });
+      await until('the gateway connected to Redis through the proxy', async () => (gateway.output().includes('Redis connected') ? true : undefined));
+      const x = await asClient('limited-x');
+
+      expect(await statuses(x, 2)).toEqual([200, 200]); // two of x's three, spent in Redis
+      expect(await backend()).toEqual({ redis: 1, memory: 0 });
+
+      await proxy.close();
+      // x's bucket in memory is full, but it is a bucket: the fourth request is refused.
+      expect(await statuses(x, 4)).toEqual([200, 200, 200, 429]);
+      expect(await backend()).toEqual({ redis: 0, memory: 1 });
+
+      await proxy.open();
+      let probe = 0;
+      await until('rate limiting back on Redis', async () => {
+        await statuses(await asClient(`limited-probe-${probe++}`), 1);
+        return (await backend()).redis === 1 ? true : undefined;
+      });
+      expect(await backend()).toEqual({ redis: 1, memory: 0 });
+      // From Redis again: x has the one request it had left there.
+      expect(await statuses(x, 2)).toEqual([200, 429]);
+      const lines = gateway.output();
+      expect(lines.split('limiting per replica in memory until it is back')).toHaveLength(2);
+      expect(lines.split('budgets shared through it again')).toHaveLength(2);
     } finally {
       await proxy.close();
     }
