@@ -2,7 +2,8 @@
  * Gateway replicas sharing their caches through Redis (REDIS_URL, or 127.0.0.1:6379):
  * a query answered by one gateway costs the other zero backend calls; an invalidation
  * sent to one is seen by the other; and when Redis goes away under a gateway, its
- * requests still succeed, uncached, and caching resumes when Redis is back. "Going away"
+ * requests still succeed, uncached, and caching resumes when Redis is back, while its
+ * rate limits hold, from memory, and are shared through Redis again once it is back. "Going away"
  * is a TCP proxy in front of the real Redis that the test closes: the test cannot stop
  * the machine's Redis, and a closed port is what a gateway sees when Redis dies.
  *
@@ -11,62 +12,18 @@
  * deleted at the end.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, totalCalls, until } from './helpers/gatewayCalls.js';
+import { ask, metric, totalCalls, until } from './helpers/gatewayCalls.js';
+import { RedisProxy, redisReachable } from './helpers/redisProxy.js';
 import { startStack, type Stack } from './helpers/startStack.js';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PREFIX = `graph360-test-${randomUUID().slice(0, 8)}`;
 
-async function redisReachable(url: string): Promise<boolean> {
-  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    await client.close();
-    return true;
-  } catch {
-    if (client.isOpen) client.destroy();
-    return false;
-  }
-}
-
 const reachable = await redisReachable(REDIS_URL);
 if (!reachable && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis suite required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
 if (!reachable) console.warn(`gateway.redis.test.ts skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
-
-/** A TCP proxy to Redis that can be closed (Redis "stopped") and opened again on the same port. */
-class RedisProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = undefined;
-  }
-}
 
 const QUERY = /* GraphQL */ `
   query Shared($first: Int!) {
@@ -156,6 +113,56 @@ describe.skipIf(!reachable)('gateway replicas sharing Redis', () => {
 
       await proxy.open();
       await until('caching to resume after Redis is back', async () => ((await run(url, 4)).answer.headers.get('x-cache') === 'HIT' ? true : undefined));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('keeps limiting each client, from memory, while Redis is unreachable, and limits through Redis again once it is back', async () => {
+    const proxy = new RedisProxy(new URL(REDIS_URL));
+    await proxy.open();
+    try {
+      const gateway = await stack.startGateway({
+        REDIS_URL: proxy.url,
+        CACHE_KEY_PREFIX: `${PREFIX}-limited`,
+        // Three requests per client, refilled too slowly to matter during the test.
+        RATE_LIMIT_BURST: '3',
+        RATE_LIMIT_RPS: '0.001',
+        LOG_LEVEL: 'info',
+      });
+      const asClient = async (sub: string) => ({ authorization: `Bearer ${await stack.auth.token({ sub })}` });
+      const statuses = async (headers: Record<string, string>, n: number) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push((await ask(gateway.url, QUERY, { first: 2 }, { headers })).status);
+        return out;
+      };
+      const backend = async () => ({
+        redis: await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'redis' }),
+        memory: await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'memory' }),
+      });
+      await until('the gateway connected to Redis through the proxy', async () => (gateway.output().includes('Redis connected') ? true : undefined));
+      const x = await asClient('limited-x');
+
+      expect(await statuses(x, 2)).toEqual([200, 200]); // two of x's three, spent in Redis
+      expect(await backend()).toEqual({ redis: 1, memory: 0 });
+
+      await proxy.close();
+      // x's bucket in memory is full, but it is a bucket: the fourth request is refused.
+      expect(await statuses(x, 4)).toEqual([200, 200, 200, 429]);
+      expect(await backend()).toEqual({ redis: 0, memory: 1 });
+
+      await proxy.open();
+      let probe = 0;
+      await until('rate limiting back on Redis', async () => {
+        await statuses(await asClient(`limited-probe-${probe++}`), 1);
+        return (await backend()).redis === 1 ? true : undefined;
+      });
+      expect(await backend()).toEqual({ redis: 1, memory: 0 });
+      // From Redis again: x has the one request it had left there.
+      expect(await statuses(x, 2)).toEqual([200, 429]);
+      const lines = gateway.output();
+      expect(lines.split('limiting per replica in memory until it is back')).toHaveLength(2);
+      expect(lines.split('budgets shared through it again')).toHaveLength(2);
     } finally {
       await proxy.close();
     }

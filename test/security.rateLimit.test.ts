@@ -2,8 +2,9 @@
  * Rate limiting per client against running gateways (issue #7): a client over its
  * request budget, or over its cost budget, gets 429 with Retry-After and RATE_LIMITED
  * while another client is unaffected; clients are told apart by token subject, and
- * anonymous ones by IP (X-Forwarded-For behind a trusted proxy); and two gateway
- * processes on one Redis share each client's budget.
+ * anonymous ones by IP (X-Forwarded-For behind a trusted proxy); a gateway whose Redis
+ * cannot be reached still limits each client, from memory; and two gateway processes on
+ * one Redis share each client's budget.
  *
  * The budgets are tiny and refill slowly (one request per 1000 s), so that no refill
  * can happen during the test however slow the machine is: every assertion is a count.
@@ -14,8 +15,9 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metric } from './helpers/gatewayCalls.js';
 import type { SpawnedService } from './helpers/spawnService.js';
-import { startStack, type Stack } from './helpers/startStack.js';
+import { freePort, startStack, type Stack } from './helpers/startStack.js';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PREFIX = `graph360-test-rl-${randomUUID().slice(0, 8)}`;
@@ -122,6 +124,18 @@ describe('rate limiting per client', () => {
     const direct = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '2', RATE_LIMIT_COST_BURST: '1000000' });
     expect(await statuses(direct.url, { 'x-forwarded-for': '203.0.113.3' }, 2)).toEqual([200, 200]);
     expect(await statuses(direct.url, { 'x-forwarded-for': '203.0.113.4' }, 1)).toEqual([429]);
+  });
+
+  it('with Redis configured but nothing listening, still refuses the request over the budget, from memory, and says so', async () => {
+    const gateway = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '3', RATE_LIMIT_COST_BURST: '1000000', REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOG_LEVEL: 'info' });
+    expect(await statuses(gateway.url, a, 3)).toEqual([200, 200, 200]);
+    const refused = await call(gateway.url, a);
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED', budget: 'requests' });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(await statuses(gateway.url, b, 1)).toEqual([200]);
+    expect(await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'memory' })).toBe(1);
+    expect(await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'redis' })).toBe(0);
+    expect(gateway.output().split('limiting per replica in memory until it is back')).toHaveLength(2); // logged once, not per request
   });
 
   it.skipIf(!redis)('two gateway processes on one Redis share each client\'s budget', async () => {

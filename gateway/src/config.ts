@@ -39,7 +39,10 @@ export interface GatewayConfig {
   invalidationSecret: string;
   /** Prefix of every cache key in Redis, so that deployments (or test runs) can share one Redis (CACHE_KEY_PREFIX). Default graph360. */
   cacheKeyPrefix: string;
-  /** Deadline of one cache operation in ms; a slower cache is a miss (CACHE_TIMEOUT_MS). Default 250. */
+  /**
+   * Deadline of one cache operation in ms; a slower cache is a miss (CACHE_TIMEOUT_MS).
+   * Also bounds one rate-limit take from Redis, after which it is taken from memory. Default 250.
+   */
   cacheTimeoutMs: number;
   /**
    * After an entity is invalidated, how long fresh reads of it are served but not cached,

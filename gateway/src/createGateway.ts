@@ -77,8 +77,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     socket.on('close', () => sockets.delete(socket));
   });
   // Limits (depth, aliases, root fields, tokens, cost) before planning: limits/. Per-client
-  // budgets of requests and cost, in memory or shared through Redis: rateLimit/.
-  const rateLimiter = createRateLimiter<RequestIdContext & RateLimitContext>({ config: config.rateLimit, redis: caches.stores.redis, keyPrefix: config.cacheKeyPrefix, logger });
+  // budgets of requests and cost, in memory or shared through Redis (per replica in memory
+  // while Redis is down): rateLimit/.
+  const rateLimiter = createRateLimiter<RequestIdContext & RateLimitContext>({ config: config.rateLimit, redis: caches.stores.redis, keyPrefix: config.cacheKeyPrefix, timeoutMs: config.cacheTimeoutMs, logger, metrics });
   const limits = limitsPlugin<RequestIdContext & RateLimitContext>({ limits: config.limits, logger, loggerFor: observability.loggerFor, onCost: rateLimiter.chargeCost });
   const apollo = new ApolloServer({
     // Fields the caller may not see are removed before planning and come back as null

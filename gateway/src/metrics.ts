@@ -2,7 +2,7 @@
  * The gateway's Prometheus metrics (prom-client), served at /metrics. One registry per
  * gateway instance, so tests that start several gateways in one process do not mix counts.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The cache layers of DESIGN.md, as metric labels; `root` is whole root-field fetches to
@@ -50,6 +50,13 @@ export class GatewayMetrics {
     name: 'gateway_auth_refusals_total',
     help: 'Requests refused a credential (401) and fields refused by authorization, by code (UNAUTHENTICATED, FORBIDDEN).',
     labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimitBackend = new Gauge({
+    name: 'gateway_rate_limit_backend',
+    help: 'Where the rate limiter keeps its buckets: 1 for the backend in use (redis, or memory: per replica, also while Redis is down), 0 for the other.',
+    labelNames: ['backend'] as const,
     registers: [this.registry],
   });
 

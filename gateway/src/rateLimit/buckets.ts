@@ -111,7 +111,7 @@ export class RedisBuckets implements BucketStore {
     private readonly keyPrefix: string,
   ) {}
 
-  /** False while Redis is not connected (the limiter then lets requests through). */
+  /** False while Redis is not connected (FallbackBuckets then takes from memory without asking it). */
   get available(): boolean {
     return this.client.isReady;
   }

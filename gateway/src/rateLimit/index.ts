@@ -15,21 +15,26 @@
  * cost of each operation is known (limits/ calls `chargeCost` from didResolveOperation,
  * where a thrown error becomes the response).
  *
- * State: memory or Redis (buckets.ts). When Redis is configured but unreachable the
- * limiter lets requests through (logged, at most once per 10 s): as with the caches, a
- * Redis outage degrades the gateway instead of stopping it.
+ * State: memory or Redis (buckets.ts). When Redis is configured but unreachable, fails
+ * or is slower than `timeoutMs`, the buckets are taken from memory, per replica, with the
+ * same budgets (FallbackBuckets.ts), and from Redis again once it answers: a Redis outage
+ * loosens the limits by the number of replicas instead of lifting them. Each switch is
+ * logged once and shown by the gauge gateway_rate_limit_backend{backend}.
  */
 import type { BaseContext, GraphQLRequestContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { HttpRejection } from '../../../lib/http.js';
+import type { GatewayMetrics } from '../metrics.js';
 import { MemoryBuckets, RedisBuckets, type BucketStore, type ScriptClient } from './buckets.js';
+import { FallbackBuckets, type Backend } from './FallbackBuckets.js';
 import type { RateLimitConfig } from './config.js';
 
 export { readRateLimitConfig, type RateLimitConfig } from './config.js';
 
 export { MemoryBuckets, RedisBuckets, TOKEN_BUCKET_SCRIPT, type BucketRule, type BucketStore } from './buckets.js';
+export { FallbackBuckets, type Backend } from './FallbackBuckets.js';
 
 export const RATE_LIMITED = 'RATE_LIMITED';
 
@@ -60,7 +65,13 @@ export interface RateLimiterOptions {
   redis: ScriptClient | undefined;
   /** CACHE_KEY_PREFIX: the Redis keys live under it. */
   keyPrefix: string;
+  /** Deadline of one Redis take in ms (CACHE_TIMEOUT_MS); a slower one is taken from memory. */
+  timeoutMs: number;
+  /** Least time between two attempts at Redis while it is down, in ms. Default 1000. */
+  probeEveryMs?: number;
   logger: Logger;
+  /** Sets gateway_rate_limit_backend. */
+  metrics?: GatewayMetrics;
 }
 
 export interface RateLimiter<TContext extends RateLimitContext> {
@@ -71,37 +82,35 @@ export interface RateLimiter<TContext extends RateLimitContext> {
   chargeCost(context: GraphQLRequestContext<TContext>, cost: number): Promise<void>;
 }
 
-const LOG_EVERY_MS = 10_000;
-
 export function createRateLimiter<TContext extends RateLimitContext>(options: RateLimiterOptions): RateLimiter<TContext> {
   const { config } = options;
   const logger = options.logger.child({ component: 'rateLimit' });
-  const store: BucketStore | undefined = !config.enabled ? undefined : options.redis ? new RedisBuckets(options.redis, options.keyPrefix) : new MemoryBuckets();
-  let lastFailureLog = 0;
+  const showBackend = (backend: Backend): void => {
+    options.metrics?.rateLimitBackend.set({ backend: 'redis' }, backend === 'redis' ? 1 : 0);
+    options.metrics?.rateLimitBackend.set({ backend: 'memory' }, backend === 'memory' ? 1 : 0);
+  };
+  const onSwitch = (backend: Backend, error?: unknown): void => {
+    showBackend(backend);
+    if (backend === 'memory') logger.warn({ err: error }, 'rate limit store (Redis) unavailable; limiting per replica in memory until it is back');
+    else logger.info('rate limit store (Redis) back; budgets shared through it again');
+  };
+  let store: BucketStore | undefined;
+  if (config.enabled && options.redis) {
+    store = new FallbackBuckets({ redis: new RedisBuckets(options.redis, options.keyPrefix), timeoutMs: options.timeoutMs, probeEveryMs: options.probeEveryMs, onSwitch });
+    showBackend('redis');
+  } else if (config.enabled) {
+    store = new MemoryBuckets();
+    showBackend('memory');
+  }
 
   /** The refusal when the bucket is short, else undefined. */
   const take = async (context: RateLimitContext, bucket: 'requests' | 'cost', amount: number): Promise<GraphQLError | undefined> => {
     if (!store || amount <= 0) return undefined;
-    if (store instanceof RedisBuckets && !store.available) return failOpen(new Error('Redis not connected'));
     const key = clientKey(context);
-    let result;
-    try {
-      result = await store.take(`${bucket}:${key}`, amount, config[bucket]);
-    } catch (error) {
-      return failOpen(error);
-    }
+    const result = await store.take(`${bucket}:${key}`, amount, config[bucket]);
     if (result.allowed) return undefined;
     logger.info({ client: key, budget: bucket, amount, retryAfterMs: result.retryAfterMs, requestId: context.requestId }, 'rate limited');
     return rateLimitedError(result.retryAfterMs, bucket);
-  };
-
-  const failOpen = (error: unknown): undefined => {
-    const now = Date.now();
-    if (now - lastFailureLog >= LOG_EVERY_MS) {
-      lastFailureLog = now;
-      logger.warn({ err: error }, 'rate limit store unavailable; requests are let through');
-    }
-    return undefined;
   };
 
   return {
