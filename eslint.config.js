@@ -38,7 +38,8 @@ export default tseslint.config(
   },
   ...subgraphs.map((name) => ({
     files: [`subgraphs/${name}/**/*.ts`],
-    ignores: ['**/*.test.ts'],
+    // testSandboxes.ts starts sandboxes for the tests beside it: test equipment, like a *.test.ts.
+    ignores: ['**/*.test.ts', '**/testSandboxes.ts'],
     rules: restrict(
       [...SANDBOXES, '**/gateway/**', ...subgraphs.filter((s) => s !== name).map((s) => `**/subgraphs/${s}/**`)],
       'A subgraph imports only subgraphs/kit: never another subgraph, the gateway or a sandbox (DESIGN.md, Layout).',

@@ -38,3 +38,17 @@ export function envList(env: Env, name: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/** REDIS_URL-style setting: a redis:// or rediss:// URL, or undefined when unset. Never echoed: it may carry a password. */
+export function envRedisUrl(env: Env, name = 'REDIS_URL'): string | undefined {
+  const value = envString(env, name, '');
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'is not a URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(name, 'must be a redis:// or rediss:// URL');
+  return value;
+}

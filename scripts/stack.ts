@@ -62,8 +62,10 @@ export const STACK: readonly ServiceSpec[] = [
     group: 'subgraphs',
     entry: 'subgraphs/payments/src/index.ts',
     // GATEWAY_URL: where webhook events' cache invalidations go (the gateway starts later, on its known port).
+    // ERP_URL: payInvoice checks each invoice in the ERP before it charges.
     env: (urls, env) => ({
       STRIPE_API_URL: env.STRIPE_API_URL || origin(urls['payments-sandbox']),
+      ERP_URL: env.ERP_URL || origin(urls['erp-sandbox']),
       GATEWAY_URL: env.GATEWAY_URL || `http://127.0.0.1:${port(env, 'GATEWAY_PORT', 4000)}`,
     }),
   },

@@ -17,8 +17,8 @@ import { createXmlRpcRoute } from './xmlrpcRoute.js';
 /** Odoo's admin user id (uid 1 is the superuser OdooBot, which cannot log in). */
 export const ADMIN_UID = 2;
 
-/** Bumped when the shape of the seeded records changes, so older data files are re-seeded (2: Stripe intents). */
-const SEED_FORMAT = 2;
+/** Bumped when the shape of the seeded records changes, so older data files are re-seeded (2: Stripe intents; 3: payment transactions). */
+const SEED_FORMAT = 3;
 
 export interface ErpSandboxOptions {
   /**

@@ -4,18 +4,10 @@
  * ERP_URL, ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key) at an Odoo database is all
  * it takes to talk to Odoo itself.
  */
-import { ConfigError, envNumber, envPort, envString, readGatewaySecret, type Env } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
-export interface OdooSettings {
-  /** Origin of the Odoo server (ERP_URL); the connector calls `<url>/xmlrpc/2/...`. Default http://127.0.0.1:4102, the sandbox. */
-  url: string;
-  /** Database name (ERP_DB). Default `sandbox`. */
-  db: string;
-  /** Login of the API user (ERP_USERNAME). Default `admin`. */
-  username: string;
-  /** That user's password or, in production, an API key (ERP_PASSWORD). Default `admin`. Never logged. */
-  password: string;
+export interface OdooSettings extends OdooConnectionSettings {
   /**
    * The company currency (ERP_COMPANY_CURRENCY): product list prices are in it, and a
    * customer with no invoice owes zero in it. Default USD, the sandbox company's.
@@ -57,35 +49,6 @@ export interface ErpSubgraphConfig {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function odooUrl(env: Env): string {
-  const value = envString(env, 'ERP_URL', 'http://127.0.0.1:4102');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError('ERP_URL', `"${value}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ERP_URL', `must be an http or https URL, got "${value}"`);
-  if (url.username || url.password) throw new ConfigError('ERP_URL', 'must not hold credentials; use ERP_USERNAME and ERP_PASSWORD');
-  if (url.search !== '' || url.hash !== '') throw new ConfigError('ERP_URL', `must not have a query or fragment, got "${value}"`);
-  // A path prefix is kept: Odoo behind a proxy may live under one (https://example.com/odoo).
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-function redisUrl(env: Env): string | undefined {
-  const value = envString(env, 'REDIS_URL', '');
-  if (value === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    // Not echoed: a Redis URL may carry a password.
-    throw new ConfigError('REDIS_URL', 'is not a URL');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
-  return value;
-}
-
 export function readErpSubgraphConfig(env: Env): ErpSubgraphConfig {
   const logLevel = envString(env, 'LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -97,10 +60,7 @@ export function readErpSubgraphConfig(env: Env): ErpSubgraphConfig {
     port: envPort(env, 'ERP_SUBGRAPH_PORT', 4002),
     host: envString(env, 'SUBGRAPH_HOST', '127.0.0.1'),
     odoo: {
-      url: odooUrl(env),
-      db: envString(env, 'ERP_DB', 'sandbox'),
-      username: envString(env, 'ERP_USERNAME', 'admin'),
-      password: envString(env, 'ERP_PASSWORD', 'admin'),
+      ...readOdooConnection(env),
       companyCurrency: companyCurrency as CurrencyCode,
     },
     policy: {
@@ -111,7 +71,7 @@ export function readErpSubgraphConfig(env: Env): ErpSubgraphConfig {
     },
     catalogCache: {
       ttlMs: envNumber(env, 'CATALOG_CACHE_TTL_MS', 300_000, { min: 1, max: 86_400_000, integer: true }),
-      redisUrl: redisUrl(env),
+      redisUrl: envRedisUrl(env),
     },
     logLevel,
     gatewaySecret: readGatewaySecret(env),

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
   | 'PAYMENT_DECLINED'
+  /** A write was sent and no answer came back: retry with the same idempotency key to learn its outcome. */
+  | 'PAYMENT_OUTCOME_UNKNOWN'
   | 'RATE_LIMITED'
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_ERROR'

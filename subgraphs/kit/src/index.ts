@@ -1,14 +1,15 @@
 export { BackendError, codeForStatus, formatSubgraphError, parseRetryAfter, userError, type ErrorCode, type BackendErrorOptions } from './errors.js';
 export { BackendPolicy, type BackendPolicyOptions, type BreakerState } from './BackendPolicy.js';
 export { createCache, readThroughMany, type CacheOptions } from './cache.js';
-export { createKeyLock, type KeyLock, type KeyLockOptions } from './keyLock.js';
+export { createKeyLock, LockUnavailableError, type KeyLock, type KeyLockOptions } from './keyLock.js';
 export { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions, type ExtraRoute } from './createSubgraphServer.js';
 export { createLogger, type Logger } from './logger.js';
 export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';
-export { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../../lib/env.js';
+export { ConfigError, envList, envNumber, envPort, envRedisUrl, envString, type Env } from '../../../lib/env.js';
 export { selectsField } from './selection.js';
 export { formatMinor, minorToDecimalString } from './money.js';
 export { checkFirst, cursorCodec, isCount, MAX_PAGE_SIZE, pageOf, type Connection, type CursorCodec, type OffsetCursor, type OffsetPage } from './pagination.js';
 export { authOf, authorizeResolvers, forbidden, GATEWAY_TOKEN_HEADER, maySeeCustomer, readGatewaySecret, requireCustomer, signGatewayToken, unauthenticated, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 export { OdooClient, readRecords, type OdooClientOptions } from './odoo/OdooClient.js';
 export { DEFAULT_RATE_LIMIT_WAIT_MS, errorForFault, errorForStatus, faultMessage, isUnknownMethodFault, malformed, scrub, unreachable } from './odoo/odooErrors.js';
+export { readOdooConnection, type OdooConnectionSettings } from './odoo/odooSettings.js';

@@ -3,7 +3,7 @@
  * running without the cross-replica lease, and saying so, when Redis is not there.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKeyLock, type KeyLock } from './keyLock.js';
+import { createKeyLock, LockUnavailableError, type KeyLock } from './keyLock.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 
@@ -54,6 +54,18 @@ describe('createKeyLock in one process', () => {
       expect(reasons).toEqual(['Redis is not connected']);
     } finally {
       await unreachable.close();
+    }
+  });
+
+  it('with requireLease, refuses to run without the lease when Redis cannot be reached, and the next holder is not blocked', async () => {
+    const strict = createKeyLock({ namespace: 'test:lock', redisUrl: 'redis://127.0.0.1:1', requireLease: true });
+    let ran = 0;
+    try {
+      await expect(strict.run('k', async () => void ran++)).rejects.toBeInstanceOf(LockUnavailableError);
+      await expect(strict.run('k', async () => void ran++)).rejects.toThrow('the cross-replica lock is unavailable: Redis is not connected');
+      expect(ran).toBe(0);
+    } finally {
+      await strict.close();
     }
   });
 });

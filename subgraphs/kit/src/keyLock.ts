@@ -14,6 +14,9 @@
  *   the process's queue alone, and the caller is told (onDegraded) for the logs. A write
  *   is never refused because the lock store is down: the look-first step still catches
  *   every repeat that is not concurrent across replicas.
+ * - With `requireLease` (money: payInvoice, refundPayment), the work never runs without
+ *   the lease when Redis is configured: run() rejects with LockUnavailableError, and the
+ *   caller refuses the write (nothing was done) rather than risk two replicas at once.
  */
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from '@keyv/redis';
@@ -39,6 +42,16 @@ export interface KeyLockOptions {
   pollMs?: number;
   /** Told when the work ran without the cross-replica lease, and why. */
   onDegraded?: (reason: string) => void;
+  /** Refuse (LockUnavailableError) instead of running without the lease when Redis is configured. Default false. */
+  requireLease?: boolean;
+}
+
+/** The cross-replica lease could not be had and the lock was told to require it: the work did not run. */
+export class LockUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`the cross-replica lock is unavailable: ${reason}`);
+    this.name = 'LockUnavailableError';
+  }
 }
 
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
@@ -51,26 +64,27 @@ export function createKeyLock(options: KeyLockOptions): KeyLock {
   const pollMs = options.pollMs ?? 50;
 
   /** The lease's token once held; undefined when the work must run without it. */
+  const degraded = (reason: string): undefined => {
+    if (options.requireLease) throw new LockUnavailableError(reason);
+    options.onDegraded?.(reason);
+    return undefined;
+  };
+
   async function acquire(redisKey: string): Promise<string | undefined> {
     if (!client) return undefined;
-    if (!client.isReady) {
-      options.onDegraded?.('Redis is not connected');
-      return undefined;
-    }
+    if (!client.isReady) return degraded('Redis is not connected');
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
-    try {
-      for (;;) {
-        if ((await client.set(redisKey, token, { NX: true, PX: leaseMs })) === 'OK') return token;
-        if (Date.now() >= deadline) {
-          options.onDegraded?.(`the lease on ${redisKey} was not granted within ${waitMs} ms`);
-          return undefined;
-        }
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
+    for (;;) {
+      let granted: boolean;
+      try {
+        granted = (await client.set(redisKey, token, { NX: true, PX: leaseMs })) === 'OK';
+      } catch (error) {
+        return degraded(`Redis failed: ${(error as Error).message}`);
       }
-    } catch (error) {
-      options.onDegraded?.(`Redis failed: ${(error as Error).message}`);
-      return undefined;
+      if (granted) return token;
+      if (Date.now() >= deadline) return degraded(`the lease on ${redisKey} was not granted within ${waitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 

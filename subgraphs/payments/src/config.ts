@@ -4,7 +4,7 @@
  * pointing STRIPE_API_URL at https://api.stripe.com and STRIPE_SECRET_KEY at a real key
  * is all it takes to talk to Stripe itself.
  */
-import { ConfigError, envNumber, envPort, envString, readGatewaySecret, type Env } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
 
 export interface StripeSettings {
   /** Base URL of the Stripe API (STRIPE_API_URL). Default http://127.0.0.1:4103, the sandbox. */
@@ -49,6 +49,16 @@ export interface ReadModelSettings {
   maxLagMs: number;
 }
 
+/**
+ * The ERP, read before any money moves: payInvoice checks the invoice there (owner,
+ * currency, open, residual) and asks which provider payments it has already applied.
+ * The same ERP_URL, ERP_DB, ERP_USERNAME and ERP_PASSWORD as the erp subgraph.
+ */
+export interface ErpCheckSettings extends OdooConnectionSettings {
+  /** Deadline of one ERP call, in ms (PAYMENTS_ERP_TIMEOUT_MS). Default 5000. */
+  timeoutMs: number;
+}
+
 export interface PaymentsSubgraphConfig {
   /** Port to listen on (PAYMENTS_SUBGRAPH_PORT); 0 picks a free one. Default 4003. */
   port: number;
@@ -58,6 +68,12 @@ export interface PaymentsSubgraphConfig {
   policy: PaymentsPolicySettings;
   gateway: GatewayInvalidationSettings;
   readModel: ReadModelSettings;
+  erp: ErpCheckSettings;
+  /**
+   * Redis (REDIS_URL): payments on one invoice are serialised across replicas through a
+   * lease in it, and idempotency records are shared. Unset: one process, in memory.
+   */
+  redisUrl: string | undefined;
   /** pino level (LOG_LEVEL). Default info. */
   logLevel: string;
   /** GATEWAY_SUBGRAPH_SECRET: only requests carrying the gateway's token signed with it are answered. Required. Never logged. */
@@ -104,6 +120,8 @@ export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
       invalidationSecret: envString(env, 'GATEWAY_INVALIDATION_SECRET', 'dev-invalidation-secret'),
     },
     readModel: readModelSettings(env),
+    erp: { ...readOdooConnection(env), timeoutMs: envNumber(env, 'PAYMENTS_ERP_TIMEOUT_MS', 5000, { min: 1, max: 120_000, integer: true }) },
+    redisUrl: envRedisUrl(env),
     logLevel,
     gatewaySecret: readGatewaySecret(env),
   };

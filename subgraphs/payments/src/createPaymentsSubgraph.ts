@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createLogger, createSubgraphServer, type Logger, type SubgraphServer } from '../../kit/src/index.js';
+import { createKeyLock, createLogger, createSubgraphServer, type Logger, type SubgraphServer } from '../../kit/src/index.js';
 import type { PaymentsSubgraphConfig } from './config.js';
+import { ErpInvoiceConnector } from './connector/ErpInvoiceConnector.js';
 import { StripePaymentsConnector } from './connector/StripePaymentsConnector.js';
-import { createPaymentsContext, type PaymentsContext } from './context.js';
+import { createPaymentsContext, type PaymentsContext, type PaymentsShared } from './context.js';
+import { IdempotencyRecords } from './money/IdempotencyRecords.js';
 import { PaymentsReadModel } from './readModel/PaymentsReadModel.js';
 import { resolvers } from './resolvers/index.js';
 import { stripeWebhookRoute, type StripeEventHandler } from './webhooks/stripeWebhookRoute.js';
@@ -26,6 +28,8 @@ export interface CreatePaymentsSubgraphOptions {
 export interface PaymentsSubgraph {
   server: SubgraphServer;
   connector: StripePaymentsConnector;
+  /** The ERP connector payInvoice checks invoices with. */
+  erp: ErpInvoiceConnector;
   logger: Logger;
   /** The read model, syncing from the start; null when PAYMENTS_READ_MODEL=off. server.close() stops it. */
   readModel: PaymentsReadModel | null;
@@ -66,22 +70,31 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
     await options.onEvent?.(event);
   };
 
+  // Money writes: the invoice is checked in the ERP, and one write at a time per invoice
+  // (or payment) runs, across replicas with Redis; without the lease it refuses (money/).
+  const erp = new ErpInvoiceConnector({ settings: config.erp, logger });
+  erp.policy.onBreakerStateChange((state) => logger.warn({ backend: 'erp', breaker: state }, 'ERP (invoice checks) breaker changed state'));
+  const moneyLock = createKeyLock({ namespace: 'payments:money-lock', redisUrl: config.redisUrl, leaseMs: 120_000, requireLease: true });
+  const idempotency = new IdempotencyRecords({ redisUrl: config.redisUrl, logger });
+  const shared: PaymentsShared = { connector, erp, moneyLock, idempotency, logger, readModel };
+
   const server = await createSubgraphServer<PaymentsContext>({
     name: 'payments',
     typeDefs,
     // The generated Resolvers type is stricter than buildSubgraphSchema's map; the shapes agree at run time.
     resolvers: resolvers as unknown as GraphQLResolverMap<PaymentsContext>,
     // `auth`: the caller the gateway vouches for (kit/auth.ts), read by the kit's checks and requireCustomer.
-    context: async (_req, auth) => Object.assign(createPaymentsContext(connector, logger, readModel), { auth }),
+    context: async (_req, auth) => Object.assign(createPaymentsContext(shared), { auth }),
     gatewaySecret: config.gatewaySecret,
     logger,
-    health: () => ({ backend: 'payments', breaker: connector.policy.breakerState, readModel: readModel ? readModel.health() : { state: 'off' } }),
+    health: () => ({ backend: 'payments', breaker: connector.policy.breakerState, erpBreaker: erp.policy.breakerState, readModel: readModel ? readModel.health() : { state: 'off' } }),
     routes: [stripeWebhookRoute({ connector, logger, onEvent })],
   });
   readModel?.start();
   const close = async (): Promise<void> => {
     await readModel?.stop();
     await server.close();
+    await Promise.all([erp.close(), moneyLock.close(), idempotency.close()]);
   };
-  return { server: { ...server, close }, connector, logger, readModel };
+  return { server: { ...server, close }, connector, erp, logger, readModel };
 }

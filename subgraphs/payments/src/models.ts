@@ -56,6 +56,8 @@ export interface PaymentModel {
   stripeCustomerId: string | null;
   paymentMethod: PaymentMethodModel | null;
   failureCode: string | null;
+  /** metadata.idempotency_key: the key of the payInvoice request that made it (payInvoice finds its own earlier attempt by it). */
+  idempotencyKey?: string | null;
 }
 
 export interface RefundModel {

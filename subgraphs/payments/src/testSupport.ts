@@ -55,6 +55,9 @@ export function testSubgraphConfig(stripeApiUrl: string, env: Record<string, str
   return readPaymentsSubgraphConfig({
     GATEWAY_SUBGRAPH_SECRET: TEST_GATEWAY_SECRET,
     STRIPE_API_URL: stripeApiUrl,
+    // No ERP unless a test gives one (testSandboxes.ts): payInvoice then fails fast, before any charge.
+    ERP_URL: 'http://127.0.0.1:9',
+    PAYMENTS_ERP_TIMEOUT_MS: '3000',
     PAYMENTS_SUBGRAPH_PORT: '0',
     PAYMENTS_RETRY_BASE_MS: '1',
     PAYMENTS_TIMEOUT_MS: '3000',

@@ -52,6 +52,19 @@ export interface CreateRefundInput {
 /** Failures that say something about the backend or our setup, as opposed to one bad request. */
 const WARN_CODES: readonly ErrorCode[] = ['BACKEND_UNAVAILABLE', 'BACKEND_ERROR', 'RATE_LIMITED', 'UNAUTHENTICATED', 'FORBIDDEN'];
 
+/**
+ * True when the backend answered (an HTTP status came back) or the request certainly never
+ * left (the connection was refused): either way the write's outcome is known.
+ */
+function isDefiniteAnswer(error: unknown): boolean {
+  if (!(error instanceof Stripe.errors.StripeError)) return false;
+  if (error instanceof Stripe.errors.StripeConnectionError) {
+    const detail = (error as { detail?: unknown }).detail;
+    return typeof detail === 'object' && detail !== null && (detail as { code?: unknown }).code === 'ECONNREFUSED';
+  }
+  return error.statusCode !== undefined;
+}
+
 /** A search value in single quotes, with Stripe's backslash escapes. */
 export function quote(value: string): string {
   return `'${value.replace(/[\\']/g, '\\$&')}'`;
@@ -182,26 +195,28 @@ export class StripePaymentsConnector {
     return refunds.map(parseRefund).reverse().sort((a, b) => -newestFirst(a, b));
   }
 
-  /** Creates and confirms a payment intent; the idempotency key makes a retry replay the first result. */
+  /**
+   * Creates and confirms a payment intent; the idempotency key makes a retry replay the
+   * first result. The key also goes into the intent's metadata, so that a later request
+   * with it can find the intent without Stripe's (24 h) idempotency memory.
+   */
   async createPayment(input: CreatePaymentInput): Promise<PaymentModel> {
-    const intent = await this.call(
-      () =>
-        this.stripe.paymentIntents.create(
-          {
-            amount: input.amount,
-            currency: input.currency.toLowerCase(),
-            customer: input.stripeCustomerId,
-            payment_method: input.paymentMethodId,
-            // A saved card charged from the back office: no redirect-based methods, so no return_url is needed.
-            allowed_payment_method_types: ['card'],
-            confirm: true,
-            description: `Payment for ERP invoice ${input.invoiceId}`,
-            metadata: { erp_invoice_id: input.invoiceId, crm_company_id: input.companyId },
-            expand: PAYMENT_EXPAND,
-          },
-          { idempotencyKey: input.idempotencyKey },
-        ),
-      { retry: true },
+    const intent = await this.write(() =>
+      this.stripe.paymentIntents.create(
+        {
+          amount: input.amount,
+          currency: input.currency.toLowerCase(),
+          customer: input.stripeCustomerId,
+          payment_method: input.paymentMethodId,
+          // A saved card charged from the back office: no redirect-based methods, so no return_url is needed.
+          allowed_payment_method_types: ['card'],
+          confirm: true,
+          description: `Payment for ERP invoice ${input.invoiceId}`,
+          metadata: { erp_invoice_id: input.invoiceId, crm_company_id: input.companyId, idempotency_key: input.idempotencyKey },
+          expand: PAYMENT_EXPAND,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
     );
     return parsePaymentIntent(intent);
   }
@@ -210,8 +225,51 @@ export class StripePaymentsConnector {
   async createRefund(input: CreateRefundInput): Promise<RefundModel> {
     const params: Stripe.RefundCreateParams = { payment_intent: input.paymentId };
     if (input.amount !== undefined) params.amount = input.amount;
-    const refund = await this.call(() => this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }), { retry: true });
+    const refund = await this.write(() => this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }));
     return parseRefund(refund);
+  }
+
+  /**
+   * Every payment intent of one Stripe customer, newest first, with its charge expanded
+   * (so refunds are known). A list, not a search: Stripe's lists show a new intent at once,
+   * its search only after a delay, and payInvoice must see the payment made a moment ago.
+   */
+  async listPaymentsOfCustomer(stripeCustomerId: string): Promise<PaymentModel[]> {
+    const intents = await this.listAll((startingAfter) =>
+      this.stripe.paymentIntents.list({ customer: stripeCustomerId, limit: PAGE_LIMIT, starting_after: startingAfter, expand: ['data.latest_charge'] }),
+    );
+    return intents.map(parsePaymentIntent);
+  }
+
+  /**
+   * A write that carries an idempotency key, retried by the policy. When it fails after a
+   * request went out and no answer came back (a timeout, a reset connection, the breaker
+   * opening between retries), nobody knows whether the money moved: that is
+   * PAYMENT_OUTCOME_UNKNOWN, which tells the client to send the same request again with
+   * the same key (Stripe then replays the first result), never BACKEND_UNAVAILABLE.
+   */
+  private async write<T>(request: () => Promise<T>): Promise<T> {
+    let unanswered = 0;
+    try {
+      return await this.call(async () => {
+        unanswered++;
+        try {
+          const result = await request();
+          unanswered--;
+          return result;
+        } catch (error) {
+          if (isDefiniteAnswer(error)) unanswered--;
+          throw error;
+        }
+      }, { retry: true });
+    } catch (error) {
+      if (unanswered === 0) throw error;
+      throw new BackendError('PAYMENT_OUTCOME_UNKNOWN', 'payments did not confirm whether this write happened; send the same request again with the same idempotencyKey to learn its outcome', {
+        backend: 'payments',
+        details: { retryWithSameKey: true },
+        cause: error,
+      });
+    }
   }
 
   // ---- What the read model (../readModel) syncs with: Stripe's lists, paged by 100, and single objects. ----

@@ -93,6 +93,7 @@ export function parsePaymentIntent(intent: Stripe.PaymentIntent): PaymentModel {
     stripeCustomerId: idOf(intent.customer),
     paymentMethod: pm ? parsePaymentMethod(pm) : null,
     failureCode: error ? (error.decline_code ?? error.code ?? null) : null,
+    idempotencyKey: intent.metadata?.idempotency_key ?? null,
   };
 }
 
