@@ -18,7 +18,7 @@
  */
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
-import { BackendError, type BackendPolicy } from '../../../kit/src/index.js';
+import { BackendError, outsideRequestDeadline, withinRequestDeadline, type BackendPolicy } from '../../../kit/src/index.js';
 import { parseMethodResponse, serializeMethodCall, type MethodResponse, type XmlRpcStruct, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
 import type { InvoiceRecord, OrderLineRecord, OrderRecord, PartnerRecord, ProductRecord } from '../models.js';
 import { errorForFault, errorForStatus, isUnknownMethodFault, malformed, unreachable } from './odooErrors.js';
@@ -258,10 +258,19 @@ export class OdooErpConnector {
     return pages.flatMap((page) => readRecords(page, model).map(parse));
   }
 
-  /** The uid of the configured login, logging in on first use. */
+  /**
+   * The uid of the configured login, logging in on first use. The login is shared by every
+   * request that needs it meanwhile, so it runs free of the deadline of the request that
+   * happened to start it (kit/requestDeadline.ts), and each request waits for it only
+   * until its own deadline.
+   */
   private login(): Promise<number> {
+    return withinRequestDeadline(this.sharedLogin(), 'erp');
+  }
+
+  private sharedLogin(): Promise<number> {
     if (!this.session) {
-      const session = this.authenticate();
+      const session = outsideRequestDeadline(() => this.authenticate());
       this.session = session;
       // A failed login is not kept: the next call tries again.
       session.catch(() => {
@@ -284,8 +293,8 @@ export class OdooErpConnector {
   private async executeKw(model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue>, retry: boolean): Promise<XmlRpcValue> {
     const operation = `${model}.${method}`;
     const { db, password } = this.options;
-    const session = this.login();
-    const uid = await session;
+    const session = this.sharedLogin();
+    const uid = await withinRequestDeadline(session, 'erp');
     try {
       return await this.rpc('object', 'execute_kw', [db, uid, password, model, method, args, kwargs], { operation, retry });
     } catch (error) {

@@ -6,7 +6,7 @@
  * idempotency key, which Stripe uses to replay the first result instead of acting twice.
  */
 import Stripe from 'stripe';
-import { BackendError, BackendPolicy, type BackendPolicyOptions, type ErrorCode, type Logger } from '../../../kit/src/index.js';
+import { BackendError, BackendPolicy, DeadlineExceededError, type BackendPolicyOptions, type ErrorCode, type Logger } from '../../../kit/src/index.js';
 import type { CurrencyCode } from '../__generated__/resolvers-types.js';
 import type { PaymentMethodModel, PaymentModel, RefundModel, StripeCustomerModel } from '../models.js';
 import { newestFirst, parseCustomer, parsePaymentIntent, parsePaymentMethod, parseRefund } from './parseStripe.js';
@@ -88,21 +88,63 @@ export class StripePaymentsConnector {
     this.logger = options.logger;
   }
 
-  /** One backend call under the policy, Stripe's errors translated inside it so the breaker and retry see our codes. */
-  private call<T>(request: () => Promise<T>, options: { retry: boolean }): Promise<T> {
-    return this.policy.execute(async () => {
-      try {
-        return await request();
-      } catch (error) {
-        const translated = translateStripeError(error, this.secrets);
-        if (translated instanceof BackendError) {
-          const line = { backend: 'payments', code: translated.code, status: translated.status, retryable: translated.retryable };
-          if (WARN_CODES.includes(translated.code)) this.logger?.warn(line, `payments call failed: ${translated.message}`);
-          else this.logger?.debug(line, `payments refused a request: ${translated.message}`);
+  /**
+   * One backend call under the policy, Stripe's errors translated inside it so the breaker
+   * and retry see our codes. A write carries its `idempotencyKey` here too, for what follows.
+   *
+   * The policy fits every call inside the request's deadline (kit/requestDeadline.ts). A
+   * keyed write that runs out of it is not abandoned silently: the client is told that the
+   * write may have been made and that sending it again with the same key gives its outcome
+   * without making it twice, and the attempt in flight, which the Stripe client does not
+   * cancel, is followed to its end and its outcome logged with the key.
+   */
+  private call<T>(request: () => Promise<T>, options: { retry: boolean; idempotencyKey?: string }): Promise<T> {
+    let current: { result: Promise<T>; settled: boolean } | undefined;
+    return this.policy
+      .execute(async () => {
+        const attempt = { result: request(), settled: false };
+        current = attempt;
+        attempt.result.then(
+          () => (attempt.settled = true),
+          () => (attempt.settled = true),
+        );
+        try {
+          return await attempt.result;
+        } catch (error) {
+          const translated = translateStripeError(error, this.secrets);
+          if (translated instanceof BackendError) {
+            const line = { backend: 'payments', code: translated.code, status: translated.status, retryable: translated.retryable };
+            if (WARN_CODES.includes(translated.code)) this.logger?.warn(line, `payments call failed: ${translated.message}`);
+            else this.logger?.debug(line, `payments refused a request: ${translated.message}`);
+          }
+          throw translated;
         }
-        throw translated;
-      }
-    }, options);
+      }, { retry: options.retry })
+      .catch((error: unknown) => {
+        const key = options.idempotencyKey;
+        if (key === undefined || !(error instanceof DeadlineExceededError) || error.attempts === 0) throw error;
+        if (current && !current.settled) this.followCutWrite(current.result, key);
+        this.logger?.warn({ backend: 'payments', idempotencyKey: key, attempts: error.attempts }, `payments write cut by the request's deadline, outcome unknown: ${error.message}`);
+        throw new DeadlineExceededError(
+          "payments did not confirm this write before the gateway's deadline for the request ran out, so it may have been made: send the same request with the same idempotencyKey to get its outcome (it is not made twice)",
+          { backend: 'payments', attempts: error.attempts, cause: error },
+        );
+      });
+  }
+
+  /** Logs how a keyed write that the deadline cut ended, so it is on record even though the client was told "unknown". */
+  private followCutWrite(attempt: Promise<unknown>, idempotencyKey: string): void {
+    attempt.then(
+      (result) => {
+        const id = typeof result === 'object' && result !== null && 'id' in result ? (result as { id: unknown }).id : undefined;
+        this.logger?.warn({ backend: 'payments', idempotencyKey, id }, 'payments write cut by the deadline has completed');
+      },
+      (error: unknown) => {
+        const translated = translateStripeError(error, this.secrets);
+        const code = translated instanceof BackendError ? translated.code : 'UNKNOWN';
+        this.logger?.warn({ backend: 'payments', idempotencyKey, code }, 'payments write cut by the deadline has failed');
+      },
+    );
   }
 
   /** Every page of a search, one call per page of 100. */
@@ -201,7 +243,7 @@ export class StripePaymentsConnector {
           },
           { idempotencyKey: input.idempotencyKey },
         ),
-      { retry: true },
+      { retry: true, idempotencyKey: input.idempotencyKey },
     );
     return parsePaymentIntent(intent);
   }
@@ -210,7 +252,7 @@ export class StripePaymentsConnector {
   async createRefund(input: CreateRefundInput): Promise<RefundModel> {
     const params: Stripe.RefundCreateParams = { payment_intent: input.paymentId };
     if (input.amount !== undefined) params.amount = input.amount;
-    const refund = await this.call(() => this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }), { retry: true });
+    const refund = await this.call(() => this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }), { retry: true, idempotencyKey: input.idempotencyKey });
     return parseRefund(refund);
   }
 
