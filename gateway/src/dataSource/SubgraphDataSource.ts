@@ -14,8 +14,10 @@
  * - another read: through the root cache, shared if in flight;
  * - a read of a selection whose answers carry no cache hint (cache/Cacheability.ts): straight
  *   to the subgraph, shared if in flight, with no cache lookup or key hashing at all.
- * Transport failures become GraphQL errors with a code and the serviceName (the gateway
- * adds the path), so one subgraph down gives partial data, not a failed request.
+ * Transport failures become GraphQL errors with a code and the serviceName, one at each
+ * field the fetch leaves null (the gateway maps their paths into the response), so one
+ * subgraph down gives partial data with errors where the holes are, not a failed request.
+ * Each fetch tells the subgraph how long it has (x-graph360-deadline-ms, set by the fetcher).
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Logger } from 'pino';
@@ -157,7 +159,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     try {
       response = await super.process(options);
     } catch (error) {
-      return errorResponseFor(error, this.settings.name, this.settings.metrics, this.loggerFor(options.context));
+      return errorResponseFor(error, this.settings.name, this.settings.metrics, this.loggerFor(options.context), options.request);
     }
     for (const error of response.errors ?? []) {
       const code = error.extensions?.code;

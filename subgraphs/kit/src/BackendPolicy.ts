@@ -2,21 +2,26 @@
  * Resilience for one backing system, on cockatiel: a timeout per attempt, retries with
  * exponential backoff and full jitter (only for calls that are safe to repeat), the
  * backend's Retry-After honoured, and a circuit breaker shared by every call to it.
+ *
+ * Every call also fits inside its request's deadline (kit/requestDeadline.ts: the time the
+ * gateway gave this subgraph), so that the subgraph answers, with its own error at the
+ * field's path, before the gateway gives up on it: each attempt's timeout is the smaller
+ * of timeoutMs and the time left, no wait before a retry starts unless it ends before the
+ * deadline, and a call out of time fails with DEADLINE_EXCEEDED. The retry loop is ours
+ * rather than cockatiel's retry policy, whose backoff cannot decline to wait.
  */
 import {
   BrokenCircuitError,
   ConsecutiveBreaker,
-  DelegateBackoff,
   TaskCancelledError,
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
-  retry,
   timeout,
-  wrap,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { BackendError } from './errors.js';
+import { BackendError, DeadlineExceededError } from './errors.js';
+import { requestDeadline } from './requestDeadline.js';
 
 export interface BackendPolicyOptions {
   /** Backend name used in errors and metrics, e.g. "crm". */
@@ -35,6 +40,13 @@ export interface BackendPolicyOptions {
   breakerThreshold?: number;
   /** How long the breaker stays open before it lets one trial call through, in ms. Default 10000. */
   breakerHalfOpenAfterMs?: number;
+}
+
+export interface ExecuteOptions {
+  /** True only for calls that are safe to send twice: reads, and writes with an idempotency key. */
+  retry: boolean;
+  /** Absolute time (Date.now() clock) by which the call must be over. Default: the request's deadline (kit/requestDeadline.ts), if any. */
+  deadline?: number;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -87,42 +99,75 @@ export class BackendPolicy {
 
   /**
    * Runs `call` under the policy. `retry: true` only for calls that are safe to send
-   * twice: reads, and writes that carry an idempotency key.
+   * twice: reads, and writes that carry an idempotency key. `deadline` (Date.now() clock)
+   * defaults to the deadline of the request being served, if any.
    */
-  async execute<T>(call: (signal: AbortSignal) => Promise<T>, options: { retry: boolean }): Promise<T> {
-    const { maxRetryAfterMs, baseDelayMs, maxDelayMs } = this.options;
-    const retryPolicy = retry(
-      handleWhen((error) => {
-        if (error instanceof TaskCancelledError) return true;
-        if (!(error instanceof BackendError) || !error.retryable) return false;
-        return error.retryAfterMs === undefined || error.retryAfterMs <= maxRetryAfterMs;
-      }),
-      {
-        maxAttempts: options.retry ? this.options.maxAttempts - 1 : 0,
-        backoff: new DelegateBackoff((context) => {
-          const reason = context.result;
-          const error = 'error' in reason ? reason.error : undefined;
-          if (error instanceof BackendError && error.retryAfterMs !== undefined) return error.retryAfterMs;
-          const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (context.attempt - 1));
-          return Math.random() * ceiling;
-        }),
-      },
-    );
-    const policy = wrap(retryPolicy, this.breaker, timeout(this.timeoutMs, TimeoutStrategy.Aggressive));
-    try {
-      // The only abort is the timeout's: whatever the aborted call threw, it timed out.
-      // A signal of its own per call: cockatiel listens on the signal it is given, and a
-      // shared one would collect a listener per call in flight.
-      return await policy.execute(
-        ({ signal }) =>
-          call(signal).catch((error: unknown) => {
-            throw signal.aborted ? new TaskCancelledError(`timed out after ${this.timeoutMs} ms`) : error;
-          }),
-        new AbortController().signal,
-      );
-    } catch (error) {
-      throw this.translate(error);
+  async execute<T>(call: (signal: AbortSignal) => Promise<T>, options: ExecuteOptions): Promise<T> {
+    const deadline = options.deadline ?? requestDeadline();
+    const maxAttempts = options.retry ? this.options.maxAttempts : 1;
+    for (let attempt = 1; ; attempt++) {
+      const left = deadline === undefined ? Infinity : deadline - Date.now();
+      if (left <= 0) {
+        throw new DeadlineExceededError(`${this.backend} was not called: the gateway's deadline for this request had run out`, { backend: this.backend, attempts: attempt - 1 });
+      }
+      const attemptMs = Math.min(this.timeoutMs, left);
+      try {
+        return await this.attempt(call, attemptMs);
+      } catch (error) {
+        // Cut short by the deadline, not by its own timeout. Still counted by the breaker as a
+        // timeout (the backend did not answer in the time it had): an error the breaker ignores
+        // would, in half-open, close it (cockatiel counts those as a success).
+        if (error instanceof TaskCancelledError && attemptMs < this.timeoutMs) {
+          throw new DeadlineExceededError(`${this.backend} did not answer before the gateway's deadline for this request ran out (attempt ${attempt})`, {
+            backend: this.backend,
+            attempts: attempt,
+            cause: error,
+          });
+        }
+        const failure = this.translate(error);
+        if (attempt >= maxAttempts || !this.mayRetry(error)) throw failure;
+        const waitMs = this.waitAfter(attempt, error);
+        if (deadline !== undefined && Date.now() + waitMs >= deadline) {
+          const reason = failure instanceof Error ? failure.message : String(failure);
+          throw new DeadlineExceededError(`${reason}; the gateway's deadline for this request leaves no time to try again (after ${attempt === 1 ? '1 attempt' : `${attempt} attempts`})`, {
+            backend: this.backend,
+            attempts: attempt,
+            cause: failure,
+            ...(failure instanceof BackendError && failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
     }
+  }
+
+  /** One attempt, through the breaker, aborted after `attemptMs`. */
+  private attempt<T>(call: (signal: AbortSignal) => Promise<T>, attemptMs: number): Promise<T> {
+    return this.breaker.execute(() =>
+      // A timeout policy per attempt: its duration depends on the time left. Its signal is
+      // the attempt's own: cockatiel listens on the signal it is given, and a shared one
+      // would collect a listener per call in flight.
+      timeout(attemptMs, TimeoutStrategy.Aggressive).execute(({ signal }) =>
+        call(signal).catch((error: unknown) => {
+          // The only abort is the timeout's: whatever the aborted call threw, it timed out.
+          throw signal.aborted ? new TaskCancelledError(`timed out after ${attemptMs} ms`) : error;
+        }),
+      ),
+    );
+  }
+
+  /** Timeouts and retryable backend errors, unless the backend asked for a wait longer than we may make. */
+  private mayRetry(error: unknown): boolean {
+    if (error instanceof TaskCancelledError) return true;
+    if (!(error instanceof BackendError) || !error.retryable) return false;
+    return error.retryAfterMs === undefined || error.retryAfterMs <= this.options.maxRetryAfterMs;
+  }
+
+  /** The wait after the `attempt`th failure: the backend's Retry-After, else exponential backoff with full jitter. */
+  private waitAfter(attempt: number, error: unknown): number {
+    if (error instanceof BackendError && error.retryAfterMs !== undefined) return error.retryAfterMs;
+    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
+    return Math.random() * ceiling;
   }
 
   private translate(error: unknown): unknown {

@@ -11,10 +11,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
+import { deadlineFromHeader, DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
 import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
 import { authorizeResolvers, GATEWAY_TOKEN_HEADER, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 import { formatSubgraphError } from './errors.js';
 import { changedEntitiesPlugin } from './invalidation.js';
+import { runWithRequestDeadline } from './requestDeadline.js';
 
 export interface ExtraRoute {
   method: 'GET' | 'POST';
@@ -81,12 +83,15 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
 
   const secret = new TextEncoder().encode(options.gatewaySecret);
   const handleGraphQL = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
+    // The time the gateway gave this request, counted from now (the body, read already, took
+    // moments): every backend call of the request fits inside it (BackendPolicy).
+    const deadline = deadlineFromHeader(req.headers[DEADLINE_HEADER]);
     const auth = await verifyGatewayToken(secret, req.headers[GATEWAY_TOKEN_HEADER]);
     if (!auth) {
       sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'This subgraph answers only the gateway: the x-graph360-gateway token is missing or not valid.');
       return;
     }
-    await executeApolloRequest(apollo, req, body, res, () => options.context(req, auth));
+    await runWithRequestDeadline(deadline, () => executeApolloRequest(apollo, req, body, res, () => options.context(req, auth)));
   };
 
   const routes = new Map<string, ExtraRoute['handle']>();

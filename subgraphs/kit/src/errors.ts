@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_ERROR'
+  | 'DEADLINE_EXCEEDED'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface BackendErrorOptions {
@@ -52,6 +53,22 @@ export class BackendError extends Error {
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
     this.details = options.details ?? {};
+  }
+}
+
+/**
+ * A backend call given up because the request's deadline ran out: the time the gateway
+ * gave this subgraph (x-graph360-deadline-ms, see kit/requestDeadline.ts) or a deadline the
+ * caller passed. Not retryable: there is no time left to retry in.
+ */
+export class DeadlineExceededError extends BackendError {
+  /** Attempts sent to the backend before giving up; 0 when nothing was sent. */
+  readonly attempts: number;
+
+  constructor(message: string, options: Omit<BackendErrorOptions, 'retryable' | 'status'> & { attempts: number }) {
+    super('DEADLINE_EXCEEDED', message, { ...options, retryable: false });
+    this.name = 'DeadlineExceededError';
+    this.attempts = options.attempts;
   }
 }
 

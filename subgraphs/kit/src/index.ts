@@ -1,5 +1,6 @@
-export { BackendError, codeForStatus, formatSubgraphError, parseRetryAfter, userError, type ErrorCode, type BackendErrorOptions } from './errors.js';
-export { BackendPolicy, type BackendPolicyOptions, type BreakerState } from './BackendPolicy.js';
+export { BackendError, codeForStatus, DeadlineExceededError, formatSubgraphError, parseRetryAfter, userError, type ErrorCode, type BackendErrorOptions } from './errors.js';
+export { BackendPolicy, type BackendPolicyOptions, type BreakerState, type ExecuteOptions } from './BackendPolicy.js';
+export { outsideRequestDeadline, requestDeadline, runWithRequestDeadline, withinRequestDeadline } from './requestDeadline.js';
 export { createCache, readThroughMany, type CacheOptions } from './cache.js';
 export { createKeyLock, LockUnavailableError, type KeyLock, type KeyLockOptions } from './keyLock.js';
 export { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions, type ExtraRoute } from './createSubgraphServer.js';

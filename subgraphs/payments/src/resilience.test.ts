@@ -12,7 +12,8 @@ import { readPaymentsSandboxConfig } from '../../../sandboxes/payments/src/confi
 import { createPaymentsSandbox, type PaymentsSandbox } from '../../../sandboxes/payments/src/createPaymentsSandbox.js';
 import type { PaymentsSubgraphConfig } from './config.js';
 import { createPaymentsSubgraph, type CreatePaymentsSubgraphOptions, type PaymentsSubgraph } from './createPaymentsSubgraph.js';
-import { capturingLogger, entitiesQuery, postGraphQL, representations, sandboxOperator, testSubgraphConfig, waitFor } from './testSupport.js';
+import { DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
+import { capturingLogger, entitiesQuery, postGraphQL, representations, sandboxOperator, stripeGet, testSubgraphConfig, waitFor } from './testSupport.js';
 
 let dir: string;
 let sandbox: PaymentsSandbox;
@@ -129,6 +130,40 @@ describe('an unreachable backend', () => {
     await ops().setFaults({ hang: true });
     await expect(subgraph.connector.searchPaymentsByInvoiceIds(['1'])).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     expect((await ops().stats()).operations).toEqual({ 'payment_intents.search': 2 });
+  });
+});
+
+describe("the gateway's deadline", () => {
+  it('a keyed payment it cuts is not abandoned silently: the client is told to resend the key, the write is followed to its end, and the resend charges once', async () => {
+    const { logger, lines } = capturingLogger();
+    // Attempts of 5 s (the Stripe client's own timeout too); the gateway gives 1.5 s; the create takes 2.5 s.
+    const { url } = await start({ PAYMENTS_TIMEOUT_MS: '5000' }, { logger });
+    await ops().setFaults({ latencyMs: 2500, operations: ['payment_intents.create'] });
+    const input = { customerId: '10000022', invoiceId: '900102', amount: { amount: 4200, currency: 'USD' }, idempotencyKey: `deadline-${process.pid}-${Date.now()}` };
+    const PAY = 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }';
+
+    const cut = await postGraphQL(url, PAY, { i: input }, { [DEADLINE_HEADER]: '1500' });
+    expect(cut.data).toBeNull();
+    expect(cut.errors).toHaveLength(1);
+    expect(cut.errors![0]).toMatchObject({ path: ['payInvoice'], extensions: { code: 'DEADLINE_EXCEEDED', serviceName: 'payments', backend: 'payments' } });
+    expect(cut.errors![0]!.message).toMatch(/may have been made: send the same request with the same idempotencyKey/);
+    // One attempt, cut: no retry started without the time to finish it.
+    expect((await ops().stats()).operations['payment_intents.create']).toBe(1);
+
+    // The attempt went on, and its outcome is on record with the key.
+    const done = await waitFor(
+      () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'payments write cut by the deadline has completed' && line.idempotencyKey === input.idempotencyKey),
+      'the log line of the cut write completing',
+    );
+    expect(done.id).toMatch(/^pi_/);
+
+    // The resend (no deadline now) gets that payment, and the sandbox holds it once.
+    await ops().clearFaults();
+    const resent = await postGraphQL<{ payInvoice: { payment: { id: string } } }>(url, PAY, { i: input });
+    expect(resent.errors).toBeUndefined();
+    expect(resent.data!.payInvoice.payment.id).toBe(done.id);
+    const intents = await stripeGet<{ data: Array<{ id: string; metadata: Record<string, string> }> }>(sandboxUrl, '/v1/payment_intents', { limit: '100' });
+    expect(intents.data.filter((pi) => pi.metadata.erp_invoice_id === input.invoiceId).map((pi) => pi.id)).toEqual([done.id]);
   });
 });
 

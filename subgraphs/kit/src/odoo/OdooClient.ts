@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { isStruct, parseMethodResponse, serializeMethodCall, type MethodResponse, type XmlRpcStruct, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
 import type { BackendPolicy } from '../BackendPolicy.js';
 import { BackendError } from '../errors.js';
+import { outsideRequestDeadline, withinRequestDeadline } from '../requestDeadline.js';
 import { errorForFault, errorForStatus, malformed, unreachable } from './odooErrors.js';
 
 export interface OdooClientOptions {
@@ -52,15 +53,15 @@ export class OdooClient {
   async executeKw(model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue>, retry: boolean): Promise<XmlRpcValue> {
     const operation = `${model}.${method}`;
     const { db, password } = this.options;
-    const session = this.login();
-    const uid = await session;
+    const session = this.sharedLogin();
+    const uid = await withinRequestDeadline(session, 'erp');
     try {
       return await this.rpc('object', 'execute_kw', [db, uid, password, model, method, args, kwargs], { operation, retry });
     } catch (error) {
       if (!(error instanceof BackendError && error.details.odooFault === 3)) throw error;
       if (this.session === session) this.session = null;
       this.logger.info({ operation }, 'the ERP refused the session; logging in again');
-      const fresh = await this.login();
+      const fresh = await withinRequestDeadline(this.sharedLogin(), 'erp');
       return this.rpc('object', 'execute_kw', [db, fresh, password, model, method, args, kwargs], { operation, retry });
     }
   }
@@ -70,10 +71,15 @@ export class OdooClient {
     await this.agent.close();
   }
 
-  /** The uid of the configured login, logging in on first use. */
-  private login(): Promise<number> {
+  /**
+   * The uid of the configured login, logging in on first use. The login is shared by every
+   * request that needs it meanwhile, so it runs free of the deadline of the request that
+   * happened to start it (requestDeadline.ts), and each request waits for it only until
+   * its own deadline.
+   */
+  private sharedLogin(): Promise<number> {
     if (!this.session) {
-      const session = this.authenticate();
+      const session = outsideRequestDeadline(() => this.authenticate());
       this.session = session;
       // A failed login is not kept: the next call tries again.
       session.catch(() => {

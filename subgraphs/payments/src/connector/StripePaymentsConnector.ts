@@ -101,7 +101,11 @@ export class StripePaymentsConnector {
     this.logger = options.logger;
   }
 
-  /** One backend call under the policy, Stripe's errors translated inside it so the breaker and retry see our codes. */
+  /**
+   * One backend call under the policy, Stripe's errors translated inside it so the breaker
+   * and retry see our codes. The policy fits every call inside the request's deadline
+   * (kit/requestDeadline.ts).
+   */
   private call<T>(request: () => Promise<T>, options: { retry: boolean }): Promise<T> {
     return this.policy.execute(async () => {
       try {
@@ -116,6 +120,21 @@ export class StripePaymentsConnector {
         throw translated;
       }
     }, options);
+  }
+
+  /** Logs how a keyed write that the deadline cut ended, so it is on record even though the client was told "unknown". */
+  private followCutWrite(attempt: Promise<unknown>, idempotencyKey: string): void {
+    attempt.then(
+      (result) => {
+        const id = typeof result === 'object' && result !== null && 'id' in result ? (result as { id: unknown }).id : undefined;
+        this.logger?.warn({ backend: 'payments', idempotencyKey, id }, 'payments write cut by the deadline has completed');
+      },
+      (error: unknown) => {
+        const translated = translateStripeError(error, this.secrets);
+        const code = translated instanceof BackendError ? translated.code : 'UNKNOWN';
+        this.logger?.warn({ backend: 'payments', idempotencyKey, code }, 'payments write cut by the deadline has failed');
+      },
+    );
   }
 
   /** Every page of a search, one call per page of 100. */
@@ -217,6 +236,7 @@ export class StripePaymentsConnector {
         },
         { idempotencyKey: input.idempotencyKey },
       ),
+      input.idempotencyKey,
     );
     return parsePaymentIntent(intent);
   }
@@ -225,7 +245,7 @@ export class StripePaymentsConnector {
   async createRefund(input: CreateRefundInput): Promise<RefundModel> {
     const params: Stripe.RefundCreateParams = { payment_intent: input.paymentId };
     if (input.amount !== undefined) params.amount = input.amount;
-    const refund = await this.write(() => this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }));
+    const refund = await this.write(() => this.stripe.refunds.create(params, { idempotencyKey: input.idempotencyKey }), input.idempotencyKey);
     return parseRefund(refund);
   }
 
@@ -244,27 +264,36 @@ export class StripePaymentsConnector {
   /**
    * A write that carries an idempotency key, retried by the policy. When it fails after a
    * request went out and no answer came back (a timeout, a reset connection, the breaker
-   * opening between retries), nobody knows whether the money moved: that is
-   * PAYMENT_OUTCOME_UNKNOWN, which tells the client to send the same request again with
-   * the same key (Stripe then replays the first result), never BACKEND_UNAVAILABLE.
+   * opening between retries, the request's deadline running out), nobody knows whether
+   * the money moved: that is PAYMENT_OUTCOME_UNKNOWN, which tells the client to send the
+   * same request again with the same key (Stripe then replays the first result), never
+   * BACKEND_UNAVAILABLE. An attempt still in flight (the Stripe client does not cancel it)
+   * is followed to its end and its outcome logged with the key.
    */
-  private async write<T>(request: () => Promise<T>): Promise<T> {
+  private async write<T>(request: () => Promise<T>, idempotencyKey: string): Promise<T> {
+    const inFlight = new Set<Promise<T>>();
     let unanswered = 0;
     try {
       return await this.call(async () => {
         unanswered++;
+        const attempt = request();
+        inFlight.add(attempt);
         try {
-          const result = await request();
+          const result = await attempt;
           unanswered--;
           return result;
         } catch (error) {
           if (isDefiniteAnswer(error)) unanswered--;
           throw error;
+        } finally {
+          inFlight.delete(attempt);
         }
       }, { retry: true });
     } catch (error) {
       if (unanswered === 0) throw error;
-      throw new BackendError('PAYMENT_OUTCOME_UNKNOWN', 'payments did not confirm whether this write happened; send the same request again with the same idempotencyKey to learn its outcome', {
+      for (const attempt of inFlight) this.followCutWrite(attempt, idempotencyKey);
+      this.logger?.warn({ backend: 'payments', idempotencyKey, reason: error instanceof Error ? error.message : String(error) }, 'payments write of unknown outcome');
+      throw new BackendError('PAYMENT_OUTCOME_UNKNOWN', 'payments did not confirm whether this write happened; send the same request again with the same idempotencyKey to learn its outcome (it is not made twice)', {
         backend: 'payments',
         details: { retryWithSameKey: true },
         cause: error,
