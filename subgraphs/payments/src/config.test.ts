@@ -12,6 +12,8 @@ describe('readPaymentsSubgraphConfig', () => {
       policy: { timeoutMs: 5000, maxAttempts: 3, baseDelayMs: 100, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000 },
       gateway: { url: 'http://127.0.0.1:4000', invalidationSecret: 'dev-invalidation-secret' },
       readModel: { enabled: true, catchUpIntervalMs: 5000, maxLagMs: 60_000 },
+      erp: { url: 'http://127.0.0.1:4102', db: 'sandbox', username: 'admin', password: 'admin', timeoutMs: 5000 },
+      redisUrl: undefined,
       logLevel: 'info',
       gatewaySecret: SECRET,
     });
@@ -35,6 +37,12 @@ describe('readPaymentsSubgraphConfig', () => {
       PAYMENTS_READ_MODEL: 'off',
       PAYMENTS_READ_MODEL_CATCHUP_MS: '250',
       PAYMENTS_READ_MODEL_MAX_LAG_MS: '2000',
+      ERP_URL: 'https://erp.example.com/odoo/',
+      ERP_DB: 'prod',
+      ERP_USERNAME: 'payments-api',
+      ERP_PASSWORD: 'an-api-key',
+      PAYMENTS_ERP_TIMEOUT_MS: '1500',
+      REDIS_URL: 'redis://cache.internal:6379',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -44,6 +52,8 @@ describe('readPaymentsSubgraphConfig', () => {
       policy: { timeoutMs: 800, maxAttempts: 1, baseDelayMs: 5, breakerThreshold: 2, breakerHalfOpenAfterMs: 50 },
       gateway: { url: 'http://gateway.internal:4000', invalidationSecret: 'a-long-shared-secret' },
       readModel: { enabled: false, catchUpIntervalMs: 250, maxLagMs: 2000 },
+      erp: { url: 'https://erp.example.com/odoo', db: 'prod', username: 'payments-api', password: 'an-api-key', timeoutMs: 1500 },
+      redisUrl: 'redis://cache.internal:6379',
       logLevel: 'debug',
       gatewaySecret: SECRET,
     });
@@ -58,6 +68,9 @@ describe('readPaymentsSubgraphConfig', () => {
     expect(() => readPaymentsSubgraphConfig({ PAYMENTS_TIMEOUT_MS: 'soon' })).toThrow(/^PAYMENTS_TIMEOUT_MS: /);
     expect(() => readPaymentsSubgraphConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
     expect(() => readPaymentsSubgraphConfig({ GATEWAY_URL: 'gateway:4000' })).toThrow(/^GATEWAY_URL: /);
+    expect(() => readPaymentsSubgraphConfig({ ERP_URL: 'https://admin:pw@erp.example.com' })).toThrow(/^ERP_URL: /);
+    expect(() => readPaymentsSubgraphConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/^REDIS_URL: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_ERP_TIMEOUT_MS: '0' })).toThrow(/^PAYMENTS_ERP_TIMEOUT_MS: /);
     // The subgraph answers only the gateway: no secret (or a short one), no start.
     expect(() => readPaymentsSubgraphConfig({})).toThrow(/^GATEWAY_SUBGRAPH_SECRET: /);
     expect(() => readPaymentsSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: 'short' })).toThrow(/^GATEWAY_SUBGRAPH_SECRET: /);

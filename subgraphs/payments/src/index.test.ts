@@ -37,7 +37,7 @@ describe('index.ts', () => {
     expect(url).not.toContain(':0/');
     const health = await (await fetch(url.replace('/graphql', '/health'))).json();
     // Stripe is unreachable here: the read model never syncs, and says so.
-    expect(health).toEqual({ status: 'ok', service: 'payments', backend: 'payments', breaker: 'closed', readModel: expect.objectContaining({ state: 'syncing', objects: null }) });
+    expect(health).toEqual({ status: 'ok', service: 'payments', backend: 'payments', breaker: 'closed', erpBreaker: 'closed', readModel: expect.objectContaining({ state: 'syncing', objects: null }) });
     expect(proc.output().stdout.match(/listening on/g)).toHaveLength(1);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);

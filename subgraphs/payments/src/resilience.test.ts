@@ -4,27 +4,21 @@
  * hung and a down backend, and credentials that never reach a client or a log line.
  * Counts come from the sandbox's own stats, not from timings.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readPaymentsSandboxConfig } from '../../../sandboxes/payments/src/config.js';
-import { createPaymentsSandbox, type PaymentsSandbox } from '../../../sandboxes/payments/src/createPaymentsSandbox.js';
 import type { PaymentsSubgraphConfig } from './config.js';
 import { createPaymentsSubgraph, type CreatePaymentsSubgraphOptions, type PaymentsSubgraph } from './createPaymentsSubgraph.js';
 import { DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
+import { startMoneySandboxes, type MoneySandboxes } from './testSandboxes.js';
 import { capturingLogger, entitiesQuery, postGraphQL, representations, sandboxOperator, stripeGet, testSubgraphConfig, waitFor } from './testSupport.js';
 
-let dir: string;
-let sandbox: PaymentsSandbox;
+let sandboxes: MoneySandboxes;
 let sandboxUrl: string;
 const started: PaymentsSubgraph[] = [];
 const ops = () => sandboxOperator(sandboxUrl);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'payments-resilience-'));
-  sandbox = await createPaymentsSandbox(readPaymentsSandboxConfig({ SANDBOX_DATA_DIR: dir, SANDBOX_SCALE: '0.1' }));
-  sandboxUrl = await sandbox.listen(0);
+  sandboxes = await startMoneySandboxes({ scale: '0.1' });
+  sandboxUrl = sandboxes.paymentsUrl;
 });
 
 afterEach(async () => {
@@ -34,13 +28,12 @@ afterEach(async () => {
 
 afterAll(async () => {
   for (const subgraph of started) await subgraph.server.close();
-  await sandbox?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await sandboxes?.close();
 });
 
 /** A fresh subgraph (its own breaker) with these policy settings. */
 async function start(env: Record<string, string> = {}, options: CreatePaymentsSubgraphOptions = {}): Promise<{ subgraph: PaymentsSubgraph; url: string; config: PaymentsSubgraphConfig }> {
-  const config = testSubgraphConfig(sandboxUrl, env);
+  const config = testSubgraphConfig(sandboxUrl, { ERP_URL: sandboxes.erpUrl, ...env });
   const subgraph = await createPaymentsSubgraph(config, options);
   started.push(subgraph);
   return { subgraph, url: await subgraph.server.listen(0), config };
@@ -72,9 +65,10 @@ describe('retries', () => {
 
   it('does not retry a declined payment: one create call, PAYMENT_DECLINED', async () => {
     const { url } = await start();
+    const invoice = sandboxes.takeInvoice((i) => i.residual >= 5000);
     await ops().resetStats();
     const res = await postGraphQL(url, 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }', {
-      i: { customerId: '10000021', invoiceId: '900101', amount: { amount: 5000, currency: 'USD' }, paymentMethodId: 'pm_card_chargeDeclined', idempotencyKey: 'resilience-decline-1' },
+      i: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 5000, currency: invoice.currency }, paymentMethodId: 'pm_card_chargeDeclined', idempotencyKey: 'resilience-decline-1' },
     });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_DECLINED', declineCode: 'generic_decline' });
     expect((await ops().stats()).operations['payment_intents.create']).toBe(1);
@@ -139,20 +133,21 @@ describe("the gateway's deadline", () => {
     // Attempts of 5 s (the Stripe client's own timeout too); the gateway gives 1.5 s; the create takes 2.5 s.
     const { url } = await start({ PAYMENTS_TIMEOUT_MS: '5000' }, { logger });
     await ops().setFaults({ latencyMs: 2500, operations: ['payment_intents.create'] });
-    const input = { customerId: '10000022', invoiceId: '900102', amount: { amount: 4200, currency: 'USD' }, idempotencyKey: `deadline-${process.pid}-${Date.now()}` };
+    const invoice = sandboxes.takeInvoice((i) => i.residual >= 4200);
+    const input = { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 4200, currency: invoice.currency }, idempotencyKey: `deadline-${process.pid}-${Date.now()}` };
     const PAY = 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }';
 
     const cut = await postGraphQL(url, PAY, { i: input }, { [DEADLINE_HEADER]: '1500' });
     expect(cut.data).toBeNull();
     expect(cut.errors).toHaveLength(1);
-    expect(cut.errors![0]).toMatchObject({ path: ['payInvoice'], extensions: { code: 'DEADLINE_EXCEEDED', serviceName: 'payments', backend: 'payments' } });
-    expect(cut.errors![0]!.message).toMatch(/may have been made: send the same request with the same idempotencyKey/);
+    expect(cut.errors![0]).toMatchObject({ path: ['payInvoice'], extensions: { code: 'PAYMENT_OUTCOME_UNKNOWN', serviceName: 'payments', backend: 'payments', retryWithSameKey: true } });
+    expect(cut.errors![0]!.message).toMatch(/send the same request again with the same idempotencyKey/);
     // One attempt, cut: no retry started without the time to finish it.
     expect((await ops().stats()).operations['payment_intents.create']).toBe(1);
 
     // The attempt went on, and its outcome is on record with the key.
     const done = await waitFor(
-      () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'payments write cut by the deadline has completed' && line.idempotencyKey === input.idempotencyKey),
+      () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'payments write of unknown outcome has completed' && line.idempotencyKey === input.idempotencyKey),
       'the log line of the cut write completing',
     );
     expect(done.id).toMatch(/^pi_/);
@@ -163,7 +158,7 @@ describe("the gateway's deadline", () => {
     expect(resent.errors).toBeUndefined();
     expect(resent.data!.payInvoice.payment.id).toBe(done.id);
     const intents = await stripeGet<{ data: Array<{ id: string; metadata: Record<string, string> }> }>(sandboxUrl, '/v1/payment_intents', { limit: '100' });
-    expect(intents.data.filter((pi) => pi.metadata.erp_invoice_id === input.invoiceId).map((pi) => pi.id)).toEqual([done.id]);
+    expect(intents.data.filter((pi) => pi.metadata.idempotency_key === input.idempotencyKey).map((pi) => pi.id)).toEqual([done.id]);
   });
 });
 
@@ -187,11 +182,13 @@ describe('credentials', () => {
     const responses: unknown[] = [];
     await ops().setFaults({ errorRate: 1, remaining: 1 });
     responses.push(await postGraphQL(url, entitiesQuery('Customer', 'payments { totalCount } paymentMethods { id }'), { representations: representations('Customer', ['10000001']) }));
+    const invoice = sandboxes.takeInvoice((i) => i.residual >= 5000);
     responses.push(
       await postGraphQL(url, 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }', {
-        i: { customerId: '10000022', invoiceId: '900102', amount: { amount: 5000, currency: 'USD' }, paymentMethodId: 'pm_card_chargeDeclined', idempotencyKey: 'resilience-leak-1' },
+        i: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 5000, currency: invoice.currency }, paymentMethodId: 'pm_card_chargeDeclined', idempotencyKey: 'resilience-leak-1' },
       }),
     );
+    expect(JSON.stringify(responses.at(-1))).toContain('PAYMENT_DECLINED');
     responses.push(await postGraphQL(url, 'query { payment(id: "pi_NoSuchPaymentIntent0000") { id } }'));
     responses.push(await (await fetch(url.replace('/graphql', '/webhooks/stripe'), { method: 'POST', headers: { 'stripe-signature': 't=1,v1=00' }, body: '{}' })).text());
     await ops().setFaults({ down: true });

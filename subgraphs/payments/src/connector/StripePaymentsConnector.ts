@@ -122,17 +122,17 @@ export class StripePaymentsConnector {
     }, options);
   }
 
-  /** Logs how a keyed write that the deadline cut ended, so it is on record even though the client was told "unknown". */
+  /** Logs how a keyed write of unknown outcome ended, so it is on record even though the client was told "unknown". */
   private followCutWrite(attempt: Promise<unknown>, idempotencyKey: string): void {
     attempt.then(
       (result) => {
         const id = typeof result === 'object' && result !== null && 'id' in result ? (result as { id: unknown }).id : undefined;
-        this.logger?.warn({ backend: 'payments', idempotencyKey, id }, 'payments write cut by the deadline has completed');
+        this.logger?.warn({ backend: 'payments', idempotencyKey, id }, 'payments write of unknown outcome has completed');
       },
       (error: unknown) => {
         const translated = translateStripeError(error, this.secrets);
         const code = translated instanceof BackendError ? translated.code : 'UNKNOWN';
-        this.logger?.warn({ backend: 'payments', idempotencyKey, code }, 'payments write cut by the deadline has failed');
+        this.logger?.warn({ backend: 'payments', idempotencyKey, code }, 'payments write of unknown outcome has failed');
       },
     );
   }

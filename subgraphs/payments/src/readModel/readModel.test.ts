@@ -7,14 +7,10 @@
  * - until it has synced, and when its catch-up has failed for longer than the lag bound,
  *   lookups search Stripe as without a read model, with the same answers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPaymentsSandboxConfig } from '../../../../sandboxes/payments/src/config.js';
-import { createPaymentsSandbox, type PaymentsSandbox } from '../../../../sandboxes/payments/src/createPaymentsSandbox.js';
 import { createPaymentsSubgraph, type PaymentsSubgraph } from '../createPaymentsSubgraph.js';
+import { startMoneySandboxes, type MoneySandboxes } from '../testSandboxes.js';
 import { entitiesQuery, postGraphQL, representations, sandboxOperator, stripeGet, testSubgraphConfig, waitFor } from '../testSupport.js';
 
 const COMPANY_IDS = Array.from({ length: 50 }, (_, i) => String(10_000_001 + i));
@@ -34,8 +30,8 @@ interface Health {
   readModel: { state: string; objects: Record<string, number> | null; lastEvent: { id: string; type: string } | null; syncs: number };
 }
 
-let dir: string;
-let sandbox: PaymentsSandbox;
+/** The payments sandbox, and the ERP sandbox payInvoice checks invoices in. */
+let sandboxes: MoneySandboxes;
 let sandboxUrl: string;
 let stripe: Stripe;
 let endpointId: string;
@@ -89,19 +85,18 @@ const invoicePaymentIds = async (url: string, invoiceId: string): Promise<string
   ((await entities(url, 'Invoice', [invoiceId], 'payments { id }'))[0] as { payments: Array<{ id: string }> }).payments.map((p) => p.id);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'payments-read-model-'));
-  sandbox = await createPaymentsSandbox(readPaymentsSandboxConfig({ SANDBOX_DATA_DIR: dir, SANDBOX_SCALE: '0.1' }));
-  sandboxUrl = await sandbox.listen(0);
+  sandboxes = await startMoneySandboxes({ scale: '0.1' });
+  sandboxUrl = sandboxes.paymentsUrl;
   stripe = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port: Number(new URL(sandboxUrl).port), protocol: 'http', maxNetworkRetries: 0, telemetry: false });
   // The endpoint's secret is needed before the subgraph starts; its URL is set once the subgraph listens.
   const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/not-yet', enabled_events: ['*'] });
   endpointId = endpoint.id;
 
-  searching = await createPaymentsSubgraph(testSubgraphConfig(sandboxUrl));
+  searching = await createPaymentsSubgraph(testSubgraphConfig(sandboxUrl, { ERP_URL: sandboxes.erpUrl }));
   searchingUrl = await searching.server.listen(0);
 
   await ops().resetStats();
-  modelled = await createPaymentsSubgraph(testSubgraphConfig(sandboxUrl, { ...QUIET, STRIPE_WEBHOOK_SECRET: endpoint.secret! }), {
+  modelled = await createPaymentsSubgraph(testSubgraphConfig(sandboxUrl, { ...QUIET, ERP_URL: sandboxes.erpUrl, STRIPE_WEBHOOK_SECRET: endpoint.secret! }), {
     onEvent: (event) => {
       const object = event.data.object as { object?: string; id: string };
       if (object.object === 'payment_intent') atHook.push({ type: event.type, paymentId: object.id, status: modelled.readModel!.serving()?.payment(object.id)?.status ?? null });
@@ -116,8 +111,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await modelled?.server.close();
   await searching?.server.close();
-  await sandbox?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await sandboxes?.close();
 });
 
 describe('the payments read model', () => {
@@ -191,28 +185,39 @@ describe("the read model and this subgraph's own writes", () => {
   it('holds a payment, a declined attempt and a refund made through the graph before the mutations answer, with no webhook', async () => {
     await stripe.webhookEndpoints.update(endpointId, { disabled: true });
     try {
+      const invoice = sandboxes.takeInvoice((i) => i.residual >= 2_500);
       const pay = (key: string, paymentMethodId?: string) =>
         postGraphQL<{ payInvoice: { payment: { id: string } } }>(
           modelledUrl,
           'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id status } } }',
-          { i: { customerId: '10000033', invoiceId: '990003', amount: { amount: 2_500, currency: 'USD' }, idempotencyKey: key, ...(paymentMethodId ? { paymentMethodId } : {}) } },
+          {
+            i: {
+              customerId: invoice.companyId,
+              invoiceId: invoice.invoiceId,
+              amount: { amount: 2_500, currency: invoice.currency },
+              idempotencyKey: key,
+              ...(paymentMethodId ? { paymentMethodId } : {}),
+            },
+          },
         );
       const declined = await pay(`read-model-declined-${Date.now()}`, 'pm_card_chargeDeclined');
       expect(declined.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_DECLINED' });
+      const declinedId = declined.errors?.[0]?.extensions?.paymentId;
       const paid = await pay(`read-model-paid-${Date.now()}`);
       expect(paid.errors).toBeUndefined();
       const paymentId = paid.data!.payInvoice.payment.id;
       const refunded = await postGraphQL(modelledUrl, 'mutation($i: RefundPaymentInput!) { refundPayment(input: $i) { payment { amountRefunded { amount } } } }', {
-        i: { paymentId, amount: { amount: 1_000, currency: 'USD' }, idempotencyKey: `read-model-refund-${Date.now()}` },
+        i: { paymentId, amount: { amount: 1_000, currency: invoice.currency }, idempotencyKey: `read-model-refund-${Date.now()}` },
       });
       expect(refunded.errors).toBeUndefined();
       expect(refunded.data).toEqual({ refundPayment: { payment: { amountRefunded: { amount: 1_000 } } } });
 
-      const fromModel = await costOf(modelledUrl, 'Invoice', ['990003'], INVOICE_SELECTION);
+      const fromModel = await costOf(modelledUrl, 'Invoice', [invoice.invoiceId], INVOICE_SELECTION);
       expect(fromModel.operations).toEqual({});
-      expect(fromModel.data).toEqual(await entities(searchingUrl, 'Invoice', ['990003'], INVOICE_SELECTION));
+      expect(fromModel.data).toEqual(await entities(searchingUrl, 'Invoice', [invoice.invoiceId], INVOICE_SELECTION));
       const payments = (fromModel.data[0] as { payments: Array<{ id: string; status: string; amountRefunded: { amount: number } }> }).payments;
-      expect(payments.map((p) => [p.status, p.amountRefunded.amount])).toEqual([
+      // The invoice's earlier (seeded) payments aside, the two this test made: newest first.
+      expect(payments.filter((p) => p.id === paymentId || p.id === declinedId).map((p) => [p.status, p.amountRefunded.amount])).toEqual([
         ['SUCCEEDED', 1_000],
         ['FAILED', 0],
       ]);

@@ -4,14 +4,10 @@
  * endpoint is pointed at the subgraph and a paid invoice's payment_intent.succeeded
  * arrives at the hook.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPaymentsSandboxConfig } from '../../../../sandboxes/payments/src/config.js';
-import { createPaymentsSandbox, type PaymentsSandbox } from '../../../../sandboxes/payments/src/createPaymentsSandbox.js';
 import { createPaymentsSubgraph, type PaymentsSubgraph } from '../createPaymentsSubgraph.js';
+import { startMoneySandboxes, type MoneySandboxes } from '../testSandboxes.js';
 import { postGraphQL, testSubgraphConfig, waitFor } from '../testSupport.js';
 
 const SECRET = 'whsec_route_test_secret';
@@ -98,35 +94,34 @@ describe('the webhook route', () => {
 });
 
 describe('webhooks from the sandbox', () => {
-  let dir: string;
-  let sandbox: PaymentsSandbox;
+  let sandboxes: MoneySandboxes;
   let subgraph: PaymentsSubgraph;
   const received: Stripe.Event[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'payments-webhooks-'));
-    sandbox = await createPaymentsSandbox(readPaymentsSandboxConfig({ SANDBOX_DATA_DIR: dir, SANDBOX_SCALE: '0.1' }));
-    await sandbox.listen(0);
+    sandboxes = await startMoneySandboxes();
   });
 
   afterAll(async () => {
     await subgraph?.server.close();
-    await sandbox?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await sandboxes?.close();
   });
 
   it("delivers a paid invoice's payment_intent.succeeded to the hook, signed with the endpoint's secret", async () => {
-    const port = Number(new URL(sandbox.url!).port);
+    const port = Number(new URL(sandboxes.paymentsUrl).port);
     const stripe = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
     // Stripe shows an endpoint's signing secret when it is made; the subgraph needs it before it listens,
     // so the endpoint is made first and pointed at the subgraph once its port is known.
     const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/not-yet', enabled_events: ['payment_intent.succeeded', 'payment_intent.payment_failed'] });
-    subgraph = await createPaymentsSubgraph(testSubgraphConfig(sandbox.url!, { STRIPE_WEBHOOK_SECRET: endpoint.secret! }), { onEvent: (event) => void received.push(event) });
+    subgraph = await createPaymentsSubgraph(testSubgraphConfig(sandboxes.paymentsUrl, { ERP_URL: sandboxes.erpUrl, STRIPE_WEBHOOK_SECRET: endpoint.secret! }), {
+      onEvent: (event) => void received.push(event),
+    });
     const url = await subgraph.server.listen(0);
     await stripe.webhookEndpoints.update(endpoint.id, { url: url.replace('/graphql', '/webhooks/stripe') });
 
+    const invoice = sandboxes.takeInvoice((i) => i.residual >= 4200);
     const res = await postGraphQL<{ payInvoice: { payment: { id: string } } }>(url, 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }', {
-      i: { customerId: '10000031', invoiceId: '900201', amount: { amount: 4200, currency: 'USD' }, idempotencyKey: 'webhook-e2e-payment-1' },
+      i: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 4200, currency: invoice.currency }, idempotencyKey: 'webhook-e2e-payment-1' },
     });
     expect(res.errors).toBeUndefined();
     const paymentId = res.data!.payInvoice.payment.id;
@@ -135,7 +130,12 @@ describe('webhooks from the sandbox', () => {
       () => received.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as { id: string }).id === paymentId),
       `payment_intent.succeeded for ${paymentId}`,
     );
-    expect(event.data.object).toMatchObject({ id: paymentId, amount: 4200, currency: 'usd', metadata: { erp_invoice_id: '900201', crm_company_id: '10000031' } });
+    expect(event.data.object).toMatchObject({
+      id: paymentId,
+      amount: 4200,
+      currency: invoice.currency.toLowerCase(),
+      metadata: { erp_invoice_id: invoice.invoiceId, crm_company_id: invoice.companyId },
+    });
     expect(event.request).toMatchObject({ idempotency_key: 'webhook-e2e-payment-1' });
   });
 });
