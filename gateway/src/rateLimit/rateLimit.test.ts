@@ -3,7 +3,8 @@
  * exercised against the real Redis by test/security.rateLimit.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { clientKey, MemoryBuckets, rateLimitedError } from './index.js';
+import { pino } from 'pino';
+import { clientKey, createRateLimiter, MemoryBuckets, rateLimitedError, readRateLimitConfig } from './index.js';
 
 describe('MemoryBuckets', () => {
   it('spends the burst, refuses with the time until a refill, and refills at the rate', async () => {
@@ -33,6 +34,20 @@ describe('MemoryBuckets', () => {
     await buckets.take('b', 1, rule);
     await buckets.take('c', 1, rule);
     expect((await buckets.take('a', 1, rule)).allowed).toBe(true); // 'a' was dropped: a full bucket again
+  });
+});
+
+describe('createRateLimiter', () => {
+  it('takes one request per operation of a batch, all or none', async () => {
+    const logger = pino({ level: 'silent' });
+    const limiter = createRateLimiter({ config: { ...readRateLimitConfig({}), requests: { perSecond: 0.001, burst: 5 } }, redis: undefined, keyPrefix: 'test', logger });
+    const client = { auth: { kind: 'jwt', subject: 'batcher' } };
+    expect(limiter.largestRequest).toBe(5);
+    expect(await limiter.takeRequest(client, 3)).toBeUndefined();
+    expect(await limiter.takeRequest(client, 3)).toMatchObject({ status: 429, code: 'RATE_LIMITED', extensions: { budget: 'requests' } }); // 2 left
+    expect(await limiter.takeRequest(client, 2)).toBeUndefined();
+    expect(await limiter.takeRequest(client)).toMatchObject({ status: 429 });
+    expect(createRateLimiter({ config: { ...readRateLimitConfig({ RATE_LIMIT: 'off' }) }, redis: undefined, keyPrefix: 'test', logger }).largestRequest).toBe(Number.POSITIVE_INFINITY);
   });
 });
 

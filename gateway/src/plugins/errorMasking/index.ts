@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLErrorExtensions, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestIdContext } from '../requestId/index.js';
 
@@ -45,16 +45,29 @@ const UNCODED_CLIENT_ERRORS: Readonly<Record<string, string>> = {
  * but without a code; undefined for any other error.
  */
 export function clientErrorCode(error: unknown): string | undefined {
-  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return undefined;
-  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  const extensions = extensionsOf(error);
+  if (!extensions || extensions.code !== undefined) return undefined;
+  const status = (extensions.http as { status?: unknown } | undefined)?.status;
   if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
-  return UNCODED_CLIENT_ERRORS[error.message] ?? 'BAD_REQUEST';
+  return UNCODED_CLIENT_ERRORS[(error as Error).message] ?? 'BAD_REQUEST';
+}
+
+/**
+ * A GraphQLError's extensions; undefined for anything else. By shape rather than
+ * instanceof: where `graphql` is loaded twice (its ESM and CommonJS builds, as under
+ * Vitest), Apollo Server's errors come from the other copy.
+ */
+function extensionsOf(error: unknown): GraphQLErrorExtensions | undefined {
+  if (error instanceof GraphQLError) return error.extensions;
+  if (!(error instanceof Error) || !('extensions' in error)) return undefined;
+  return typeof error.extensions === 'object' && error.extensions !== null ? (error.extensions as GraphQLErrorExtensions) : undefined;
 }
 
 /** True when the client must not see this error as it is. */
 export function isUnexpectedError(error: unknown): boolean {
-  if (!(error instanceof GraphQLError)) return true;
-  const { code, serviceName, errorId } = error.extensions;
+  const extensions = extensionsOf(error);
+  if (!extensions) return true;
+  const { code, serviceName, errorId } = extensions;
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return false;
   if (clientErrorCode(error)) return false;
   return !(code === 'INTERNAL_SERVER_ERROR' && typeof serviceName === 'string' && typeof errorId === 'string');
