@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeApolloRequest, graphqlResponseMediaType, readBody } from './http.js';
+import { acceptsNoGraphQLResponse, executeApolloRequest, graphqlResponseMediaType, readBody } from './http.js';
 import { jsonNestingDepth } from './jsonNesting.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -123,13 +123,14 @@ describe('jsonNestingDepth', () => {
   });
 });
 
-describe('executeApolloRequest: the body before Apollo Server', () => {
+describe('executeApolloRequest: the request before Apollo Server', () => {
   let apollo: ApolloServer;
   let server: Server;
   let url: string;
+  let runs = 0;
 
   beforeAll(async () => {
-    apollo = new ApolloServer({ typeDefs: 'type Query { a(v: [Int]): Int }', resolvers: { Query: { a: () => 1 } } });
+    apollo = new ApolloServer({ typeDefs: 'type Query { a(v: [Int]): Int } type Mutation { m: Int }', resolvers: { Query: { a: () => 1 }, Mutation: { m: () => ++runs } } });
     await apollo.start();
     server = createServer((req, res) => {
       void readBody(req, 10_000_000).then((body) => executeApolloRequest(apollo, req, body, res, async () => ({}), { maxJsonDepth: 16 }));
@@ -167,9 +168,30 @@ describe('executeApolloRequest: the body before Apollo Server', () => {
     }
   });
 
+  it('answers an Accept that admits no GraphQL response with 406 before anything runs (Apollo Server would run a mutation first)', async () => {
+    const before = runs;
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/html' }, body: JSON.stringify({ query: 'mutation { m }' }) });
+    expect({ status: response.status, code: ((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code }).toEqual({ status: 406, code: 'BAD_REQUEST' });
+    expect(runs).toBe(before);
+    expect(await post(JSON.stringify({ query: 'mutation { m }' }))).toEqual({ status: 200, body: { data: { m: before + 1 } } });
+  });
+
   it('refuses a body that is not UTF-8, or starts with a byte order mark', async () => {
     expect(await post(Buffer.concat([Buffer.from('{"query":"{ a } # '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]))).toEqual(refusal(400, 'BAD_REQUEST', 'The request body is not valid UTF-8.'));
     expect(await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"query":"{ a }"}')]))).toEqual(refusal(400, 'BAD_REQUEST', 'The request body is not valid JSON.'));
     expect(await post(Buffer.from('{"query":"{ a } # ü€😀"}'))).toEqual({ status: 200, body: { data: { a: 1 } } });
+  });
+});
+
+describe('acceptsNoGraphQLResponse', () => {
+  it('is false for every Accept a GraphQL response can answer, @defer\'s multipart included, and for none', () => {
+    for (const [accept] of CASES) expect(acceptsNoGraphQLResponse(accept), accept).toBe(false);
+    for (const accept of ['multipart/mixed; deferSpec=20220824, application/json', 'multipart/mixed; incrementalSpec=v0.2', 'text/html, */*;q=0.1', '']) expect(acceptsNoGraphQLResponse(accept), accept).toBe(false);
+  });
+
+  it('is true when Accept lists only other types', () => {
+    for (const accept of ['text/html', 'text/plain, image/png', 'application/xml', 'application/json;q=0, application/graphql-response+json;q=0', 'application/json; charset=iso-8859-1']) {
+      expect(acceptsNoGraphQLResponse(accept), accept).toBe(true);
+    }
   });
 });

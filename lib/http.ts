@@ -32,6 +32,18 @@ export function graphqlResponseMediaType(accept: string | undefined): string {
   return new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]) ?? APPLICATION_JSON;
 }
 
+/** Every media type Apollo Server can answer a GraphQL request in (its MEDIA_TYPES): JSON, and multipart for @defer. */
+const ANSWERABLE_MEDIA_TYPES = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, 'multipart/mixed', 'multipart/mixed; deferSpec=20220824', 'multipart/mixed; incrementalSpec=v0.2'];
+
+/**
+ * True when an Accept header admits none of the media types a GraphQL response can have.
+ * Apollo Server finds that out only once the operation has run, and then answers 406: a
+ * mutation sent with `Accept: text/html` would write and report a failure.
+ */
+export function acceptsNoGraphQLResponse(accept: string | undefined): boolean {
+  return accept !== undefined && accept !== '' && new Negotiator({ headers: { accept } }).mediaType(ANSWERABLE_MEDIA_TYPES) === undefined;
+}
+
 /**
  * A GraphQL-over-HTTP error response with a code, for failures before execution. Its
  * media type follows the request's Accept header (graphqlResponseMediaType), as Apollo
@@ -86,7 +98,8 @@ function tooDeep(what: string, limit: number): HttpRejection {
 
 /**
  * Reads a GraphQL HTTP request before Apollo Server sees it, or says why it is refused:
- * a POST whose Content-Type is not JSON gets a 415 (UNSUPPORTED_MEDIA_TYPE, as the
+ * an Accept header that admits no GraphQL response gets a 406 (acceptsNoGraphQLResponse),
+ * a POST whose Content-Type is not JSON a 415 (UNSUPPORTED_MEDIA_TYPE, as the
  * GraphQL-over-HTTP spec says; this also refuses the "simple" types that a cross-site
  * form may send), JSON nested deeper than `maxJsonDepth` (the body of a POST, the
  * `variables` and `extensions` of a GET) a 400 JSON_NESTING_TOO_DEEP, checked before
@@ -97,6 +110,10 @@ export function readGraphQLRequest(req: IncomingMessage, body: Buffer, options: 
   const method = (req.method ?? 'GET').toUpperCase();
   const url = req.url ?? '';
   const search = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?')) : '');
+  if (acceptsNoGraphQLResponse(req.headers.accept)) {
+    // Apollo Server's answer (406, BAD_REQUEST), given before anything runs.
+    return { rejection: { status: 406, code: 'BAD_REQUEST', message: `The Accept header admits none of the media types of a GraphQL response (${APPLICATION_JSON}, ${GRAPHQL_RESPONSE_JSON}).` } };
+  }
   let parsed: unknown;
   if (method === 'POST') {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
