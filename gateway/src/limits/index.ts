@@ -2,21 +2,21 @@
  * Limits on what one request may ask, checked before any planning or subgraph call
  * (issue #7):
  *
- * | when                                              | check                                   | code                         |
- * |---------------------------------------------------|-----------------------------------------|------------------------------|
- * | reading the body (lib/http.ts readGraphQLRequest)  | JSON nesting (LIMIT_MAX_JSON_DEPTH)     | JSON_NESTING_TOO_DEEP        |
- * | before parsing (`inspectRequest`, HTTP handler)   | operations in a batch (LIMIT_MAX_BATCH_SIZE) | BATCH_LIMIT_EXCEEDED    |
- * |                                                   | tokens (LIMIT_MAX_TOKENS)               | MAX_TOKENS_LIMIT             |
- * |                                                   | bracket nesting, 2 x depth + 10         | MAX_DEPTH_LIMIT              |
- * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)        | MAX_DEPTH_LIMIT              |
- * |                                                   | aliases (LIMIT_MAX_ALIASES)             | MAX_ALIASES_LIMIT            |
- * |                                                   | root fields (LIMIT_MAX_ROOT_FIELDS)     | MAX_ROOT_FIELDS_LIMIT        |
- * |                                                   | estimated cost with the request's variables (LIMIT_MAX_COST) | COST_ESTIMATED_TOO_EXPENSIVE |
+ * | when                                                 | check                                                         | code                         |
+ * |------------------------------------------------------|---------------------------------------------------------------|------------------------------|
+ * | reading the body (lib/http.ts readGraphQLRequest)    | JSON nesting (LIMIT_MAX_JSON_DEPTH)                           | JSON_NESTING_TOO_DEEP        |
+ * | before parsing (`inspectRequest`, HTTP handler)      | operations in a batch (LIMIT_MAX_BATCH_SIZE)                  | BATCH_LIMIT_EXCEEDED         |
+ * |                                                      | tokens (LIMIT_MAX_TOKENS)                                     | MAX_TOKENS_LIMIT             |
+ * |                                                      | bracket nesting, 2 x depth + 10                               | MAX_DEPTH_LIMIT              |
+ * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)                                 | MAX_DEPTH_LIMIT              |
+ * |                                                      | aliases (LIMIT_MAX_ALIASES)                                   | MAX_ALIASES_LIMIT            |
+ * |                                                      | root fields (LIMIT_MAX_ROOT_FIELDS)                           | MAX_ROOT_FIELDS_LIMIT        |
+ * |                                                      | estimated cost with the request's variables (LIMIT_MAX_COST) | COST_ESTIMATED_TOO_EXPENSIVE |
  *
  * Every violation is an HTTP 400 whose error carries the code, the limit and what was
  * measured. The codes are Apollo Router's (its `limits` and demand-control features),
- * with MAX_TOKENS_LIMIT named after them, so a client sees the same codes whichever
- * Apollo gateway serves it.
+ * with MAX_TOKENS_LIMIT, BATCH_LIMIT_EXCEEDED and JSON_NESTING_TOO_DEEP named after them,
+ * so a client sees the same codes whichever Apollo gateway serves it.
  *
  * Where: Apollo Server turns an error thrown by a plugin before didResolveOperation
  * into a 500, and rewrites the code of every validation rule's error to
