@@ -15,7 +15,7 @@
  *
  * Every violation is an HTTP 400 whose error carries the code, the limit and what was
  * measured. The codes are Apollo Router's (its `limits` and demand-control features),
- * with MAX_TOKENS_LIMIT, BATCH_LIMIT_EXCEEDED and JSON_NESTING_TOO_DEEP named after them,
+ * with MAX_TOKENS_LIMIT, BATCH_LIMIT_EXCEEDED and JSON_NESTING_TOO_DEEP in their style,
  * so a client sees the same codes whichever Apollo gateway serves it.
  *
  * Where: Apollo Server turns an error thrown by a plugin before didResolveOperation
