@@ -1,11 +1,12 @@
 /**
  * Serving an Apollo Server on node:http through Apollo's own integration API
  * (executeHTTPGraphQLRequest), shared by the gateway and every subgraph, with a request
- * body size limit and JSON errors that carry a code.
+ * body size limit, a JSON nesting limit and JSON errors that carry a code.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import Negotiator from 'negotiator';
+import { jsonNestingDepth } from './jsonNesting.js';
 
 export { keepConnectionsAlive } from './keepAlive.js';
 export { PayloadTooLargeError, readBody } from './readBody.js';
@@ -31,6 +32,18 @@ export function graphqlResponseMediaType(accept: string | undefined): string {
   return new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]) ?? APPLICATION_JSON;
 }
 
+/** Every media type Apollo Server can answer a GraphQL request in (its MEDIA_TYPES): JSON, and multipart for @defer. */
+const ANSWERABLE_MEDIA_TYPES = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, 'multipart/mixed', 'multipart/mixed; deferSpec=20220824', 'multipart/mixed; incrementalSpec=v0.2'];
+
+/**
+ * True when an Accept header admits none of the media types a GraphQL response can have.
+ * Apollo Server finds that out only once the operation has run, and then answers 406: a
+ * mutation sent with `Accept: text/html` would write and report a failure.
+ */
+export function acceptsNoGraphQLResponse(accept: string | undefined): boolean {
+  return accept !== undefined && accept !== '' && new Negotiator({ headers: { accept } }).mediaType(ANSWERABLE_MEDIA_TYPES) === undefined;
+}
+
 /**
  * A GraphQL-over-HTTP error response with a code, for failures before execution. Its
  * media type follows the request's Accept header (graphqlResponseMediaType), as Apollo
@@ -40,7 +53,7 @@ export function sendGraphQLError(res: ServerResponse, status: number, code: stri
   sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] }, { 'content-type': graphqlResponseMediaType(res.req?.headers.accept), ...headers });
 }
 
-/** An answer to a request refused before GraphQL handling (see `inspect` below). */
+/** An answer to a request refused before GraphQL handling (readGraphQLRequest, the gateway's checks). */
 export interface HttpRejection {
   status: number;
   code: string;
@@ -56,49 +69,96 @@ export interface RawGraphQLRequest {
   search: URLSearchParams;
 }
 
+/** Sends a refusal as a GraphQL error response with its code. */
+export function sendRejection(res: ServerResponse, rejection: HttpRejection): void {
+  sendGraphQLError(res, rejection.status, rejection.code, rejection.message, rejection.extensions, rejection.headers);
+}
+
 /**
- * Runs one GraphQL HTTP request through `apollo`. `body` is the raw request body; a POST
- * whose Content-Type is not JSON gets a 415 (UNSUPPORTED_MEDIA_TYPE, as the
- * GraphQL-over-HTTP spec says; this also refuses the "simple" types that a cross-site
- * form may send), a body that is not JSON a 400 (BAD_REQUEST). `inspect`, when given,
- * sees the request before Apollo Server parses the GraphQL document, and may refuse it.
+ * Deepest nesting of arrays and objects a request's JSON may have, by default: the
+ * recursion limit of serde_json, the parser of Apollo Router. A GraphQL request needs a
+ * few levels (a batch, an operation, its variables, their input objects).
  */
-export async function executeApolloRequest<TContext extends BaseContext>(
+export const DEFAULT_MAX_JSON_DEPTH = 128;
+
+export const JSON_NESTING_TOO_DEEP = 'JSON_NESTING_TOO_DEEP';
+
+export interface ReadGraphQLRequestOptions {
+  /** Deepest JSON nesting of a POST body and of a GET's `variables` and `extensions`. Default DEFAULT_MAX_JSON_DEPTH. */
+  maxJsonDepth?: number;
+}
+
+// Fatal: a body that is not UTF-8 is refused rather than read with replacement characters
+// (which could turn it into another request). The BOM is kept, so JSON.parse refuses it.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function tooDeep(what: string, limit: number): HttpRejection {
+  return { status: 400, code: JSON_NESTING_TOO_DEEP, message: `${what} nests arrays and objects more than ${limit} levels deep.`, extensions: { limit } };
+}
+
+/**
+ * Reads a GraphQL HTTP request before Apollo Server sees it, or says why it is refused:
+ * an Accept header that admits no GraphQL response gets a 406 (acceptsNoGraphQLResponse),
+ * a POST whose Content-Type is not JSON a 415 (UNSUPPORTED_MEDIA_TYPE, as the
+ * GraphQL-over-HTTP spec says; this also refuses the "simple" types that a cross-site
+ * form may send), JSON nested deeper than `maxJsonDepth` (the body of a POST, the
+ * `variables` and `extensions` of a GET) a 400 JSON_NESTING_TOO_DEEP, checked before
+ * anything parses it, and a body that is not UTF-8, or not JSON, a 400 (BAD_REQUEST).
+ */
+export function readGraphQLRequest(req: IncomingMessage, body: Buffer, options: ReadGraphQLRequestOptions = {}): { request: RawGraphQLRequest } | { rejection: HttpRejection } {
+  const maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = req.url ?? '';
+  const search = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?')) : '');
+  if (acceptsNoGraphQLResponse(req.headers.accept)) {
+    // Apollo Server's answer (406, BAD_REQUEST), given before anything runs.
+    return { rejection: { status: 406, code: 'BAD_REQUEST', message: `The Accept header admits none of the media types of a GraphQL response (${APPLICATION_JSON}, ${GRAPHQL_RESPONSE_JSON}).` } };
+  }
+  let parsed: unknown;
+  if (method === 'POST') {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return { rejection: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `A POST must have Content-Type application/json${type ? `, not ${type}` : ''}.` } };
+    }
+    if (jsonNestingDepth(body, maxJsonDepth) > maxJsonDepth) return { rejection: tooDeep('The request body', maxJsonDepth) };
+    if (body.length > 0) {
+      let text: string;
+      try {
+        text = UTF8.decode(body);
+      } catch {
+        return { rejection: { status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid UTF-8.' } };
+      }
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return { rejection: { status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' } };
+      }
+    }
+  } else {
+    for (const name of ['variables', 'extensions']) {
+      for (const value of search.getAll(name)) {
+        if (jsonNestingDepth(Buffer.from(value), maxJsonDepth) > maxJsonDepth) return { rejection: tooDeep(`The ${name} parameter`, maxJsonDepth) };
+      }
+    }
+  }
+  return { request: { method, body: parsed, search } };
+}
+
+/** Runs a GraphQL HTTP request that readGraphQLRequest has read through `apollo`, and writes its response. */
+export async function runApolloRequest<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   req: IncomingMessage,
-  body: Buffer,
+  request: RawGraphQLRequest,
   res: ServerResponse,
   context: () => Promise<TContext>,
-  inspect?: (request: RawGraphQLRequest) => HttpRejection | undefined,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  let parsed: unknown;
-  if (req.method === 'POST') {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      sendGraphQLError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `A POST must have Content-Type application/json${type ? `, not ${type}` : ''}.`);
-      return;
-    }
-  }
-  if (req.method === 'POST' && body.length > 0) {
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      sendGraphQLError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
-      return;
-    }
-  }
-  const search = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-  const rejection = inspect?.({ method: (req.method ?? 'GET').toUpperCase(), body: parsed, search: new URLSearchParams(search) });
-  if (rejection) {
-    sendGraphQLError(res, rejection.status, rejection.code, rejection.message, rejection.extensions, rejection.headers);
-    return;
-  }
+  const url = req.url ?? '';
   const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search, body: parsed },
+    httpGraphQLRequest: { method: request.method, headers, search: url.includes('?') ? url.slice(url.indexOf('?')) : '', body: request.body },
     context,
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -109,4 +169,21 @@ export async function executeApolloRequest<TContext extends BaseContext>(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Runs one GraphQL HTTP request through `apollo`: readGraphQLRequest, then
+ * runApolloRequest. `body` is the raw request body.
+ */
+export async function executeApolloRequest<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  context: () => Promise<TContext>,
+  options: ReadGraphQLRequestOptions = {},
+): Promise<void> {
+  const read = readGraphQLRequest(req, body, options);
+  if ('rejection' in read) return sendRejection(res, read.rejection);
+  await runApolloRequest(apollo, req, read.request, res, context);
 }

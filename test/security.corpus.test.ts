@@ -5,6 +5,7 @@
  * test/security.auth.test.ts.) Also here: introspection and the playground are off in
  * production mode, and unexpected errors are masked there.
  */
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
@@ -216,5 +217,197 @@ describe('the bad-input corpus', () => {
     expect({ status: deep.status, code: deep.errors?.[0]?.extensions?.code }).toEqual({ status: 400, code: 'MAX_DEPTH_LIMIT' });
     const good = await graphql<{ customers: { nodes: unknown[] } }>(production.url, GOOD_QUERY, {}, stack.authHeaders);
     expect(good.data?.customers.nodes).toHaveLength(2);
+  });
+});
+
+/**
+ * HTTP request handling: batches (at most LIMIT_MAX_BATCH_SIZE operations, each one a
+ * request of the client's budget), JSON nested deeper than LIMIT_MAX_JSON_DEPTH (refused
+ * before JSON.parse; a 400,000-level body once overflowed the stack), APQ mistakes (client
+ * errors, not masked internal ones), subscriptions (not served), and a table of malformed
+ * requests of every other shape: each gets its status and code, and costs no backend call.
+ */
+describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, subscriptions, request shapes)', () => {
+  let stack: Stack;
+  let url: string;
+
+  beforeAll(async () => {
+    // The response cache stays on: the deep-JSON body overflowed the stack in its key (so a case that
+    // must show that nothing ran sends a query no other request sends). Rate limiting is off but for one case, below.
+    stack = await startStack({ gatewayEnv: { ENTITY_CACHE: 'off', RATE_LIMIT: 'off', LOG_LEVEL: 'info' } });
+    url = stack.gatewayUrl;
+    expect((await graphql(url, GOOD_QUERY, {}, stack.authHeaders)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const answer = async (response: Response): Promise<Answer> => {
+    const text = await response.text();
+    let json: Answer['json'];
+    try {
+      json = JSON.parse(text) as Answer['json'];
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  };
+  const post = async (body: unknown, headers: Record<string, string> = {}, target = url): Promise<Answer> =>
+    answer(await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers }, body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) }));
+  const get = async (params: Record<string, string>): Promise<Answer> =>
+    answer(await fetch(`${url}?${new URLSearchParams(params).toString()}`, { headers: { 'apollo-require-preflight': 'true', ...stack.authHeaders } }));
+  const other = async (method: string): Promise<Answer> =>
+    answer(await fetch(url, { method, headers: { 'content-type': 'application/json', ...stack.authHeaders }, body: method === 'DELETE' ? undefined : JSON.stringify({ query: GOOD_QUERY }) }));
+  const backendCalls = async (): Promise<number> => Object.values(await stack.stats()).reduce((sum, ops) => sum + Object.values(ops).reduce((a, b) => a + b, 0), 0);
+  type BatchItem = { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+  const batchOf = (n: number, query = GOOD_QUERY): Array<{ query: string }> => Array.from({ length: n }, () => ({ query }));
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+  const deep = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const pageOf = 'query Page($first: Int!) { customers(first: $first) { nodes { id } } }';
+  const ordersWith = (status: string): string => `{ customers(first: 1) { nodes { orders(first: 1, status: ${status}) { nodes { id } } } } }`;
+
+  /** Each case: the bad request, the status and code it must get. */
+  const REFUSED: Array<{ name: string; send: () => Promise<Answer>; status: number; code: string }> = [
+    // The body is JSON, but not a GraphQL request.
+    { name: 'a body of null', send: () => post('null'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a body that is a number', send: () => post('1'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a body that is a string', send: () => post('"{ __typename }"'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a body of true', send: () => post('true'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'an empty object', send: () => post({}), status: 400, code: 'BAD_REQUEST' },
+    { name: 'query null', send: () => post({ query: null }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'query a number', send: () => post({ query: 1 }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'query an object', send: () => post({ query: { customers: 1 } }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'query an array', send: () => post({ query: [GOOD_QUERY] }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'query empty', send: () => post({ query: '' }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'query only blanks', send: () => post({ query: '   ' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
+    { name: 'variables an array', send: () => post({ query: GOOD_QUERY, variables: [1] }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'variables a JSON-encoded string', send: () => post({ query: GOOD_QUERY, variables: '{}' }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'variables a number', send: () => post({ query: GOOD_QUERY, variables: 1 }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'operationName a number', send: () => post({ query: GOOD_QUERY, operationName: 1 }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'operationName an object', send: () => post({ query: GOOD_QUERY, operationName: {} }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'extensions a string', send: () => post({ query: GOOD_QUERY, extensions: '{}' }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'extensions an array', send: () => post({ query: GOOD_QUERY, extensions: [1] }), status: 400, code: 'BAD_REQUEST' },
+    // Not JSON (RFC 8259), or not UTF-8.
+    { name: 'NaN in the JSON', send: () => post('{"query":"{ __typename }","variables":{"a":NaN}}'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'Infinity in the JSON', send: () => post('{"query":"{ __typename }","variables":{"a":Infinity}}'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'text after the JSON', send: () => post('{"query":"{ __typename }"} x'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'two JSON documents', send: () => post('{"query":"{ __typename }"}{"query":"{ __typename }"}'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'single-quoted JSON', send: () => post("{'query':'{ __typename }'}"), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a trailing comma', send: () => post('{"query":"{ __typename }",}'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a comment in the JSON', send: () => post('{"query":"{ __typename }"} // x'), status: 400, code: 'BAD_REQUEST' },
+    { name: 'invalid UTF-8', send: () => post(Buffer.concat([Buffer.from('{"query":"{ __typename } # '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a byte order mark', send: () => post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ query: GOOD_QUERY }))])), status: 400, code: 'BAD_REQUEST' },
+    // JSON nested deeper than LIMIT_MAX_JSON_DEPTH (128), refused before it is parsed.
+    { name: 'variables 400,000 arrays deep (under 1 MB)', send: () => post(`{"query":"{ __typename }","variables":{"a":${deep(400_000)}}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    { name: 'a declared variable 400,000 arrays deep', send: () => post(`{"query":${JSON.stringify(pageOf)},"variables":{"first":${deep(400_000)}}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    { name: 'a body 400,000 arrays deep', send: () => post(deep(400_000)), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    { name: 'extensions 400,000 arrays deep', send: () => post(`{"query":"{ __typename }","extensions":{"a":${deep(400_000)}}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    { name: 'variables 128 objects deep (129 with the body)', send: () => post(`{"query":"{ __typename }","variables":${'{"a":'.repeat(128)}1${'}'.repeat(128)}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    { name: 'a GET with variables 1,000 deep', send: () => get({ query: '{ __typename }', variables: `{"a":${deep(1000)}}` }), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    { name: 'a GET with extensions 1,000 deep', send: () => get({ query: '{ __typename }', extensions: `{"a":${deep(1000)}}` }), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    // Media types and methods.
+    { name: 'a POST without Content-Type', send: async () => answer(await fetch(url, { method: 'POST', headers: stack.authHeaders, body: new TextEncoder().encode(JSON.stringify({ query: GOOD_QUERY })) })), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    { name: 'Content-Type application/graphql', send: () => post(GOOD_QUERY, { 'content-type': 'application/graphql' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    { name: 'an Accept that admits no GraphQL response (refused before the operation runs)', send: () => post({ query: '{ customers(first: 3) { nodes { id domain } } }' }, { accept: 'text/html' }), status: 406, code: 'BAD_REQUEST' },
+    { name: 'PUT', send: () => other('PUT'), status: 405, code: 'BAD_REQUEST' },
+    { name: 'PATCH', send: () => other('PATCH'), status: 405, code: 'BAD_REQUEST' },
+    { name: 'DELETE', send: () => other('DELETE'), status: 405, code: 'BAD_REQUEST' },
+    { name: 'a mutation over GET', send: () => get({ query: 'mutation { __typename }' }), status: 405, code: 'BAD_REQUEST' },
+    { name: 'a subscription over GET', send: () => get({ query: 'subscription { __typename }' }), status: 405, code: 'BAD_REQUEST' },
+    { name: 'a GET without a query', send: () => get({}), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a GET with two queries', send: async () => answer(await fetch(`${url}?query=${encodeURIComponent(GOOD_QUERY)}&query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true', ...stack.authHeaders } })), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a GET whose variables are not JSON', send: () => get({ query: pageOf, variables: '{first: 1}' }), status: 400, code: 'BAD_REQUEST' },
+    // Batches.
+    { name: 'a batch of 11 operations (LIMIT_MAX_BATCH_SIZE 10)', send: () => post(batchOf(11)), status: 400, code: 'BATCH_LIMIT_EXCEEDED' },
+    { name: 'a batch of 1,000 operations', send: () => post(batchOf(1000)), status: 400, code: 'BATCH_LIMIT_EXCEEDED' },
+    { name: 'an empty batch', send: () => post([]), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a batch of numbers and strings', send: () => post([1, 'x']), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a batch of arrays', send: () => post([[{ query: GOOD_QUERY }]]), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a batch with a null', send: () => post([{ query: GOOD_QUERY }, null]), status: 400, code: 'BAD_REQUEST' },
+    // APQ: the client's mistakes, with Apollo Router's code for a mismatch.
+    { name: 'an APQ hash that is not the query\'s', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ __typename }') } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
+    { name: 'an APQ hash that is a number', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: 12 } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
+    { name: 'APQ version 2', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(GOOD_QUERY) } } }), status: 400, code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED' },
+    { name: 'APQ persistedQuery a string', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: 'x' } }), status: 400, code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED' },
+    // Apollo's answer to an unknown hash is a 200 on purpose: the client then registers the query.
+    { name: 'an unknown APQ hash without a query', send: () => post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ unknown }') } } }), status: 200, code: 'PERSISTED_QUERY_NOT_FOUND' },
+    // Subscriptions are not served.
+    { name: 'a subscription', send: () => post({ query: 'subscription { __typename }' }), status: 400, code: 'SUBSCRIPTIONS_NOT_SUPPORTED' },
+    { name: 'a subscription named by operationName', send: () => post({ query: 'query Q { __typename } subscription S { __typename }', operationName: 'S' }), status: 400, code: 'SUBSCRIPTIONS_NOT_SUPPORTED' },
+    // Documents that do not parse or validate.
+    { name: 'a syntax error', send: () => post({ query: '{ customers { ' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
+    { name: 'an unterminated string', send: () => post({ query: '{ customer(id: "1) { id } }' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
+    { name: 'a control character', send: () => post({ query: '{ __typename \u0007 }' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
+    { name: 'an unknown field', send: () => post({ query: '{ customers(first: 1) { nodes { password } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'an unknown directive', send: () => post({ query: '{ __typename @admin }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'an unknown argument', send: () => post({ query: '{ customers(limit: 1) { nodes { id } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a missing required argument', send: () => post({ query: '{ customer { id } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'an Int argument past 32 bits', send: () => post({ query: '{ customers(first: 99999999999) { nodes { id } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a string for an enum', send: () => post({ query: ordersWith('"DRAFT"') }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'an unknown enum value', send: () => post({ query: ordersWith('LOST') }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'an undefined variable', send: () => post({ query: '{ customers(first: $n) { nodes { id } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a variable of an unknown type', send: () => post({ query: 'query ($n: Secret) { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'an unused variable', send: () => post({ query: 'query ($n: Int) { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'an unused fragment', send: () => post({ query: '{ __typename } fragment F on Query { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a fragment on a type it can never be', send: () => post({ query: '{ customers(first: 1) { nodes { ...F } } } fragment F on Product { id }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a selection 21 deep through a fragment', send: () => post({ query: `{ customers(first: 1) { nodes { invoices(first: 1) { nodes { ...P } } } } } fragment P on Invoice { ${'payments { invoice { '.repeat(8)}id${' } }'.repeat(8)} }` }), status: 400, code: 'MAX_DEPTH_LIMIT' },
+    { name: 'an operationName that the single operation does not have', send: () => post({ query: 'query A { __typename }', operationName: 'B' }), status: 400, code: 'OPERATION_RESOLUTION_FAILURE' },
+    // Variables that do not coerce.
+    { name: 'an Int variable past 32 bits (not a cost)', send: () => post({ query: pageOf, variables: { first: 2 ** 31 } }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'a fraction for an Int variable', send: () => post({ query: pageOf, variables: { first: 1.5 } }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'an unknown enum value in a variable', send: () => post({ query: 'query ($s: OrderStatus) { customers(first: 1) { nodes { orders(first: 1, status: $s) { nodes { id } } } } }', variables: { s: 'LOST' } }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'null for a non-null variable', send: () => post({ query: pageOf, variables: { first: null } }), status: 400, code: 'BAD_USER_INPUT' },
+  ];
+
+  it('has a distinct name for each case', () => {
+    expect(new Set(REFUSED.map((c) => c.name)).size).toBe(REFUSED.length);
+  });
+
+  it.each(REFUSED)('$name: $status $code, no backend call', async ({ send, status, code }) => {
+    await stack.resetStats();
+    const bad = await send();
+    expect({ status: bad.status, code: bad.json?.errors?.[0]?.extensions?.code, data: bad.json?.data }).toEqual({ status, code, data: undefined });
+    expect(bad.json?.errors?.[0]?.message).toEqual(expect.any(String));
+    expect(await backendCalls()).toBe(0);
+    const good = await graphql<{ customers: { nodes: unknown[] } }>(url, GOOD_QUERY, {}, stack.authHeaders);
+    expect({ status: good.status, errors: good.errors, nodes: good.data?.customers.nodes.length }).toEqual({ status: 200, errors: undefined, nodes: 2 });
+  });
+
+  it('a batch of 10 operations (the limit) runs every one', async () => {
+    const batch = await post(batchOf(10));
+    expect(batch.status).toBe(200);
+    const items = JSON.parse(batch.text) as BatchItem[];
+    expect(items.map((item) => [(item.data as { customers: { nodes: unknown[] } }).customers.nodes.length, item.errors])).toEqual(Array.from({ length: 10 }, () => [2, undefined]));
+  });
+
+  it('a batch with an invalid or a subscription operation: that one is refused with its code, the others run (status 400, Apollo Server\'s for a batch with a refusal)', async () => {
+    for (const [bad, code] of [[{ query: '{ customers(first: 1) { nodes { password } } }' }, 'GRAPHQL_VALIDATION_FAILED'], [{ query: 'subscription { __typename }' }, 'SUBSCRIPTIONS_NOT_SUPPORTED']] as const) {
+      const batch = await post([{ query: GOOD_QUERY }, bad]);
+      const items = JSON.parse(batch.text) as BatchItem[];
+      expect({ status: batch.status, first: (items[0]?.data as { customers: { nodes: unknown[] } }).customers.nodes.length, code: items[1]?.errors?.[0]?.extensions?.code, data: items[1]?.data }).toEqual({ status: 400, first: 2, code, data: undefined });
+    }
+  });
+
+  it('with rate limiting on, a batch takes one request per operation: one the budget cannot cover is refused whole, 429 RATE_LIMITED, no backend call', async () => {
+    const limited = await stack.startGateway({ RATE_LIMIT: 'on', RATE_LIMIT_RPS: '0.001', RATE_LIMIT_BURST: '6', RATE_LIMIT_COST_BURST: '1000000' });
+    expect((await post(batchOf(5), {}, limited.url)).status).toBe(200);
+    await stack.resetStats();
+    const refused = await post(batchOf(2), {}, limited.url);
+    expect({ status: refused.status, code: refused.json?.errors?.[0]?.extensions?.code, budget: refused.json?.errors?.[0]?.extensions?.budget }).toEqual({ status: 429, code: 'RATE_LIMITED', budget: 'requests' });
+    expect(await backendCalls()).toBe(0);
+    expect((await post(batchOf(1), {}, limited.url)).status).toBe(200);
+  });
+
+  it('what is not wrong is not refused: unknown body fields are ignored, variables may be null, brackets inside strings are text', async () => {
+    for (const body of [{ query: GOOD_QUERY, foo: 1, queryId: 'x' }, { query: GOOD_QUERY, variables: null }, { query: GOOD_QUERY, variables: { note: `${'['.repeat(100_000)}"\\` } }]) {
+      const accepted = await post(body);
+      expect({ status: accepted.status, errors: accepted.json?.errors, nodes: (accepted.json?.data as { customers: { nodes: unknown[] } } | undefined)?.customers.nodes.length }).toEqual({ status: 200, errors: undefined, nodes: 2 });
+    }
+  });
+
+  it('no case was logged as an error, and no stack overflowed', () => {
+    const output = stack.services.gateway!.output();
+    expect(output).not.toMatch(/Maximum call stack|RangeError/);
+    expect(output.split('\n').filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
   });
 });

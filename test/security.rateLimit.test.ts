@@ -114,6 +114,41 @@ describe('rate limiting per client', () => {
     expect(await statuses(gateway.url, b, 2)).toEqual([200, 200]);
   });
 
+  it('a batch takes one request per operation: refused whole (429, no backend call) when the budget is short; no batch may exceed the burst', async () => {
+    const gateway = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '5', RATE_LIMIT_COST_BURST: '1000000' });
+    const e = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-e' })}` };
+    const batch = async (n: number): Promise<{ status: number; body: unknown }> => {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...e }, body: JSON.stringify(Array.from({ length: n }, () => ({ query: QUERY }))) });
+      return { status: response.status, body: await response.json() };
+    };
+    const first = await batch(3);
+    expect(first.status).toBe(200);
+    expect(first.body).toHaveLength(3);
+    await stack.resetStats();
+    // 2 requests left: a batch of 3 is refused as a whole, before any operation runs.
+    const refused = await batch(3);
+    expect(refused).toMatchObject({ status: 429, body: { errors: [{ extensions: { code: 'RATE_LIMITED', budget: 'requests' } }] } });
+    expect(Object.values(await stack.stats()).every((ops) => Object.keys(ops).length === 0)).toBe(true);
+    const last = await batch(2);
+    expect(last.status).toBe(200);
+    expect(last.body).toHaveLength(2);
+    expect((await call(gateway.url, e)).status).toBe(429);
+    // The burst (5) caps the batch size below LIMIT_MAX_BATCH_SIZE (10): a batch of 6 could never be covered.
+    const f = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-f' })}` };
+    const six = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...f }, body: JSON.stringify(Array.from({ length: 6 }, () => ({ query: QUERY }))) });
+    expect(await six.json()).toMatchObject({ errors: [{ extensions: { code: 'BATCH_LIMIT_EXCEEDED', limit: 5, measured: 6 } }] });
+    expect(six.status).toBe(400);
+  });
+
+  it('each operation of a batch is charged its cost: past the cost budget, the rest get 429 RATE_LIMITED (budget cost)', async () => {
+    // Cost budget 30: of three operations of cost 11, two run and one is refused.
+    const gateway = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '1000', RATE_LIMIT_COST_BURST: '30' });
+    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...a }, body: JSON.stringify([{ query: QUERY }, { query: QUERY }, { query: QUERY }]) });
+    const results = (await response.json()) as Array<{ data?: unknown; errors?: Array<{ extensions?: { code?: string; budget?: string } }> }>;
+    expect(results.filter((result) => result.data !== undefined && result.errors === undefined)).toHaveLength(2);
+    expect(results.filter((result) => result.errors?.[0]?.extensions?.code === 'RATE_LIMITED' && result.errors[0].extensions.budget === 'cost')).toHaveLength(1);
+  });
+
   it('tells anonymous clients apart by IP, from X-Forwarded-For only behind a trusted proxy', async () => {
     const behindProxy = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '2', RATE_LIMIT_COST_BURST: '1000000', TRUST_PROXY_HOPS: '1' });
     // Anonymous callers reach the endpoint (fields needing authentication are nulled, not refused).

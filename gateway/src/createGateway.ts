@@ -13,7 +13,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
-import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../lib/http.js';
+import { keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
@@ -27,6 +27,7 @@ import { GatewayMetrics } from './metrics.js';
 import { createObservability } from './observability/index.js';
 import { clientIpOf } from './rateLimit/clientIp.js';
 import type { RequestIdContext } from './plugins/requestId/index.js';
+import { refuseSubscriptionsPlugin } from './plugins/subscriptions/index.js';
 import { createRateLimiter, type RateLimitContext } from './rateLimit/index.js';
 import { PersistedQueryManifest, safelistPlugin } from './safelist/index.js';
 import { FileSupergraphManager } from './supergraph/SupergraphManager.js';
@@ -80,7 +81,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // budgets of requests and cost, in memory or shared through Redis (per replica in memory
   // while Redis is down): rateLimit/.
   const rateLimiter = createRateLimiter<RequestIdContext & RateLimitContext>({ config: config.rateLimit, redis: caches.stores.redis, keyPrefix: config.cacheKeyPrefix, timeoutMs: config.cacheTimeoutMs, logger, metrics });
-  const limits = limitsPlugin<RequestIdContext & RateLimitContext>({ limits: config.limits, logger, loggerFor: observability.loggerFor, onCost: rateLimiter.chargeCost });
+  // A batch takes one request per operation, so no batch may be larger than the request burst: it could never run.
+  const maxBatchSize = Math.min(config.limits.maxBatchSize, rateLimiter.largestRequest);
+  const limits = limitsPlugin<RequestIdContext & RateLimitContext>({ limits: { ...config.limits, maxBatchSize }, logger, loggerFor: observability.loggerFor, onCost: rateLimiter.chargeCost });
   const apollo = new ApolloServer({
     // Fields the caller may not see are removed before planning and come back as null
     // with an error (@authenticated, @requiresScopes, customer binding): auth/.
@@ -96,7 +99,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     // With the safelist on, APQ is off: no client may register a document (safelist/).
     persistedQueries: safelist ? false : caches.persistedQueries,
     documentStore: caches.documentStore,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), limits, ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
+    // Subscriptions are refused with a 400 (plugins/subscriptions/); listed before limits, so that a subscription over a limit still gets that answer.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), limits, ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
   });
   await apollo.start();
   // Playground: GraphiQL for browsers at GET /graphql, served from this process (Apollo's
@@ -130,11 +134,18 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       }
       const auth = authenticated.auth;
       const clientIp = clientIpOf(req, config.trustProxyHops);
-      // The client's request budget (rateLimit/); its cost budget is charged per operation by the limits plugin.
-      const limited = await rateLimiter.takeRequest({ auth, clientIp, requestId });
-      if (limited) return sendGraphQLError(res, limited.status, limited.code, limited.message, limited.extensions, limited.headers);
+      // Media type, JSON nesting (LIMIT_MAX_JSON_DEPTH, before JSON.parse) and JSON: lib/http.ts.
+      const read = readGraphQLRequest(req, body, { maxJsonDepth: config.limits.maxJsonDepth });
+      // The client's request budget (rateLimit/), one request per operation of a batch; its
+      // cost budget is charged per operation by the limits plugin. Refusals count too.
+      const limited = await rateLimiter.takeRequest({ auth, clientIp, requestId }, 'request' in read ? limits.requestCount(read.request) : 1);
+      if (limited) return sendRejection(res, limited);
+      if ('rejection' in read) return sendRejection(res, read.rejection);
+      // Batch size, tokens and bracket nesting, before Apollo Server parses anything: limits/.
+      const overLimit = limits.inspectRequest(read.request, requestId);
+      if (overLimit) return sendRejection(res, overLimit);
       // The context's x-request-id is the sanitised one (observability.begin), so whatever forwards headers forwards that.
-      await executeApolloRequest(apollo, req, body, res, async () => ({ headers: { ...req.headers, 'x-request-id': requestId }, requestId, clientIp, auth }), (raw) => limits.inspectRequest(raw, requestId));
+      await runApolloRequest(apollo, req, read.request, res, async () => ({ headers: { ...req.headers, 'x-request-id': requestId }, requestId, clientIp, auth }));
     };
     run().catch((error: unknown) => observability.fail(res, error, requestId));
   });

@@ -1,5 +1,6 @@
 /** The operation limits' settings, read from the environment (gateway/src/config.ts calls this). */
 import { envNumber, type Env } from '../../../lib/env.js';
+import { DEFAULT_MAX_JSON_DEPTH } from '../../../lib/http.js';
 
 export interface OperationLimits {
   /** Deepest field nesting (LIMIT_MAX_DEPTH). Default 15. */
@@ -19,6 +20,17 @@ export interface OperationLimits {
   maxCost: number;
   /** Size assumed for a list without first/last/limit or @listSize (LIMIT_DEFAULT_LIST_SIZE). Default 10. */
   defaultListSize: number;
+  /**
+   * Operations in one HTTP batch (LIMIT_MAX_BATCH_SIZE). Default 10, as Apollo Router's and
+   * Hive Gateway's examples: each operation is planned and run, so a batch of 1,000 is a
+   * thousand requests in one.
+   */
+  maxBatchSize: number;
+  /**
+   * Deepest nesting of arrays and objects in a request's JSON: a POST body, a GET's
+   * `variables` and `extensions` (LIMIT_MAX_JSON_DEPTH). Default 128 (lib/http.ts).
+   */
+  maxJsonDepth: number;
 }
 
 export function readOperationLimits(env: Env): OperationLimits {
@@ -29,5 +41,8 @@ export function readOperationLimits(env: Env): OperationLimits {
     maxTokens: envNumber(env, 'LIMIT_MAX_TOKENS', 5000, { min: 10, max: 1_000_000, integer: true }),
     maxCost: envNumber(env, 'LIMIT_MAX_COST', 25_000, { min: 1, max: 1e12, integer: true }),
     defaultListSize: envNumber(env, 'LIMIT_DEFAULT_LIST_SIZE', 10, { min: 0, max: 1_000_000, integer: true }),
+    maxBatchSize: envNumber(env, 'LIMIT_MAX_BATCH_SIZE', 10, { min: 1, max: 1000, integer: true }),
+    // At least a batch, an operation, its variables and an input object; at most what the code after JSON.parse recurses through safely.
+    maxJsonDepth: envNumber(env, 'LIMIT_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, { min: 4, max: 1000, integer: true }),
   };
 }

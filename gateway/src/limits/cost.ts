@@ -93,9 +93,15 @@ export interface CostOptions {
   defaultListSize: number;
 }
 
-/** A size from an argument value: a non-negative whole number, or undefined. */
+const MAX_INT = 2 ** 31 - 1;
+
+/**
+ * A size from an argument value: a non-negative value that an Int accepts, or undefined.
+ * Anything else (2^31, 1.5, "many") is left to variable coercion, which refuses it with
+ * BAD_USER_INPUT, rather than reported as a cost it would never have.
+ */
 function sizeOf(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_INT ? value : undefined;
 }
 
 export function estimateCost(options: CostOptions): number {

@@ -2,24 +2,26 @@
  * Limits on what one request may ask, checked before any planning or subgraph call
  * (issue #7):
  *
- * | when                                              | check                                   | code                         |
- * |---------------------------------------------------|-----------------------------------------|------------------------------|
- * | before parsing (`inspectRequest`, HTTP handler)   | tokens (LIMIT_MAX_TOKENS)               | MAX_TOKENS_LIMIT             |
- * |                                                   | bracket nesting, 2 x depth + 10         | MAX_DEPTH_LIMIT              |
- * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)        | MAX_DEPTH_LIMIT              |
- * |                                                   | aliases (LIMIT_MAX_ALIASES)             | MAX_ALIASES_LIMIT            |
- * |                                                   | root fields (LIMIT_MAX_ROOT_FIELDS)     | MAX_ROOT_FIELDS_LIMIT        |
- * |                                                   | estimated cost with the request's variables (LIMIT_MAX_COST) | COST_ESTIMATED_TOO_EXPENSIVE |
+ * | when                                                 | check                                                         | code                         |
+ * |------------------------------------------------------|---------------------------------------------------------------|------------------------------|
+ * | reading the body (lib/http.ts readGraphQLRequest)    | JSON nesting (LIMIT_MAX_JSON_DEPTH)                           | JSON_NESTING_TOO_DEEP        |
+ * | before parsing (`inspectRequest`, HTTP handler)      | operations in a batch (LIMIT_MAX_BATCH_SIZE)                  | BATCH_LIMIT_EXCEEDED         |
+ * |                                                      | tokens (LIMIT_MAX_TOKENS)                                     | MAX_TOKENS_LIMIT             |
+ * |                                                      | bracket nesting, 2 x depth + 10                               | MAX_DEPTH_LIMIT              |
+ * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)                                 | MAX_DEPTH_LIMIT              |
+ * |                                                      | aliases (LIMIT_MAX_ALIASES)                                   | MAX_ALIASES_LIMIT            |
+ * |                                                      | root fields (LIMIT_MAX_ROOT_FIELDS)                           | MAX_ROOT_FIELDS_LIMIT        |
+ * |                                                      | estimated cost with the request's variables (LIMIT_MAX_COST) | COST_ESTIMATED_TOO_EXPENSIVE |
  *
  * Every violation is an HTTP 400 whose error carries the code, the limit and what was
  * measured. The codes are Apollo Router's (its `limits` and demand-control features),
- * with MAX_TOKENS_LIMIT named after them, so a client sees the same codes whichever
- * Apollo gateway serves it.
+ * with MAX_TOKENS_LIMIT, BATCH_LIMIT_EXCEEDED and JSON_NESTING_TOO_DEEP in their style,
+ * so a client sees the same codes whichever Apollo gateway serves it.
  *
  * Where: Apollo Server turns an error thrown by a plugin before didResolveOperation
  * into a 500, and rewrites the code of every validation rule's error to
  * GRAPHQL_VALIDATION_FAILED; so the lexical checks run on the request body before Apollo
- * Server sees it (lib/http.ts executeApolloRequest's `inspect`), which keeps the
+ * Server sees it (`inspectRequest`, called by the HTTP handler), which keeps the
  * parser's work bounded (graphql-js's parser recurses once per bracket, and its
  * validation is superlinear in the number of fields: about 350 ms for 5,000 aliases, 40
  * ms for the 1,600 that fit in the default 5,000 tokens), and the checks on the parsed
@@ -53,6 +55,7 @@ export const LIMIT_CODES = {
   rootFields: 'MAX_ROOT_FIELDS_LIMIT',
   tokens: 'MAX_TOKENS_LIMIT',
   cost: 'COST_ESTIMATED_TOO_EXPENSIVE',
+  batch: 'BATCH_LIMIT_EXCEEDED',
 } as const;
 
 /** A limit error: HTTP 400 with a code, the limit and the measure. */
@@ -79,8 +82,13 @@ export interface LimitsPluginOptions<TContext extends BaseContext> {
 }
 
 export interface LimitsPlugin<TContext extends BaseContext> extends ApolloServerPlugin<TContext> {
-  /** The checks before parsing, for lib/http.ts executeApolloRequest's `inspect`; a refusal is logged with the request id. */
+  /** The checks before parsing (batch size, then each query's tokens and nesting); a refusal is logged with the request id. */
   inspectRequest(request: RawGraphQLRequest, requestId?: string): HttpRejection | undefined;
+  /**
+   * How many requests of the client's budget this HTTP request is: one per operation of a
+   * batch that the batch limit lets through, else one (a refused batch is one request).
+   */
+  requestCount(request: RawGraphQLRequest): number;
 }
 
 export function limitsPlugin<TContext extends BaseContext>(options: LimitsPluginOptions<TContext>): LimitsPlugin<TContext> {
@@ -106,8 +114,26 @@ export function limitsPlugin<TContext extends BaseContext>(options: LimitsPlugin
     return undefined;
   };
 
+  const inspectBatch = (request: RawGraphQLRequest): HttpRejection | undefined => {
+    if (request.method !== 'POST' || !Array.isArray(request.body)) return undefined;
+    const size = request.body.length;
+    if (size === 0) return { status: 400, code: 'BAD_REQUEST', message: 'A batch must hold at least one operation.' };
+    if (size > limits.maxBatchSize) {
+      return { status: 400, code: LIMIT_CODES.batch, message: `The batch holds ${size} operations; the limit is ${limits.maxBatchSize}.`, extensions: { limit: limits.maxBatchSize, measured: size } };
+    }
+    return undefined;
+  };
+
   return {
+    requestCount(request) {
+      return request.method === 'POST' && Array.isArray(request.body) && request.body.length > 0 && request.body.length <= limits.maxBatchSize ? request.body.length : 1;
+    },
     inspectRequest(request, requestId) {
+      const batch = inspectBatch(request);
+      if (batch) {
+        options.logger.warn({ requestId, code: batch.code, ...batch.extensions }, 'batch refused');
+        return batch;
+      }
       const queries = request.method === 'GET' ? [request.search.get('query')] : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown }).query : undefined));
       for (const query of queries) {
         const rejection = inspectQuery(query);

@@ -107,6 +107,9 @@ describe('estimateCost', () => {
     // The argument's default (20) when it is not given, a variable when it is one, the default list size otherwise.
     expect(cost(SCHEMA, '{ customers { nodes { id } } }')).toBe(1 + 20);
     expect(cost(SCHEMA, 'query ($n: Int) { customers(first: $n) { nodes { id } } }', { n: 1_000_000 })).toBe(1 + 1_000_000);
+    // A value no Int holds is no size (the default list size counts): variable coercion refuses it (BAD_USER_INPUT), the cost does not claim it.
+    for (const n of [2 ** 31, 1.5, -1, '7']) expect(cost(SCHEMA, 'query ($n: Int) { customers(first: $n) { nodes { id } } }', { n }), String(n)).toBe(1 + 10);
+    expect(cost(SCHEMA, 'query ($n: Int) { customers(first: $n) { nodes { id } } }', { n: 2 ** 31 - 1 })).toBe(2 ** 31);
     expect(cost(SCHEMA, '{ customers(first: 2) { nodes { notes { text } } } }', {}, 4)).toBe(1 + 2 * (1 + 4));
     expect(cost(SCHEMA, '{ products(limit: 3) { id } tags }')).toBe(3);
     expect(cost(SCHEMA, 'mutation { touch(id: "1") { id } }')).toBe(11);
@@ -176,6 +179,22 @@ describe('inspectRequest (before parsing)', () => {
       expect.objectContaining({ requestId: 'req-1', code: 'MAX_DEPTH_LIMIT' }),
       expect.objectContaining({ code: 'MAX_TOKENS_LIMIT' }),
     ]);
+  });
+
+  it('refuses a batch over the batch limit (10) or an empty one, and counts a batch as one request per operation', () => {
+    const batch = (n: number): unknown[] => Array.from({ length: n }, () => ({ query: '{ a }' }));
+    lines.length = 0;
+    expect(post(batch(10))).toBeUndefined();
+    expect(post(batch(11))).toEqual({ status: 400, code: 'BATCH_LIMIT_EXCEEDED', message: 'The batch holds 11 operations; the limit is 10.', extensions: { limit: 10, measured: 11 } });
+    expect(post([])).toEqual({ status: 400, code: 'BAD_REQUEST', message: 'A batch must hold at least one operation.' });
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ requestId: 'req-1', code: 'BATCH_LIMIT_EXCEEDED', limit: 10, measured: 11, msg: 'batch refused' }),
+      expect.objectContaining({ requestId: 'req-1', code: 'BAD_REQUEST', msg: 'batch refused' }),
+    ]);
+    const count = (body: unknown, method = 'POST'): number => plugin.requestCount({ method, body, search: new URLSearchParams() });
+    expect([count(batch(1)), count(batch(7)), count(batch(10))]).toEqual([1, 7, 10]);
+    // One request: a single operation, a GET, and what is refused anyway (an oversized or empty batch).
+    expect([count({ query: '{ a }' }), count(undefined, 'GET'), count(batch(11)), count([])]).toEqual([1, 1, 1, 1]);
   });
 
   it('leaves what is not a query string to Apollo Server (APQ by hash, bad shapes)', () => {

@@ -10,10 +10,13 @@
  * address, or the X-Forwarded-For entry written by the trusted proxies, TRUST_PROXY_HOPS).
  *
  * The request bucket is taken by the HTTP handler once the caller is authenticated and
- * before the body is handed to Apollo Server (`takeRequest`), so requests that then fail
- * parsing or validation count too, and a batch counts once; the cost bucket once the
- * cost of each operation is known (limits/ calls `chargeCost` from didResolveOperation,
- * where a thrown error becomes the response).
+ * the body is read, before anything else refuses it or Apollo Server sees it
+ * (`takeRequest`), so requests that then fail parsing or validation count too; a batch
+ * takes one request per operation, all at once or not at all (the batch limit of limits/
+ * keeps a batch within the burst, see createGateway.ts). The cost bucket is charged once
+ * the cost of each operation is known, for each operation of a batch too (limits/ calls
+ * `chargeCost` from didResolveOperation, where a thrown error becomes that operation's
+ * response).
  *
  * State: memory or Redis (buckets.ts). When Redis is configured but unreachable, fails
  * or is slower than `timeoutMs`, the buckets are taken from memory, per replica, with the
@@ -76,8 +79,10 @@ export interface RateLimiterOptions {
 
 export interface RateLimiter<TContext extends RateLimitContext> {
   readonly store: BucketStore | undefined;
-  /** Takes one request from its client's request bucket; the answer to send when it is short. */
-  takeRequest(context: RateLimitContext): Promise<HttpRejection | undefined>;
+  /** Takes `requests` (default 1: a batch takes one per operation) from its client's request bucket; the answer to send when it is short. */
+  takeRequest(context: RateLimitContext, requests?: number): Promise<HttpRejection | undefined>;
+  /** The most requests one HTTP request can take (the request burst), or Infinity when rate limiting is off. */
+  readonly largestRequest: number;
   /** Takes an operation's cost from its client's cost bucket; throws RATE_LIMITED when it is short. */
   chargeCost(context: GraphQLRequestContext<TContext>, cost: number): Promise<void>;
 }
@@ -115,8 +120,9 @@ export function createRateLimiter<TContext extends RateLimitContext>(options: Ra
 
   return {
     store,
-    async takeRequest(context) {
-      const refused = await take(context, 'requests', 1);
+    largestRequest: store ? config.requests.burst : Number.POSITIVE_INFINITY,
+    async takeRequest(context, requests = 1) {
+      const refused = await take(context, 'requests', requests);
       if (!refused) return undefined;
       const { retryAfter, budget } = refused.extensions as { retryAfter: number; budget: string };
       return { status: 429, code: RATE_LIMITED, message: refused.message, extensions: { budget, retryAfter }, headers: { 'retry-after': String(retryAfter) } };

@@ -16,7 +16,7 @@ import { RedisProxy, redisReachable } from '../../../test/helpers/redisProxy.js'
 import { freePort } from '../../../test/helpers/startStack.js';
 import { createCacheStores } from '../cache/createCacheStores.js';
 import { GatewayMetrics } from '../metrics.js';
-import { clientKey, createRateLimiter, FallbackBuckets, MemoryBuckets, RedisBuckets, rateLimitedError, type Backend } from './index.js';
+import { clientKey, createRateLimiter, FallbackBuckets, MemoryBuckets, RedisBuckets, rateLimitedError, readRateLimitConfig, type Backend } from './index.js';
 import type { ScriptClient } from './buckets.js';
 
 describe('MemoryBuckets', () => {
@@ -47,6 +47,20 @@ describe('MemoryBuckets', () => {
     await buckets.take('b', 1, rule);
     await buckets.take('c', 1, rule);
     expect((await buckets.take('a', 1, rule)).allowed).toBe(true); // 'a' was dropped: a full bucket again
+  });
+});
+
+describe('createRateLimiter', () => {
+  it('takes one request per operation of a batch, all or none', async () => {
+    const logger = pino({ level: 'silent' });
+    const limiter = createRateLimiter({ config: { ...readRateLimitConfig({}), requests: { perSecond: 0.001, burst: 5 } }, redis: undefined, keyPrefix: 'test', timeoutMs: 250, logger });
+    const client = { auth: { kind: 'jwt', subject: 'batcher' } };
+    expect(limiter.largestRequest).toBe(5);
+    expect(await limiter.takeRequest(client, 3)).toBeUndefined();
+    expect(await limiter.takeRequest(client, 3)).toMatchObject({ status: 429, code: 'RATE_LIMITED', extensions: { budget: 'requests' } }); // 2 left
+    expect(await limiter.takeRequest(client, 2)).toBeUndefined();
+    expect(await limiter.takeRequest(client)).toMatchObject({ status: 429 });
+    expect(createRateLimiter({ config: { ...readRateLimitConfig({ RATE_LIMIT: 'off' }) }, redis: undefined, keyPrefix: 'test', timeoutMs: 250, logger }).largestRequest).toBe(Number.POSITIVE_INFINITY);
   });
 });
 

@@ -1,10 +1,12 @@
 /**
  * Which errors the gateway masks, and what the client and the log then see.
  */
+import { createHash } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createGatewayLogger } from '../../observability/logger.js';
-import { errorMasking, isUnexpectedError } from './index.js';
+import { clientErrorCode, errorMasking, isUnexpectedError } from './index.js';
 
 describe('errorMasking', () => {
   it('passes coded errors and subgraph-masked errors, masks the rest', () => {
@@ -35,5 +37,44 @@ describe('errorMasking', () => {
 
     // An expected error keeps message, code and serviceName, loses internals.
     expect(masking.formatError({ message: 'Not found', extensions: { ...expected.extensions } }, expected)).toEqual({ message: 'Not found', extensions: { code: 'NOT_FOUND', serviceName: 'erp' } });
+  });
+});
+
+describe('errorMasking and Apollo Server\'s APQ refusals', () => {
+  it('answers a hash that is not the query\'s, and an unsupported version, with 400 and a code, logged below error level', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createGatewayLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const masking = errorMasking({ logger, loggerFor: () => logger });
+    const apollo = new ApolloServer({ typeDefs: 'type Query { a: Int }', resolvers: { Query: { a: () => 1 } }, formatError: masking.formatError, plugins: [masking.plugin], logger });
+    await apollo.start();
+    try {
+      const run = async (query: string, persistedQuery: Record<string, unknown>): Promise<unknown> => {
+        const { http, body } = await apollo.executeOperation({ query, extensions: { persistedQuery } });
+        return { status: http.status, body: body.kind === 'single' ? body.singleResult : undefined };
+      };
+      const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+      expect(await run('{ a }', { version: 1, sha256Hash: sha('{ b }') })).toEqual({
+        status: 400,
+        body: { errors: [{ message: 'provided sha does not match query', extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } }] },
+      });
+      expect(await run('{ a }', { version: 2, sha256Hash: sha('{ a }') })).toEqual({
+        status: 400,
+        body: { errors: [{ message: 'Unsupported persisted query version', extensions: { code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED' } }] },
+      });
+      expect(await run('{ a }', { version: 1, sha256Hash: sha('{ a }') })).toEqual({ status: undefined, body: { data: { a: 1 } } });
+      expect(lines.filter((line) => (line.level as number) >= 50)).toEqual([]);
+    } finally {
+      await apollo.stop();
+    }
+  });
+
+  it('codes only Apollo Server\'s uncoded 4xx errors: a 5xx or a coded error is untouched', () => {
+    const http = (status: number): Record<string, unknown> => ({ http: { status, headers: new Map() } });
+    expect(clientErrorCode(new GraphQLError('provided sha does not match query', { extensions: http(400) }))).toBe('PERSISTED_QUERY_HASH_MISMATCH');
+    expect(clientErrorCode(new GraphQLError('something else', { extensions: http(400) }))).toBe('BAD_REQUEST');
+    expect(clientErrorCode(new GraphQLError('provided sha does not match query', { extensions: http(500) }))).toBeUndefined();
+    expect(clientErrorCode(new GraphQLError('provided sha does not match query'))).toBeUndefined();
+    expect(clientErrorCode(new GraphQLError('x', { extensions: { code: 'NOT_FOUND', ...http(400) } }))).toBeUndefined();
+    expect(isUnexpectedError(new GraphQLError('x', { extensions: http(502) }))).toBe(true);
   });
 });

@@ -10,6 +10,11 @@
  * answered a 500 HTML page or malformed JSON, whose message would hand the client
  * internal URLs and bodies.
  *
+ * One exception: Apollo Server refuses two APQ mistakes of the client with a 4xx status
+ * but no code (a sha256Hash that is not the query's, a persistedQuery version other than
+ * 1), which its formatting would then call INTERNAL_SERVER_ERROR. Those keep their
+ * message and get a code (clientErrorCode), and are not logged as failures.
+ *
  * formatError has no access to the request, so the work is split: `didEncounterErrors`
  * (which Apollo Server runs just before formatting, with the same error objects) picks
  * the id and logs through the request's logger; `formatError` finds the id by the error
@@ -17,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLErrorExtensions, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestIdContext } from '../requestId/index.js';
 
@@ -26,11 +31,45 @@ export const MASKED_MESSAGE = 'Internal server error';
 /** Extensions that can carry internals (stack, the subgraph's raw HTTP response). */
 const PRIVATE_EXTENSIONS = ['stacktrace', 'exception', 'response'];
 
+export const PERSISTED_QUERY_HASH_MISMATCH = 'PERSISTED_QUERY_HASH_MISMATCH';
+export const PERSISTED_QUERY_VERSION_NOT_SUPPORTED = 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED';
+
+/** Apollo Server's messages for its uncoded client errors, and the codes they get (the first is Apollo Router's). */
+const UNCODED_CLIENT_ERRORS: Readonly<Record<string, string>> = {
+  'provided sha does not match query': PERSISTED_QUERY_HASH_MISMATCH,
+  'Unsupported persisted query version': PERSISTED_QUERY_VERSION_NOT_SUPPORTED,
+};
+
+/**
+ * The code of an error that Apollo Server raised against the request with a 4xx status
+ * but without a code; undefined for any other error.
+ */
+export function clientErrorCode(error: unknown): string | undefined {
+  const extensions = extensionsOf(error);
+  if (!extensions || extensions.code !== undefined) return undefined;
+  const status = (extensions.http as { status?: unknown } | undefined)?.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return UNCODED_CLIENT_ERRORS[(error as Error).message] ?? 'BAD_REQUEST';
+}
+
+/**
+ * A GraphQLError's extensions; undefined for anything else. By shape rather than
+ * instanceof: where `graphql` is loaded twice (its ESM and CommonJS builds, as under
+ * Vitest), Apollo Server's errors come from the other copy.
+ */
+function extensionsOf(error: unknown): GraphQLErrorExtensions | undefined {
+  if (error instanceof GraphQLError) return error.extensions;
+  if (!(error instanceof Error) || !('extensions' in error)) return undefined;
+  return typeof error.extensions === 'object' && error.extensions !== null ? (error.extensions as GraphQLErrorExtensions) : undefined;
+}
+
 /** True when the client must not see this error as it is. */
 export function isUnexpectedError(error: unknown): boolean {
-  if (!(error instanceof GraphQLError)) return true;
-  const { code, serviceName, errorId } = error.extensions;
+  const extensions = extensionsOf(error);
+  if (!extensions) return true;
+  const { code, serviceName, errorId } = extensions;
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return false;
+  if (clientErrorCode(error)) return false;
   return !(code === 'INTERNAL_SERVER_ERROR' && typeof serviceName === 'string' && typeof errorId === 'string');
 }
 
@@ -76,6 +115,8 @@ export function errorMasking({ logger, loggerFor }: ErrorMaskingOptions): ErrorM
     },
     formatError(formatted, error) {
       const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !PRIVATE_EXTENSIONS.includes(key)));
+      const clientCode = clientErrorCode(error);
+      if (clientCode) return { ...formatted, extensions: { ...extensions, code: clientCode } };
       if (!isUnexpectedError(error)) return { ...formatted, extensions };
       const errorId = (typeof error === 'object' && error !== null ? ids.get(error) : undefined) ?? report(logger, error);
       return {
