@@ -33,6 +33,12 @@ export interface Stack {
    * top of the stack's gateway environment; it is stopped with the stack.
    */
   startGateway(env?: Record<string, string>): Promise<SpawnedService>;
+  /**
+   * Starts one more process of a subgraph over the same sandboxes, with these variables on
+   * top of the stack's subgraph environment: a replica, or (on the port of one stopped) a
+   * restart. It is stopped with the stack.
+   */
+  startSubgraph(name: SandboxName, env?: Record<string, string>): Promise<SpawnedService>;
   stop(): Promise<void>;
 }
 
@@ -178,6 +184,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const name = `gateway-${++replicas + 1}`;
         services[name] = await spawnService({ entry: 'gateway/src/index.ts', env: { ...gatewayEnv, GATEWAY_PORT: '0', ...extra } });
         return services[name];
+      },
+      async startSubgraph(name, extra = {}) {
+        const key = `${name}-subgraph-${++replicas + 1}`;
+        services[key] = await spawnService({ entry: `subgraphs/${name}/src/index.ts`, env: { ...subgraphEnv, [`${name.toUpperCase()}_SUBGRAPH_PORT`]: '0', ...extra } });
+        return services[key];
       },
       stop: stopAll,
     };
