@@ -19,6 +19,12 @@ export interface OperationLimits {
   maxCost: number;
   /** Size assumed for a list without first/last/limit or @listSize (LIMIT_DEFAULT_LIST_SIZE). Default 10. */
   defaultListSize: number;
+  /**
+   * Longest operation name, in the request's `operationName` or in the document
+   * (LIMIT_MAX_OPERATION_NAME_LENGTH). Default 128: the clients' longest is under 30, and
+   * a name is logged and counted in /metrics with every operation.
+   */
+  maxOperationNameLength: number;
 }
 
 export function readOperationLimits(env: Env): OperationLimits {
@@ -29,5 +35,6 @@ export function readOperationLimits(env: Env): OperationLimits {
     maxTokens: envNumber(env, 'LIMIT_MAX_TOKENS', 5000, { min: 10, max: 1_000_000, integer: true }),
     maxCost: envNumber(env, 'LIMIT_MAX_COST', 25_000, { min: 1, max: 1e12, integer: true }),
     defaultListSize: envNumber(env, 'LIMIT_DEFAULT_LIST_SIZE', 10, { min: 0, max: 1_000_000, integer: true }),
+    maxOperationNameLength: envNumber(env, 'LIMIT_MAX_OPERATION_NAME_LENGTH', 128, { min: 1, max: 10_000, integer: true }),
   };
 }

@@ -4,7 +4,8 @@
  *
  * | when                                              | check                                   | code                         |
  * |---------------------------------------------------|-----------------------------------------|------------------------------|
- * | before parsing (`inspectRequest`, HTTP handler)   | tokens (LIMIT_MAX_TOKENS)               | MAX_TOKENS_LIMIT             |
+ * | before parsing (`inspectRequest`, HTTP handler)   | operation name length, `operationName` and in the document (LIMIT_MAX_OPERATION_NAME_LENGTH) | OPERATION_NAME_TOO_LONG |
+ * |                                                   | tokens (LIMIT_MAX_TOKENS)               | MAX_TOKENS_LIMIT             |
  * |                                                   | bracket nesting, 2 x depth + 10         | MAX_DEPTH_LIMIT              |
  * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)        | MAX_DEPTH_LIMIT              |
  * |                                                   | aliases (LIMIT_MAX_ALIASES)             | MAX_ALIASES_LIMIT            |
@@ -14,7 +15,9 @@
  * Every violation is an HTTP 400 whose error carries the code, the limit and what was
  * measured. The codes are Apollo Router's (its `limits` and demand-control features),
  * with MAX_TOKENS_LIMIT named after them, so a client sees the same codes whichever
- * Apollo gateway serves it.
+ * Apollo gateway serves it. OPERATION_NAME_TOO_LONG is the gateway's own: an operation
+ * name is one token, so a 500 KB name passes every other limit, and each name is kept
+ * in logs and metrics.
  *
  * Where: Apollo Server turns an error thrown by a plugin before didResolveOperation
  * into a 500, and rewrites the code of every validation rule's error to
@@ -53,6 +56,7 @@ export const LIMIT_CODES = {
   rootFields: 'MAX_ROOT_FIELDS_LIMIT',
   tokens: 'MAX_TOKENS_LIMIT',
   cost: 'COST_ESTIMATED_TOO_EXPENSIVE',
+  operationName: 'OPERATION_NAME_TOO_LONG',
 } as const;
 
 /** A limit error: HTTP 400 with a code, the limit and the measure. */
@@ -94,9 +98,18 @@ export function limitsPlugin<TContext extends BaseContext>(options: LimitsPlugin
     throw error;
   };
 
-  const inspectQuery = (query: unknown): HttpRejection | undefined => {
+  const nameTooLong = (length: number): HttpRejection => ({
+    status: 400,
+    code: LIMIT_CODES.operationName,
+    message: `The operation name is longer than ${limits.maxOperationNameLength} characters.`,
+    extensions: { limit: limits.maxOperationNameLength, measured: length },
+  });
+
+  const inspectOperation = (query: unknown, operationName: unknown): HttpRejection | undefined => {
+    if (typeof operationName === 'string' && operationName.length > limits.maxOperationNameLength) return nameTooLong(operationName.length);
     if (typeof query !== 'string') return undefined;
-    const { tokens, nesting } = measureSource(query, { maxTokens: limits.maxTokens, maxNesting });
+    const { tokens, nesting, operationName: longestName } = measureSource(query, { maxTokens: limits.maxTokens, maxNesting });
+    if (longestName > limits.maxOperationNameLength) return nameTooLong(longestName);
     if (tokens > limits.maxTokens) {
       return { status: 400, code: LIMIT_CODES.tokens, message: `The query has more than ${limits.maxTokens} tokens.`, extensions: { limit: limits.maxTokens, measured: tokens } };
     }
@@ -108,9 +121,12 @@ export function limitsPlugin<TContext extends BaseContext>(options: LimitsPlugin
 
   return {
     inspectRequest(request, requestId) {
-      const queries = request.method === 'GET' ? [request.search.get('query')] : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown }).query : undefined));
-      for (const query of queries) {
-        const rejection = inspectQuery(query);
+      const operations: Array<{ query?: unknown; operationName?: unknown }> =
+        request.method === 'GET'
+          ? [{ query: request.search.get('query'), operationName: request.search.get('operationName') }]
+          : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown; operationName?: unknown }) : {}));
+      for (const { query, operationName } of operations) {
+        const rejection = inspectOperation(query, operationName);
         if (rejection) {
           options.logger.warn({ requestId, code: rejection.code, ...rejection.extensions }, 'operation over a limit refused');
           return rejection;
