@@ -63,6 +63,13 @@ export interface GatewayConfig {
    */
   metricsToken: string | undefined;
   /**
+   * Distinct operation names that /metrics counts under their own `operation` label
+   * (METRICS_MAX_OPERATION_NAMES); later names are counted as `(other)`, so clients
+   * cannot grow the registry. With the safelist on, the manifest's names instead, and
+   * only those. Default 100.
+   */
+  metricsMaxOperationNames: number;
+  /**
    * Limits on one operation, checked before planning (limits/): LIMIT_MAX_DEPTH (15),
    * LIMIT_MAX_ALIASES (30), LIMIT_MAX_ROOT_FIELDS (20), LIMIT_MAX_TOKENS (5000),
    * LIMIT_MAX_COST (25000: the customer-360 query for 100 customers costs about 22,600)
@@ -187,6 +194,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     },
     subgraphSecret,
     metricsToken: readMetricsToken(env),
+    metricsMaxOperationNames: envNumber(env, 'METRICS_MAX_OPERATION_NAMES', 100, { min: 1, max: 10_000, integer: true }),
     limits: readOperationLimits(env),
     rateLimit: readRateLimitConfig(env),
     trustProxyHops: envNumber(env, 'TRUST_PROXY_HOPS', 0, { min: 0, max: 10, integer: true }),
