@@ -8,7 +8,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import Negotiator from 'negotiator';
 
 export { keepConnectionsAlive } from './keepAlive.js';
-export { PayloadTooLargeError, readBody } from './readBody.js';
+export { ClientAbortedError, PayloadTooLargeError, readBody } from './readBody.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });

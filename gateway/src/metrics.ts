@@ -103,6 +103,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly clientAborts = new Counter({
+    name: 'gateway_client_aborts_total',
+    help: 'Requests whose client closed the connection early, by stage: request (before its body was complete) or response (before the answer was sent).',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
   private readonly operationNames: LabelValues;
   private readonly subgraphErrorCodes = new LabelValues({ max: MAX_SUBGRAPH_ERROR_CODES, valid: (code) => ERROR_CODE.test(code) });
 
