@@ -32,6 +32,13 @@ export interface GatewayConfig {
   /** Whole-response cache for public cacheable operations (RESPONSE_CACHE=off to disable). Default on. */
   responseCache: boolean;
   /**
+   * `extensions.cacheStatus` (subgraph fetches, cache layers) in every response
+   * (EXPOSE_CACHE_STATUS). Default on in development, off in production, where only a
+   * caller with the `gateway:debug` scope who sends `x-graph360-debug: cache-status` gets
+   * it. The `x-cache` header is sent in every mode.
+   */
+  exposeCacheStatus: boolean;
+  /**
    * Shared secret that authorises cache invalidations sent by subgraphs to
    * POST /internal/invalidate (GATEWAY_INVALIDATION_SECRET). Required in production;
    * a fixed development value otherwise.
@@ -179,6 +186,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     maxBodyBytes: envNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024, integer: true }),
     entityCache: onOff(env, 'ENTITY_CACHE', true),
     responseCache: onOff(env, 'RESPONSE_CACHE', true),
+    exposeCacheStatus: onOff(env, 'EXPOSE_CACHE_STATUS', mode !== 'production'),
     invalidationSecret,
     cacheKeyPrefix: envString(env, 'CACHE_KEY_PREFIX', 'graph360'),
     cacheTimeoutMs: envNumber(env, 'CACHE_TIMEOUT_MS', 250, { min: 1, max: 60_000, integer: true }),
