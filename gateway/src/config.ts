@@ -79,8 +79,9 @@ export interface GatewayConfig {
   /**
    * Limits on one operation, checked before planning (limits/): LIMIT_MAX_DEPTH (15),
    * LIMIT_MAX_ALIASES (30), LIMIT_MAX_ROOT_FIELDS (20), LIMIT_MAX_TOKENS (5000),
-   * LIMIT_MAX_COST (25000: the customer-360 query for 100 customers costs about 22,600)
-   * and LIMIT_DEFAULT_LIST_SIZE (10, for lists without first/limit or @listSize).
+   * LIMIT_MAX_COST (25000: the customer-360 query for 100 customers costs about 22,600),
+   * LIMIT_DEFAULT_LIST_SIZE (10, for lists without first/limit or @listSize) and
+   * LIMIT_MAX_OPERATION_NAME_LENGTH (128).
    */
   limits: OperationLimits;
   /**
