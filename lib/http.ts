@@ -9,7 +9,7 @@ import Negotiator from 'negotiator';
 import { jsonNestingDepth } from './jsonNesting.js';
 
 export { keepConnectionsAlive } from './keepAlive.js';
-export { PayloadTooLargeError, readBody } from './readBody.js';
+export { ClientAbortedError, PayloadTooLargeError, readBody } from './readBody.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });

@@ -11,7 +11,22 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
-/** Reads a request body, failing with PayloadTooLargeError past `limitBytes`. */
+/**
+ * The client closed its connection before the body was complete (Node reports it as an
+ * `aborted` ECONNRESET error on the request): the client's doing, not a server fault.
+ */
+export class ClientAbortedError extends Error {
+  readonly code = 'CLIENT_ABORTED';
+  constructor(cause?: unknown) {
+    super('The client closed the connection before the request body was complete.', { cause });
+    this.name = 'ClientAbortedError';
+  }
+}
+
+/**
+ * Reads a request body, failing with PayloadTooLargeError past `limitBytes` and with
+ * ClientAbortedError when the client goes away first.
+ */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
@@ -33,6 +48,10 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ECONNRESET' ? new ClientAbortedError(error) : error));
+    // Once the body is complete (or refused above) this settles nothing: a promise settles once.
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientAbortedError());
+    });
   });
 }

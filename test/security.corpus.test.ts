@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SCOPES } from './helpers/auth.js';
+import { abortedPost } from './helpers/rawHttp.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
 interface Answer {
@@ -217,6 +219,79 @@ describe('the bad-input corpus', () => {
     expect({ status: deep.status, code: deep.errors?.[0]?.extensions?.code }).toEqual({ status: 400, code: 'MAX_DEPTH_LIMIT' });
     const good = await graphql<{ customers: { nodes: unknown[] } }>(production.url, GOOD_QUERY, {}, stack.authHeaders);
     expect(good.data?.customers.nodes).toHaveLength(2);
+  });
+
+  describe('bounds on what a client can make the gateway keep, log and tell', () => {
+    type LogLine = Record<string, unknown> & { level: number; msg: string };
+    const gatewayLines = (): LogLine[] =>
+      stack.services
+        .gateway!.output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as LogLine);
+    const until = async <T>(probe: () => T | undefined, what: string): Promise<T> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const value = probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    it('500 KB operation names: 400 OPERATION_NAME_TOO_LONG before parsing; with 1000 more distinct names, /metrics and every log line stay bounded', async () => {
+      const long = 'N'.repeat(500 * 1024);
+      for (let i = 0; i < 10; i++) {
+        const inDocument = await expectRejected(() => post({ query: `query ${long}${i} { __typename }` }), 400, 'OPERATION_NAME_TOO_LONG');
+        expect(inDocument.json?.errors?.[0]?.extensions).toMatchObject({ limit: 128, measured: long.length + 1 });
+        await expectRejected(() => post({ query: GOOD_QUERY, operationName: `${long}${i}` }), 400, 'OPERATION_NAME_TOO_LONG');
+      }
+      // 1000 distinct names a client made up, 10 at a time.
+      for (let i = 0; i < 1000; i += 10) {
+        const answers = await Promise.all(Array.from({ length: 10 }, (_, j) => post({ query: `query Made${i + j} { __typename }` })));
+        for (const answer of answers) expect(answer.status).toBe(200);
+      }
+      const metrics = await send({ method: 'GET', path: '/metrics' });
+      expect(metrics.status).toBe(200);
+      const operations = new Set([...metrics.text.matchAll(/^graphql_requests_total\{operation="((?:[^"\\]|\\.)*)"/gm)].map((m) => m[1]!));
+      console.log(`/metrics after 20 requests with 500 KB names and 1000 distinct names: ${metrics.text.length} bytes, ${operations.size} operation labels`);
+      expect(operations.size).toBeLessThanOrEqual(102); // METRICS_MAX_OPERATION_NAMES (100), (anonymous), (other)
+      expect(operations.has('(other)')).toBe(true);
+      expect(Math.max(...[...operations].map((name) => name.length))).toBeLessThanOrEqual(128);
+      expect(metrics.text.length).toBeLessThan(400 * 1024);
+      const lines = stack.services.gateway!.output().split('\n');
+      expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(16 * 1024);
+      expect(stack.services.gateway!.output()).not.toContain('N'.repeat(4097));
+    });
+
+    it('a client that sends half its body and hangs up: one info line without a stack, no error line', async () => {
+      const requestId = `corpus-abort-${crypto.randomUUID()}`;
+      const body = JSON.stringify({ query: GOOD_QUERY, variables: { padding: 'x'.repeat(4000) } });
+      const before = gatewayLines().length;
+      await abortedPost(url, body, body.length / 2, { ...stack.authHeaders, 'x-request-id': requestId });
+      const line = await until(() => gatewayLines().find((l) => l.requestId === requestId), 'the abort line');
+      // The gateway then answers the next good request, and by then the aborted one has logged all it will.
+      const good = await graphql<{ customers: { nodes: unknown[] } }>(url, GOOD_QUERY, {}, stack.authHeaders);
+      expect(good.data?.customers.nodes).toHaveLength(2);
+      expect(line).toMatchObject({ level: 30, stage: 'request', msg: 'client closed the connection before its request was complete' });
+      expect(gatewayLines().filter((l) => l.requestId === requestId)).toEqual([line]);
+      expect(gatewayLines().slice(before).filter((l) => l.level >= 50)).toEqual([]);
+    });
+
+    it('in production, extensions.cacheStatus only for a gateway:debug caller who asks; x-cache for everyone', async () => {
+      const production = await stack.startGateway({ NODE_ENV: 'production', GATEWAY_INVALIDATION_SECRET: 'production-invalidation-secret-for-tests' });
+      const debugToken = await stack.auth.token({ scope: [...ALL_SCOPES, 'gateway:debug'] });
+      const ask = async (headers: Record<string, string>): Promise<{ xCache: string | null; cacheStatus: unknown }> => {
+        const response = await fetch(production.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: GOOD_QUERY }) });
+        const body = (await response.json()) as { data?: { customers: { nodes: unknown[] } }; extensions?: { cacheStatus?: unknown } };
+        expect(body.data?.customers.nodes).toHaveLength(2);
+        return { xCache: response.headers.get('x-cache'), cacheStatus: body.extensions?.cacheStatus };
+      };
+      const plain = await ask({ ...stack.authHeaders, 'x-graph360-debug': 'cache-status' });
+      expect(plain).toEqual({ xCache: expect.stringMatching(/^(HIT|PARTIAL|MISS)$/), cacheStatus: undefined });
+      const debug = await ask({ authorization: `Bearer ${debugToken}`, 'x-graph360-debug': 'cache-status' });
+      expect(debug.cacheStatus).toMatchObject({ status: debug.xCache, subgraphFetches: expect.any(Number) });
+    });
   });
 });
 

@@ -32,6 +32,13 @@ export interface GatewayConfig {
   /** Whole-response cache for public cacheable operations (RESPONSE_CACHE=off to disable). Default on. */
   responseCache: boolean;
   /**
+   * `extensions.cacheStatus` (subgraph fetches, cache layers) in every response
+   * (EXPOSE_CACHE_STATUS). Default on in development, off in production, where only a
+   * caller with the `gateway:debug` scope who sends `x-graph360-debug: cache-status` gets
+   * it. The `x-cache` header is sent in every mode.
+   */
+  exposeCacheStatus: boolean;
+  /**
    * Shared secret that authorises cache invalidations sent by subgraphs to
    * POST /internal/invalidate (GATEWAY_INVALIDATION_SECRET). Required in production;
    * a fixed development value otherwise.
@@ -66,12 +73,19 @@ export interface GatewayConfig {
    */
   metricsToken: string | undefined;
   /**
+   * Distinct operation names that /metrics counts under their own `operation` label
+   * (METRICS_MAX_OPERATION_NAMES); later names are counted as `(other)`, so clients
+   * cannot grow the registry. With the safelist on, the manifest's names instead, and
+   * only those. Default 100.
+   */
+  metricsMaxOperationNames: number;
+  /**
    * Limits on one operation, checked before planning (limits/): LIMIT_MAX_DEPTH (15),
    * LIMIT_MAX_ALIASES (30), LIMIT_MAX_ROOT_FIELDS (20), LIMIT_MAX_TOKENS (5000),
    * LIMIT_MAX_COST (25000: the customer-360 query for 100 customers costs about 22,600),
    * LIMIT_DEFAULT_LIST_SIZE (10, for lists without first/limit or @listSize),
-   * LIMIT_MAX_BATCH_SIZE (10 operations in an HTTP batch) and LIMIT_MAX_JSON_DEPTH (128
-   * levels of arrays and objects in a request's JSON).
+   * LIMIT_MAX_BATCH_SIZE (10 operations in an HTTP batch), LIMIT_MAX_JSON_DEPTH (128
+   * levels of arrays and objects in a request's JSON) and LIMIT_MAX_OPERATION_NAME_LENGTH (128).
    */
   limits: OperationLimits;
   /**
@@ -177,6 +191,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     maxBodyBytes: envNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024, integer: true }),
     entityCache: onOff(env, 'ENTITY_CACHE', true),
     responseCache: onOff(env, 'RESPONSE_CACHE', true),
+    exposeCacheStatus: onOff(env, 'EXPOSE_CACHE_STATUS', mode !== 'production'),
     invalidationSecret,
     cacheKeyPrefix: envString(env, 'CACHE_KEY_PREFIX', 'graph360'),
     cacheTimeoutMs: envNumber(env, 'CACHE_TIMEOUT_MS', 250, { min: 1, max: 60_000, integer: true }),
@@ -192,6 +207,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     },
     subgraphSecret,
     metricsToken: readMetricsToken(env),
+    metricsMaxOperationNames: envNumber(env, 'METRICS_MAX_OPERATION_NAMES', 100, { min: 1, max: 10_000, integer: true }),
     limits: readOperationLimits(env),
     rateLimit: readRateLimitConfig(env),
     trustProxyHops: envNumber(env, 'TRUST_PROXY_HOPS', 0, { min: 0, max: 10, integer: true }),

@@ -57,7 +57,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const safelist = config.safelist ? new PersistedQueryManifest({ path: config.safelistManifest, logger }) : undefined;
   if (safelist) logger.info({ path: config.safelistManifest, operations: safelist.size }, 'safelist on: only persisted operations run');
   else if (config.mode === 'production') logger.warn('safelist off in production: any operation runs; set SAFELIST=on');
-  const metrics = new GatewayMetrics();
+  // Label values are bounded (metrics.ts): operation names by the safelist's manifest when it is on, else the first N seen.
+  const metrics = new GatewayMetrics({
+    maxOperationNames: config.metricsMaxOperationNames,
+    maxOperationNameLength: config.limits.maxOperationNameLength,
+    ...(safelist ? { persistedOperationName: (name: string) => safelist.hasOperationName(name) } : {}),
+  });
   const observability = createObservability({ config, logger, metrics, supergraph });
   // Every cache layer (APQ, documents, plans, entities, root reads, responses): cache/createGatewayCaches.ts.
   const caches = createGatewayCaches(config, logger, metrics);

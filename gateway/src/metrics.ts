@@ -1,6 +1,12 @@
 /**
  * The gateway's Prometheus metrics (prom-client), served at /metrics. One registry per
  * gateway instance, so tests that start several gateways in one process do not mix counts.
+ *
+ * Every distinct label value is a time series the registry keeps for the life of the
+ * process, so no label takes a value straight from outside: layers, results, outcomes,
+ * stages and auth codes are the gateway's own; subgraph names come from the supergraph;
+ * operation names (clients') and error codes (subgraphs') go through a LabelValues,
+ * which lets a bounded set through and counts the rest as `(other)`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -10,6 +16,50 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export type CacheLayer = 'apq' | 'document' | 'plan' | 'entity' | 'root' | 'response';
 export type CacheResult = 'hit' | 'miss' | 'error';
+
+export const OTHER_LABEL = '(other)';
+export const ANONYMOUS_OPERATION = '(anonymous)';
+
+export interface LabelValuesOptions {
+  /** Distinct values let through, first come first served; later ones are `(other)`. */
+  max: number;
+  /** Values that are always let through, and then the only ones (e.g. the safelist's operation names). */
+  known?: (value: string) => boolean;
+  /** What a value must look like to be let through at all. */
+  valid?: (value: string) => boolean;
+}
+
+/** A bounded set of label values for one label fed from outside the gateway. */
+export class LabelValues {
+  private readonly seen = new Set<string>();
+  constructor(private readonly options: LabelValuesOptions) {}
+
+  of(value: string): string {
+    if (this.options.known) return this.options.known(value) ? value : OTHER_LABEL;
+    if (this.seen.has(value)) return value;
+    if (this.seen.size >= this.options.max || (this.options.valid && !this.options.valid(value))) return OTHER_LABEL;
+    this.seen.add(value);
+    return value;
+  }
+}
+
+export interface GatewayMetricsOptions {
+  /** Node's default process metrics. Default true. */
+  defaultMetrics?: boolean;
+  /** Distinct operation names counted under their own label (METRICS_MAX_OPERATION_NAMES). Default 100. */
+  maxOperationNames?: number;
+  /** Longest operation name counted under its own label. Default 128 (LIMIT_MAX_OPERATION_NAME_LENGTH refuses longer ones before). */
+  maxOperationNameLength?: number;
+  /**
+   * With the safelist on: whether a name is one of the manifest's operations. Then those
+   * names, and only those, get their own label, whoever sends what first.
+   */
+  persistedOperationName?: (name: string) => boolean;
+}
+
+/** A subgraph error code as the gateway's own codes look; a subgraph's free text is not a label. */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+const MAX_SUBGRAPH_ERROR_CODES = 50;
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -60,8 +110,34 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  readonly clientAborts = new Counter({
+    name: 'gateway_client_aborts_total',
+    help: 'Requests whose client closed the connection early, by stage: request (before its body was complete) or response (before the answer was sent).',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly operationNames: LabelValues;
+  private readonly subgraphErrorCodes = new LabelValues({ max: MAX_SUBGRAPH_ERROR_CODES, valid: (code) => ERROR_CODE.test(code) });
+
+  constructor(options: GatewayMetricsOptions = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const maxLength = options.maxOperationNameLength ?? 128;
+    this.operationNames = new LabelValues({
+      max: options.maxOperationNames ?? 100,
+      valid: (name) => name.length <= maxLength,
+      ...(options.persistedOperationName ? { known: options.persistedOperationName } : {}),
+    });
+  }
+
+  /** The `operation` label for an operation name; `(anonymous)` for none. */
+  operationLabel(name: string | null | undefined): string {
+    return name ? this.operationNames.of(name) : ANONYMOUS_OPERATION;
+  }
+
+  /** Counts a failed subgraph fetch, or one error in a subgraph's answer, by its code. */
+  subgraphFetchError(subgraph: string, code: unknown): void {
+    this.subgraphFetchErrors.inc({ subgraph, code: typeof code === 'string' ? this.subgraphErrorCodes.of(code) : 'UNKNOWN' });
   }
 
   cache(layer: CacheLayer, result: CacheResult, count = 1): void {

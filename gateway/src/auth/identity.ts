@@ -22,6 +22,12 @@ export const ANONYMOUS: AuthIdentity = Object.freeze({ kind: 'anonymous', subjec
 /** Every scope the graph knows (the auth contract). */
 export const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'] as const;
 
+/**
+ * The gateway's own scope, not the graph's: lets a caller ask for internals that
+ * production keeps to itself (`x-graph360-debug: cache-status`, cache/cacheStatusPlugin.ts).
+ */
+export const DEBUG_SCOPE = 'gateway:debug';
+
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
 /** The identity on a request's context, anonymous when none was set. */

@@ -9,12 +9,23 @@
  *   misses}, subgraphFetches, sharedFetches }`; subgraphFetches counts the fetches this
  *   operation sent, sharedFetches those it got from an identical fetch in flight.
  *
+ * The header says little and is sent in every mode (as a CDN's would be). The extension
+ * tells how the gateway is built and how each query fans out to the subgraphs, so it is
+ * opt-in where it matters (EXPOSE_CACHE_STATUS: on in development, off in production):
+ * with it off, only a caller whose credential has the `gateway:debug` scope and who asks
+ * with `x-graph360-debug: cache-status` gets it, as Apollo Router shows query plans only
+ * to callers it lets ask.
+ *
  * With an HTTP batch, every operation sets the header on the shared HTTP head: the last
  * one wins there; each operation's extensions are its own.
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { authOf, DEBUG_SCOPE } from '../auth/identity.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { cacheStateOf } from './requestCacheState.js';
+
+/** The request header with which a caller holding DEBUG_SCOPE asks for internals; a comma-separated list. */
+export const DEBUG_HEADER = 'x-graph360-debug';
 
 export type CacheStatus = 'HIT' | 'PARTIAL' | 'MISS' | 'BYPASS';
 
@@ -22,6 +33,12 @@ export interface CacheStatusPluginOptions {
   metrics: GatewayMetrics;
   /** Whether the whole-response cache is on (RESPONSE_CACHE). */
   responseCache: boolean;
+  /** `extensions.cacheStatus` in every response (EXPOSE_CACHE_STATUS); otherwise only for an authorised ask. */
+  expose: boolean;
+}
+
+function asksForCacheStatus(header: string | undefined): boolean {
+  return (header ?? '').split(',').some((item) => item.trim().toLowerCase() === 'cache-status');
 }
 
 export function cacheStatusPlugin(options: CacheStatusPluginOptions): ApolloServerPlugin<BaseContext> {
@@ -41,6 +58,8 @@ export function cacheStatusPlugin(options: CacheStatusPluginOptions): ApolloServ
           const status: CacheStatus = !isQuery ? 'BYPASS' : responseHit || (hits > 0 && fetches === 0) ? 'HIT' : hits > 0 ? 'PARTIAL' : 'MISS';
           response.http.headers.set('x-cache', status);
           if (response.body.kind !== 'single') return;
+          const shown = options.expose || (authOf(contextValue).scopes.includes(DEBUG_SCOPE) && asksForCacheStatus(requestContext.request.http?.headers.get(DEBUG_HEADER)));
+          if (!shown) return;
           const result = response.body.singleResult;
           result.extensions = {
             ...result.extensions,

@@ -43,14 +43,14 @@ export interface GatewayCaches {
 
 type QueryPlanStore = NonNullable<NonNullable<ApolloGatewayConfig['queryPlannerConfig']>['cache']>;
 type QueryPlan = NonNullable<Awaited<ReturnType<QueryPlanStore['get']>>>;
-type CacheConfig = Pick<GatewayConfig, 'redisUrl' | 'cacheKeyPrefix' | 'cacheTimeoutMs' | 'invalidationHoldMs' | 'entityCache' | 'responseCache' | 'invalidationSecret'>;
+type CacheConfig = Pick<GatewayConfig, 'redisUrl' | 'cacheKeyPrefix' | 'cacheTimeoutMs' | 'invalidationHoldMs' | 'entityCache' | 'responseCache' | 'exposeCacheStatus' | 'invalidationSecret'>;
 
 export function createGatewayCaches(config: CacheConfig, logger: Logger, metrics: GatewayMetrics): GatewayCaches {
   const stores = createCacheStores({ redisUrl: config.redisUrl, keyPrefix: config.cacheKeyPrefix, operationTimeoutMs: config.cacheTimeoutMs, logger, metrics });
   const versions = new EntityVersions(stores.store('entity', 'entity'), config.invalidationHoldMs);
   const plugins: Array<ApolloServerPlugin<BaseContext>> = [];
   if (config.responseCache) plugins.push(responseCachePlugin({ store: stores.store('response', 'response'), versions, metrics }));
-  plugins.push(cacheStatusPlugin({ metrics, responseCache: config.responseCache }));
+  plugins.push(cacheStatusPlugin({ metrics, responseCache: config.responseCache, expose: config.exposeCacheStatus }));
   logger.info({ store: stores.kind, entityCache: config.entityCache, responseCache: config.responseCache }, 'gateway caches configured');
   return {
     stores,

@@ -161,10 +161,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     } catch (error) {
       return errorResponseFor(error, this.settings.name, this.settings.metrics, this.loggerFor(options.context), options.request);
     }
-    for (const error of response.errors ?? []) {
-      const code = error.extensions?.code;
-      this.settings.metrics.subgraphFetchErrors.inc({ subgraph: this.settings.name, code: typeof code === 'string' ? code : 'UNKNOWN' });
-    }
+    for (const error of response.errors ?? []) this.settings.metrics.subgraphFetchError(this.settings.name, error.extensions?.code);
     return response;
   }
 

@@ -43,7 +43,7 @@ export function errorResponseFor(error: unknown, serviceName: string, metrics: G
     const response = error.extensions.response as { status?: number; body?: { errors?: unknown } } | undefined;
     if (Array.isArray(response?.body?.errors)) {
       const errors = response.body.errors as NonNullable<SubgraphResponse['errors']>;
-      for (const e of errors) metrics.subgraphFetchErrors.inc({ subgraph: serviceName, code: typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN' });
+      for (const e of errors) metrics.subgraphFetchError(serviceName, e.extensions?.code);
       return { errors };
     }
     return bad(`Subgraph ${serviceName} answered ${error.message}`, { status: response?.status });

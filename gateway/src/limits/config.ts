@@ -31,6 +31,12 @@ export interface OperationLimits {
    * `variables` and `extensions` (LIMIT_MAX_JSON_DEPTH). Default 128 (lib/http.ts).
    */
   maxJsonDepth: number;
+  /**
+   * Longest operation name, in the request's `operationName` or in the document
+   * (LIMIT_MAX_OPERATION_NAME_LENGTH). Default 128: the clients' longest is under 30, and
+   * a name is logged and counted in /metrics with every operation.
+   */
+  maxOperationNameLength: number;
 }
 
 export function readOperationLimits(env: Env): OperationLimits {
@@ -44,5 +50,6 @@ export function readOperationLimits(env: Env): OperationLimits {
     maxBatchSize: envNumber(env, 'LIMIT_MAX_BATCH_SIZE', 10, { min: 1, max: 1000, integer: true }),
     // At least a batch, an operation, its variables and an input object; at most what the code after JSON.parse recurses through safely.
     maxJsonDepth: envNumber(env, 'LIMIT_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, { min: 4, max: 1000, integer: true }),
+    maxOperationNameLength: envNumber(env, 'LIMIT_MAX_OPERATION_NAME_LENGTH', 128, { min: 1, max: 10_000, integer: true }),
   };
 }

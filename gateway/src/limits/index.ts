@@ -6,6 +6,7 @@
  * |------------------------------------------------------|---------------------------------------------------------------|------------------------------|
  * | reading the body (lib/http.ts readGraphQLRequest)    | JSON nesting (LIMIT_MAX_JSON_DEPTH)                           | JSON_NESTING_TOO_DEEP        |
  * | before parsing (`inspectRequest`, HTTP handler)      | operations in a batch (LIMIT_MAX_BATCH_SIZE)                  | BATCH_LIMIT_EXCEEDED         |
+ * |                                                      | operation name length, `operationName` and in the document (LIMIT_MAX_OPERATION_NAME_LENGTH) | OPERATION_NAME_TOO_LONG |
  * |                                                      | tokens (LIMIT_MAX_TOKENS)                                     | MAX_TOKENS_LIMIT             |
  * |                                                      | bracket nesting, 2 x depth + 10                               | MAX_DEPTH_LIMIT              |
  * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)                                 | MAX_DEPTH_LIMIT              |
@@ -17,6 +18,8 @@
  * measured. The codes are Apollo Router's (its `limits` and demand-control features),
  * with MAX_TOKENS_LIMIT, BATCH_LIMIT_EXCEEDED and JSON_NESTING_TOO_DEEP in their style,
  * so a client sees the same codes whichever Apollo gateway serves it.
+ * OPERATION_NAME_TOO_LONG is the gateway's own: an operation name is one token, so a
+ * 500 KB name passes every other limit, and each name is kept in logs and metrics.
  *
  * Where: Apollo Server turns an error thrown by a plugin before didResolveOperation
  * into a 500, and rewrites the code of every validation rule's error to
@@ -56,6 +59,7 @@ export const LIMIT_CODES = {
   tokens: 'MAX_TOKENS_LIMIT',
   cost: 'COST_ESTIMATED_TOO_EXPENSIVE',
   batch: 'BATCH_LIMIT_EXCEEDED',
+  operationName: 'OPERATION_NAME_TOO_LONG',
 } as const;
 
 /** A limit error: HTTP 400 with a code, the limit and the measure. */
@@ -102,9 +106,18 @@ export function limitsPlugin<TContext extends BaseContext>(options: LimitsPlugin
     throw error;
   };
 
-  const inspectQuery = (query: unknown): HttpRejection | undefined => {
+  const nameTooLong = (length: number): HttpRejection => ({
+    status: 400,
+    code: LIMIT_CODES.operationName,
+    message: `The operation name is longer than ${limits.maxOperationNameLength} characters.`,
+    extensions: { limit: limits.maxOperationNameLength, measured: length },
+  });
+
+  const inspectOperation = (query: unknown, operationName: unknown): HttpRejection | undefined => {
+    if (typeof operationName === 'string' && operationName.length > limits.maxOperationNameLength) return nameTooLong(operationName.length);
     if (typeof query !== 'string') return undefined;
-    const { tokens, nesting } = measureSource(query, { maxTokens: limits.maxTokens, maxNesting });
+    const { tokens, nesting, operationName: longestName } = measureSource(query, { maxTokens: limits.maxTokens, maxNesting });
+    if (longestName > limits.maxOperationNameLength) return nameTooLong(longestName);
     if (tokens > limits.maxTokens) {
       return { status: 400, code: LIMIT_CODES.tokens, message: `The query has more than ${limits.maxTokens} tokens.`, extensions: { limit: limits.maxTokens, measured: tokens } };
     }
@@ -134,9 +147,12 @@ export function limitsPlugin<TContext extends BaseContext>(options: LimitsPlugin
         options.logger.warn({ requestId, code: batch.code, ...batch.extensions }, 'batch refused');
         return batch;
       }
-      const queries = request.method === 'GET' ? [request.search.get('query')] : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown }).query : undefined));
-      for (const query of queries) {
-        const rejection = inspectQuery(query);
+      const operations: Array<{ query?: unknown; operationName?: unknown }> =
+        request.method === 'GET'
+          ? [{ query: request.search.get('query'), operationName: request.search.get('operationName') }]
+          : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown; operationName?: unknown }) : {}));
+      for (const { query, operationName } of operations) {
+        const rejection = inspectOperation(query, operationName);
         if (rejection) {
           options.logger.warn({ requestId, code: rejection.code, ...rejection.extensions }, 'operation over a limit refused');
           return rejection;

@@ -48,7 +48,7 @@ function cost(schemaSdl: string, query: string, variables: Record<string, unknow
 
 describe('measureSource', () => {
   it('counts tokens without comments and stops just past the limit', () => {
-    expect(measureSource('{ a b # comment\n c }', { maxTokens: 100, maxNesting: 10 })).toEqual({ tokens: 5, nesting: 1 });
+    expect(measureSource('{ a b # comment\n c }', { maxTokens: 100, maxNesting: 10 })).toEqual({ tokens: 5, nesting: 1, operationName: 0 });
     const huge = `{ ${'a '.repeat(100_000)}}`;
     expect(measureSource(huge, { maxTokens: 1000, maxNesting: 10 }).tokens).toBe(1001);
   });
@@ -57,6 +57,13 @@ describe('measureSource', () => {
     expect(measureSource('{ a(x: [[1]]) { b { c } } }', { maxTokens: 100, maxNesting: 10 }).nesting).toBe(4);
     const deep = `${'{ a '.repeat(5000)}${'}'.repeat(5000)}`;
     expect(measureSource(deep, { maxTokens: 100_000, maxNesting: 40 }).nesting).toBe(41);
+  });
+
+  it('measures the longest operation name, not fields, fragments or variables', () => {
+    const limits = { maxTokens: 1000, maxNesting: 10 };
+    expect(measureSource('query Short { a } mutation AVeryLongName($query: Int) { b }', limits).operationName).toBe(13);
+    expect(measureSource(`subscription ${'S'.repeat(500_000)} { a }`, limits)).toEqual({ tokens: 5, nesting: 1, operationName: 500_000 });
+    expect(measureSource(`{ query { ${'f'.repeat(300)} } } fragment ${'F'.repeat(300)} on Query { a }`, limits).operationName).toBe(0);
   });
 
   it('leaves lexical errors to the parser', () => {
@@ -195,6 +202,22 @@ describe('inspectRequest (before parsing)', () => {
     expect([count(batch(1)), count(batch(7)), count(batch(10))]).toEqual([1, 7, 10]);
     // One request: a single operation, a GET, and what is refused anyway (an oversized or empty batch).
     expect([count({ query: '{ a }' }), count(undefined, 'GET'), count(batch(11)), count([])]).toEqual([1, 1, 1, 1]);
+  });
+
+  it('refuses an operation name over LIMIT_MAX_OPERATION_NAME_LENGTH, sent as operationName or in the document, without logging it', () => {
+    lines.length = 0;
+    const long = 'N'.repeat(500_000);
+    const max = readOperationLimits({}).maxOperationNameLength;
+    expect(max).toBe(128);
+    expect(post({ query: `query ${'N'.repeat(max)} { a }`, operationName: 'N'.repeat(max) })).toBeUndefined();
+    const refused = { status: 400, code: 'OPERATION_NAME_TOO_LONG', extensions: { limit: max, measured: 500_000 } };
+    expect(post({ query: `query ${long} { a }` })).toMatchObject(refused);
+    expect(post({ query: '{ a }', operationName: long })).toMatchObject(refused);
+    expect(post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } }, operationName: long })).toMatchObject(refused);
+    expect(post([{ query: '{ a }' }, { query: `query ${'N'.repeat(max + 1)} { a }` }])).toMatchObject({ code: 'OPERATION_NAME_TOO_LONG', extensions: { measured: max + 1 } });
+    expect(plugin.inspectRequest({ method: 'GET', body: undefined, search: new URLSearchParams({ query: '{ a }', operationName: long }) })).toMatchObject(refused);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line.length).toBeLessThan(300);
   });
 
   it('leaves what is not a query string to Apollo Server (APQ by hash, bad shapes)', () => {

@@ -16,32 +16,41 @@ export interface LexicalMeasure {
   tokens: number;
   /** Deepest nesting of `{`, `[` and `(` seen (the parser recurses once per level). */
   nesting: number;
+  /** Length of the longest operation name (`query Name`, `mutation Name`, `subscription Name`), 0 for none. */
+  operationName: number;
 }
 
 const OPENING = new Set<string>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
 const CLOSING = new Set<string>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+const OPERATION_KEYWORDS = new Set(['query', 'mutation', 'subscription']);
 
 /**
  * Counts tokens (comments excluded, as graphql-js's maxTokens does) and bracket nesting,
- * stopping once either passes its limit. A lexical error ends the count: the parser
- * reports it properly afterwards.
+ * stopping once either passes its limit, and measures the operation names (a name is
+ * one token, so a 500 KB name passes the token limit). A lexical error ends the count:
+ * the parser reports it properly afterwards.
  */
 export function measureSource(query: string, limits: { maxTokens: number; maxNesting: number }): LexicalMeasure {
   const lexer = new Lexer(new Source(query));
   let tokens = 0;
   let depth = 0;
   let nesting = 0;
+  let operationName = 0;
+  let afterOperationKeyword = false;
   try {
     for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
       tokens++;
       if (OPENING.has(token.kind)) nesting = Math.max(nesting, ++depth);
       else if (CLOSING.has(token.kind)) depth--;
+      // At the top level a name after `query`/`mutation`/`subscription` names the operation.
+      if (afterOperationKeyword && token.kind === TokenKind.NAME) operationName = Math.max(operationName, token.value.length);
+      afterOperationKeyword = depth === 0 && token.kind === TokenKind.NAME && OPERATION_KEYWORDS.has(token.value);
       if (tokens > limits.maxTokens || nesting > limits.maxNesting) break;
     }
   } catch {
     // A syntax error: parse() reports it with its position.
   }
-  return { tokens, nesting };
+  return { tokens, nesting, operationName };
 }
 
 export interface DocumentMeasure {

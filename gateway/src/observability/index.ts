@@ -3,7 +3,8 @@
  * createGateway wires it with a few lines: the Apollo Server plugins (request id and
  * request logger, one log line and metrics per operation, error masking), formatError,
  * and the HTTP steps that come before GraphQL (request id header, CORS and preflights,
- * /health, /ready, /metrics).
+ * /health, /ready, /metrics), with clients that hang up early told apart from failures
+ * (clientAborts.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -18,6 +19,7 @@ import { operationLogPlugin } from '../plugins/operationLog/index.js';
 import { operationMetricsPlugin } from '../plugins/operationMetrics/index.js';
 import { requestIdPlugin, type RequestIdContext } from '../plugins/requestId/index.js';
 import type { FileSupergraphManager } from '../supergraph/SupergraphManager.js';
+import { clientAborts, isClientAbort } from './clientAborts.js';
 import { operationalRoutes } from './routes.js';
 
 export interface ObservabilityOptions {
@@ -38,7 +40,10 @@ export interface Observability {
    * operator routes. Returns the request id, or null when the request has been answered.
    */
   begin(req: IncomingMessage, res: ServerResponse, path: string): Promise<string | null>;
-  /** Answers an HTTP request whose handling threw: logged with an errorId, masked for the client. */
+  /**
+   * Answers an HTTP request whose handling threw: logged with an errorId, masked for the
+   * client; unless the client went away, which is logged once at info (clientAborts.ts).
+   */
   fail(res: ServerResponse, error: unknown, requestId: string | undefined): void;
 }
 
@@ -46,6 +51,7 @@ export function createObservability({ config, logger, metrics, supergraph }: Obs
   const requestIds = requestIdPlugin({ logger });
   const masking = errorMasking({ logger, loggerFor: requestIds.loggerFor });
   const corsHeaders = cors({ origins: config.corsOrigins });
+  const aborts = clientAborts(metrics);
   const routes = operationalRoutes({
     metrics,
     supergraph,
@@ -64,14 +70,21 @@ export function createObservability({ config, logger, metrics, supergraph }: Obs
     loggerFor: requestIds.loggerFor,
     async begin(req, res, path) {
       const requestId = requestIds.fromHttp(req, res);
+      aborts.watch(req, res, () => logger.child({ requestId }));
       if (corsHeaders.handle(req, res)) return null;
       if (await routes(req, res, path)) return null;
       return requestId;
     },
     fail(res, error, requestId) {
+      if (isClientAbort(error, res.req)) {
+        res.destroy(); // nobody to answer; the watch logs and counts it when the response closes
+        return;
+      }
       const errorId = masking.report(requestId ? logger.child({ requestId }) : logger, error);
-      if (res.headersSent) res.destroy();
-      else sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', `${MASKED_MESSAGE} (errorId ${errorId})`, { errorId });
+      if (res.headersSent) {
+        aborts.serverClosed(res);
+        res.destroy();
+      } else sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', `${MASKED_MESSAGE} (errorId ${errorId})`, { errorId });
     },
   };
 }

@@ -6,10 +6,12 @@
  * an error object. Behind the paths, every serialised line goes through
  * lib/redactSecrets.ts (pino's streamWrite hook): JWTs, Bearer/Basic credentials,
  * Stripe keys and the configured secret values are replaced wherever they appear,
- * messages included.
+ * messages included. Then the line is bounded (capLogLine.ts): no string value over 4 KB,
+ * no line over 16 KB, whatever a client sent.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { secretRedactor } from '../../../lib/redactSecrets.js';
+import { capLogLine, DEFAULT_LOG_LINE_LIMITS, type LogLineLimits } from './capLogLine.js';
 
 export const REDACTED_PATHS: readonly string[] = [
   'req.headers.authorization',
@@ -52,11 +54,14 @@ export interface GatewayLoggerOptions {
   destination?: DestinationStream;
   /** Configured secret values (shared secrets, keys) to redact wherever they appear in a line. */
   secrets?: ReadonlyArray<string | undefined>;
+  /** Bounds on one line. Default DEFAULT_LOG_LINE_LIMITS (4 KB per string, 16 KB per line). */
+  lineLimits?: LogLineLimits;
 }
 
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger {
   const redact = secretRedactor(options.secrets);
-  const settings = { name: 'gateway', level: options.level ?? 'info', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' }, hooks: { streamWrite: redact } };
+  const limits = options.lineLimits ?? DEFAULT_LOG_LINE_LIMITS;
+  const settings = { name: 'gateway', level: options.level ?? 'info', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' }, hooks: { streamWrite: (line: string) => capLogLine(redact(line), limits) } };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 

@@ -43,6 +43,8 @@ interface Index {
   bodies: Set<string>;
   /** The same, normalised (normalizeDocument). */
   normalizedBodies: Set<string>;
+  /** Every operation's name. */
+  names: Set<string>;
 }
 
 const nameOf = (definition: DefinitionNode): string =>
@@ -85,6 +87,7 @@ export function parseManifest(text: string, path: string): Index {
   const byId = new Map<string, PersistedOperation>();
   const bodies = new Set<string>();
   const normalizedBodies = new Set<string>();
+  const names = new Set<string>();
   manifest.operations.forEach((entry: unknown, i: number) => {
     const op = entry as Partial<PersistedOperation>;
     if (typeof op?.id !== 'string' || op.id === '' || typeof op.body !== 'string' || op.body === '') {
@@ -92,10 +95,11 @@ export function parseManifest(text: string, path: string): Index {
     }
     byId.set(op.id!, { id: op.id!, name: String(op.name ?? ''), type: String(op.type ?? ''), body: op.body! });
     bodies.add(op.body!);
+    if (typeof op.name === 'string' && op.name !== '') names.add(op.name);
     const normalized = normalizeDocument(op.body!);
     if (normalized !== undefined) normalizedBodies.add(normalized);
   });
-  return { text, byId, bodies, normalizedBodies };
+  return { text, byId, bodies, normalizedBodies, names };
 }
 
 export interface PersistedQueryManifestOptions {
@@ -141,6 +145,11 @@ export class PersistedQueryManifest {
     if (this.index.bodies.has(document)) return true;
     const normalized = normalizeDocument(document);
     return normalized !== undefined && this.index.normalizedBodies.has(normalized);
+  }
+
+  /** True when a manifest operation has this name. */
+  hasOperationName(name: string): boolean {
+    return this.index.names.has(name);
   }
 
   private startWatching(): void {

@@ -55,6 +55,8 @@ describe('PersistedQueryManifest', () => {
     try {
       expect(manifest.byId('one')?.body).toBe(BODY);
       expect(manifest.hasBody(BODY)).toBe(true);
+      // Its names are the only operation labels /metrics keeps with the safelist on (metrics.ts).
+      expect([manifest.hasOperationName('Op'), manifest.hasOperationName('Other')]).toEqual([true, false]);
       writeFileSync(join(dir, 'next'), manifestOf(['two', BODY.replace('first: 2', 'first: 3')]));
       renameSync(join(dir, 'next'), path);
       await until(() => manifest.byId('two') !== undefined, 'the reload');

@@ -5,8 +5,8 @@
  * to the moment its response is ready to send, so cache hits are counted too.
  *
  * Operation names come from clients, and every distinct label value is a time series
- * kept forever: past `maxOperations` distinct names, new names are counted as
- * `(other)` rather than letting one client grow the registry without bound.
+ * kept forever: the label is GatewayMetrics.operationLabel's, a bounded set of names
+ * (the safelist's, or the first METRICS_MAX_OPERATION_NAMES seen) and `(other)`.
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GatewayMetrics } from '../../metrics.js';
@@ -14,22 +14,9 @@ import { operationNameOf } from '../operationName.js';
 
 export interface OperationMetricsOptions {
   metrics: GatewayMetrics;
-  /** Distinct operation names kept as labels. Default 500. */
-  maxOperations?: number;
 }
 
-export const ANONYMOUS_OPERATION = '(anonymous)';
-export const OTHER_OPERATION = '(other)';
-
-export function operationMetricsPlugin({ metrics, maxOperations = 500 }: OperationMetricsOptions): ApolloServerPlugin<BaseContext> {
-  const known = new Set<string>();
-  const label = (name: string | null | undefined): string => {
-    const operation = name || ANONYMOUS_OPERATION;
-    if (known.has(operation)) return operation;
-    if (known.size >= maxOperations) return OTHER_OPERATION;
-    known.add(operation);
-    return operation;
-  };
+export function operationMetricsPlugin({ metrics }: OperationMetricsOptions): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       const stopTimer = metrics.requestDuration.startTimer();
@@ -37,7 +24,7 @@ export function operationMetricsPlugin({ metrics, maxOperations = 500 }: Operati
         async willSendResponse(requestContext) {
           const body = requestContext.response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
-          const operation = label(operationNameOf(requestContext));
+          const operation = metrics.operationLabel(operationNameOf(requestContext));
           metrics.requests.inc({ operation, outcome: errors?.length ? 'error' : 'ok' });
           stopTimer({ operation });
         },
