@@ -77,7 +77,7 @@ export function freePort(): Promise<number> {
 const SANDBOXES: readonly SandboxName[] = ['crm', 'erp', 'payments'];
 
 /** Waits until the payments subgraph's read model is served (or off), so that its sync's calls are not counted by a test. */
-async function paymentsReadModelSynced(subgraphUrl: string, timeoutMs = 60_000): Promise<void> {
+export async function paymentsReadModelSynced(subgraphUrl: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const health = (await (await fetch(subgraphUrl.replace('/graphql', '/health'))).json()) as { readModel?: { state?: string } };
