@@ -13,7 +13,7 @@
  * `extensions.valueCompletion` rather than `errors` (as @apollo/gateway and the Router do).
  */
 import { ERRORS } from '@apollo/federation-internals';
-import { executeSync, GraphQLError, GraphQLList, GraphQLNonNull, isCompositeType, isObjectType, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import { executeSync, GraphQLList, GraphQLNonNull, isCompositeType, isObjectType, type GraphQLError, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import { setOwn } from './DataRewrites.js';
 import { ownValue, type Data } from './mergeInto.js';
 import { FieldKind, type LeafCheck, type SelectionShape, type ShapeField } from './ResponseShape.js';
