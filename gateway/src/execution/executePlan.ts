@@ -135,7 +135,8 @@ export class PlanRun {
     if (received.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
     for (let i = 0; i < received.length; i++) {
       const entity = received[i] as Data | null;
-      if (!entity || typeof entity !== 'object') continue;
+      if (entity === null || entity === undefined) continue;
+      if (typeof entity !== 'object' || Array.isArray(entity)) throw new Error(`Expected "data._entities" to contain objects, got ${typeof entity} at ${i}`);
       const target = entities[owners[i]!]!;
       // Subgraphs may leave `__typename` out of an entity; the gathered one is kept.
       if (!entity.__typename) entity.__typename = target.__typename;

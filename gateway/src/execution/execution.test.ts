@@ -103,6 +103,25 @@ describe('plan nodes the executor does not run yet', () => {
   });
 });
 
+describe('answers the executor cannot use', () => {
+  it('records an error for _entities that is not a list of objects, and leaves the entities alone', async () => {
+    const supergraph = compose(subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'));
+    const rev = new SupergraphRevision(supergraph, buildSchema('type Query { x: Int }'));
+    const { compilePlan } = await import('./compilePlan.js');
+    const { operationFromDocument } = await import('@apollo/federation-internals');
+    const plan = rev.planner.buildQueryPlan(operationFromDocument(rev.apiSchema, parse('{ items { id price } }')));
+    for (const entities of ['not a list', ['n']]) {
+      const source = (name: string): GraphQLDataSource => ({
+        process: async () => ({ data: name === 'a' ? { items: [{ __typename: 'Item', id: '1' }] } : { _entities: entities } }),
+      });
+      const run = new PlanRun(rev, source, { request: {}, metrics: {} } as GatewayGraphQLRequestContext, {});
+      await run.run(compilePlan(plan, rev)!, [run.data]);
+      expect(run.errors.map((e) => e.message)).toEqual([Array.isArray(entities) ? 'Expected "data._entities" to contain objects, got string at 0' : 'Expected "data._entities" in response to be an array']);
+      expect(run.data).toEqual({ items: [{ __typename: 'Item', id: '1' }] });
+    }
+  });
+});
+
 describe('plans and the supergraph revision', () => {
   it('plans again after a reload: a field that moved is fetched from its new subgraph', async () => {
     const schemas = {
