@@ -8,6 +8,9 @@ import { readRateLimitConfig, type RateLimitConfig } from './rateLimit/config.js
 
 export type GatewayMode = 'development' | 'production';
 
+/** Who executes query plans: our executor (gateway/src/execution/) or @apollo/gateway's own. */
+export type ExecutorKind = 'graph360' | 'apollo';
+
 export interface GatewayConfig {
   /** development or production (NODE_ENV=production). Default development. */
   mode: GatewayMode;
@@ -107,6 +110,12 @@ export interface GatewayConfig {
   safelist: boolean;
   /** The manifest the safelist enforces (SAFELIST_MANIFEST). Default schema/persisted-operations.json. */
   safelistManifest: string;
+  /**
+   * Who executes query plans (EXECUTOR): graph360, the gateway's own executor
+   * (gateway/src/execution/), or apollo, @apollo/gateway's, kept for comparison and
+   * rollback. Default graph360.
+   */
+  executor: ExecutorKind;
 }
 
 export interface GatewayAuthConfig {
@@ -134,6 +143,12 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   if (['on', 'true', '1'].includes(value)) return true;
   if (['off', 'false', '0'].includes(value)) return false;
   throw new ConfigError(name, `must be on or off, got "${value}"`);
+}
+
+function readExecutor(env: Env): ExecutorKind {
+  const value = env.EXECUTOR || 'graph360';
+  if (value !== 'graph360' && value !== 'apollo') throw new ConfigError('EXECUTOR', `must be graph360 or apollo, got "${value}"`);
+  return value;
 }
 
 function readMetricsToken(env: Env): string | undefined {
@@ -213,5 +228,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     trustProxyHops: envNumber(env, 'TRUST_PROXY_HOPS', 0, { min: 0, max: 10, integer: true }),
     safelist: onOff(env, 'SAFELIST', false),
     safelistManifest: envString(env, 'SAFELIST_MANIFEST', fileURLToPath(new URL('../../schema/persisted-operations.json', import.meta.url))),
+    executor: readExecutor(env),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * The gateway: @apollo/gateway executing query plans over the subgraphs named in the
- * supergraph file, served by @apollo/server on node:http. This file only wires the
+ * The gateway: @apollo/gateway loading the supergraph file, query plans executed by our
+ * own executor (execution/; EXECUTOR=apollo runs @apollo/gateway's instead) over the
+ * subgraphs it names, served by @apollo/server on node:http. This file only wires the
  * parts together; each lives in its own folder: supergraph/ (the file, reloaded on
- * change), observability/ and plugins/ (request ids, logs, metrics, error masking, CORS,
+ * change), execution/ (planning per supergraph revision, fetching, response shaping), observability/ and plugins/ (request ids, logs, metrics, error masking, CORS,
  * /health, /ready, /metrics), cache/ (every cache layer and POST /internal/invalidate),
  * dataSource/ (how subgraphs are fetched) and playground/ (GraphiQL, served locally).
  */
@@ -21,6 +22,7 @@ import { createGatewayCaches } from './cache/createGatewayCaches.js';
 import { INVALIDATE_PATH } from './cache/invalidateRoute.js';
 import type { GatewayConfig } from './config.js';
 import { createSubgraphServices } from './dataSource/createSubgraphServices.js';
+import { graph360Gateway, recordServices } from './execution/graph360Gateway.js';
 import { limitsPlugin } from './limits/index.js';
 import { createPlayground } from './playground/index.js';
 import { GatewayMetrics } from './metrics.js';
@@ -68,12 +70,17 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const caches = createGatewayCaches(config, logger, metrics);
   // Subgraph fetches (undici keep-alive, timeout, dedup, entity cache, header propagation): dataSource/.
   const subgraphs = createSubgraphServices(config, caches, metrics, logger, internalTokens);
+  // ApolloGateway builds the data sources; our executor finds the same instances by name.
+  const services = recordServices(subgraphs.buildService);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
     logger,
-    buildService: subgraphs.buildService,
-    queryPlannerConfig: { cache: caches.queryPlanStore },
+    buildService: services.buildService,
+    // With our executor ApolloGateway never plans, and its plan cache stays unused.
+    queryPlannerConfig: config.executor === 'apollo' ? { cache: caches.queryPlanStore } : {},
   });
+  const executing = config.executor === 'apollo' ? gateway : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger });
+  logger.info({ executor: config.executor }, 'query plans executed by %s', config.executor === 'apollo' ? '@apollo/gateway' : 'the graph360 executor');
 
   const httpServer = createServer();
   keepConnectionsAlive(httpServer);
@@ -92,7 +99,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const apollo = new ApolloServer({
     // Fields the caller may not see are removed before planning and come back as null
     // with an error (@authenticated, @requiresScopes, customer binding): auth/.
-    gateway: authorizingGateway(gateway, () => supergraph.policy, { refused: (code, count) => metrics.authRefusals.inc({ code }, count) }),
+    gateway: authorizingGateway(executing, () => supergraph.policy, { refused: (code, count) => metrics.authRefusals.inc({ code }, count) }),
     // Explicit rather than Apollo's NODE_ENV default: off in production.
     introspection: config.mode !== 'production',
     // A backstop: the token limit is checked on the request body before parsing (limits/).

@@ -49,12 +49,19 @@ export class GuardedKeyValueCache implements KeyValueCache<string> {
 
 /** A bounded in-memory LRU of live objects that counts its hits and misses. */
 export class CountingLRUCache<V extends object> implements KeyValueCache<V> {
-  private readonly lru = new InMemoryLRUCache<V>({ maxSize: 30 * 2 ** 20, sizeCalculation: InMemoryLRUCache.sizeCalculation });
+  private readonly lru: InMemoryLRUCache<V>;
 
+  /**
+   * `sizeOf`: an entry's approximate size in bytes. Default: its JSON's length (Apollo's
+   * own measure), which only suits values that are plain data.
+   */
   constructor(
     private readonly layer: CacheLayer,
     private readonly metrics: GatewayMetrics,
-  ) {}
+    sizeOf: (value: V) => number = InMemoryLRUCache.sizeCalculation,
+  ) {
+    this.lru = new InMemoryLRUCache<V>({ maxSize: 30 * 2 ** 20, sizeCalculation: sizeOf });
+  }
 
   async get(key: string): Promise<V | undefined> {
     const value = await this.lru.get(key);

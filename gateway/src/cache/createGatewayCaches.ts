@@ -6,7 +6,7 @@
  * |-----------|-----------------------------------------|------------------------------|
  * | apq       | Apollo Server persistedQueries          | keyv `apq` (Redis if set)    |
  * | document  | Apollo Server documentStore             | in-memory LRU (apolloCaches) |
- * | plan      | ApolloGateway queryPlannerConfig.cache  | in-memory LRU (apolloCaches) |
+ * | plan      | our executor's prepared operations (plan and response shape), or, with EXECUTOR=apollo, ApolloGateway queryPlannerConfig.cache | in-memory LRU (apolloCaches) |
  * | entity    | SubgraphDataSource, `_entities` fetches | keyv `entity` (+ versions)   |
  * | root      | SubgraphDataSource, other reads         | keyv `root`                  |
  * | response  | response-cache plugin                   | keyv `response`              |
@@ -16,6 +16,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
+import type { PreparedOperation } from '../execution/PreparedOperation.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { CountingLRUCache, GuardedKeyValueCache } from './apolloCaches.js';
 import { cacheStatusPlugin } from './cacheStatusPlugin.js';
@@ -34,6 +35,8 @@ export interface GatewayCaches {
   persistedQueries: { cache: GuardedKeyValueCache };
   documentStore: CountingLRUCache<DocumentNode>;
   queryPlanStore: CountingLRUCache<QueryPlan>;
+  /** Our executor's plans with their compiled response shapes (execution/PreparedOperation.ts). */
+  preparedOperations: CountingLRUCache<PreparedOperation>;
   /** The response cache (unless RESPONSE_CACHE=off) and the cache-status reporter. */
   plugins: Array<ApolloServerPlugin<BaseContext>>;
   /** The handler of POST /internal/invalidate. */
@@ -59,6 +62,8 @@ export function createGatewayCaches(config: CacheConfig, logger: Logger, metrics
     persistedQueries: { cache: new GuardedKeyValueCache(stores.store('apq', 'apq'), metrics, true) },
     documentStore: new CountingLRUCache<DocumentNode>('document', metrics),
     queryPlanStore: new CountingLRUCache<QueryPlan>('plan', metrics),
+    // Live objects holding the supergraph revision: measured by their plan, not serialised.
+    preparedOperations: new CountingLRUCache<PreparedOperation>('plan', metrics, (prepared) => prepared.size),
     plugins,
     invalidate: invalidateRoute({ secret: config.invalidationSecret, versions, logger }),
     close: () => stores.close(),

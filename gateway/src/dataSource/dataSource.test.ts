@@ -83,6 +83,12 @@ describe('fetchEntitiesThroughCache', () => {
     expect(unhinted.batches).toEqual([['2', '3']]);
   });
 
+  it('passes on an answer whose _entities is not a list as it came, for the executor to report', async () => {
+    const answer = { data: { _entities: 'not a list' } };
+    const merged = await fetchEntitiesThroughCache({ cache: entityCache(), at, state: cacheStateOf({}), restrict: () => undefined, representations: reps, fetch: async () => answer });
+    expect(merged).toBe(answer);
+  });
+
   it('recognises an _entities fetch by its query and representations', () => {
     expect(representationsOf(QUERY, { representations: reps })).toEqual(reps);
     expect(representationsOf('{ customers { id } }', { representations: reps })).toBeUndefined();

@@ -49,7 +49,10 @@ export async function fetchEntitiesThroughCache(job: EntityFetch): Promise<Subgr
   if (missing.length === 0) return { data: { _entities: entities } };
 
   const response = await job.fetch(missing.map((i) => job.representations[i]!));
-  const fetched = (response.data as { _entities?: unknown[] } | null | undefined)?._entities;
+  const fetched = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+  // Not a list: an answer the gateway cannot use, passed on as it came so that the executor
+  // reports it (indexing a string here would make entities of its characters).
+  if (fetched !== undefined && fetched !== null && !Array.isArray(fetched)) return response;
   missing.forEach((original, j) => (entities[original] = fetched?.[j] ?? null));
 
   const hint = hintFromCacheControl(response.http?.headers.get('cache-control'));

@@ -1,0 +1,171 @@
+/**
+ * The executor's parts on their own: data rewrites, representations, merging, the
+ * refusal of plan nodes it does not run yet, and plans tied to the supergraph revision
+ * (a reload moves a field to another subgraph; the next request fetches it there).
+ * Whole responses are compared with @apollo/gateway's in test/executor.differential.test.ts.
+ */
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import { buildSchema, graphql, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { UnsupportedPlanError } from './compilePlan.js';
+import { DataRewrites } from './DataRewrites.js';
+import { PlanRun } from './executePlan.js';
+import { graph360Gateway, recordServices } from './graph360Gateway.js';
+import { mergeInto } from './mergeInto.js';
+import type { PreparedOperation } from './PreparedOperation.js';
+import { RepresentationBuilder } from './Representations.js';
+import { SupergraphRevision } from './SupergraphRevision.js';
+
+const FED = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
+const subgraph = (name: string, typeDefs: string) => ({ name, url: `http://${name}.invalid`, typeDefs: parse(`${FED}\n${typeDefs}`) });
+
+function compose(...subgraphs: Array<ReturnType<typeof subgraph>>): string {
+  const result = composeServices(subgraphs);
+  if (result.errors) throw new Error(result.errors.map((e) => e.message).join('; '));
+  return result.supergraphSdl;
+}
+
+const SUPERGRAPH = compose(
+  subgraph('a', 'type Query { items: [Item] } interface Thing { id: ID! } type Item implements Thing @key(fields: "id") { id: ID! name: String } type Other implements Thing @key(fields: "id") { id: ID! }'),
+  subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'),
+);
+const revision = new SupergraphRevision(SUPERGRAPH, buildSchema('type Query { x: Int }'));
+
+describe('DataRewrites', () => {
+  it('sets a value on objects of the type, through lists, leaving others alone', () => {
+    const rewrites = new DataRewrites([{ kind: 'ValueSetter', path: ['... on Item', '__typename'], setValueTo: 'Thing' }]);
+    const data = [{ __typename: 'Item', id: '1' }, { __typename: 'Other', id: '2' }, [{ __typename: 'Item' }]];
+    rewrites.apply(revision, data);
+    expect(data).toEqual([{ __typename: 'Thing', id: '1' }, { __typename: 'Other', id: '2' }, [{ __typename: 'Thing' }]]);
+  });
+
+  it('renames a key back to its response name, and a __proto__ key stays an own property', () => {
+    const rewrites = new DataRewrites([
+      { kind: 'KeyRenamer', path: ['items', 'name__alias_0'], renameKeyTo: 'name' },
+      { kind: 'KeyRenamer', path: ['items', 'evil'], renameKeyTo: '__proto__' },
+    ]);
+    const data = JSON.parse('{"items":[{"name__alias_0":"a","evil":{"polluted":true}},null]}') as { items: Array<Record<string, unknown>> };
+    rewrites.apply(revision, data);
+    expect(data.items[0]!.name).toBe('a');
+    expect(data.items[0]!.name__alias_0).toBeUndefined();
+    expect(Object.getPrototypeOf(data.items[0]!)).toBe(Object.prototype);
+    expect(Object.hasOwn(data.items[0]!, '__proto__')).toBe(true);
+  });
+});
+
+describe('RepresentationBuilder', () => {
+  const builder = new RepresentationBuilder(
+    [{ kind: 'InlineFragment', typeCondition: 'Thing', selections: [{ kind: 'Field', name: '__typename' }, { kind: 'Field', name: 'id' }, { kind: 'Field', name: 'tags', selections: [{ kind: 'Field', name: 'name' }] }] }],
+    revision,
+  );
+
+  it('copies the required fields of an object under the type condition (abstract, per the supergraph)', () => {
+    const tags = [{ name: 'x', extra: 1 }, null];
+    expect(builder.build({ __typename: 'Item', id: '1', name: 'not sent', tags })).toEqual({ __typename: 'Item', id: '1', tags: [{ name: 'x' }, null] });
+  });
+
+  it('sends nothing for an object missing a key, of another type, or without __typename', () => {
+    expect(builder.build({ __typename: 'Item', tags: [] })).toBeUndefined();
+    expect(builder.build({ __typename: 'Query', id: '1', tags: [] })).toBeUndefined();
+    expect(builder.build({ id: '1', tags: [] })).toBeUndefined();
+  });
+
+  it('nulls a nested selection whose field is missing', () => {
+    expect(builder.build({ __typename: 'Item', id: '1', tags: [{ other: 1 }] })).toEqual({ __typename: 'Item', id: '1', tags: [null] });
+  });
+});
+
+describe('mergeInto', () => {
+  it('merges objects and same-length lists in place, replaces the rest, skips undefined', () => {
+    const target = { a: { x: 1 }, list: [{ id: 1 }, { id: 2 }], other: [1], kept: 1 };
+    mergeInto(target, { a: { y: 2 }, list: [{ v: 'a' }, { v: 'b' }], other: [1, 2], kept: undefined, added: 'new' });
+    expect(target).toEqual({ a: { x: 1, y: 2 }, list: [{ id: 1, v: 'a' }, { id: 2, v: 'b' }], other: [1, 2], kept: 1, added: 'new' });
+  });
+
+  it('never sets a prototype from a subgraph answer', () => {
+    const target: Record<string, unknown> = {};
+    mergeInto(target, JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>);
+    expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
+    expect((target as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+});
+
+describe('plan nodes the executor does not run yet', () => {
+  it('refuses @defer and subscriptions with a clear error', async () => {
+    const run = new PlanRun(revision, () => undefined, { request: {} } as GatewayGraphQLRequestContext, {});
+    await expect(run.run({ kind: 'Defer', node: { kind: 'Defer', primary: {}, deferred: [] } }, [run.data])).rejects.toThrow(UnsupportedPlanError);
+    await expect(run.run({ kind: 'Subscription', node: { kind: 'Subscription', primary: {} as never } }, [run.data])).rejects.toThrow(/does not support subscriptions yet/);
+  });
+});
+
+describe('answers the executor cannot use', () => {
+  it('records an error for _entities that is not a list of objects, and leaves the entities alone', async () => {
+    const supergraph = compose(subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'));
+    const rev = new SupergraphRevision(supergraph, buildSchema('type Query { x: Int }'));
+    const { compilePlan } = await import('./compilePlan.js');
+    const { operationFromDocument } = await import('@apollo/federation-internals');
+    const plan = rev.planner.buildQueryPlan(operationFromDocument(rev.apiSchema, parse('{ items { id price } }')));
+    for (const entities of ['not a list', ['n']]) {
+      const source = (name: string): GraphQLDataSource => ({
+        process: async () => ({ data: name === 'a' ? { items: [{ __typename: 'Item', id: '1' }] } : { _entities: entities } }),
+      });
+      const run = new PlanRun(rev, source, { request: {}, metrics: {} } as GatewayGraphQLRequestContext, {});
+      await run.run(compilePlan(plan, rev)!, [run.data]);
+      expect(run.errors.map((e) => e.message)).toEqual([Array.isArray(entities) ? 'Expected "data._entities" to contain objects, got string at 0' : 'Expected "data._entities" in response to be an array']);
+      expect(run.data).toEqual({ items: [{ __typename: 'Item', id: '1' }] });
+    }
+  });
+});
+
+describe('plans and the supergraph revision', () => {
+  it('plans again after a reload: a field that moved is fetched from its new subgraph', async () => {
+    const schemas = {
+      a: buildSubgraphSchema({ typeDefs: parse(`${FED}\ntype Query { item: Item } type Item @key(fields: "id") { id: ID! name: String @shareable }`), resolvers: { Query: { item: () => ({ id: '1', name: 'from a' }) } } }),
+      b: buildSubgraphSchema({ typeDefs: parse(`${FED}\ntype Item @key(fields: "id") { id: ID! name: String @shareable price: Int }`), resolvers: { Item: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: 'from b', price: 5 }) } } }),
+    };
+    const before = compose(subgraph('a', 'type Query { item: Item } type Item @key(fields: "id") { id: ID! name: String @shareable }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'));
+    // After: `a` no longer has name; only `b` does.
+    const after = compose(subgraph('a', 'type Query { item: Item } type Item @key(fields: "id") { id: ID! }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! name: String price: Int }'));
+    const fetched: string[] = [];
+    const recorded = recordServices(({ name }) => {
+      const schema = schemas[name as 'a' | 'b'];
+      const source: GraphQLDataSource = {
+        process: async ({ request }) => {
+          fetched.push(name);
+          return graphql({ schema, source: request.query!, variableValues: request.variables });
+        },
+      };
+      return source;
+    });
+    let update: (sdl: string) => void = () => undefined;
+    const inner = new ApolloGateway({
+      supergraphSdl: async (options) => {
+        update = options.update;
+        return { supergraphSdl: before };
+      },
+      buildService: recorded.buildService,
+    });
+    const plans = new InMemoryLRUCache<PreparedOperation>({ maxSize: 100, sizeCalculation: () => 1 });
+    const server = new ApolloServer({ gateway: graph360Gateway(inner, { services: recorded.services, plans, logger: console }) });
+    await server.start();
+    try {
+      const ask = async () => {
+        fetched.length = 0;
+        const response = await server.executeOperation({ query: '{ item { id name } }' });
+        return response.body.kind === 'single' ? response.body.singleResult : undefined;
+      };
+      expect(await ask()).toEqual({ data: { item: { id: '1', name: 'from a' } } });
+      expect(fetched).toEqual(['a']);
+      update(after);
+      expect(await ask()).toEqual({ data: { item: { id: '1', name: 'from b' } } });
+      expect(fetched).toEqual(['a', 'b']);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * ApolloGateway with our executor: ApolloGateway still loads the supergraph (from the
+ * file manager, reloads included), builds the API schema Apollo Server validates with,
+ * and creates the data sources through our buildService; everything after validation
+ * (planning, fetching, merging, shaping) is ours. ApolloGateway's executor is never called.
+ *
+ * It mirrors what ApolloGateway's executor does per request: find the operation, check
+ * the variables against its definitions (those errors answer the request without
+ * planning), look the plan up by query hash and operation name or plan it, execute.
+ * Plans are keyed by supergraph revision too, and the revision is the one whose API
+ * schema the request was validated against (requestContext.schema), so a request that
+ * straddles a reload is planned and shaped with the schema it was checked with.
+ *
+ * Authorization (auth/authorizingGateway.ts) wraps this gateway like it wrapped
+ * ApolloGateway: the executor receives the filtered document and its own query hash.
+ */
+import type { ApolloGateway, GraphQLDataSource, ServiceEndpointDefinition } from '@apollo/gateway';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { getVariableValues, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { executeOperation } from './executeOperation.js';
+import { PreparedOperation, resolveOperation } from './PreparedOperation.js';
+import { SupergraphRevision } from './SupergraphRevision.js';
+
+export interface Graph360GatewayOptions {
+  /** The data sources by subgraph name, as ApolloGateway had them built (see recordServices). */
+  services: ReadonlyMap<string, GraphQLDataSource>;
+  /** Where prepared operations are kept (cleared when the supergraph changes, if it can be). */
+  plans: KeyValueCache<PreparedOperation> & { clear?(): void };
+  logger: Pick<Logger, 'error'>;
+}
+
+/**
+ * Wraps a buildService so that the data sources it builds can be found by name: the
+ * same instances ApolloGateway keeps (and reuses across reloads when a URL is unchanged).
+ */
+export function recordServices<S extends GraphQLDataSource>(build: (definition: ServiceEndpointDefinition) => S): {
+  buildService: (definition: ServiceEndpointDefinition) => S;
+  services: Map<string, S>;
+} {
+  const services = new Map<string, S>();
+  return {
+    services,
+    buildService(definition) {
+      const service = build(definition);
+      services.set(definition.name, service);
+      return service;
+    },
+  };
+}
+
+export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOptions): GatewayInterface {
+  const revisions = new WeakMap<GraphQLSchema, SupergraphRevision>();
+  let latest: SupergraphRevision | undefined;
+  // Registered before Apollo Server registers its own listener (in load), so the revision
+  // of a new schema exists before the first request is validated against that schema.
+  inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    try {
+      latest = new SupergraphRevision(coreSupergraphSdl, apiSchema);
+      revisions.set(apiSchema, latest);
+      options.plans.clear?.();
+    } catch (error) {
+      // ApolloGateway accepted this SDL, so this is not expected; requests keep the last revision.
+      options.logger.error({ err: error }, 'could not prepare the new supergraph for execution; still executing with the previous one');
+    }
+  });
+  const lookup = (name: string): GraphQLDataSource | undefined => options.services.get(name);
+
+  const executor: GatewayExecutor = async (requestContext) => {
+    const revision = revisions.get(requestContext.schema) ?? latest;
+    if (!revision) throw new Error('The supergraph is not loaded yet.');
+    const { request, document, queryHash } = requestContext;
+    const key = `${revision.id}:${queryHash}:${request.operationName ?? ''}`;
+    let prepared = await options.plans.get(key);
+    const resolved = prepared ? undefined : resolveOperation(document, request.operationName);
+    const definitions = (prepared?.operation ?? resolved!.operation).variableDefinitions;
+    if (definitions && definitions.length > 0) {
+      const { errors } = getVariableValues(revision.schema, definitions, request.variables ?? {});
+      if (errors) return { errors };
+    }
+    if (!prepared) {
+      prepared = new PreparedOperation(revision, document, request.operationName, resolved);
+      await options.plans.set(key, prepared);
+    }
+    return executeOperation(prepared, requestContext, lookup);
+  };
+
+  return {
+    onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
+    async load(loadOptions) {
+      const loaded = await inner.load(loadOptions);
+      return { ...loaded, executor };
+    },
+    stop: () => inner.stop(),
+  };
+}
