@@ -66,6 +66,21 @@ describe('the Stripe webhook', () => {
     expect((await stats())['payment.stripe.webhook']).toBe(3);
   });
 
+  it('leaves a payment.transaction per applied intent, which a client finds by provider reference, as in Odoo', async () => {
+    const invoice = unpaid[11]!;
+    const intentId = testId('pi');
+    const transactions = (ids: string[]) =>
+      executeKw(url, 'payment.transaction', 'search_read', [[['provider_reference', 'in', ids], ['state', '=', 'done']]], { fields: ['provider_reference', 'amount', 'state', 'invoice_ids'] });
+    expect(await transactions([intentId])).toEqual([]);
+    expect(await postWebhook(url, JSON.stringify(paymentSucceeded({ intentId, invoiceId: invoice.id, amount: 1_000, currency: invoice.currency })))).toEqual(ack('applied'));
+    expect(await transactions([intentId, 'pi_NotAppliedAnywhere0000'])).toEqual([
+      { id: expect.any(Number), provider_reference: intentId, amount: 10, state: 'done', invoice_ids: [invoice.id] },
+    ]);
+    // The seed's succeeded payments were applied before the ERP was handed over: each has its transaction.
+    const seeded = generateWorld({ seed: 1, scale: Number(TEST_SCALE) }).payments.find((p) => p.status === 'succeeded')!;
+    expect(await transactions([seeded.id])).toEqual([{ id: expect.any(Number), provider_reference: seeded.id, amount: seeded.amountMinor / 100, state: 'done', invoice_ids: [seeded.invoiceErpId] }]);
+  });
+
   it('records a partial payment, and accepts the header stripe-node generates', async () => {
     const invoice = unpaid[1]!;
     const part = Math.floor(invoice.total / 3);
