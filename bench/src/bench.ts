@@ -419,7 +419,7 @@ async function referenceAnswers(supergraphPath: string, internalToken: string, r
   }
 }
 
-async function federationWorkload(auth: BenchAuth): Promise<WorkloadResult> {
+async function federationWorkload(auth: BenchAuth): Promise<void> {
   log('workload 1 (federation): starting the four subgraphs');
   const { subgraphs, supergraphPath } = await startFederationSubgraphs({ workDir, cpu: settings.loadCpu, logFile });
 
@@ -431,7 +431,8 @@ async function federationWorkload(auth: BenchAuth): Promise<WorkloadResult> {
     { query: 'users', body: JSON.stringify({ query: USERS_QUERY }), reference: usersAnswer, headers: {} },
   ];
   const counters: Counters = { subgraphUrls: subgraphs.map((s) => s.url), sandboxUrls: [] };
-  const rows: Row[] = [];
+  const workload = beginWorkload('federation', "Workload 1: The Guild's federation benchmark (4 subgraphs)");
+  const { rows } = workload;
   for (const id of GATEWAY_TARGETS) {
     log(`workload 1: ${id}`);
     const { proc, url } = await startTarget(id, supergraphPath, auth);
@@ -460,10 +461,10 @@ async function federationWorkload(auth: BenchAuth): Promise<WorkloadResult> {
     }
   }
   await Promise.all(subgraphs.map((s) => s.stop()));
-  return { id: 'federation', title: "Workload 1: The Guild's federation benchmark (4 subgraphs)", rows, targets: targetMemory(rows) };
+  endWorkload(workload);
 }
 
-async function graph360Workload(auth: BenchAuth): Promise<WorkloadResult> {
+async function graph360Workload(auth: BenchAuth): Promise<void> {
   log(`workload 2 (graph360): starting the sandboxes (scale ${settings.scale}) and the subgraphs`);
   const dataDir = join(workDir, 'sandboxes');
   mkdirSync(dataDir);
@@ -534,7 +535,11 @@ async function graph360Workload(auth: BenchAuth): Promise<WorkloadResult> {
       ),
     );
   };
-  const rows: Row[] = [];
+  const workload = beginWorkload(
+    'graph360',
+    `Workload 2: graph360 over the sandboxes (scale ${settings.scale}${settings.latencyMs > 0 ? `; +${settings.latencyMs}ms = that latency on every backend call` : ''})`,
+  );
+  const { rows } = workload;
   for (const id of GATEWAY_TARGETS) {
     log(`workload 2: ${id}`);
     const { proc, url } = await startTarget(id, id.startsWith('ours') ? supergraphPath : peerSupergraphPath, auth);
@@ -549,12 +554,7 @@ async function graph360Workload(auth: BenchAuth): Promise<WorkloadResult> {
     }
   }
   await Promise.all([...subgraphs, ...sandboxes].map((s) => s.stop()));
-  return {
-    id: 'graph360',
-    title: `Workload 2: graph360 over the sandboxes (scale ${settings.scale}${settings.latencyMs > 0 ? `; +${settings.latencyMs}ms = that latency on every backend call` : ''})`,
-    rows,
-    targets: targetMemory(rows),
-  };
+  endWorkload(workload);
 }
 
 function versionOf(dir: string, name: string): string | undefined {
@@ -604,8 +604,8 @@ async function main(): Promise<void> {
     `work folder ${workDir}; per case ${settings.warmupS} s warm-up (${Math.min(settings.warmupS, REWARMUP_S)} s at each further count) + ${settings.measureS} s measured at ${settings.connections.join(' and ')} connections; about ${Math.ceil(expectedSeconds() / 60)} min expected, deadline ${settings.deadlineS} s`,
   );
   const auth = await createBenchAuth();
-  if (!settings.only || settings.only === 'federation') workloads.push(await federationWorkload(auth));
-  if (!settings.only || settings.only === 'graph360') workloads.push(await graph360Workload(auth));
+  if (!settings.only || settings.only === 'federation') await federationWorkload(auth);
+  if (!settings.only || settings.only === 'graph360') await graph360Workload(auth);
   writeResults(false);
 }
 
@@ -625,11 +625,24 @@ function expectedSeconds(): number {
 }
 
 const startedAt = new Date();
+/** Every workload begun, the one under way included: a deadline still reports its rows so far. */
 const workloads: WorkloadResult[] = [];
+
+function beginWorkload(id: string, title: string): WorkloadResult {
+  const workload: WorkloadResult = { id, title, rows: [], incomplete: true };
+  workloads.push(workload);
+  return workload;
+}
+
+function endWorkload(workload: WorkloadResult): void {
+  workload.targets = targetMemory(workload.rows);
+  delete workload.incomplete;
+}
 
 /** Prints the tables and writes bench/results/<timestamp>.json (also what is done when the deadline cuts a run short). */
 function writeResults(incomplete: boolean): void {
   if (workloads.length === 0) return;
+  for (const workload of workloads) if (workload.incomplete) workload.targets = targetMemory(workload.rows);
   const result = {
     startedAt: startedAt.toISOString(),
     durationS: (Date.now() - startedAt.getTime()) / 1000,
@@ -644,7 +657,7 @@ function writeResults(incomplete: boolean): void {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${incomplete ? '-incomplete' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  log(`results${incomplete ? ' of the workloads that finished' : ''} written to ${file}`);
+  log(`results${incomplete ? ' so far' : ''} written to ${file}`);
   log(`total time ${Math.floor(result.durationS / 60)} min ${Math.round(result.durationS % 60)} s`);
 }
 

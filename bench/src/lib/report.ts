@@ -44,6 +44,8 @@ export interface WorkloadResult {
   title: string;
   rows: Row[];
   targets?: TargetMemory[];
+  /** Cut short by the run's deadline: its rows so far. */
+  incomplete?: boolean;
 }
 
 const OURS = ['ours', 'ours-warm'];
@@ -51,13 +53,15 @@ const PEERS = ['vanilla', 'hive', 'hive-tuned', 'direct'];
 
 const caseOf = (row: Row): string => `${row.query}${row.latencyMs ? ` +${row.latencyMs}ms` : ''}`;
 
-function table(headers: string[], rows: string[][]): string {
+/** A Markdown table: the first `textColumns` columns left-aligned, the others (numbers) right-aligned. */
+function table(headers: string[], rows: string[][], textColumns = 2): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w, i) => (i < textColumns ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
 export function formatReport(workloads: WorkloadResult[], settings: { warmupS: number; measureS: number; connections: number[] }): string {
   const out: string[] = [
@@ -69,7 +73,7 @@ export function formatReport(workloads: WorkloadResult[], settings: { warmupS: n
     for (const connections of counts) out.push(...connectionsSection(workload, connections));
     if (workload.targets?.length) {
       out.push('', `${workload.title}: peak RSS by target`, '');
-      out.push(table(['target', 'peak RSS MB (runs)', 'peak RSS MB (whole life)'], workload.targets.map((t) => [t.target, fixed(t.peakRssMb, 0), fixed(t.lifetimePeakRssMb, 0)])));
+      out.push(table(['target', 'peak RSS MB (runs)', 'peak RSS MB (whole life)'], workload.targets.map((t) => [t.target, fixed(t.peakRssMb, 0), fixed(t.lifetimePeakRssMb, 0)]), 1));
     }
   }
   return out.join('\n');
@@ -79,7 +83,7 @@ export function formatReport(workloads: WorkloadResult[], settings: { warmupS: n
 function connectionsSection(workload: WorkloadResult, connections: number): string[] {
   const out: string[] = [];
   const rows = workload.rows.filter((r) => r.connections === connections);
-  out.push('', `${workload.title}, ${connections} connections`, '');
+  out.push('', `${workload.title}, ${connections} connections${workload.incomplete ? ' (cut short by the deadline: the rows so far)' : ''}`, '');
   out.push(
     table(
       ['case', 'target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU %', 'subgraph fetches/req', 'backend calls/req', 'cache'],
@@ -108,7 +112,9 @@ function connectionsSection(workload: WorkloadResult, connections: number): stri
         const a = by(ours);
         const b = by(peer);
         if (!a || !b) continue;
-        ratios.push([c, `${ours}/${peer}`, b.rps > 0 ? `${(a.rps / b.rps).toFixed(2)}x` : '-', b.p50Ms > 0 ? `${(a.p50Ms / b.p50Ms).toFixed(2)}x` : '-', b.p99Ms > 0 ? `${(a.p99Ms / b.p99Ms).toFixed(2)}x` : '-', b.peakRssMb > 0 ? `${(a.peakRssMb / b.peakRssMb).toFixed(2)}x` : '-']);
+        // Latencies exist only where answers completed; rps and memory always do.
+        const latency = (x: number, y: number): string => (a.requests > 0 && b.requests > 0 && y > 0 ? ratio(x, y) : '-');
+        ratios.push([c, `${ours}/${peer}`, b.rps > 0 ? ratio(a.rps, b.rps) : '-', latency(a.p50Ms, b.p50Ms), latency(a.p99Ms, b.p99Ms), b.peakRssMb > 0 ? ratio(a.peakRssMb, b.peakRssMb) : '-']);
       }
     }
   }
