@@ -58,6 +58,9 @@ interface TestResult {
   name: string;
   pass: boolean;
   reason?: string;
+  /** A failed test's query and the answer received (cut to 2,000 characters), for the results file. */
+  query?: string;
+  received?: string;
 }
 
 let workDir = '';
@@ -167,7 +170,7 @@ function judge(test: AuditTest, status: number, body: { data?: unknown; errors?:
   return parts.join('; ');
 }
 
-async function runTest(url: string, test: AuditTest): Promise<string | undefined> {
+async function runTest(url: string, test: AuditTest): Promise<{ reason?: string; received?: string }> {
   let status = 0;
   let text = '';
   try {
@@ -180,13 +183,16 @@ async function runTest(url: string, test: AuditTest): Promise<string | undefined
     status = response.status;
     text = await response.text();
   } catch (error) {
-    return `request failed: ${(error as Error).message}`;
+    return { reason: `request failed: ${(error as Error).message}` };
   }
+  let body: Parameters<typeof judge>[2];
   try {
-    return judge(test, status, JSON.parse(text) as Parameters<typeof judge>[2]);
+    body = JSON.parse(text) as typeof body;
   } catch {
-    return `HTTP ${status}; not JSON: ${text.slice(0, 120)}`;
+    return { reason: `HTTP ${status}; not JSON: ${text.slice(0, 120)}`, received: text.slice(0, 2000) };
   }
+  const reason = judge(test, status, body);
+  return reason === undefined ? {} : { reason, received: text.slice(0, 2000) };
 }
 
 async function main(): Promise<void> {
@@ -226,8 +232,8 @@ async function main(): Promise<void> {
       }
       try {
         for (const [i, test] of tests.entries()) {
-          const reason = started ? await runTest(started.url, test) : startError;
-          suiteResults.push({ name: `${suite}_${i}`, pass: reason === undefined, ...(reason ? { reason } : {}) });
+          const { reason, received } = started ? await runTest(started.url, test) : { reason: startError, received: undefined };
+          suiteResults.push({ name: `${suite}_${i}`, pass: reason === undefined, ...(reason ? { reason, query: test.query.replace(/\s+/g, ' ').trim() } : {}), ...(received ? { received } : {}) });
         }
       } finally {
         await started?.proc.stop();
