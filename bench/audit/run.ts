@@ -171,8 +171,8 @@ function judge(test: AuditTest, status: number, body: { data?: unknown; errors?:
 }
 
 async function runTest(url: string, test: AuditTest): Promise<{ reason?: string; received?: string }> {
-  let status = 0;
-  let text = '';
+  let status: number;
+  let text: string;
   try {
     const response = await fetch(url, {
       method: 'POST',
