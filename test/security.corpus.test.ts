@@ -19,6 +19,18 @@ interface Answer {
   json: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | undefined;
 }
 
+/** A response, its body as text and, when it is JSON, parsed. */
+async function answer(response: Response): Promise<Answer> {
+  const text = await response.text();
+  let json: Answer['json'];
+  try {
+    json = JSON.parse(text) as Answer['json'];
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
 const GOOD_QUERY = '{ customers(first: 2) { nodes { id name } } }';
 const CORS_ORIGIN = 'https://app.graph360.example';
 
@@ -39,17 +51,7 @@ describe('the bad-input corpus', () => {
     await stack?.stop();
   });
 
-  const send = async (init: RequestInit & { path?: string }): Promise<Answer> => {
-    const response = await fetch(init.path ? new URL(init.path, url) : url, init);
-    const text = await response.text();
-    let json: Answer['json'];
-    try {
-      json = JSON.parse(text) as Answer['json'];
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, json };
-  };
+  const send = async (init: RequestInit & { path?: string }): Promise<Answer> => answer(await fetch(init.path ? new URL(init.path, url) : url, init));
 
   const post = (body: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
     send({ method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -317,16 +319,6 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     await stack?.stop();
   });
 
-  const answer = async (response: Response): Promise<Answer> => {
-    const text = await response.text();
-    let json: Answer['json'];
-    try {
-      json = JSON.parse(text) as Answer['json'];
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, json };
-  };
   const post = async (body: unknown, headers: Record<string, string> = {}, target = url): Promise<Answer> =>
     answer(await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers }, body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) }));
   const get = async (params: Record<string, string>): Promise<Answer> =>

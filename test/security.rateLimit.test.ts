@@ -17,25 +17,12 @@ import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric } from './helpers/gatewayCalls.js';
 import type { SpawnedService } from './helpers/spawnService.js';
+import { redisReachable } from './helpers/redisProxy.js';
 import { freePort, startStack, type Stack } from './helpers/startStack.js';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PREFIX = `graph360-test-rl-${randomUUID().slice(0, 8)}`;
 const QUERY = '{ customers(first: 10) { nodes { id } } }'; // cost 11 (1 + 10 customers)
-
-async function redisReachable(url: string): Promise<boolean> {
-  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    await client.close();
-    return true;
-  } catch {
-    if (client.isOpen) client.destroy();
-    return false;
-  }
-}
 
 const redis = await redisReachable(REDIS_URL);
 if (!redis && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);

@@ -17,7 +17,7 @@
  * included.
  */
 import type { Logger } from 'pino';
-import { BackendError, isUnknownMethodFault, malformed, OdooClient, readRecords, type BackendPolicy } from '../../../kit/src/index.js';
+import { BackendError, isUnknownMethodFault, malformed, OdooClient, readRecords, type BackendPolicy, type OdooClientOptions } from '../../../kit/src/index.js';
 import type { XmlRpcStruct, XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
 import type { InvoiceRecord, OrderLineRecord, OrderRecord, PartnerRecord, ProductRecord } from '../models.js';
 import {
@@ -47,16 +47,8 @@ export const INVOICE_ORDER = 'invoice_date desc, name desc, id desc';
 /** The catalog by SKU; the id makes the order total, so offsets page it consistently. */
 export const PRODUCT_ORDER = 'default_code, name, id';
 
-export interface OdooErpConnectorOptions {
-  /** Origin (and any path prefix) of the Odoo server, e.g. https://mycompany.odoo.com. */
-  url: string;
-  db: string;
-  username: string;
-  /** Password or API key. Never logged, never in a message. */
-  password: string;
-  policy: BackendPolicy;
-  logger: Logger;
-}
+/** Where Odoo is, who we are there, and the policy every call runs under (the kit's OdooClient's options). */
+export type OdooErpConnectorOptions = OdooClientOptions;
 
 export interface ProductFilter {
   /** Text that the name or the SKU contains, case-insensitively; null for all. */
