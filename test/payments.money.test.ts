@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMethodResponse, serializeMethodCall, numberOf, type XmlRpcStruct, type XmlRpcValue } from '../lib/xmlrpc/index.js';
+import { erpInvoices, erpInvoiceState, type ErpInvoice } from './helpers/erpInvoices.js';
 import { redisReachable } from './helpers/redisProxy.js';
 import { graphql, paymentsReadModelSynced, startStack, type GraphQLResponse, type Stack } from './helpers/startStack.js';
 
@@ -21,39 +21,14 @@ if (!reachable) console.warn(`payments.money.test.ts: the two-replica case is sk
 
 const PAY = 'mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id status amount { amount currency } } } }';
 
-interface Invoice {
-  invoiceId: string;
-  companyId: string;
-  currency: string;
-  residual: number;
-}
+type Invoice = ErpInvoice;
 
-async function executeKw(erpUrl: string, model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue>): Promise<XmlRpcValue> {
-  const response = await fetch(`${erpUrl}/xmlrpc/2/object`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: serializeMethodCall('execute_kw', ['sandbox', 2, 'admin', model, method, args, kwargs]) });
-  const parsed = parseMethodResponse(await response.text());
-  if (parsed.kind === 'fault') throw new Error(`ERP fault: ${parsed.faultString}`);
-  return parsed.value;
-}
-
-const minor = (value: XmlRpcValue | undefined): number => Math.round((numberOf(value as XmlRpcValue) ?? Number.NaN) * 100);
-
-/** The ERP's open customer invoices whose residual divides by 4, with their company. */
+/** Open invoices whose residual divides by 4 (four payments of a quarter pay them exactly). */
 async function openInvoices(erpUrl: string): Promise<Invoice[]> {
-  const moves = (await executeKw(erpUrl, 'account.move', 'search_read', [[['move_type', '=', 'out_invoice'], ['state', '=', 'posted'], ['payment_state', '=', 'not_paid']]], {
-    fields: ['partner_id', 'currency_id', 'amount_residual'],
-    order: 'id',
-  })) as XmlRpcStruct[];
-  const partners = (await executeKw(erpUrl, 'res.partner', 'search_read', [[['ref', '!=', false]]], { fields: ['ref'] })) as XmlRpcStruct[];
-  const refOf = new Map(partners.map((p) => [Number(p.id), String(p.ref)]));
-  return moves
-    .map((m) => ({ invoiceId: String(m.id), companyId: refOf.get(Number((m.partner_id as XmlRpcValue[])[0])) ?? '', currency: String((m.currency_id as XmlRpcValue[])[1]), residual: minor(m.amount_residual) }))
-    .filter((i) => i.companyId !== '' && i.residual >= 4_000 && i.residual % 4 === 0);
+  return (await erpInvoices(erpUrl)).filter((i) => i.residual >= 4_000 && i.residual % 4 === 0);
 }
 
-async function erpResidual(erpUrl: string, invoiceId: string): Promise<{ residual: number; paymentState: string }> {
-  const [move] = (await executeKw(erpUrl, 'account.move', 'read', [[Number(invoiceId)]], { fields: ['amount_residual', 'payment_state'] })) as XmlRpcStruct[];
-  return { residual: minor(move!.amount_residual), paymentState: String(move!.payment_state) };
-}
+const erpResidual = erpInvoiceState;
 
 /** The provider's succeeded payments on one invoice made through payInvoice (its metadata names the key), summed. */
 async function providerPaid(paymentsUrl: string, invoiceId: string): Promise<number> {

@@ -65,7 +65,7 @@ describe.skipIf(missing !== undefined && !required)('the playground in a browser
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
-  }, 45_000);
+  }, 120_000);
 
   afterAll(async () => {
     await context?.close();

@@ -5,11 +5,12 @@
  * test/security.auth.test.ts.) Also here: introspection and the playground are off in
  * production mode, and unexpected errors are masked there.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SCOPES } from './helpers/auth.js';
 import { abortedPost } from './helpers/rawHttp.js';
+import { erpInvoices, type ErpInvoice } from './helpers/erpInvoices.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
 interface Answer {
@@ -293,6 +294,48 @@ describe('the bad-input corpus', () => {
       expect(plain).toEqual({ xCache: expect.stringMatching(/^(HIT|PARTIAL|MISS)$/), cacheStatus: undefined });
       const debug = await ask({ authorization: `Bearer ${debugToken}`, 'x-graph360-debug': 'cache-status' });
       expect(debug.cacheStatus).toMatchObject({ status: debug.xCache, subgraphFetches: expect.any(Number) });
+    });
+  });
+
+  /**
+   * Payments the invoice does not allow: each refused with its code (a GraphQL error, HTTP
+   * 200, no data), and not one call reaches the payment provider.
+   */
+  describe('money: payInvoice refusals', () => {
+    const PAY = 'mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id } } }';
+    let open: ErpInvoice;
+    let other: ErpInvoice;
+    let paid: ErpInvoice;
+    beforeAll(async () => {
+      const unpaid = await erpInvoices(stack.sandboxUrls.erp);
+      open = unpaid.find((i) => i.residual >= 1_000)!;
+      other = unpaid.find((i) => i.companyId !== open.companyId)!;
+      paid = (await erpInvoices(stack.sandboxUrls.erp, ['paid']))[0]!;
+    });
+    const pay = (invoice: () => ErpInvoice, change: (input: Record<string, unknown>) => Record<string, unknown> = (i) => i) => () => {
+      const base = { customerId: invoice().companyId, invoiceId: invoice().invoiceId, amount: { amount: 100, currency: invoice().currency }, idempotencyKey: randomUUID() };
+      return change(base);
+    };
+    const otherCurrency = (currency: string): string => (currency === 'USD' ? 'EUR' : 'USD');
+    const cases: Array<[string, () => Record<string, unknown>, string, 'bound'?]> = [
+      ['more than the residual', pay(() => open, (i) => ({ ...i, amount: { amount: open.residual + 1, currency: open.currency } })), 'AMOUNT_EXCEEDS_RESIDUAL'],
+      ['an invoice already paid', pay(() => paid), 'INVOICE_NOT_OPEN'],
+      ['an invoice that does not exist', pay(() => open, (i) => ({ ...i, invoiceId: '987654321' })), 'INVOICE_NOT_FOUND'],
+      ['an invoice id that is no id', pay(() => open, (i) => ({ ...i, invoiceId: "1' OR '1'='1" })), 'INVOICE_NOT_FOUND'],
+      ['another currency than the invoice', pay(() => open, (i) => ({ ...i, amount: { amount: 100, currency: otherCurrency(open.currency) } })), 'CURRENCY_MISMATCH'],
+      ["another customer's invoice", pay(() => open, (i) => ({ ...i, customerId: other.companyId })), 'FORBIDDEN'],
+      ["another customer's invoice, with a token bound to the payer", pay(() => open, (i) => ({ ...i, customerId: other.companyId })), 'FORBIDDEN', 'bound'],
+      ['a token bound to one customer paying as another', pay(() => open), 'FORBIDDEN', 'bound'],
+      ['a zero amount', pay(() => open, (i) => ({ ...i, amount: { amount: 0, currency: open.currency } })), 'BAD_USER_INPUT'],
+      ['a negative amount', pay(() => open, (i) => ({ ...i, amount: { amount: -500, currency: open.currency } })), 'BAD_USER_INPUT'],
+      ['an idempotency key too short to be unique', pay(() => open, (i) => ({ ...i, idempotencyKey: 'k1' })), 'BAD_USER_INPUT'],
+    ];
+    it.each(cases.map(([name, input, code, bound]) => ({ name, input, code, bound })))('$name: $code', async ({ input, code, bound }) => {
+      await stack.resetStats();
+      const headers = bound ? { authorization: `Bearer ${await stack.auth.token({ customer_id: other.companyId })}` } : stack.authHeaders;
+      const res = await graphql(url, PAY, { input: input() }, headers);
+      expect({ status: res.status, data: res.data ?? null, code: res.errors?.[0]?.extensions?.code }).toEqual({ status: 200, data: null, code });
+      expect((await stack.stats()).payments).toEqual({});
     });
   });
 });
