@@ -26,7 +26,7 @@ describe('cors', () => {
     expect(Object.fromEntries([...response.headers].filter(([k]) => k.startsWith('access-control') || k === 'vary'))).toEqual({
       'access-control-allow-origin': 'https://app.example',
       'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': expect.stringContaining('content-type, authorization, x-request-id, apollo-require-preflight'),
+      'access-control-allow-headers': expect.stringMatching(/^content-type, authorization, x-request-id, apollo-require-preflight, .*x-graph360-debug$/),
       'access-control-expose-headers': expect.stringContaining('x-request-id'),
       'access-control-max-age': '600',
       vary: 'Origin',

@@ -33,6 +33,8 @@ const DEFAULT_ALLOW_HEADERS = [
   'x-apollo-operation-name',
   'apollographql-client-name',
   'apollographql-client-version',
+  // An authorised caller's ask for extensions.cacheStatus in production (cache/).
+  'x-graph360-debug',
 ];
 const DEFAULT_EXPOSE_HEADERS = ['x-request-id', 'x-cache', 'x-cache-status'];
 
