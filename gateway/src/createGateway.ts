@@ -19,10 +19,12 @@ import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
 import { createGatewayCaches } from './cache/createGatewayCaches.js';
+import { shareCacheState } from './cache/requestCacheState.js';
 import { INVALIDATE_PATH } from './cache/invalidateRoute.js';
 import type { GatewayConfig } from './config.js';
 import { createSubgraphServices } from './dataSource/createSubgraphServices.js';
 import { graph360Gateway, recordServices } from './execution/graph360Gateway.js';
+import { InboundDedup, inboundDedupGateway } from './inboundDedup/index.js';
 import { limitsPlugin } from './limits/index.js';
 import { createPlayground } from './playground/index.js';
 import { GatewayMetrics } from './metrics.js';
@@ -81,6 +83,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   });
   const executing = config.executor === 'apollo' ? gateway : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger });
   logger.info({ executor: config.executor }, 'query plans executed by %s', config.executor === 'apollo' ? '@apollo/gateway' : 'the graph360 executor');
+  // Identical reads of one caller in flight together run once (INBOUND_DEDUP): inboundDedup/.
+  const deduplicated = config.inboundDedup
+    ? inboundDedupGateway(executing, new InboundDedup({ counted: (outcome) => metrics.inboundDedup.inc({ outcome }), shareRequestState: shareCacheState }))
+    : executing;
 
   const httpServer = createServer();
   keepConnectionsAlive(httpServer);
@@ -99,7 +105,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const apollo = new ApolloServer({
     // Fields the caller may not see are removed before planning and come back as null
     // with an error (@authenticated, @requiresScopes, customer binding): auth/.
-    gateway: authorizingGateway(executing, () => supergraph.policy, { refused: (code, count) => metrics.authRefusals.inc({ code }, count) }),
+    gateway: authorizingGateway(deduplicated, () => supergraph.policy, { refused: (code, count) => metrics.authRefusals.inc({ code }, count) }),
     // Explicit rather than Apollo's NODE_ENV default: off in production.
     introspection: config.mode !== 'production',
     // A backstop: the token limit is checked on the request body before parsing (limits/).
