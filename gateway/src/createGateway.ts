@@ -72,6 +72,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const caches = createGatewayCaches(config, logger, metrics);
   // Subgraph fetches (undici keep-alive, timeout, dedup, entity cache, header propagation): dataSource/.
   const subgraphs = createSubgraphServices(config, caches, metrics, logger, internalTokens);
+  // Each fetch carries its operation document from the plan, from which the data sources
+  // know a read from a write and an entity fetch from a root one (dataSource/fetchKind.ts).
+  const plannerConfig = { exposeDocumentNodeInFetchNode: true };
   // ApolloGateway builds the data sources; our executor finds the same instances by name.
   const services = recordServices(subgraphs.buildService);
   const gateway = new ApolloGateway({
@@ -79,9 +82,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     logger,
     buildService: services.buildService,
     // With our executor ApolloGateway never plans, and its plan cache stays unused.
-    queryPlannerConfig: config.executor === 'apollo' ? { cache: caches.queryPlanStore } : {},
+    queryPlannerConfig: config.executor === 'apollo' ? { ...plannerConfig, cache: caches.queryPlanStore } : {},
   });
-  const executing = config.executor === 'apollo' ? gateway : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger });
+  const executing = config.executor === 'apollo' ? gateway : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger, plannerConfig });
   logger.info({ executor: config.executor }, 'query plans executed by %s', config.executor === 'apollo' ? '@apollo/gateway' : 'the graph360 executor');
   // Identical reads of one caller in flight together run once (INBOUND_DEDUP): inboundDedup/.
   const deduplicated = config.inboundDedup
