@@ -31,15 +31,19 @@ import { INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../auth/interna
 import { canonicalJson, sha256, userScope, type EntityRef } from '../cache/keys.js';
 import { cacheStateOf, generationOf, type RequestCacheState } from '../cache/requestCacheState.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayContext } from '../pipeline/GatewayContext.js';
 import { fetchEntitiesThroughCache, representationsOf } from './entityFetch.js';
 import { FetchKinds, withoutOperationName, type FetchKind } from './fetchKind.js';
 import { dedupKey, type InflightFetches, type SubgraphResponse } from './InflightFetches.js';
 import { fetchRootThroughCache } from './rootFetch.js';
 import { errorResponseFor } from './subgraphErrors.js';
 
-/** The per-request context the gateway builds: the incoming headers (and, when set, a request id). */
-export type GatewayContext = { headers: Record<string, string | string[] | undefined>; requestId?: string } & Record<string, unknown>;
-type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+/**
+ * The context a fetch carries: the pipeline's GatewayContext for a client's operation;
+ * schema loading and health checks have none of it.
+ */
+export type DataSourceContext = Partial<GatewayContext>;
+type ProcessOptions = GraphQLDataSourceProcessOptions<DataSourceContext>;
 type IncomingOptions = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
 
 /**
@@ -63,7 +67,7 @@ export interface SubgraphDataSourceOptions {
   internalTokens: InternalTokenSigner;
 }
 
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContext> {
   private readonly settings: SubgraphDataSourceOptions;
   /** Which of this subgraph's selections are worth a cache lookup, learnt from their answers. */
   readonly cacheability = new Cacheability();
@@ -179,11 +183,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /** Log lines about a request carry its id, like every other line of the request. */
-  private loggerFor(context: GatewayContext): Logger {
+  private loggerFor(context: DataSourceContext): Logger {
     return context.requestId ? this.settings.logger.child({ requestId: context.requestId }) : this.settings.logger;
   }
 
-  private async evictChanged(response: SubgraphResponse, context: GatewayContext): Promise<void> {
+  private async evictChanged(response: SubgraphResponse, context: DataSourceContext): Promise<void> {
     const reported = response.extensions?.invalidatedEntities;
     if (!Array.isArray(reported)) return;
     const refs = reported.filter(
