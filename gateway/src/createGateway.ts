@@ -132,12 +132,16 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const maxBatchSize = Math.min(config.limits.maxBatchSize, rateLimiter.largestRequest);
   // The steps of a GraphQL request in pipeline order (see the top of this file): each `http`
   // stage runs before Apollo Server, each `admit` stage once the operation is resolved.
+  const rateLimits = rateLimitStep(rateLimiter, { maxBatchSize });
+  const limits = limitsStep({ limits: { ...config.limits, maxBatchSize }, logger, loggerFor: observability.loggerFor });
   const steps: GatewayStep[] = [
-    rateLimitStep(rateLimiter, { maxBatchSize }),
+    rateLimits,
     // A malformed request (media type, JSON, nesting) is refused after it took its request budget.
     { name: 'GraphQL request', http: ({ malformed }) => malformed },
-    limitsStep({ limits: { ...config.limits, maxBatchSize }, logger, loggerFor: observability.loggerFor }),
+    limits,
   ];
+  // Admission: the limits accept the operation and estimate its cost, then the cost is charged.
+  const admission: GatewayStep[] = [limits, rateLimits];
   const apollo = new ApolloServer({
     // Fields the caller may not see are removed before planning and come back as null
     // with an error (@authenticated, @requiresScopes, customer binding): auth/.
@@ -154,7 +158,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     persistedQueries: safelist ? false : caches.persistedQueries,
     documentStore: caches.documentStore,
     // Subscriptions are refused with a 400 (plugins/subscriptions/); listed before limits, so that a subscription over a limit still gets that answer.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), ...pluginsOf(steps), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), ...pluginsOf(steps, admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
   });
   await apollo.start();
   // Playground: GraphiQL for browsers at GET /graphql, served from this process (Apollo's

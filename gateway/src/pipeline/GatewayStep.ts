@@ -6,7 +6,7 @@
  *   read, the caller authenticated); a rejection answers the request;
  * - `admit`: once Apollo Server has resolved the operation (parsed, validated, named); a
  *   thrown GraphQLError refuses that operation. The steps' `admit` run one after the
- *   other, in pipeline order, in one Apollo plugin (admissionPlugin), and hand facts on
+ *   other, in admission order, in one Apollo plugin (pluginsOf), and hand facts on
  *   through `OperationFacts` (the cost limits/ estimates is what rateLimit/ charges);
  * - `plugin`: Apollo Server hooks the step needs besides.
  */
@@ -52,11 +52,15 @@ export async function runHttpSteps(steps: readonly GatewayStep[], exchange: Grap
   return undefined;
 }
 
-/** The steps' Apollo plugins, and one plugin running their `admit` stages one after the other. */
-export function pluginsOf(steps: readonly GatewayStep[]): Array<ApolloServerPlugin<GatewayContext>> {
-  const admitting = steps.filter((step) => step.admit);
+/**
+ * The steps' Apollo plugins, and one plugin running the `admit` stages of `admission` one
+ * after the other, in that order (which differs from the `http` order: the request budget
+ * is taken before the limits look at the request, the cost is charged after they accepted it).
+ */
+export function pluginsOf(steps: readonly GatewayStep[], admission: readonly GatewayStep[]): Array<ApolloServerPlugin<GatewayContext>> {
+  const admitting = admission.filter((step) => step.admit);
   // Apollo Server runs its plugins' didResolveOperation concurrently: order between steps is kept here.
-  const admission: ApolloServerPlugin<GatewayContext> = {
+  const admissionPlugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
         async didResolveOperation(operation) {
@@ -66,5 +70,5 @@ export function pluginsOf(steps: readonly GatewayStep[]): Array<ApolloServerPlug
       };
     },
   };
-  return [...(admitting.length > 0 ? [admission] : []), ...steps.flatMap((step) => (step.plugin ? [step.plugin] : []))];
+  return [...(admitting.length > 0 ? [admissionPlugin] : []), ...steps.flatMap((step) => (step.plugin ? [step.plugin] : []))];
 }
