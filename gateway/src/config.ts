@@ -116,6 +116,11 @@ export interface GatewayConfig {
    * rollback. Default graph360.
    */
   executor: ExecutorKind;
+  /**
+   * Inbound deduplication (inboundDedup/): identical read operations of the same caller
+   * in flight at the same time share one execution (INBOUND_DEDUP=off to disable). Default on.
+   */
+  inboundDedup: boolean;
 }
 
 export interface GatewayAuthConfig {
@@ -229,5 +234,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     safelist: onOff(env, 'SAFELIST', false),
     safelistManifest: envString(env, 'SAFELIST_MANIFEST', fileURLToPath(new URL('../../schema/persisted-operations.json', import.meta.url))),
     executor: readExecutor(env),
+    inboundDedup: onOff(env, 'INBOUND_DEDUP', true),
   };
 }

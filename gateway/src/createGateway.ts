@@ -2,10 +2,33 @@
  * The gateway: @apollo/gateway loading the supergraph file, query plans executed by our
  * own executor (execution/; EXECUTOR=apollo runs @apollo/gateway's instead) over the
  * subgraphs it names, served by @apollo/server on node:http. This file only wires the
- * parts together; each lives in its own folder: supergraph/ (the file, reloaded on
- * change), execution/ (planning per supergraph revision, fetching, response shaping), observability/ and plugins/ (request ids, logs, metrics, error masking, CORS,
- * /health, /ready, /metrics), cache/ (every cache layer and POST /internal/invalidate),
- * dataSource/ (how subgraphs are fetched) and playground/ (GraphiQL, served locally).
+ * parts together; each lives in its own folder with one entry point.
+ *
+ * The request path, step by step:
+ *  1. every HTTP request: request id (plugins/requestId/, echoed), client-abort watch,
+ *     CORS and preflights (observability/);
+ *  2. the route table below, first match answers: operator routes (/health, /ready,
+ *     /metrics: observability/routes.ts), the playground (browser GETs of /graphql and
+ *     /playground/assets/*: playground/), POST /internal/invalidate (cache/), GraphQL over
+ *     HTTP (/graphql); anything else is a 404. (WebSocket will be an `upgrade` listener
+ *     beside it.) Then, for GraphQL over HTTP:
+ *  3. body limit (MAX_BODY_BYTES, 413; invalidation too);
+ *  4. authentication (auth/authenticate.ts, 401 or 503), then the GatewayContext
+ *     (pipeline/GatewayContext.ts): request id, client address, identity;
+ *  5. the steps' `http` stages, in order (pipeline/GatewayStep.ts): rate limits, one
+ *     request per operation (rateLimit/, 429; malformed requests count too); the request's
+ *     shape (media type, JSON, nesting: lib/http.ts); limits before parsing (limits/:
+ *     batch size, tokens, bracket nesting, operation name length);
+ *  6. Apollo Server: APQ or the safelist (safelist/), parse and validate (documents
+ *     cached), subscriptions refused (plugins/subscriptions/);
+ *  7. admission, the steps' `admit` stages in order: limits on the parsed operation
+ *     (depth, aliases, root fields, cost), then the cost charged to the client's budget;
+ *  8. the response cache (cache/), a hit answers here;
+ *  9. the executor Apollo Server calls: authorization filtering (auth/), inbound dedup
+ *     (inboundDedup/), planning and execution (execution/; fetches through dataSource/:
+ *     in-flight dedup, entity and root caches, deadlines);
+ * 10. the response: error masking, cache status, logs and metrics (observability/,
+ *     plugins/, cache/), serialised by Apollo Server.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -14,23 +37,28 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
 import { createGatewayCaches } from './cache/createGatewayCaches.js';
+import { shareCacheState } from './cache/requestCacheState.js';
 import { INVALIDATE_PATH } from './cache/invalidateRoute.js';
 import type { GatewayConfig } from './config.js';
 import { createSubgraphServices } from './dataSource/createSubgraphServices.js';
 import { graph360Gateway, recordServices } from './execution/graph360Gateway.js';
-import { limitsPlugin } from './limits/index.js';
+import { InboundDedup, inboundDedupGateway } from './inboundDedup/index.js';
+import { limitsStep } from './limits/index.js';
 import { createPlayground } from './playground/index.js';
 import { GatewayMetrics } from './metrics.js';
 import { createObservability } from './observability/index.js';
 import { clientIpOf } from './rateLimit/clientIp.js';
+import type { GatewayContext } from './pipeline/GatewayContext.js';
+import { pluginsOf, runHttpSteps, type GatewayStep } from './pipeline/GatewayStep.js';
 import type { RequestIdContext } from './plugins/requestId/index.js';
 import { refuseSubscriptionsPlugin } from './plugins/subscriptions/index.js';
-import { createRateLimiter, type RateLimitContext } from './rateLimit/index.js';
+import { createRateLimiter, rateLimitStep, type RateLimitContext } from './rateLimit/index.js';
 import { PersistedQueryManifest, safelistPlugin } from './safelist/index.js';
 import { FileSupergraphManager } from './supergraph/SupergraphManager.js';
 
@@ -70,6 +98,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const caches = createGatewayCaches(config, logger, metrics);
   // Subgraph fetches (undici keep-alive, timeout, dedup, entity cache, header propagation): dataSource/.
   const subgraphs = createSubgraphServices(config, caches, metrics, logger, internalTokens);
+  // Each fetch carries its operation document from the plan, from which the data sources
+  // know a read from a write and an entity fetch from a root one (dataSource/fetchKind.ts).
+  const plannerConfig = { exposeDocumentNodeInFetchNode: true };
   // ApolloGateway builds the data sources; our executor finds the same instances by name.
   const services = recordServices(subgraphs.buildService);
   const gateway = new ApolloGateway({
@@ -77,10 +108,14 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     logger,
     buildService: services.buildService,
     // With our executor ApolloGateway never plans, and its plan cache stays unused.
-    queryPlannerConfig: config.executor === 'apollo' ? { cache: caches.queryPlanStore } : {},
+    queryPlannerConfig: config.executor === 'apollo' ? { ...plannerConfig, cache: caches.queryPlanStore } : {},
   });
-  const executing = config.executor === 'apollo' ? gateway : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger });
+  const executing = config.executor === 'apollo' ? gateway : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger, plannerConfig });
   logger.info({ executor: config.executor }, 'query plans executed by %s', config.executor === 'apollo' ? '@apollo/gateway' : 'the graph360 executor');
+  // Identical reads of one caller in flight together run once (INBOUND_DEDUP): inboundDedup/.
+  const deduplicated = config.inboundDedup
+    ? inboundDedupGateway(executing, new InboundDedup({ counted: (outcome) => metrics.inboundDedup.inc({ outcome }), shareRequestState: shareCacheState }))
+    : executing;
 
   const httpServer = createServer();
   keepConnectionsAlive(httpServer);
@@ -95,11 +130,22 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const rateLimiter = createRateLimiter<RequestIdContext & RateLimitContext>({ config: config.rateLimit, redis: caches.stores.redis, keyPrefix: config.cacheKeyPrefix, timeoutMs: config.cacheTimeoutMs, logger, metrics });
   // A batch takes one request per operation, so no batch may be larger than the request burst: it could never run.
   const maxBatchSize = Math.min(config.limits.maxBatchSize, rateLimiter.largestRequest);
-  const limits = limitsPlugin<RequestIdContext & RateLimitContext>({ limits: { ...config.limits, maxBatchSize }, logger, loggerFor: observability.loggerFor, onCost: rateLimiter.chargeCost });
+  // The steps of a GraphQL request in pipeline order (see the top of this file): each `http`
+  // stage runs before Apollo Server, each `admit` stage once the operation is resolved.
+  const rateLimits = rateLimitStep(rateLimiter, { maxBatchSize });
+  const limits = limitsStep({ limits: { ...config.limits, maxBatchSize }, logger, loggerFor: observability.loggerFor });
+  const steps: GatewayStep[] = [
+    rateLimits,
+    // A malformed request (media type, JSON, nesting) is refused after it took its request budget.
+    { name: 'GraphQL request', http: ({ malformed }) => malformed },
+    limits,
+  ];
+  // Admission: the limits accept the operation and estimate its cost, then the cost is charged.
+  const admission: GatewayStep[] = [limits, rateLimits];
   const apollo = new ApolloServer({
     // Fields the caller may not see are removed before planning and come back as null
     // with an error (@authenticated, @requiresScopes, customer binding): auth/.
-    gateway: authorizingGateway(executing, () => supergraph.policy, { refused: (code, count) => metrics.authRefusals.inc({ code }, count) }),
+    gateway: authorizingGateway(deduplicated, () => supergraph.policy, { refused: (code, count) => metrics.authRefusals.inc({ code }, count) }),
     // Explicit rather than Apollo's NODE_ENV default: off in production.
     introspection: config.mode !== 'production',
     // A backstop: the token limit is checked on the request body before parsing (limits/).
@@ -112,7 +158,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     persistedQueries: safelist ? false : caches.persistedQueries,
     documentStore: caches.documentStore,
     // Subscriptions are refused with a 400 (plugins/subscriptions/); listed before limits, so that a subscription over a limit still gets that answer.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), limits, ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), ...pluginsOf(steps, admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
   });
   await apollo.start();
   // Playground: GraphiQL for browsers at GET /graphql, served from this process (Apollo's
@@ -122,42 +168,79 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const playground =
     config.mode === 'production' ? undefined : createPlayground(config.auth.devToken ? { defaultHeaders: { Authorization: `Bearer ${config.auth.devToken}` } } : {});
 
+  // The body of a POST route, within MAX_BODY_BYTES; undefined once a 413 has been sent.
+  const readLimitedBody = async (req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> => {
+    try {
+      return await readBody(req, config.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', error.message);
+      return undefined;
+    }
+  };
+
+  const graphqlOverHttp = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+    const body = await readLimitedBody(req, res);
+    if (!body) return;
+    const authenticated = await authenticator.authenticate(req.headers);
+    if (!authenticated.ok) {
+      metrics.authRefusals.inc({ code: authenticated.code });
+      return sendGraphQLError(res, authenticated.status, authenticated.code, authenticated.message, {}, authenticated.headers);
+    }
+    const context: GatewayContext = {
+      // The sanitised request id (observability.begin), so whatever forwards headers forwards that.
+      headers: { ...req.headers, 'x-request-id': requestId },
+      requestId,
+      clientIp: clientIpOf(req, config.trustProxyHops),
+      auth: authenticated.auth,
+    };
+    const read = readGraphQLRequest(req, body, { maxJsonDepth: config.limits.maxJsonDepth });
+    const refused = await runHttpSteps(steps, {
+      req,
+      requestId,
+      auth: context.auth,
+      clientIp: context.clientIp,
+      request: 'request' in read ? read.request : undefined,
+      malformed: 'rejection' in read ? read.rejection : undefined,
+    });
+    if (refused) return sendRejection(res, refused);
+    if ('request' in read) await runApolloRequest(apollo, req, read.request, res, async () => context);
+  };
+
+  // The route table: the first route that takes a request answers it.
+  type Route = { name: string; handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): boolean | Promise<boolean> };
+  const routes: Route[] = [
+    { name: 'operator routes (GET /health, /ready, /metrics)', handle: (req, res, path) => observability.routes(req, res, path) },
+    // Before GraphQL: browser GETs of /graphql and /playground/assets/*.
+    ...(playground ? [{ name: 'playground', handle: (req: IncomingMessage, res: ServerResponse) => playground(req, res) }] : []),
+    {
+      name: 'cache invalidation (POST /internal/invalidate)',
+      handle: async (req, res, path) => {
+        if (path !== INVALIDATE_PATH) return false;
+        const body = await readLimitedBody(req, res);
+        if (body) await caches.invalidate(req, body, res); // backend events evict cached entities
+        return true;
+      },
+    },
+    {
+      name: 'GraphQL over HTTP (/graphql)',
+      handle: async (req, res, path, requestId) => {
+        if (path !== '/graphql') return false;
+        await graphqlOverHttp(req, res, requestId);
+        return true;
+      },
+    },
+  ];
+
   httpServer.on('request', (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     let requestId: string | undefined;
     const run = async (): Promise<void> => {
-      const id = await observability.begin(req, res, path ?? '/'); // request id, CORS and preflights, /health, /ready, /metrics
+      const id = observability.begin(req, res); // request id, client-abort watch, CORS and preflights
       if (id === null) return;
       requestId = id;
-      if (playground?.(req, res)) return; // before GraphQL: browser GETs of /graphql and /playground/assets/*
-      if (path !== '/graphql' && path !== INVALIDATE_PATH) return sendJson(res, 404, { error: `no route ${req.method} ${path}` });
-      let body: Buffer;
-      try {
-        body = await readBody(req, config.maxBodyBytes);
-      } catch (error) {
-        if (error instanceof PayloadTooLargeError) return sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', error.message);
-        throw error;
-      }
-      if (path === INVALIDATE_PATH) return caches.invalidate(req, body, res); // backend events evict cached entities
-      const authenticated = await authenticator.authenticate(req.headers);
-      if (!authenticated.ok) {
-        metrics.authRefusals.inc({ code: authenticated.code });
-        return sendGraphQLError(res, authenticated.status, authenticated.code, authenticated.message, {}, authenticated.headers);
-      }
-      const auth = authenticated.auth;
-      const clientIp = clientIpOf(req, config.trustProxyHops);
-      // Media type, JSON nesting (LIMIT_MAX_JSON_DEPTH, before JSON.parse) and JSON: lib/http.ts.
-      const read = readGraphQLRequest(req, body, { maxJsonDepth: config.limits.maxJsonDepth });
-      // The client's request budget (rateLimit/), one request per operation of a batch; its
-      // cost budget is charged per operation by the limits plugin. Refusals count too.
-      const limited = await rateLimiter.takeRequest({ auth, clientIp, requestId }, 'request' in read ? limits.requestCount(read.request) : 1);
-      if (limited) return sendRejection(res, limited);
-      if ('rejection' in read) return sendRejection(res, read.rejection);
-      // Batch size, tokens and bracket nesting, before Apollo Server parses anything: limits/.
-      const overLimit = limits.inspectRequest(read.request, requestId);
-      if (overLimit) return sendRejection(res, overLimit);
-      // The context's x-request-id is the sanitised one (observability.begin), so whatever forwards headers forwards that.
-      await runApolloRequest(apollo, req, read.request, res, async () => ({ headers: { ...req.headers, 'x-request-id': requestId }, requestId, clientIp, auth }));
+      for (const route of routes) if (await route.handle(req, res, path, id)) return;
+      sendJson(res, 404, { error: `no route ${req.method} ${path}` });
     };
     run().catch((error: unknown) => observability.fail(res, error, requestId));
   });

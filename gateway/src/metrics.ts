@@ -117,6 +117,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly inboundDedup = new Counter({
+    name: 'gateway_inbound_dedup_total',
+    help: 'Read operations that could share an execution, by outcome: leader (it ran) or shared (it got the result of an identical one in flight).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   private readonly operationNames: LabelValues;
   private readonly subgraphErrorCodes = new LabelValues({ max: MAX_SUBGRAPH_ERROR_CODES, valid: (code) => ERROR_CODE.test(code) });
 

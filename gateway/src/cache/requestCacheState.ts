@@ -38,3 +38,20 @@ export function generationOf(context: object, versions: { generation(): Promise<
   const state = cacheStateOf(context);
   return (state.generation ??= versions.generation());
 }
+
+/**
+ * What an operation that shared another's execution (inboundDedup/) reports: the same
+ * cache hits and misses (they made its answer), every fetch as shared (it sent none).
+ * It never writes the response cache: the leader does that under its own invalidation
+ * generation, while the follower's may be newer than the data it was handed.
+ */
+export function shareCacheState(from: object, to: object): void {
+  const leader = cacheStateOf(from);
+  const follower = cacheStateOf(to);
+  follower.entityHits += leader.entityHits;
+  follower.entityMisses += leader.entityMisses;
+  follower.rootHits += leader.rootHits;
+  follower.rootMisses += leader.rootMisses;
+  follower.sharedFetches += leader.subgraphFetches + leader.sharedFetches;
+  follower.doNotCacheResponse = true;
+}

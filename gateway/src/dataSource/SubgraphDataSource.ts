@@ -1,10 +1,10 @@
 /**
  * How the gateway talks to one subgraph (DESIGN.md layers 3 and 4): RemoteGraphQLDataSource
  * with undici as its fetcher (keep-alive, a deadline per fetch), header propagation,
- * in-flight deduplication of identical reads, the entity cache for `_entities` fetches,
+ * in-flight deduplication of identical reads, the entity cache for entity (`_entities`) fetches,
  * a cache of whole root-field reads, and eviction of what a mutation reports it changed.
  *
- * Which fetch goes where:
+ * Which fetch goes where, by its kind as the plan says it (fetchKind.ts):
  * - a mutation fetch: sent as is, never shared, never cached; its
  *   `extensions.invalidatedEntities` (subgraphs/kit's markChanged) are evicted before
  *   the answer goes on, so the client's next query sees the change;
@@ -13,7 +13,8 @@
  * - an `_entities` read: through the entity cache, the missing entities shared if in flight;
  * - another read: through the root cache, shared if in flight;
  * - a read of a selection whose answers carry no cache hint (cache/Cacheability.ts): straight
- *   to the subgraph, shared if in flight, with no cache lookup or key hashing at all.
+ *   to the subgraph, shared if in flight, with no cache lookup or key hashing at all;
+ * - a fetch whose kind cannot be told (no document, a query that does not parse): sent as is.
  * Transport failures become GraphQL errors with a code and the serviceName, one at each
  * field the fetch leaves null (the gateway maps their paths into the response), so one
  * subgraph down gives partial data with errors where the holes are, not a failed request.
@@ -30,14 +31,19 @@ import { INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../auth/interna
 import { canonicalJson, sha256, userScope, type EntityRef } from '../cache/keys.js';
 import { cacheStateOf, generationOf, type RequestCacheState } from '../cache/requestCacheState.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayContext } from '../pipeline/GatewayContext.js';
 import { fetchEntitiesThroughCache, representationsOf } from './entityFetch.js';
+import { FetchKinds, withoutOperationName, type FetchKind } from './fetchKind.js';
 import { dedupKey, type InflightFetches, type SubgraphResponse } from './InflightFetches.js';
 import { fetchRootThroughCache } from './rootFetch.js';
 import { errorResponseFor } from './subgraphErrors.js';
 
-/** The per-request context the gateway builds: the incoming headers (and, when set, a request id). */
-export type GatewayContext = { headers: Record<string, string | string[] | undefined>; requestId?: string } & Record<string, unknown>;
-type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+/**
+ * The context a fetch carries: the pipeline's GatewayContext for a client's operation;
+ * schema loading and health checks have none of it.
+ */
+export type DataSourceContext = Partial<GatewayContext>;
+type ProcessOptions = GraphQLDataSourceProcessOptions<DataSourceContext>;
 type IncomingOptions = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
 
 /**
@@ -46,12 +52,6 @@ type IncomingOptions = Extract<ProcessOptions, { incomingRequestContext: unknown
  * (x-graph360-gateway), which carries the caller's subject, scopes and customer binding.
  */
 export const PROPAGATED_HEADERS = ['x-request-id'] as const;
-// The query planner prints operations with their keyword first.
-const MUTATION = /^\s*mutation\b/;
-// It also names them after the client's operation (`query Customers360__erp__1(…)`): the
-// name is left out of cache and dedup keys, so that other operations reuse the fetch.
-const OPERATION_NAME = /^(\s*(?:query|mutation|subscription))\s+[_A-Za-z]\w*/;
-export const withoutOperationName = (query: string): string => query.replace(OPERATION_NAME, '$1');
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -67,10 +67,11 @@ export interface SubgraphDataSourceOptions {
   internalTokens: InternalTokenSigner;
 }
 
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContext> {
   private readonly settings: SubgraphDataSourceOptions;
   /** Which of this subgraph's selections are worth a cache lookup, learnt from their answers. */
   readonly cacheability = new Cacheability();
+  private readonly fetchKinds = new FetchKinds();
 
   constructor(settings: SubgraphDataSourceOptions) {
     super({
@@ -95,35 +96,38 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!('incomingRequestContext' in options)) return super.process(options);
     const state = cacheStateOf(options.context);
     const query = options.request.query ?? '';
-    if (MUTATION.test(query)) {
+    // What the plan says this fetch is (fetchKind.ts); a fetch of unknown kind is sent as is.
+    const kind = this.fetchKinds.of(options.document, query);
+    if (!kind) return this.send(options, state);
+    if (kind.operation === 'mutation') {
       const response = await this.send(options, state);
       await this.evictChanged(response, options.context);
       return response;
     }
     const { cache } = this.settings;
     if (options.incomingRequestContext.operation?.operation === 'mutation') return this.send(options, state);
-    if (!cache) return this.sendShared(options, state);
+    if (!cache) return this.sendShared(options, state, kind);
 
-    const reps = representationsOf(query, options.request.variables);
+    const reps = kind.entities ? representationsOf(options.request.variables) : undefined;
     if (!this.cacheability.worthLookingUp(query)) {
       // Counted as misses (served fresh), but no store was read.
       if (reps) state.entityMisses += reps.length;
       else state.rootMisses++;
-      const response = await this.sendShared(options, state);
+      const response = await this.sendShared(options, state, kind);
       // A hint again after skipping: cached from the next fetch on. This answer was fetched
       // without reading entity versions (holds), so the response cache must not keep it.
       if (this.learn(query, response)) state.doNotCacheResponse = true;
       return response;
     }
     const fetchAndLearn = async (fetchOptions: IncomingOptions): Promise<SubgraphResponse> => {
-      const response = await this.sendShared(fetchOptions, state);
+      const response = await this.sendShared(fetchOptions, state, kind);
       this.learn(query, response);
       return response;
     };
     const { representations, ...otherVariables } = options.request.variables ?? {};
     const at: FetchScope = {
       subgraph: this.settings.name,
-      selection: sha256(`${withoutOperationName(query)}\n${canonicalJson(reps ? otherVariables : { representations, ...otherVariables })}`).slice(0, 40),
+      selection: sha256(`${withoutOperationName(query, kind)}\n${canonicalJson(reps ? otherVariables : { representations, ...otherVariables })}`).slice(0, 40),
       userScope: userScope(identityKey(authOf(options.context))),
       publicScope: bindingScope(authOf(options.context)),
     };
@@ -166,9 +170,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /** A read that joins an identical one in flight, if there is one. */
-  private async sendShared(options: IncomingOptions, state: RequestCacheState): Promise<SubgraphResponse> {
+  private async sendShared(options: IncomingOptions, state: RequestCacheState, kind: FetchKind): Promise<SubgraphResponse> {
     const { request, context } = options;
-    const key = dedupKey(this.settings.url, withoutOperationName(request.query ?? ''), request.variables, identityKey(authOf(context)));
+    const key = dedupKey(this.settings.url, withoutOperationName(request.query ?? '', kind), request.variables, identityKey(authOf(context)));
     const { response, shared } = await this.settings.inflight.run(key, () => this.send(options, state));
     if (shared) {
       state.sharedFetches++;
@@ -179,11 +183,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /** Log lines about a request carry its id, like every other line of the request. */
-  private loggerFor(context: GatewayContext): Logger {
+  private loggerFor(context: DataSourceContext): Logger {
     return context.requestId ? this.settings.logger.child({ requestId: context.requestId }) : this.settings.logger;
   }
 
-  private async evictChanged(response: SubgraphResponse, context: GatewayContext): Promise<void> {
+  private async evictChanged(response: SubgraphResponse, context: DataSourceContext): Promise<void> {
     const reported = response.extensions?.invalidatedEntities;
     if (!Array.isArray(reported)) return;
     const refs = reported.filter(

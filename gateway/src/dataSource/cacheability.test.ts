@@ -16,7 +16,7 @@ import { EntityVersions } from '../cache/EntityVersions.js';
 import { cacheStateOf } from '../cache/requestCacheState.js';
 import { GatewayMetrics } from '../metrics.js';
 import { InflightFetches } from './InflightFetches.js';
-import { SubgraphDataSource, type GatewayContext } from './SubgraphDataSource.js';
+import { SubgraphDataSource, type DataSourceContext } from './SubgraphDataSource.js';
 
 const ENTITIES = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Invoice{amountDue}}}';
 const ROOT = 'query($first:Int){customers(first:$first){id}}';
@@ -85,14 +85,14 @@ function setup() {
     internalTokens: { tokenFor: async () => 'token' } as unknown as InternalTokenSigner,
   });
   const run = async (query: string, variables: Record<string, unknown>) => {
-    const context: GatewayContext = { headers: {} };
+    const context: DataSourceContext = { headers: {} };
     const options = {
       kind: 'incoming operation', // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported from the package root)
       request: { query, variables },
       context,
       incomingRequestContext: { operation: { operation: 'query' }, overallCachePolicy: { restrict: () => undefined } },
       document: undefined,
-    } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+    } as unknown as GraphQLDataSourceProcessOptions<DataSourceContext>;
     const response = await source.process(options);
     return { response, state: cacheStateOf(context) };
   };

@@ -24,10 +24,10 @@ export interface EntityFetch {
 
 type GraphQLErrorJson = NonNullable<SubgraphResponse['errors']>[number];
 
-/** `variables.representations` when the fetch is an `_entities` query, else undefined. */
-export function representationsOf(query: string, variables: Record<string, unknown> | undefined): Representation[] | undefined {
+/** An entity fetch's `variables.representations`, when each one names its type; else undefined. */
+export function representationsOf(variables: Record<string, unknown> | undefined): Representation[] | undefined {
   const reps = variables?.representations;
-  if (!Array.isArray(reps) || !query.includes('_entities(')) return undefined;
+  if (!Array.isArray(reps)) return undefined;
   return reps.every((rep) => typeof rep === 'object' && rep !== null && typeof (rep as { __typename?: unknown }).__typename === 'string')
     ? (reps as Representation[])
     : undefined;

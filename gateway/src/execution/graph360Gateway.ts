@@ -15,6 +15,7 @@
  * ApolloGateway: the executor receives the filtered document and its own query hash.
  */
 import type { ApolloGateway, GraphQLDataSource, ServiceEndpointDefinition } from '@apollo/gateway';
+import type { QueryPlannerConfig } from '@apollo/query-planner';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { getVariableValues, type GraphQLSchema } from 'graphql';
@@ -29,6 +30,8 @@ export interface Graph360GatewayOptions {
   /** Where prepared operations are kept (cleared when the supergraph changes, if it can be). */
   plans: KeyValueCache<PreparedOperation> & { clear?(): void };
   logger: Pick<Logger, 'error'>;
+  /** The query planner's settings for every revision. Default: @apollo/query-planner's. */
+  plannerConfig?: QueryPlannerConfig;
 }
 
 /**
@@ -57,7 +60,7 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
   // of a new schema exists before the first request is validated against that schema.
   inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     try {
-      latest = new SupergraphRevision(coreSupergraphSdl, apiSchema);
+      latest = new SupergraphRevision(coreSupergraphSdl, apiSchema, options.plannerConfig);
       revisions.set(apiSchema, latest);
       options.plans.clear?.();
     } catch (error) {

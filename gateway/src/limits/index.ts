@@ -5,11 +5,11 @@
  * | when                                                 | check                                                         | code                         |
  * |------------------------------------------------------|---------------------------------------------------------------|------------------------------|
  * | reading the body (lib/http.ts readGraphQLRequest)    | JSON nesting (LIMIT_MAX_JSON_DEPTH)                           | JSON_NESTING_TOO_DEEP        |
- * | before parsing (`inspectRequest`, HTTP handler)      | operations in a batch (LIMIT_MAX_BATCH_SIZE)                  | BATCH_LIMIT_EXCEEDED         |
+ * | before parsing (the step's `http` stage)             | operations in a batch (LIMIT_MAX_BATCH_SIZE)                  | BATCH_LIMIT_EXCEEDED         |
  * |                                                      | operation name length, `operationName` and in the document (LIMIT_MAX_OPERATION_NAME_LENGTH) | OPERATION_NAME_TOO_LONG |
  * |                                                      | tokens (LIMIT_MAX_TOKENS)                                     | MAX_TOKENS_LIMIT             |
  * |                                                      | bracket nesting, 2 x depth + 10                               | MAX_DEPTH_LIMIT              |
- * | once the operation is resolved (didResolveOperation) | field depth (LIMIT_MAX_DEPTH)                                 | MAX_DEPTH_LIMIT              |
+ * | once the operation is resolved (its `admit` stage)   | field depth (LIMIT_MAX_DEPTH)                                 | MAX_DEPTH_LIMIT              |
  * |                                                      | aliases (LIMIT_MAX_ALIASES)                                   | MAX_ALIASES_LIMIT            |
  * |                                                      | root fields (LIMIT_MAX_ROOT_FIELDS)                           | MAX_ROOT_FIELDS_LIMIT        |
  * |                                                      | estimated cost with the request's variables (LIMIT_MAX_COST) | COST_ESTIMATED_TOO_EXPENSIVE |
@@ -24,12 +24,13 @@
  * Where: Apollo Server turns an error thrown by a plugin before didResolveOperation
  * into a 500, and rewrites the code of every validation rule's error to
  * GRAPHQL_VALIDATION_FAILED; so the lexical checks run on the request body before Apollo
- * Server sees it (`inspectRequest`, called by the HTTP handler), which keeps the
+ * Server sees it (the `http` stage, pipeline/GatewayStep.ts), which keeps the
  * parser's work bounded (graphql-js's parser recurses once per bracket, and its
  * validation is superlinear in the number of fields: about 350 ms for 5,000 aliases, 40
  * ms for the 1,600 that fit in the default 5,000 tokens), and the checks on the parsed
- * document run in didResolveOperation, the hook meant for refusing an operation. Planning
- * happens after it, in execution. A document's shape is measured once (the document cache
+ * document run at admission (didResolveOperation, the hook meant for refusing an
+ * operation), which hands the accepted cost on to the rate limiter (OperationFacts).
+ * Planning happens after it, in execution. A document's shape is measured once (the document cache
  * hands back the same object); the cost, which depends on variables, per request.
  *
  * Why not @escape.tech/graphql-armor: its depth, alias and cost checks are validation
@@ -39,13 +40,14 @@
  * list sizes (first/limit, @listSize). Its max-tokens plugin is graphql-js's `maxTokens`
  * parse option, which the gateway sets too, as a backstop (a GRAPHQL_PARSE_FAILED).
  */
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { estimateCost, listSizesFromSupergraph, type ListSizes } from './cost.js';
 import type { OperationLimits } from './config.js';
 import { measureDocument, measureSource, type DocumentMeasure } from './measure.js';
 import type { HttpRejection, RawGraphQLRequest } from '../../../lib/http.js';
+import type { GatewayContext } from '../pipeline/GatewayContext.js';
+import type { GatewayStep, OperationContext } from '../pipeline/GatewayStep.js';
 
 export { readOperationLimits, type OperationLimits } from './config.js';
 
@@ -72,36 +74,26 @@ export function maxNestingFor(maxDepth: number): number {
   return 2 * maxDepth + 10;
 }
 
-/** What the rate limiter is told once the cost of an operation is known. */
-export type CostListener<TContext extends BaseContext> = (context: GraphQLRequestContext<TContext>, cost: number) => Promise<void>;
-
-export interface LimitsPluginOptions<TContext extends BaseContext> {
+export interface LimitsStepOptions {
   limits: OperationLimits;
   /** The gateway's logger (for refusals before Apollo Server has a request context). */
   logger: Logger;
   /** The request's logger. */
-  loggerFor(context: TContext): Logger;
-  /** Called with each operation's cost after it passed the limit (the cost rate limit); may throw a GraphQLError. */
-  onCost?: CostListener<TContext>;
+  loggerFor(context: GatewayContext): Logger;
 }
 
-export interface LimitsPlugin<TContext extends BaseContext> extends ApolloServerPlugin<TContext> {
-  /** The checks before parsing (batch size, then each query's tokens and nesting); a refusal is logged with the request id. */
-  inspectRequest(request: RawGraphQLRequest, requestId?: string): HttpRejection | undefined;
-  /**
-   * How many requests of the client's budget this HTTP request is: one per operation of a
-   * batch that the batch limit lets through, else one (a refused batch is one request).
-   */
-  requestCount(request: RawGraphQLRequest): number;
-}
-
-export function limitsPlugin<TContext extends BaseContext>(options: LimitsPluginOptions<TContext>): LimitsPlugin<TContext> {
+/**
+ * The limits step: `http` checks before parsing (batch size, then each query's tokens and
+ * nesting; a refusal is logged with the request id), `admit` the parsed operation's
+ * shape and cost (sets `facts.cost`), and its plugin reads @listSize from each supergraph.
+ */
+export function limitsStep(options: LimitsStepOptions): GatewayStep {
   const { limits, loggerFor } = options;
   const maxNesting = maxNestingFor(limits.maxDepth);
   let listSizes: ListSizes = new Map();
   const shapes = new WeakMap<DocumentNode, DocumentMeasure>();
 
-  const reject = (context: GraphQLRequestContext<TContext>, error: GraphQLError): never => {
+  const reject = (context: OperationContext, error: GraphQLError): never => {
     loggerFor(context.contextValue).warn({ code: error.extensions.code, limit: error.extensions.limit, measured: error.extensions.measured, operation: context.request.operationName ?? null }, 'operation over a limit refused');
     throw error;
   };
@@ -137,75 +129,74 @@ export function limitsPlugin<TContext extends BaseContext>(options: LimitsPlugin
     return undefined;
   };
 
+  const inspectRequest = (request: RawGraphQLRequest, requestId: string): HttpRejection | undefined => {
+    const batch = inspectBatch(request);
+    if (batch) {
+      options.logger.warn({ requestId, code: batch.code, ...batch.extensions }, 'batch refused');
+      return batch;
+    }
+    const operations: Array<{ query?: unknown; operationName?: unknown }> =
+      request.method === 'GET'
+        ? [{ query: request.search.get('query'), operationName: request.search.get('operationName') }]
+        : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown; operationName?: unknown }) : {}));
+    for (const { query, operationName } of operations) {
+      const rejection = inspectOperation(query, operationName);
+      if (rejection) {
+        options.logger.warn({ requestId, code: rejection.code, ...rejection.extensions }, 'operation over a limit refused');
+        return rejection;
+      }
+    }
+    return undefined;
+  };
+
   return {
-    requestCount(request) {
-      return request.method === 'POST' && Array.isArray(request.body) && request.body.length > 0 && request.body.length <= limits.maxBatchSize ? request.body.length : 1;
-    },
-    inspectRequest(request, requestId) {
-      const batch = inspectBatch(request);
-      if (batch) {
-        options.logger.warn({ requestId, code: batch.code, ...batch.extensions }, 'batch refused');
-        return batch;
+    name: 'limits',
+    http: ({ request, requestId }) => (request ? inspectRequest(request, requestId) : undefined),
+    admit(context, facts) {
+      if (!context.operation) {
+        // @apollo/gateway would answer this with a 500 (INVALID_GRAPHQL): it is the client's mistake.
+        const name = context.request.operationName;
+        throw new GraphQLError(name ? `Unknown operation named "${name}".` : 'Must provide an operation name when the document holds several operations.', {
+          extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+        });
       }
-      const operations: Array<{ query?: unknown; operationName?: unknown }> =
-        request.method === 'GET'
-          ? [{ query: request.search.get('query'), operationName: request.search.get('operationName') }]
-          : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown; operationName?: unknown }) : {}));
-      for (const { query, operationName } of operations) {
-        const rejection = inspectOperation(query, operationName);
-        if (rejection) {
-          options.logger.warn({ requestId, code: rejection.code, ...rejection.extensions }, 'operation over a limit refused');
-          return rejection;
-        }
+      const document = context.document!;
+      let shape = shapes.get(document);
+      if (!shape) {
+        shape = measureDocument(document);
+        shapes.set(document, shape);
       }
-      return undefined;
+      if (shape.depth > limits.maxDepth) {
+        reject(context, limitError(LIMIT_CODES.depth, `The query is ${shape.depth} fields deep; the limit is ${limits.maxDepth}.`, { limit: limits.maxDepth, measured: shape.depth }));
+      }
+      if (shape.aliases > limits.maxAliases) {
+        reject(context, limitError(LIMIT_CODES.aliases, `The query uses ${shape.aliases} aliases; the limit is ${limits.maxAliases}.`, { limit: limits.maxAliases, measured: shape.aliases }));
+      }
+      if (shape.rootFields > limits.maxRootFields) {
+        reject(context, limitError(LIMIT_CODES.rootFields, `The operation selects ${shape.rootFields} root fields; the limit is ${limits.maxRootFields}.`, { limit: limits.maxRootFields, measured: shape.rootFields }));
+      }
+      const cost = estimateCost({
+        schema: context.schema,
+        document,
+        operation: context.operation,
+        variables: context.request.variables,
+        listSizes,
+        defaultListSize: limits.defaultListSize,
+      });
+      if (cost > limits.maxCost) {
+        reject(context, limitError(LIMIT_CODES.cost, `The operation's estimated cost is ${cost}; the limit is ${limits.maxCost}.`, { limit: limits.maxCost, measured: cost }));
+      }
+      facts.cost = cost;
     },
-    async serverWillStart() {
-      return {
-        schemaDidLoadOrUpdate({ coreSupergraphSdl }) {
-          // @listSize lives in the supergraph, not in the API schema that requests are validated against.
-          if (coreSupergraphSdl) listSizes = listSizesFromSupergraph(coreSupergraphSdl);
-        },
-      };
-    },
-    async requestDidStart() {
-      return {
-        async didResolveOperation(context) {
-          if (!context.operation) {
-            // @apollo/gateway would answer this with a 500 (INVALID_GRAPHQL): it is the client's mistake.
-            const name = context.request.operationName;
-            throw new GraphQLError(name ? `Unknown operation named "${name}".` : 'Must provide an operation name when the document holds several operations.', {
-              extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
-            });
-          }
-          let shape = shapes.get(context.document);
-          if (!shape) {
-            shape = measureDocument(context.document);
-            shapes.set(context.document, shape);
-          }
-          if (shape.depth > limits.maxDepth) {
-            reject(context, limitError(LIMIT_CODES.depth, `The query is ${shape.depth} fields deep; the limit is ${limits.maxDepth}.`, { limit: limits.maxDepth, measured: shape.depth }));
-          }
-          if (shape.aliases > limits.maxAliases) {
-            reject(context, limitError(LIMIT_CODES.aliases, `The query uses ${shape.aliases} aliases; the limit is ${limits.maxAliases}.`, { limit: limits.maxAliases, measured: shape.aliases }));
-          }
-          if (shape.rootFields > limits.maxRootFields) {
-            reject(context, limitError(LIMIT_CODES.rootFields, `The operation selects ${shape.rootFields} root fields; the limit is ${limits.maxRootFields}.`, { limit: limits.maxRootFields, measured: shape.rootFields }));
-          }
-          const cost = estimateCost({
-            schema: context.schema,
-            document: context.document,
-            operation: context.operation,
-            variables: context.request.variables,
-            listSizes,
-            defaultListSize: limits.defaultListSize,
-          });
-          if (cost > limits.maxCost) {
-            reject(context, limitError(LIMIT_CODES.cost, `The operation's estimated cost is ${cost}; the limit is ${limits.maxCost}.`, { limit: limits.maxCost, measured: cost }));
-          }
-          await options.onCost?.(context, cost);
-        },
-      };
+    plugin: {
+      async serverWillStart() {
+        return {
+          schemaDidLoadOrUpdate({ coreSupergraphSdl }) {
+            // @listSize lives in the supergraph, not in the API schema that requests are validated against.
+            if (coreSupergraphSdl) listSizes = listSizesFromSupergraph(coreSupergraphSdl);
+          },
+        };
+      },
     },
   };
 }

@@ -36,10 +36,12 @@ export interface Observability {
   /** The request's child logger (carries its requestId). */
   loggerFor(context: RequestIdContext): Logger;
   /**
-   * The HTTP steps before GraphQL: request id (echoed), CORS, preflights and the
-   * operator routes. Returns the request id, or null when the request has been answered.
+   * The first HTTP steps of every request: request id (echoed), the client-abort watch,
+   * CORS and preflights. Returns the request id, or null when the request has been answered.
    */
-  begin(req: IncomingMessage, res: ServerResponse, path: string): Promise<string | null>;
+  begin(req: IncomingMessage, res: ServerResponse): string | null;
+  /** The operator routes (GET /health, /ready, /metrics): true when it answered the request. */
+  routes(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
   /**
    * Answers an HTTP request whose handling threw: logged with an errorId, masked for the
    * client; unless the client went away, which is logged once at info (clientAborts.ts).
@@ -68,13 +70,13 @@ export function createObservability({ config, logger, metrics, supergraph }: Obs
     ],
     formatError: masking.formatError,
     loggerFor: requestIds.loggerFor,
-    async begin(req, res, path) {
+    begin(req, res) {
       const requestId = requestIds.fromHttp(req, res);
       aborts.watch(req, res, () => logger.child({ requestId }));
       if (corsHeaders.handle(req, res)) return null;
-      if (await routes(req, res, path)) return null;
       return requestId;
     },
+    routes,
     fail(res, error, requestId) {
       if (isClientAbort(error, res.req)) {
         res.destroy(); // nobody to answer; the watch logs and counts it when the response closes

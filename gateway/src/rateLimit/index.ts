@@ -9,14 +9,14 @@
  * subject or an API key's id, set by auth/), else `anon:<client IP>` (the socket's
  * address, or the X-Forwarded-For entry written by the trusted proxies, TRUST_PROXY_HOPS).
  *
- * The request bucket is taken by the HTTP handler once the caller is authenticated and
- * the body is read, before anything else refuses it or Apollo Server sees it
- * (`takeRequest`), so requests that then fail parsing or validation count too; a batch
- * takes one request per operation, all at once or not at all (the batch limit of limits/
- * keeps a batch within the burst, see createGateway.ts). The cost bucket is charged once
- * the cost of each operation is known, for each operation of a batch too (limits/ calls
- * `chargeCost` from didResolveOperation, where a thrown error becomes that operation's
- * response).
+ * One step of the pipeline (rateLimitStep, pipeline/GatewayStep.ts). Its `http` stage
+ * takes the request bucket once the caller is authenticated and the body is read, before
+ * anything else refuses it or Apollo Server sees it, so requests that then fail parsing
+ * or validation count too; a batch takes one request per operation, all at once or not
+ * at all (the batch limit of limits/ keeps a batch within the burst, see createGateway.ts).
+ * Its `admit` stage charges the cost bucket once limits/ has estimated and accepted the
+ * cost of an operation (`facts.cost`), for each operation of a batch too; a thrown error
+ * becomes that operation's response.
  *
  * State: memory or Redis (buckets.ts). When Redis is configured but unreachable, fails
  * or is slower than `timeoutMs`, the buckets are taken from memory, per replica, with the
@@ -28,8 +28,9 @@ import type { BaseContext, GraphQLRequestContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { HttpRejection } from '../../../lib/http.js';
+import type { HttpRejection, RawGraphQLRequest } from '../../../lib/http.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayStep } from '../pipeline/GatewayStep.js';
 import { MemoryBuckets, RedisBuckets, type BucketStore, type ScriptClient } from './buckets.js';
 import { FallbackBuckets, type Backend } from './FallbackBuckets.js';
 import type { RateLimitConfig } from './config.js';
@@ -130,6 +131,25 @@ export function createRateLimiter<TContext extends RateLimitContext>(options: Ra
     async chargeCost(context, cost) {
       const refused = await take(context.contextValue, 'cost', cost);
       if (refused) throw refused;
+    },
+  };
+}
+
+/**
+ * How many requests of the client's budget an HTTP request is: one per operation of a
+ * batch that the batch limit lets through, else one (a refused batch is one request).
+ */
+export function requestCount(request: RawGraphQLRequest | undefined, maxBatchSize: number): number {
+  return request?.method === 'POST' && Array.isArray(request.body) && request.body.length > 0 && request.body.length <= maxBatchSize ? request.body.length : 1;
+}
+
+/** The rate-limit step: requests taken over HTTP, cost charged at admission. */
+export function rateLimitStep(limiter: RateLimiter<RateLimitContext>, options: { maxBatchSize: number }): GatewayStep {
+  return {
+    name: 'rate limits',
+    http: ({ auth, clientIp, requestId, request }) => limiter.takeRequest({ auth, clientIp, requestId }, requestCount(request, options.maxBatchSize)),
+    async admit(operation, facts) {
+      if (facts.cost !== undefined) await limiter.chargeCost(operation, facts.cost);
     },
   };
 }

@@ -16,7 +16,7 @@ import { RedisProxy, redisReachable } from '../../../test/helpers/redisProxy.js'
 import { freePort } from '../../../test/helpers/startStack.js';
 import { createCacheStores } from '../cache/createCacheStores.js';
 import { GatewayMetrics } from '../metrics.js';
-import { clientKey, createRateLimiter, FallbackBuckets, MemoryBuckets, RedisBuckets, rateLimitedError, readRateLimitConfig, type Backend } from './index.js';
+import { clientKey, createRateLimiter, FallbackBuckets, MemoryBuckets, RedisBuckets, rateLimitedError, readRateLimitConfig, requestCount, type Backend } from './index.js';
 import type { ScriptClient } from './buckets.js';
 
 describe('MemoryBuckets', () => {
@@ -61,6 +61,14 @@ describe('createRateLimiter', () => {
     expect(await limiter.takeRequest(client, 2)).toBeUndefined();
     expect(await limiter.takeRequest(client)).toMatchObject({ status: 429 });
     expect(createRateLimiter({ config: { ...readRateLimitConfig({ RATE_LIMIT: 'off' }) }, redis: undefined, keyPrefix: 'test', timeoutMs: 250, logger }).largestRequest).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('counts a batch as one request per operation', () => {
+    const batch = (n: number): unknown[] => Array.from({ length: n }, () => ({ query: '{ a }' }));
+    const count = (body: unknown, method = 'POST'): number => requestCount({ method, body, search: new URLSearchParams() }, 10);
+    expect([count(batch(1)), count(batch(7)), count(batch(10))]).toEqual([1, 7, 10]);
+    // One request: a single operation, a GET, a malformed request, and what is refused anyway (an oversized or empty batch).
+    expect([count({ query: '{ a }' }), count(undefined, 'GET'), requestCount(undefined, 10), count(batch(11)), count([])]).toEqual([1, 1, 1, 1, 1]);
   });
 });
 

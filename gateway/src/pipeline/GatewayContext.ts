@@ -1,0 +1,19 @@
+/**
+ * What the steps of one GraphQL request share: the Apollo Server context the HTTP steps
+ * build (request id, then authentication and the client's address) and every later step
+ * reads. Apollo Server gives each operation of an HTTP batch its own shallow copy, so
+ * per-operation state keyed on it (cache/requestCacheState.ts) is per operation.
+ * Steps keep their own per-request state in WeakMaps keyed on it, never as fields here.
+ */
+import type { AuthIdentity } from '../auth/identity.js';
+
+export type GatewayContext = {
+  /** The incoming headers, `x-request-id` being the request's own id (what the data sources forward). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The request id (plugins/requestId/): the client's when sane, else a fresh one. */
+  requestId: string;
+  /** The client's address (rateLimit/clientIp.ts): anonymous callers are rate limited by it. */
+  clientIp: string;
+  /** Who is asking (auth/): anonymous when no credential was sent. */
+  auth: AuthIdentity;
+};
