@@ -7,16 +7,20 @@
  *  2. graph360: the customer-360 query and the 50-customer list over the sandboxes,
  *     without and with 20 ms of latency on every backend call.
  *
- * Every target gateway runs alone on CPU 0 (taskset); wrk, the subgraphs, the sandboxes
- * and this process share CPU 1. Every answer is checked (bench/wrk/check.lua). Results
- * are printed and written to bench/results/<timestamp>.json. See bench/README.md.
+ * Every target gateway runs alone on CPU 0 (taskset), in production mode
+ * (NODE_ENV=production); wrk, the subgraphs, the sandboxes and this process share CPU 1.
+ * Every case runs at each connection count in turn. Every answer is checked
+ * (bench/wrk/check.lua). Results are printed and written to
+ * bench/results/<timestamp>.json. See bench/README.md.
  *
- * Settings (environment): BENCH_WARMUP_S (3), BENCH_DURATION_S (8), BENCH_CONNECTIONS
- * (16), BENCH_ONLY (federation | graph360), BENCH_TARGETS (comma list of ours,
- * ours-warm, vanilla, hive, direct), BENCH_SCALE (sandbox seed scale, 0.2),
- * BENCH_LATENCY_MS (20), BENCH_DEADLINE_S (570: everything is stopped by then).
+ * Settings (environment): BENCH_WARMUP_S (3), BENCH_DURATION (measured time per case and
+ * connection count: 8s; BENCH_DURATION_S=8 is the same), BENCH_CONNECTIONS (comma list,
+ * 16,50), BENCH_ONLY (federation | graph360), BENCH_TARGETS (comma list of ours,
+ * ours-warm, vanilla, hive, hive-tuned, direct), BENCH_SCALE (sandbox seed scale, 0.2),
+ * BENCH_LATENCY_MS (20), BENCH_DEADLINE_S (900: everything is stopped by then).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +29,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { createBenchAuth, type BenchAuth } from './lib/auth.js';
 import { cpuSeconds, freePort, killAllNow, peakRss, resetPeakRss, spawnProc, stopAll, type Proc } from './lib/proc.js';
-import { formatReport, type Row, type WorkloadResult } from './lib/report.js';
+import { formatReport, type Row, type TargetMemory, type WorkloadResult } from './lib/report.js';
 import { runWrk } from './lib/wrk.js';
 import { startFederationSubgraphs } from './workload1/stack.js';
 import { checkTestQueryAnswer, TEST_QUERY, USERS_QUERY } from './workload1/subgraphs.js';
@@ -45,26 +49,52 @@ const num = (name: string, fallback: number): number => {
   return value;
 };
 
+/** Whole seconds, as wrk's -d takes them: "3s" or "3" (BENCH_DURATION), else BENCH_DURATION_S, else the fallback. */
+function durationS(fallback: number): number {
+  const raw = process.env.BENCH_DURATION;
+  if (raw === undefined || raw === '') return num('BENCH_DURATION_S', fallback);
+  const match = /^(\d+)s?$/.exec(raw.trim());
+  if (!match || Number(match[1]) < 1) throw new Error(`BENCH_DURATION must be a whole number of seconds such as 3s, got "${raw}"`);
+  return Number(match[1]);
+}
+
+/** BENCH_CONNECTIONS: one count or a comma list, each run in turn for every case. */
+function connectionCounts(fallback: number[]): number[] {
+  const raw = process.env.BENCH_CONNECTIONS;
+  if (raw === undefined || raw === '') return fallback;
+  const counts = raw.split(',').map((c) => c.trim());
+  if (counts.some((c) => !/^\d+$/.test(c) || Number(c) < 1)) throw new Error(`BENCH_CONNECTIONS must be a comma list of positive whole numbers such as 16,50, got "${raw}"`);
+  return [...new Set(counts.map(Number))];
+}
+
+const KNOWN_TARGETS = ['ours', 'ours-warm', 'vanilla', 'hive', 'hive-tuned', 'direct'];
+
 const settings = {
   warmupS: num('BENCH_WARMUP_S', 3),
-  measureS: num('BENCH_DURATION_S', 8),
-  connections: num('BENCH_CONNECTIONS', 16),
+  measureS: durationS(8),
+  connections: connectionCounts([16, 50]),
   scale: num('BENCH_SCALE', 0.2),
   latencyMs: num('BENCH_LATENCY_MS', 20),
-  deadlineS: num('BENCH_DEADLINE_S', 570),
+  deadlineS: num('BENCH_DEADLINE_S', 900),
   only: process.env.BENCH_ONLY || undefined,
-  targets: (process.env.BENCH_TARGETS || 'ours,ours-warm,vanilla,hive,direct').split(',').map((t) => t.trim()),
+  targets: (process.env.BENCH_TARGETS || KNOWN_TARGETS.join(',')).split(',').map((t) => t.trim()),
   targetCpu: '0',
   loadCpu: '1',
 };
 
 if (settings.only && !['federation', 'graph360'].includes(settings.only)) throw new Error(`BENCH_ONLY must be federation or graph360, got "${settings.only}"`);
 for (const t of settings.targets) {
-  if (!['ours', 'ours-warm', 'vanilla', 'hive', 'direct'].includes(t)) throw new Error(`BENCH_TARGETS: unknown target "${t}" (known: ours, ours-warm, vanilla, hive, direct)`);
+  if (!KNOWN_TARGETS.includes(t)) throw new Error(`BENCH_TARGETS: unknown target "${t}" (known: ${KNOWN_TARGETS.join(', ')})`);
 }
 
-type TargetId = 'ours' | 'ours-warm' | 'vanilla' | 'hive';
-const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'vanilla', 'hive'] as const).filter((t) => settings.targets.includes(t));
+type TargetId = 'ours' | 'ours-warm' | 'vanilla' | 'hive' | 'hive-tuned';
+const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'vanilla', 'hive', 'hive-tuned'] as const).filter((t) => settings.targets.includes(t));
+
+/**
+ * A case already run at one connection count has warmed the target, its pools and the
+ * subgraphs: the next count only needs its new connections opened.
+ */
+const REWARMUP_S = 1;
 
 interface Case {
   query: string;
@@ -168,8 +198,8 @@ async function quiesce(counters: Counters): Promise<[number, number]> {
  * One target, one case: a checked request first (its answer must equal the reference),
  * then warm-up, then the measured run with the counters reset just before it.
  */
-async function measure(target: string, proc: Proc, url: string, c: Case, counters: Counters): Promise<Row> {
-  const row: Row = { target, query: c.query, latencyMs: c.latencyMs, rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, peakRssMb: 0, cpuPct: 0 };
+async function measure(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number): Promise<Row> {
+  const row: Row = { target, query: c.query, latencyMs: c.latencyMs, connections, rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, peakRssMb: 0, cpuPct: 0 };
   const first = await post(url, c.body, c.headers).catch((error: unknown) => {
     throw new Error(`${target} did not answer the first request`, { cause: error });
   });
@@ -195,11 +225,13 @@ async function measure(target: string, proc: Proc, url: string, c: Case, counter
   }
   // The exact text the target sends for the reference data (key order as it serialises it).
   const expectedData = problem ? JSON.stringify(c.reference) : JSON.stringify(parsed.data);
-  const wrk = { url, body: c.body, expectedData, headers: c.headers, connections: settings.connections, cpu: settings.loadCpu, workDir };
-  if (settings.warmupS > 0) await runWrk({ ...wrk, seconds: settings.warmupS });
+  const wrk = { url, body: c.body, expectedData, headers: c.headers, connections, cpu: settings.loadCpu, workDir };
+  if (warmupS > 0) await runWrk({ ...wrk, seconds: warmupS });
   // Requests still in flight when wrk stops go on calling subgraphs: let them finish first.
   await quiesce(counters);
   await Promise.all([subgraphRequests(counters, true), backendCalls(counters, true)]);
+  // The peak so far (start-up, warm-ups, earlier runs) before the mark is reset for this run.
+  notePeakRss(target, proc.pid);
   const rssReset = resetPeakRss(proc.pid);
   const cpuBefore = cpuSeconds(proc.pid);
   const started = process.hrtime.bigint();
@@ -215,6 +247,7 @@ async function measure(target: string, proc: Proc, url: string, c: Case, counter
   row.p50Ms = result.p50Us / 1000;
   row.p99Ms = result.p99Us / 1000;
   row.peakRssMb = peakRss(proc.pid) / 1024 / 1024;
+  notePeakRss(target, proc.pid);
   if (result.requests === 0) row.note = [row.note, `no answer completed within the ${settings.measureS} s run (${result.sent} requests sent)`].filter(Boolean).join('; ');
   if (!rssReset) row.note = [row.note, 'peak RSS since process start'].filter(Boolean).join('; ');
   row.cpuPct = (100 * (cpuAfter - cpuBefore)) / wallS;
@@ -226,7 +259,7 @@ async function measure(target: string, proc: Proc, url: string, c: Case, counter
   const cache = after?.headers.get('x-cache');
   if (cache) row.cache = cache;
   log(
-    `  ${target.padEnd(9)} ${c.query}${c.latencyMs ? ` +${c.latencyMs}ms` : ''}: ${row.rps.toFixed(0)} rps, p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, CPU ${row.cpuPct.toFixed(0)}%, ${fetchesText(row)}${row.errorSample ? `; first wrong answer: ${row.errorSample.slice(0, 160)}` : ''}`,
+    `  ${target.padEnd(10)} ${c.query}${c.latencyMs ? ` +${c.latencyMs}ms` : ''} c${connections}: ${row.rps.toFixed(0)} rps, p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, CPU ${row.cpuPct.toFixed(0)}%, ${fetchesText(row)}${row.errorSample ? `; first wrong answer: ${row.errorSample.slice(0, 160)}` : ''}`,
   );
   return row;
 }
@@ -237,20 +270,46 @@ const fetchesText = (row: Row): string =>
     .join(', ');
 
 /** measure(), but a failure is a row with its reason, not the end of the run (unless the target died). */
-async function measureSafely(target: string, proc: Proc, url: string, c: Case, counters: Counters): Promise<Row> {
+async function measureSafely(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number): Promise<Row> {
   try {
-    return await measure(target, proc, url, c, counters);
+    return await measure(target, proc, url, c, counters, connections, warmupS);
   } catch (error) {
     const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
-    log(`  ${target} ${c.query}: failed: ${message.slice(0, 300)}`);
+    log(`  ${target} ${c.query} c${connections}: failed: ${message.slice(0, 300)}`);
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw error;
-    return { target, query: c.query, latencyMs: c.latencyMs, rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, peakRssMb: 0, cpuPct: 0, note: `failed: ${message.slice(0, 300)}` };
+    return { target, query: c.query, latencyMs: c.latencyMs, connections, rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, peakRssMb: 0, cpuPct: 0, note: `failed: ${message.slice(0, 300)}` };
   }
+}
+
+/** Every case at every connection count, in that order: the full warm-up once per case. */
+async function measureAllCounts(target: string, proc: Proc, url: string, c: Case, counters: Counters): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [i, connections] of settings.connections.entries()) {
+    rows.push(await measureSafely(target, proc, url, c, counters, connections, i === 0 ? settings.warmupS : Math.min(settings.warmupS, REWARMUP_S)));
+  }
+  return rows;
+}
+
+/** The highest VmHWM seen for each target over its whole life (start-up and warm-ups included), bytes. */
+const lifetimePeakRss = new Map<string, number>();
+function notePeakRss(target: string, pid: number): void {
+  lifetimePeakRss.set(target, Math.max(lifetimePeakRss.get(target) ?? 0, peakRss(pid)));
+}
+
+/** One workload's per-target memory summary, from its rows and the lifetime peaks noted during it. */
+function targetMemory(rows: Row[]): TargetMemory[] {
+  const targets = [...new Set(rows.map((r) => r.target))];
+  return targets.map((target) => ({
+    target,
+    peakRssMb: Math.max(...rows.filter((r) => r.target === target).map((r) => r.peakRssMb)),
+    lifetimePeakRssMb: (lifetimePeakRss.get(target) ?? 0) / 1024 / 1024,
+  }));
 }
 
 /** Starts one gateway target on the target CPU over a supergraph file. */
 async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth): Promise<{ proc: Proc; url: string }> {
   const common = { cwd: ROOT, cpu: settings.targetCpu, logFile: logFile(id) };
+  lifetimePeakRss.delete(id);
   if (id === 'ours' || id === 'ours-warm') {
     const caches = id === 'ours' ? { ENTITY_CACHE: 'off', RESPONSE_CACHE: 'off' } : { ENTITY_CACHE: 'on', RESPONSE_CACHE: 'on' };
     const proc = await spawnProc({
@@ -259,6 +318,9 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
       command: process.execPath,
       args: ['--import', 'tsx', 'gateway/src/index.ts'],
       env: {
+        NODE_ENV: 'production',
+        // Production requires its own secret for POST /internal/invalidate (unused here).
+        GATEWAY_INVALIDATION_SECRET: randomBytes(24).toString('base64url'),
         GATEWAY_PORT: '0',
         GATEWAY_HOST: '127.0.0.1',
         SUPERGRAPH_PATH: supergraphPath,
@@ -284,17 +346,34 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
       name: id,
       command: process.execPath,
       args: ['--import', 'tsx', 'src/targets/vanilla.ts', supergraphPath, String(port)],
-      env: { BENCH_INTERNAL_TOKEN: auth.internalToken },
+      env: { NODE_ENV: 'production', BENCH_INTERNAL_TOKEN: auth.internalToken },
     });
     return { proc, url: proc.url };
   }
+  // hive-tuned: the settings of The Guild's federation benchmark for Hive Gateway (its
+  // docker-compose: NODE_ENV=production, `supergraph --jit`, NODE_OPTIONS
+  // --max-old-space-size=1024 --max-semi-space-size=256) plus inbound deduplication of
+  // identical requests in flight (src/targets/hive.config.ts reads BENCH_HIVE_TUNED).
+  const tuned = id === 'hive-tuned';
   const proc = await spawnProc({
     ...common,
     cwd: BENCH_DIR,
     name: id,
     command: process.execPath,
-    args: [HIVE_BIN, 'supergraph', supergraphPath, '--port', String(port), '--host', '127.0.0.1', '--config-path', 'src/targets/hive.config.ts'],
-    env: { BENCH_INTERNAL_TOKEN: auth.internalToken },
+    args: [
+      ...(tuned ? ['--max-old-space-size=1024', '--max-semi-space-size=256'] : []),
+      HIVE_BIN,
+      'supergraph',
+      supergraphPath,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--config-path',
+      'src/targets/hive.config.ts',
+      ...(tuned ? ['--jit'] : []),
+    ],
+    env: { NODE_ENV: 'production', BENCH_INTERNAL_TOKEN: auth.internalToken, BENCH_HIVE_TUNED: tuned ? '1' : '' },
     waitForUrl: false,
   });
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -340,7 +419,7 @@ async function referenceAnswers(supergraphPath: string, internalToken: string, r
   }
 }
 
-async function federationWorkload(auth: BenchAuth): Promise<WorkloadResult> {
+async function federationWorkload(auth: BenchAuth): Promise<void> {
   log('workload 1 (federation): starting the four subgraphs');
   const { subgraphs, supergraphPath } = await startFederationSubgraphs({ workDir, cpu: settings.loadCpu, logFile });
 
@@ -352,12 +431,13 @@ async function federationWorkload(auth: BenchAuth): Promise<WorkloadResult> {
     { query: 'users', body: JSON.stringify({ query: USERS_QUERY }), reference: usersAnswer, headers: {} },
   ];
   const counters: Counters = { subgraphUrls: subgraphs.map((s) => s.url), sandboxUrls: [] };
-  const rows: Row[] = [];
+  const workload = beginWorkload('federation', "Workload 1: The Guild's federation benchmark (4 subgraphs)");
+  const { rows } = workload;
   for (const id of GATEWAY_TARGETS) {
     log(`workload 1: ${id}`);
     const { proc, url } = await startTarget(id, supergraphPath, auth);
     try {
-      for (const c of cases) rows.push(await measureSafely(id, proc, url, c, counters));
+      for (const c of cases) rows.push(...(await measureAllCounts(id, proc, url, c, counters)));
     } finally {
       await proc.stop();
     }
@@ -371,18 +451,20 @@ async function federationWorkload(auth: BenchAuth): Promise<WorkloadResult> {
       logFile: logFile('direct'),
       command: process.execPath,
       args: ['--import', 'tsx', 'src/workload1/serve.ts', 'accounts', '0'],
+      env: { NODE_ENV: 'production' },
     });
+    lifetimePeakRss.delete('direct');
     try {
-      rows.push(await measureSafely('direct', proc, proc.url, cases[1]!, { subgraphUrls: [], sandboxUrls: [] }));
+      rows.push(...(await measureAllCounts('direct', proc, proc.url, cases[1]!, { subgraphUrls: [], sandboxUrls: [] })));
     } finally {
       await proc.stop();
     }
   }
   await Promise.all(subgraphs.map((s) => s.stop()));
-  return { id: 'federation', title: "Workload 1: The Guild's federation benchmark (4 subgraphs)", rows };
+  endWorkload(workload);
 }
 
-async function graph360Workload(auth: BenchAuth): Promise<WorkloadResult> {
+async function graph360Workload(auth: BenchAuth): Promise<void> {
   log(`workload 2 (graph360): starting the sandboxes (scale ${settings.scale}) and the subgraphs`);
   const dataDir = join(workDir, 'sandboxes');
   mkdirSync(dataDir);
@@ -453,14 +535,18 @@ async function graph360Workload(auth: BenchAuth): Promise<WorkloadResult> {
       ),
     );
   };
-  const rows: Row[] = [];
+  const workload = beginWorkload(
+    'graph360',
+    `Workload 2: graph360 over the sandboxes (scale ${settings.scale}${settings.latencyMs > 0 ? `; +${settings.latencyMs}ms = that latency on every backend call` : ''})`,
+  );
+  const { rows } = workload;
   for (const id of GATEWAY_TARGETS) {
     log(`workload 2: ${id}`);
     const { proc, url } = await startTarget(id, id.startsWith('ours') ? supergraphPath : peerSupergraphPath, auth);
     try {
       for (const latencyMs of latencies) {
         await setLatency(latencyMs);
-        for (const c of base) rows.push(await measureSafely(id, proc, url, { ...c, ...(latencyMs > 0 ? { latencyMs } : {}) }, counters));
+        for (const c of base) rows.push(...(await measureAllCounts(id, proc, url, { ...c, ...(latencyMs > 0 ? { latencyMs } : {}) }, counters)));
       }
     } finally {
       await setLatency(0);
@@ -468,7 +554,7 @@ async function graph360Workload(auth: BenchAuth): Promise<WorkloadResult> {
     }
   }
   await Promise.all([...subgraphs, ...sandboxes].map((s) => s.stop()));
-  return { id: 'graph360', title: `Workload 2: graph360 over the sandboxes (scale ${settings.scale}${settings.latencyMs > 0 ? `; +${settings.latencyMs}ms = that latency on every backend call` : ''})`, rows };
+  endWorkload(workload);
 }
 
 function versionOf(dir: string, name: string): string | undefined {
@@ -498,7 +584,7 @@ function versions(): Record<string, unknown> {
     node: process.version,
     wrk: wrkVersion(),
     graph360: { commit: git(['rev-parse', 'HEAD']), uncommittedChanges: git(['status', '--porcelain']).length > 0, ...of(ROOT, ['@apollo/gateway', '@apollo/server', '@apollo/query-planner', 'graphql', 'undici', 'keyv']) },
-    bench: of(BENCH_DIR, ['@apollo/gateway', '@apollo/server', '@apollo/subgraph', '@apollo/composition', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', '@graphql-tools/delegate', '@graphql-tools/federation', 'graphql']),
+    bench: of(BENCH_DIR, ['@apollo/gateway', '@apollo/server', '@apollo/subgraph', '@apollo/composition', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', '@graphql-tools/delegate', '@graphql-tools/federation', '@graphql-mesh/plugin-jit', 'graphql-jit', 'graphql']),
   };
 }
 
@@ -514,19 +600,49 @@ async function main(): Promise<void> {
   // This process and everything it starts without a CPU of its own share the load CPU.
   execFileSync('taskset', ['-a', '-p', '-c', settings.loadCpu, String(process.pid)], { stdio: 'ignore' });
   workDir = mkdtempSync(join(tmpdir(), 'graph360-bench-'));
-  log(`work folder ${workDir}; ${settings.warmupS} s warm-up + ${settings.measureS} s per case, ${settings.connections} connections, deadline ${settings.deadlineS} s`);
+  log(
+    `work folder ${workDir}; per case ${settings.warmupS} s warm-up (${Math.min(settings.warmupS, REWARMUP_S)} s at each further count) + ${settings.measureS} s measured at ${settings.connections.join(' and ')} connections; about ${Math.ceil(expectedSeconds() / 60)} min expected, deadline ${settings.deadlineS} s`,
+  );
   const auth = await createBenchAuth();
-  if (!settings.only || settings.only === 'federation') workloads.push(await federationWorkload(auth));
-  if (!settings.only || settings.only === 'graph360') workloads.push(await graph360Workload(auth));
+  if (!settings.only || settings.only === 'federation') await federationWorkload(auth);
+  if (!settings.only || settings.only === 'graph360') await graph360Workload(auth);
   writeResults(false);
 }
 
+/**
+ * A rough forecast of the run's length, printed at its start: per measured run its
+ * warm-up, its measured time and about 1.5 s of checks and counter reads; per target
+ * start about 5 s; 30 s for the subgraphs, sandboxes and reference answers (calibrated on
+ * the quiet runs in bench/README.md).
+ */
+function expectedSeconds(): number {
+  const gateways = GATEWAY_TARGETS.length;
+  const perCase = settings.warmupS + (settings.connections.length - 1) * Math.min(settings.warmupS, REWARMUP_S) + settings.connections.length * (settings.measureS + 1.5);
+  const latencies = settings.latencyMs > 0 ? 2 : 1;
+  const w1 = (gateways * 2 + (settings.targets.includes('direct') ? 1 : 0)) * perCase + (gateways + 1) * 5 + 10;
+  const w2 = gateways * 2 * latencies * perCase + gateways * 5 + 20;
+  return (settings.only === 'graph360' ? 0 : w1) + (settings.only === 'federation' ? 0 : w2);
+}
+
 const startedAt = new Date();
+/** Every workload begun, the one under way included: a deadline still reports its rows so far. */
 const workloads: WorkloadResult[] = [];
+
+function beginWorkload(id: string, title: string): WorkloadResult {
+  const workload: WorkloadResult = { id, title, rows: [], incomplete: true };
+  workloads.push(workload);
+  return workload;
+}
+
+function endWorkload(workload: WorkloadResult): void {
+  workload.targets = targetMemory(workload.rows);
+  delete workload.incomplete;
+}
 
 /** Prints the tables and writes bench/results/<timestamp>.json (also what is done when the deadline cuts a run short). */
 function writeResults(incomplete: boolean): void {
   if (workloads.length === 0) return;
+  for (const workload of workloads) if (workload.incomplete) workload.targets = targetMemory(workload.rows);
   const result = {
     startedAt: startedAt.toISOString(),
     durationS: (Date.now() - startedAt.getTime()) / 1000,
@@ -541,7 +657,8 @@ function writeResults(incomplete: boolean): void {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${incomplete ? '-incomplete' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  log(`results${incomplete ? ' of the workloads that finished' : ''} written to ${file} (${result.durationS.toFixed(0)} s in all)`);
+  log(`results${incomplete ? ' so far' : ''} written to ${file}`);
+  log(`total time ${Math.floor(result.durationS / 60)} min ${Math.round(result.durationS % 60)} s`);
 }
 
 let finishing = false;

@@ -1,12 +1,15 @@
 /**
- * The tables `npm run bench` prints: one per workload, a row per target and case, and
- * the ratios of graph360's gateway to each peer on the same case.
+ * The tables `npm run bench` prints: per workload and connection count, a row per target
+ * and case and the ratios of graph360's gateway to each peer on the same case; then each
+ * target's peak memory in that workload.
  */
 export interface Row {
   target: string;
   query: string;
   /** Latency injected on every backend call (workload 2), when any. */
   latencyMs?: number | undefined;
+  /** wrk's connections (closed loop: requests in flight at once). */
+  connections: number;
   /** Correct answers per second (a wrong answer is not counted). */
   rps: number;
   p50Ms: number;
@@ -27,64 +30,96 @@ export interface Row {
   note?: string;
 }
 
+/** A target's memory over one workload. */
+export interface TargetMemory {
+  target: string;
+  /** The highest of its rows' peaks (each measured over one run, the mark reset before it). */
+  peakRssMb: number;
+  /** Its peak over its whole life in the workload: start-up, warm-ups and runs. */
+  lifetimePeakRssMb: number;
+}
+
 export interface WorkloadResult {
   id: string;
   title: string;
   rows: Row[];
+  targets?: TargetMemory[];
+  /** Cut short by the run's deadline: its rows so far. */
+  incomplete?: boolean;
 }
+
+const OURS = ['ours', 'ours-warm'];
+const PEERS = ['vanilla', 'hive', 'hive-tuned', 'direct'];
 
 const caseOf = (row: Row): string => `${row.query}${row.latencyMs ? ` +${row.latencyMs}ms` : ''}`;
 
-function table(headers: string[], rows: string[][]): string {
+/** A Markdown table: the first `textColumns` columns left-aligned, the others (numbers) right-aligned. */
+function table(headers: string[], rows: string[][], textColumns = 2): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w, i) => (i < textColumns ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
-export function formatReport(workloads: WorkloadResult[], settings: { warmupS: number; measureS: number; connections: number }): string {
+export function formatReport(workloads: WorkloadResult[], settings: { warmupS: number; measureS: number; connections: number[] }): string {
   const out: string[] = [
-    `${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.measureS} s measured per case; target on CPU 0, wrk + subgraphs + sandboxes on CPU 1.`,
-    'rps counts correct answers only; errors = wrong answers + socket errors; CPU % = target CPU time per second (100 = one core).',
+    `${settings.connections.join(' and ')} connections, ${settings.warmupS} s warm-up then ${settings.measureS} s measured per case and count; every target in production mode; target on CPU 0, wrk + subgraphs + sandboxes on CPU 1.`,
+    'rps counts correct answers only; errors = wrong answers + socket errors; CPU % = target CPU time per second (100 = one core); peak RSS = the target process tree\'s VmHWM over the measured run.',
   ];
   for (const workload of workloads) {
-    out.push('', workload.title, '');
-    out.push(
-      table(
-        ['case', 'target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU %', 'subgraph fetches/req', 'backend calls/req', 'cache'],
-        workload.rows.map((r) => [
-          caseOf(r),
-          r.target,
-          fixed(r.rps, 0),
-          fixed(r.p50Ms, 1),
-          fixed(r.p99Ms, 1),
-          String(r.errors),
-          fixed(r.peakRssMb, 0),
-          fixed(r.cpuPct, 0),
-          fixed(r.subgraphFetchesPerRequest, 2),
-          fixed(r.backendCallsPerRequest, 2),
-          r.cache ?? '-',
-        ]),
-      ),
-    );
-    const ratios: string[][] = [];
-    const cases = [...new Set(workload.rows.map(caseOf))];
-    for (const c of cases) {
-      const rowsOf = workload.rows.filter((r) => caseOf(r) === c);
-      const by = (target: string): Row | undefined => rowsOf.find((r) => r.target === target);
-      for (const ours of ['ours', 'ours-warm']) {
-        for (const peer of ['vanilla', 'hive', 'direct']) {
-          const a = by(ours);
-          const b = by(peer);
-          if (!a || !b) continue;
-          ratios.push([c, `${ours}/${peer}`, b.rps > 0 ? `${(a.rps / b.rps).toFixed(2)}x` : '-', b.p50Ms > 0 ? `${(a.p50Ms / b.p50Ms).toFixed(2)}x` : '-', b.p99Ms > 0 ? `${(a.p99Ms / b.p99Ms).toFixed(2)}x` : '-', b.peakRssMb > 0 ? `${(a.peakRssMb / b.peakRssMb).toFixed(2)}x` : '-']);
-        }
-      }
+    const counts = [...new Set(workload.rows.map((r) => r.connections))].sort((a, b) => a - b);
+    for (const connections of counts) out.push(...connectionsSection(workload, connections));
+    if (workload.targets?.length) {
+      out.push('', `${workload.title}: peak RSS by target`, '');
+      out.push(table(['target', 'peak RSS MB (runs)', 'peak RSS MB (whole life)'], workload.targets.map((t) => [t.target, fixed(t.peakRssMb, 0), fixed(t.lifetimePeakRssMb, 0)]), 1));
     }
-    if (ratios.length > 0) out.push('', table(['case', 'ratio', 'rps', 'p50', 'p99', 'peak RSS'], ratios));
-    const notes = workload.rows.filter((r) => r.note || (r.errors > 0 && r.errorSample));
-    for (const r of notes) out.push(`note: ${r.target} ${caseOf(r)}: ${[r.note, r.errorSample && `first wrong answer: ${r.errorSample.slice(0, 200)}`].filter(Boolean).join('; ')}`);
   }
   return out.join('\n');
+}
+
+/** One workload at one connection count: its rows, the ratios of ours to each peer, the notes. */
+function connectionsSection(workload: WorkloadResult, connections: number): string[] {
+  const out: string[] = [];
+  const rows = workload.rows.filter((r) => r.connections === connections);
+  out.push('', `${workload.title}, ${connections} connections${workload.incomplete ? ' (cut short by the deadline: the rows so far)' : ''}`, '');
+  out.push(
+    table(
+      ['case', 'target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU %', 'subgraph fetches/req', 'backend calls/req', 'cache'],
+      rows.map((r) => [
+        caseOf(r),
+        r.target,
+        fixed(r.rps, 0),
+        fixed(r.p50Ms, 1),
+        fixed(r.p99Ms, 1),
+        String(r.errors),
+        fixed(r.peakRssMb, 0),
+        fixed(r.cpuPct, 0),
+        fixed(r.subgraphFetchesPerRequest, 2),
+        fixed(r.backendCallsPerRequest, 2),
+        r.cache ?? '-',
+      ]),
+    ),
+  );
+  const ratios: string[][] = [];
+  const cases = [...new Set(rows.map(caseOf))];
+  for (const c of cases) {
+    const rowsOf = rows.filter((r) => caseOf(r) === c);
+    const by = (target: string): Row | undefined => rowsOf.find((r) => r.target === target);
+    for (const ours of OURS) {
+      for (const peer of PEERS) {
+        const a = by(ours);
+        const b = by(peer);
+        if (!a || !b) continue;
+        // Latencies exist only where answers completed; rps and memory always do.
+        const latency = (x: number, y: number): string => (a.requests > 0 && b.requests > 0 && y > 0 ? ratio(x, y) : '-');
+        ratios.push([c, `${ours}/${peer}`, b.rps > 0 ? ratio(a.rps, b.rps) : '-', latency(a.p50Ms, b.p50Ms), latency(a.p99Ms, b.p99Ms), b.peakRssMb > 0 ? ratio(a.peakRssMb, b.peakRssMb) : '-']);
+      }
+    }
+  }
+  if (ratios.length > 0) out.push('', `Ratios at ${connections} connections`, '', table(['case', 'ratio', 'rps', 'p50', 'p99', 'peak RSS'], ratios));
+  const notes = rows.filter((r) => r.note || (r.errors > 0 && r.errorSample));
+  for (const r of notes) out.push(`note: ${r.target} ${caseOf(r)} c${connections}: ${[r.note, r.errorSample && `first wrong answer: ${r.errorSample.slice(0, 200)}`].filter(Boolean).join('; ')}`);
+  return out;
 }

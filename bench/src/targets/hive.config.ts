@@ -3,10 +3,18 @@
  * subgraphs require of any gateway: when BENCH_INTERNAL_TOKEN is set, every subgraph
  * request carries it as the x-graph360-gateway header (a static token minted by the bench).
  * The supergraph file and the port come from the command line.
+ *
+ * With BENCH_HIVE_TUNED=1 (the hive-tuned target) it adds what The Guild's federation
+ * benchmark runs Hive Gateway with: graphql-jit (`jit`, also `--jit` on its command line)
+ * and the inbound de-duplication of identical requests in flight
+ * (`inboundInflightRequestDeduplication`, off by default in @graphql-hive/gateway 2.15;
+ * its outbound counterpart, the transport's `deduplicateInflightRequests` for subgraph
+ * fetches, is on by default in both targets).
  */
 import { defineConfig } from '@graphql-hive/gateway';
 
 const internalToken = process.env.BENCH_INTERNAL_TOKEN;
+const tuned = process.env.BENCH_HIVE_TUNED === '1';
 
 export const gatewayConfig = defineConfig({
   ...(internalToken
@@ -16,4 +24,5 @@ export const gatewayConfig = defineConfig({
         },
       }
     : {}),
+  ...(tuned ? { jit: true, inboundInflightRequestDeduplication: true } : {}),
 });
