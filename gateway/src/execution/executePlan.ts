@@ -50,6 +50,23 @@ function collectEntities(value: unknown, at: readonly string[], index: number, i
   if (key !== '@') collectEntities(ownValue(value as Data, key), at, index + 1, into);
 }
 
+/**
+ * A string that tells representations apart: the usual flat ones (keys and scalars) by
+ * their names and values without a JSON call per entity; anything nested by its JSON,
+ * which starts with `{` where a flat key starts with a field name. Field names are GraphQL
+ * names, so the separators cannot occur in them; string values carry their length.
+ */
+function representationKey(representation: Data): string {
+  let key = '';
+  for (const name in representation) {
+    const value = representation[name];
+    if (typeof value === 'string') key += `${name}"${value.length}:${value}`;
+    else if (typeof value === 'number' || typeof value === 'boolean' || value === null) key += `${name}=${String(value)};`;
+    else return JSON.stringify(representation);
+  }
+  return key;
+}
+
 export class PlanRun {
   /** The gathered data, keyed by response names as the fetches answered them. */
   readonly data: Data = {};
@@ -135,7 +152,7 @@ export class PlanRun {
       step.inputRewrites?.apply(this.revision, representation);
       if (seen) {
         // Identical representations are one entity: sent once, its answer merged into each.
-        const key = JSON.stringify(representation);
+        const key = representationKey(representation);
         const index = seen.get(key);
         if (index !== undefined) {
           duplicates ??= new Map();
