@@ -7,6 +7,7 @@
  * kept in bench/results/.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,10 @@ async function main(): Promise<void> {
       command: process.execPath,
       args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', 'gateway/src/index.ts'],
       env: {
+        // As the bench runs it (bench.ts startTarget): production mode, which needs its own
+        // invalidation secret.
+        NODE_ENV: 'production',
+        GATEWAY_INVALIDATION_SECRET: randomBytes(24).toString('base64url'),
         GATEWAY_PORT: '0',
         SUPERGRAPH_PATH: supergraphPath,
         CRM_SUBGRAPH_URL: '',

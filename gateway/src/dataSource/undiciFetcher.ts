@@ -44,6 +44,46 @@ export class SubgraphFetchError extends GraphQLError {
   }
 }
 
+/**
+ * What RemoteGraphQLDataSource and our data source read of a fetched answer (`ok`,
+ * `status`, `headers.get`, `json()`, `text()`, and `url`/`statusText` for an error
+ * message), over the body text and undici's plain header object. A WHATWG Response
+ * would wrap the text in a stream and copy the headers into a Headers object, per fetch,
+ * only for them to be read back once. `url` and `statusText` are empty, as they were on the
+ * Response built from the text.
+ */
+class FetchedResponse {
+  readonly url = '';
+  readonly statusText = '';
+  readonly headers: { get(name: string): string | null };
+
+  constructor(
+    readonly status: number,
+    raw: Record<string, string | string[] | undefined>,
+    private readonly body: string,
+  ) {
+    // undici gives header names in lower case.
+    this.headers = {
+      get(name) {
+        const value = raw[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  async text(): Promise<string> {
+    return this.body;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.body);
+  }
+}
+
 export function createUndiciFetcher(options: UndiciFetcherOptions): Fetcher {
   const { serviceName, metrics } = options;
   const deadline = String(subgraphDeadlineMs(options.timeoutMs));
@@ -60,11 +100,7 @@ export function createUndiciFetcher(options: UndiciFetcherOptions): Fetcher {
       });
       const text = await response.body.text();
       metrics.subgraphFetchDuration.observe({ subgraph: serviceName }, (performance.now() - started) / 1000);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      return new Response(text, { status: response.statusCode, headers }) as unknown as FetcherResponse;
+      return new FetchedResponse(response.statusCode, response.headers, text) as unknown as FetcherResponse;
     } catch (error) {
       metrics.subgraphFetchDuration.observe({ subgraph: serviceName }, (performance.now() - started) / 1000);
       if (signal.aborted) {

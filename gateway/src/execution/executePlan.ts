@@ -26,6 +26,14 @@ type SubgraphError = NonNullable<Awaited<ReturnType<GraphQLDataSource['process']
 
 export type ServiceLookup = (name: string) => GraphQLDataSource | undefined;
 
+/** Which gathered entities (by index) each representation of an `_entities` fetch stands for. */
+interface EntityOwners {
+  /** The first entity of each representation. */
+  owners: readonly number[];
+  /** By representation, the further entities it stands for, when any had the same one. */
+  duplicates: ReadonlyMap<number, readonly number[]> | undefined;
+}
+
 /** The objects a flatten path reaches below `value`, nulls left out (entityPaths walks the same way). */
 function collectEntities(value: unknown, at: readonly string[], index: number, into: Data[]): void {
   if (value === null || typeof value !== 'object') return;
@@ -40,6 +48,23 @@ function collectEntities(value: unknown, at: readonly string[], index: number, i
   }
   const key = at[index]!;
   if (key !== '@') collectEntities(ownValue(value as Data, key), at, index + 1, into);
+}
+
+/**
+ * A string that tells representations apart: the usual flat ones (keys and scalars) by
+ * their names and values without a JSON call per entity; anything nested by its JSON,
+ * which starts with `{` where a flat key starts with a field name. Field names are GraphQL
+ * names, so the separators cannot occur in them; string values carry their length.
+ */
+function representationKey(representation: Data): string {
+  let key = '';
+  for (const name in representation) {
+    const value = representation[name];
+    if (typeof value === 'string') key += `${name}"${value.length}:${value}`;
+    else if (typeof value === 'number' || typeof value === 'boolean' || value === null) key += `${name}=${String(value)};`;
+    else return JSON.stringify(representation);
+  }
+  return key;
 }
 
 export class PlanRun {
@@ -115,12 +140,29 @@ export class PlanRun {
     }
 
     const representations: Data[] = [];
-    // For each representation, the index of the entity it stands for.
+    // For each representation, the index of the first entity it stands for; further
+    // entities with the identical representation (the same entity reached by several
+    // paths: every review's author, say) only in `duplicates`, rarely filled.
     const owners: number[] = [];
+    let duplicates: Map<number, number[]> | undefined;
+    const seen = entities.length > 1 ? new Map<string, number>() : undefined;
     for (let i = 0; i < entities.length; i++) {
       const representation = builder.build(entities[i]!);
       if (!representation) continue;
       step.inputRewrites?.apply(this.revision, representation);
+      if (seen) {
+        // Identical representations are one entity: sent once, its answer merged into each.
+        const key = representationKey(representation);
+        const index = seen.get(key);
+        if (index !== undefined) {
+          duplicates ??= new Map();
+          const more = duplicates.get(index);
+          if (more) more.push(i);
+          else duplicates.set(index, [i]);
+          continue;
+        }
+        seen.set(key, representations.length);
+      }
       representations.push(representation);
       owners.push(i);
     }
@@ -128,7 +170,7 @@ export class PlanRun {
     if (Object.hasOwn(variables, 'representations')) throw new Error('Variables cannot contain key "representations"');
     variables.representations = representations;
 
-    const data = await this.send(service, step, variables, owners);
+    const data = await this.send(service, step, variables, { owners, duplicates });
     if (!data) return;
     const received = data._entities;
     if (!Array.isArray(received)) throw new Error('Expected "data._entities" in response to be an array');
@@ -142,10 +184,14 @@ export class PlanRun {
       if (!entity.__typename) entity.__typename = target.__typename;
       step.outputRewrites?.apply(this.revision, entity);
       mergeInto(target, entity);
+      const more = duplicates?.get(i);
+      // The same answer goes into each: objects below it are then shared by those
+      // entities, which are one entity, so later fetches find the same data either way.
+      if (more) for (const owner of more) mergeInto(entities[owner]!, entity);
     }
   }
 
-  private async send(service: GraphQLDataSource, step: FetchStep, variables: Data, owners: number[] | undefined): Promise<Data | null | undefined> {
+  private async send(service: GraphQLDataSource, step: FetchStep, variables: Data, owners: EntityOwners | undefined): Promise<Data | null | undefined> {
     const { requestContext } = this;
     const options: ProcessOptions = {
       kind: INCOMING_OPERATION,
@@ -160,20 +206,33 @@ export class PlanRun {
     return response.data as Data | null | undefined;
   }
 
-  private recordErrors(step: FetchStep, errors: readonly SubgraphError[], owners: number[] | undefined, extensions: Record<string, unknown> | undefined): void {
+  private recordErrors(step: FetchStep, errors: readonly SubgraphError[], owners: EntityOwners | undefined, extensions: Record<string, unknown> | undefined): void {
     let paths: ResponsePath[] | undefined;
+    // Errors of deduplicated representations, one per entity, put back in entity order as
+    // if each entity had been sent (and had failed) on its own.
+    let fannedOut: Array<{ entity: number; error: GraphQLError }> | undefined;
     for (const error of errors) {
       const path = error.path;
-      let at: ResponsePath | undefined;
       if (owners && typeof path?.[1] === 'number') {
-        // Entity errors: `["_entities", i, …rest]` -> the path of the entity that representation i came from.
+        // Entity errors: `["_entities", i, …rest]` -> the path of each entity that representation i stands for.
         paths ??= entityPaths(this.data, step.path);
-        const owner = owners[path[1]];
-        at = [...((owner !== undefined && paths[owner]) || []), ...path.slice(2)];
-      } else if (path) {
-        at = [...step.path, ...path];
+        const first = owners.owners[path[1]];
+        const more = owners.duplicates?.get(path[1]);
+        const rest = path.slice(2);
+        if (!owners.duplicates) {
+          this.errors.push(downstreamError(error, step.serviceName, [...((first !== undefined && paths[first]) || []), ...rest]));
+          continue;
+        }
+        fannedOut ??= [];
+        if (first !== undefined) fannedOut.push({ entity: first, error: downstreamError(error, step.serviceName, [...(paths[first] ?? []), ...rest]) });
+        if (more) for (const entity of more) fannedOut.push({ entity, error: downstreamError(error, step.serviceName, [...(paths[entity] ?? []), ...rest]) });
+        continue;
       }
-      this.errors.push(downstreamError(error, step.serviceName, at));
+      this.errors.push(downstreamError(error, step.serviceName, path ? [...step.path, ...path] : undefined));
+    }
+    if (fannedOut) {
+      fannedOut.sort((a, b) => a.entity - b.entity);
+      for (const { error } of fannedOut) this.errors.push(error);
     }
     // What @apollo/gateway records for usage reporting when a subgraph sends no trace.
     if (!extensions?.ftv1) {

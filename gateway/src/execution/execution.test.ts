@@ -122,6 +122,63 @@ describe('answers the executor cannot use', () => {
   });
 });
 
+describe('identical representations', () => {
+  it('sends an entity once however many objects stand for it, and gives each its answer and its errors', async () => {
+    const supergraph = compose(
+      subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'),
+      subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int detail: Detail } type Detail { note: String }'),
+    );
+    const rev = new SupergraphRevision(supergraph, buildSchema('type Query { x: Int }'));
+    const { compilePlan } = await import('./compilePlan.js');
+    const { operationFromDocument } = await import('@apollo/federation-internals');
+    const plan = rev.planner.buildQueryPlan(operationFromDocument(rev.apiSchema, parse('{ items { id price detail { note } } }')));
+    const sent: unknown[] = [];
+    const source = (name: string): GraphQLDataSource => ({
+      process: async ({ request }) => {
+        if (name === 'a') return { data: { items: ['1', '2', '1', '3', '1'].map((id) => ({ __typename: 'Item', id })) } };
+        const representations = request.variables!.representations as Array<{ id: string }>;
+        sent.push(representations);
+        return {
+          data: { _entities: representations.map(({ id }) => (id === '3' ? null : { price: Number(id), detail: { note: `n${id}` } })) },
+          // Item 3 fails: as if each object had been sent, each gets the error.
+          errors: representations.flatMap(({ id }, i) => (id === '3' ? [{ message: 'no price', path: ['_entities', i, 'price'] }] : [])),
+        };
+      },
+    });
+    const run = new PlanRun(rev, source, { request: {}, metrics: {} } as GatewayGraphQLRequestContext, {});
+    await run.run(compilePlan(plan, rev)!, [run.data]);
+    expect(sent).toEqual([[{ __typename: 'Item', id: '1' }, { __typename: 'Item', id: '2' }, { __typename: 'Item', id: '3' }]]);
+    const item = (id: string) => ({ __typename: 'Item', id, price: Number(id), detail: { note: `n${id}` } });
+    expect(run.data).toEqual({ items: [item('1'), item('2'), item('1'), { __typename: 'Item', id: '3' }, item('1')] });
+    expect(run.errors.map((e) => [e.message, (e as { path?: unknown }).path])).toEqual([['no price', ['items', 3, 'price']]]);
+  });
+
+  it('fans an error of a shared representation out to every object it stands for, in their order', async () => {
+    const supergraph = compose(subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'));
+    const rev = new SupergraphRevision(supergraph, buildSchema('type Query { x: Int }'));
+    const { compilePlan } = await import('./compilePlan.js');
+    const { operationFromDocument } = await import('@apollo/federation-internals');
+    const plan = rev.planner.buildQueryPlan(operationFromDocument(rev.apiSchema, parse('{ items { id price } }')));
+    const source = (name: string): GraphQLDataSource => ({
+      process: async ({ request }) => {
+        if (name === 'a') return { data: { items: ['9', '1', '9'].map((id) => ({ __typename: 'Item', id })) } };
+        const representations = request.variables!.representations as Array<{ id: string }>;
+        return {
+          data: { _entities: representations.map(() => null) },
+          errors: representations.map(({ id }, i) => ({ message: `no ${id}`, path: ['_entities', i, 'price'] })),
+        };
+      },
+    });
+    const run = new PlanRun(rev, source, { request: {}, metrics: {} } as GatewayGraphQLRequestContext, {});
+    await run.run(compilePlan(plan, rev)!, [run.data]);
+    expect(run.errors.map((e) => [e.message, (e as { path?: unknown }).path])).toEqual([
+      ['no 9', ['items', 0, 'price']],
+      ['no 1', ['items', 1, 'price']],
+      ['no 9', ['items', 2, 'price']],
+    ]);
+  });
+});
+
 describe('plans and the supergraph revision', () => {
   it('plans again after a reload: a field that moved is fetched from its new subgraph', async () => {
     const schemas = {

@@ -25,6 +25,8 @@ export function mergeInto(target: Data, source: Data): void {
     const value = source[key];
     if (value === undefined) continue;
     const existing = ownValue(target, key);
+    // Already there: the same answer merged into two entities that share what is below them.
+    if (existing === value) continue;
     if (existing && isObject(value)) {
       if (isObject(existing)) mergeInto(existing, value);
       else setOwn(target, key, value);
