@@ -16,7 +16,7 @@
  * Settings (environment): BENCH_WARMUP_S (3), BENCH_DURATION (measured time per case and
  * connection count: 8s; BENCH_DURATION_S=8 is the same), BENCH_CONNECTIONS (comma list,
  * 16,50), BENCH_ONLY (federation | graph360), BENCH_TARGETS (comma list of ours,
- * ours-warm, vanilla, hive, hive-tuned, direct), BENCH_SCALE (sandbox seed scale, 0.2),
+ * ours-warm, ours-dedup, vanilla, hive, hive-tuned, direct), BENCH_SCALE (sandbox seed scale, 0.2),
  * BENCH_LATENCY_MS (20), BENCH_DEADLINE_S (900: everything is stopped by then).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -67,7 +67,7 @@ function connectionCounts(fallback: number[]): number[] {
   return [...new Set(counts.map(Number))];
 }
 
-const KNOWN_TARGETS = ['ours', 'ours-warm', 'vanilla', 'hive', 'hive-tuned', 'direct'];
+const KNOWN_TARGETS = ['ours', 'ours-warm', 'ours-dedup', 'vanilla', 'hive', 'hive-tuned', 'direct'];
 
 const settings = {
   warmupS: num('BENCH_WARMUP_S', 3),
@@ -87,8 +87,8 @@ for (const t of settings.targets) {
   if (!KNOWN_TARGETS.includes(t)) throw new Error(`BENCH_TARGETS: unknown target "${t}" (known: ${KNOWN_TARGETS.join(', ')})`);
 }
 
-type TargetId = 'ours' | 'ours-warm' | 'vanilla' | 'hive' | 'hive-tuned';
-const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'vanilla', 'hive', 'hive-tuned'] as const).filter((t) => settings.targets.includes(t));
+type TargetId = 'ours' | 'ours-warm' | 'ours-dedup' | 'vanilla' | 'hive' | 'hive-tuned';
+const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'ours-dedup', 'vanilla', 'hive', 'hive-tuned'] as const).filter((t) => settings.targets.includes(t));
 
 /**
  * A case already run at one connection count has warmed the target, its pools and the
@@ -310,8 +310,14 @@ function targetMemory(rows: Row[]): TargetMemory[] {
 async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth): Promise<{ proc: Proc; url: string }> {
   const common = { cwd: ROOT, cpu: settings.targetCpu, logFile: logFile(id) };
   lifetimePeakRss.delete(id);
-  if (id === 'ours' || id === 'ours-warm') {
-    const caches = id === 'ours' ? { ENTITY_CACHE: 'off', RESPONSE_CACHE: 'off' } : { ENTITY_CACHE: 'on', RESPONSE_CACHE: 'on' };
+  if (id === 'ours' || id === 'ours-warm' || id === 'ours-dedup') {
+    // ours: caches and inbound dedup off; ours-warm: caches on; ours-dedup: inbound dedup on
+    // (identical requests in flight share one execution), as hive-tuned runs.
+    const caches = {
+      ENTITY_CACHE: id === 'ours-warm' ? 'on' : 'off',
+      RESPONSE_CACHE: id === 'ours-warm' ? 'on' : 'off',
+      INBOUND_DEDUP: id === 'ours-dedup' ? 'on' : 'off',
+    };
     const proc = await spawnProc({
       ...common,
       name: id,

@@ -48,7 +48,7 @@ export interface WorkloadResult {
   incomplete?: boolean;
 }
 
-const OURS = ['ours', 'ours-warm'];
+const OURS = ['ours', 'ours-warm', 'ours-dedup'];
 const PEERS = ['vanilla', 'hive', 'hive-tuned', 'direct'];
 
 const caseOf = (row: Row): string => `${row.query}${row.latencyMs ? ` +${row.latencyMs}ms` : ''}`;
