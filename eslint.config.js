@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The boundaries of DESIGN.md, as import rules: the gateway imports no subgraph,
+ * The boundaries of the repository layout (README, "Repository layout"), as import rules: the gateway imports no subgraph,
  * subgraphs import neither each other nor a sandbox, subgraphs/kit imports no subgraph,
  * and no service code imports a sandbox. Sandboxes are test equipment: only tests,
  * scripts and other sandboxes may use them.
@@ -29,12 +29,12 @@ export default tseslint.config(
   {
     files: ['gateway/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: restrict([...SANDBOXES, '**/subgraphs/**'], 'The gateway talks to subgraphs over HTTP only; it imports neither subgraph nor sandbox code (DESIGN.md, Layout).'),
+    rules: restrict([...SANDBOXES, '**/subgraphs/**'], 'The gateway talks to subgraphs over HTTP only; it imports neither subgraph nor sandbox code (README, Repository layout).'),
   },
   {
     files: ['subgraphs/kit/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: restrict([...SANDBOXES, ...subgraphs.map((s) => `**/subgraphs/${s}/**`), '**/gateway/**'], 'subgraphs/kit is shared by every subgraph and imports none of them (DESIGN.md, Layout).'),
+    rules: restrict([...SANDBOXES, ...subgraphs.map((s) => `**/subgraphs/${s}/**`), '**/gateway/**'], 'subgraphs/kit is shared by every subgraph and imports none of them (README, Repository layout).'),
   },
   ...subgraphs.map((name) => ({
     files: [`subgraphs/${name}/**/*.ts`],
@@ -42,7 +42,7 @@ export default tseslint.config(
     ignores: ['**/*.test.ts', '**/testSandboxes.ts'],
     rules: restrict(
       [...SANDBOXES, '**/gateway/**', ...subgraphs.filter((s) => s !== name).map((s) => `**/subgraphs/${s}/**`)],
-      'A subgraph imports only subgraphs/kit: never another subgraph, the gateway or a sandbox (DESIGN.md, Layout).',
+      'A subgraph imports only subgraphs/kit: never another subgraph, the gateway or a sandbox (README, Repository layout).',
     ),
   })),
   {

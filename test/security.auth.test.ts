@@ -1,5 +1,5 @@
 /**
- * Authentication and authorization over the whole stack (issue #7, the auth contract):
+ * Authentication and authorization over the whole stack (the auth contract):
  * tokens the gateway refuses (401 UNAUTHENTICATED), JWKS and API keys, fields refused one
  * by one before any subgraph is asked for them (null plus an error at the path, the rest
  * answered), customer binding, subgraphs that answer only the gateway, and caches and

@@ -1,5 +1,5 @@
 /**
- * The bad-input corpus of issue #7, against a running stack: each bad request gets the
+ * The bad-input corpus, against a running stack: each bad request gets the
  * right HTTP status and a clear error code, costs no backend call, and the gateway then
  * answers the next good request. (The authentication and authorization cases are in
  * test/security.auth.test.ts.) Also here: introspection and the playground are off in

@@ -1,5 +1,5 @@
 /**
- * Rate limiting per client against running gateways (issue #7): a client over its
+ * Rate limiting per client against running gateways: a client over its
  * request budget, or over its cost budget, gets 429 with Retry-After and RATE_LIMITED
  * while another client is unaffected; clients are told apart by token subject, and
  * anonymous ones by IP (X-Forwarded-For behind a trusted proxy); a gateway whose Redis

@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { oursGatewayEnv } from '../src/lib/oursEnv.js';
 import { freePort, spawnProc, stopAll, type Proc } from '../src/lib/proc.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -42,6 +43,8 @@ if (!existsSync(join(auditDir, 'src/cli.ts'))) fail(`AUDIT_DIR: ${auditDir} has 
 if (!existsSync(join(auditDir, 'node_modules/fets'))) fail(`AUDIT_DIR: ${auditDir} has no node_modules: install its dependencies first (bench/audit/README.md)`);
 const targets = (process.env.AUDIT_TARGETS || KNOWN_TARGETS.join(',')).split(',').map((t) => t.trim()) as TargetId[];
 for (const t of targets) if (!KNOWN_TARGETS.includes(t)) fail(`AUDIT_TARGETS: unknown target "${t}" (known: ${KNOWN_TARGETS.join(', ')})`);
+const AUDIT_CACHES = process.env.AUDIT_CACHES === 'on' ? 'on' : 'off';
+if (process.env.AUDIT_CACHES && !['on', 'off'].includes(process.env.AUDIT_CACHES)) throw new Error(`AUDIT_CACHES must be on or off, got "${process.env.AUDIT_CACHES}"`);
 const onlySuites = process.env.AUDIT_SUITES ? process.env.AUDIT_SUITES.split(',').map((s) => s.trim()) : undefined;
 
 function fail(message: string): never {
@@ -107,18 +110,11 @@ async function startTarget(id: TargetId, supergraphPath: string, suite: string):
       env: {
         ...oursSecrets(),
         NODE_ENV: 'development',
-        GATEWAY_PORT: '0',
-        GATEWAY_HOST: '127.0.0.1',
-        SUPERGRAPH_PATH: supergraphPath,
-        CRM_SUBGRAPH_URL: '',
-        ERP_SUBGRAPH_URL: '',
-        PAYMENTS_SUBGRAPH_URL: '',
-        REDIS_URL: '',
-        // The audit checks each answer once: caches could only hide or add behaviour.
-        ENTITY_CACHE: 'off',
-        RESPONSE_CACHE: 'off',
-        // Every request comes from one client in quick succession.
-        RATE_LIMIT: 'off',
+        ...oursGatewayEnv(supergraphPath),
+        // Off by default: the audit checks each answer once. AUDIT_CACHES=on runs it with the
+        // entity and response caches on, to show they change no answer.
+        ENTITY_CACHE: AUDIT_CACHES,
+        RESPONSE_CACHE: AUDIT_CACHES,
         SAFELIST: 'off',
         LOG_LEVEL: 'warn',
       },

@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { createBenchAuth, type BenchAuth } from './lib/auth.js';
+import { oursGatewayEnv } from './lib/oursEnv.js';
 import { cpuSeconds, freePort, killAllNow, peakRss, resetPeakRss, spawnProc, stopAll, type Proc } from './lib/proc.js';
 import { formatReport, type Row, type TargetMemory, type WorkloadResult } from './lib/report.js';
 import { runWrk } from './lib/wrk.js';
@@ -327,19 +328,10 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
         NODE_ENV: 'production',
         // Production requires its own secret for POST /internal/invalidate (unused here).
         GATEWAY_INVALIDATION_SECRET: randomBytes(24).toString('base64url'),
-        GATEWAY_PORT: '0',
-        GATEWAY_HOST: '127.0.0.1',
-        SUPERGRAPH_PATH: supergraphPath,
-        CRM_SUBGRAPH_URL: '',
-        ERP_SUBGRAPH_URL: '',
-        PAYMENTS_SUBGRAPH_URL: '',
-        REDIS_URL: '',
+        ...oursGatewayEnv(supergraphPath),
         ...caches,
         GATEWAY_SUBGRAPH_SECRET: auth.subgraphSecret,
         AUTH_PUBLIC_KEY: auth.publicKeyPem,
-        // The load comes from one client at thousands of requests per second: the per-client
-        // rate limit (default on, 50 rps) would answer 429 to most of it. The peers have none.
-        RATE_LIMIT: 'off',
       },
     });
     return { proc, url: proc.url };

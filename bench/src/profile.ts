@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBenchAuth } from './lib/auth.js';
+import { oursGatewayEnv } from './lib/oursEnv.js';
 import { killAllNow, spawnProc, stopAll } from './lib/proc.js';
 import { runWrk } from './lib/wrk.js';
 import { formatSummary, summarise } from './summariseProfile.js';
@@ -44,17 +45,11 @@ async function main(): Promise<void> {
         // invalidation secret.
         NODE_ENV: 'production',
         GATEWAY_INVALIDATION_SECRET: randomBytes(24).toString('base64url'),
-        GATEWAY_PORT: '0',
-        SUPERGRAPH_PATH: supergraphPath,
-        CRM_SUBGRAPH_URL: '',
-        ERP_SUBGRAPH_URL: '',
-        PAYMENTS_SUBGRAPH_URL: '',
-        REDIS_URL: '',
+        ...oursGatewayEnv(supergraphPath),
         ENTITY_CACHE: 'off',
         RESPONSE_CACHE: 'off',
         // Every request executes, as the bench's `ours` target: what is profiled is one execution per request.
         INBOUND_DEDUP: 'off',
-        RATE_LIMIT: 'off',
         GATEWAY_SUBGRAPH_SECRET: auth.subgraphSecret,
         AUTH_PUBLIC_KEY: auth.publicKeyPem,
       },

@@ -1,5 +1,5 @@
 /**
- * The check that no secret reaches a log (issue #7): every service a test spawns writes
+ * The check that no secret reaches a log: every service a test spawns writes
  * its output to the run's log folder (helpers/spawnService.ts), together with the values
  * of its secret variables; at the end of the whole Vitest run this scans every log for
  *

@@ -1,6 +1,6 @@
 /**
  * One cache namespace (apq, entity, response, …): a keyv instance and the guard every
- * read and write goes through. The guard is the rule of DESIGN.md, "a failing cache is
+ * read and write goes through. The guard keeps the gateway's rule "a failing cache is
  * a miss, never a failed request": an operation that throws, or that takes longer than
  * the deadline (a Redis that is slow or gone), resolves to a fallback (a miss, or
  * nothing written), counts metrics.cache(layer, 'error') and is logged, at most once

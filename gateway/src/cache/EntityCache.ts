@@ -1,5 +1,5 @@
 /**
- * The entity cache (DESIGN.md layer 4) and its sibling for whole root-field fetches.
+ * The entity cache (`_entities` results per type, key and selection) and its sibling for whole root-field fetches.
  *
  * An entity value is one element of an `_entities` answer, keyed by subgraph, type, the
  * canonical representation (key fields plus any @requires fields), the selection (a hash

@@ -1,6 +1,5 @@
 /**
- * Every cache layer of the gateway, built from the config in one place (DESIGN.md,
- * "Batching and caching, layer by layer"), for createGateway to hand to Apollo:
+ * Every cache layer of the gateway, built from the config in one place (README, the gateway's caches), for createGateway to hand to Apollo:
  *
  * | layer     | where                                   | store                        |
  * |-----------|-----------------------------------------|------------------------------|

@@ -1,5 +1,5 @@
 /**
- * The whole-response cache (DESIGN.md layer 5): Apollo's response-cache plugin over the
+ * The whole-response cache (the last cache layer): Apollo's response-cache plugin over the
  * `response` keyv namespace. It stores a query's data only when the operation's overall
  * cache policy is cacheable, which in a gateway means every subgraph answer (or cached
  * value) it used carried a hint: the policy is the smallest max-age and the narrowest

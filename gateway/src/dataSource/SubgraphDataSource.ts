@@ -1,5 +1,5 @@
 /**
- * How the gateway talks to one subgraph (DESIGN.md layers 3 and 4): RemoteGraphQLDataSource
+ * How the gateway talks to one subgraph (fetch dedup and the entity cache): RemoteGraphQLDataSource
  * with undici as its fetcher (keep-alive, a deadline per fetch), header propagation,
  * in-flight deduplication of identical reads, the entity cache for entity (`_entities`) fetches,
  * a cache of whole root-field reads, and eviction of what a mutation reports it changed.

@@ -1,6 +1,6 @@
 /**
- * Limits on what one request may ask, checked before any planning or subgraph call
- * (issue #7):
+ * Limits on what one request may ask, checked before any planning or subgraph call, so
+ * that no single request can cost the backends more than the limits allow:
  *
  * | when                                                 | check                                                         | code                         |
  * |------------------------------------------------------|---------------------------------------------------------------|------------------------------|

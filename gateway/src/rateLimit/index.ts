@@ -1,5 +1,5 @@
 /**
- * Rate limiting per client (issue #7): two token buckets per client, one counting
+ * Rate limiting per client: two token buckets per client, one counting
  * GraphQL requests (RATE_LIMIT_RPS, RATE_LIMIT_BURST) and one counting the estimated
  * cost of their operations (RATE_LIMIT_COST_PER_SECOND, RATE_LIMIT_COST_BURST; the cost
  * from limits/). Over either budget: HTTP 429, a `Retry-After` header in whole seconds
