@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpInvoices, erpInvoiceState, type ErpInvoice } from './helpers/erpInvoices.js';
+import { until } from './helpers/gatewayCalls.js';
 import { redisReachable } from './helpers/redisProxy.js';
 import { graphql, paymentsReadModelSynced, startStack, type GraphQLResponse, type Stack } from './helpers/startStack.js';
 
@@ -37,16 +38,6 @@ async function providerPaid(paymentsUrl: string, invoiceId: string): Promise<num
   url.searchParams.set('limit', '100');
   const found = (await (await fetch(url, { headers: { authorization: 'Bearer sk_test_sandbox' } })).json()) as { data: Array<{ status: string; amount: number; metadata: Record<string, string> }> };
   return found.data.filter((pi) => pi.status === 'succeeded' && pi.metadata.idempotency_key).reduce((sum, pi) => sum + pi.amount, 0);
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const input = (invoice: Invoice, amount: number, extra: Record<string, unknown> = {}) => ({
@@ -119,7 +110,7 @@ describe('payInvoice through the gateway', () => {
   };
 
   it('refuses overpaying, a paid invoice, an unknown invoice, another currency and another customer’s invoice, with no provider call', async () => {
-    await until(async () => ((await erpResidual(stack.sandboxUrls.erp, paid[0]!.invoiceId)).paymentState === 'paid' ? true : undefined), 'the ERP to reconcile the paid invoice');
+    await until('the ERP to reconcile the paid invoice', async () => ((await erpResidual(stack.sandboxUrls.erp, paid[0]!.invoiceId)).paymentState === 'paid' ? true : undefined), 20_000);
     await refusals(stack.gatewayUrl);
   });
 
@@ -153,10 +144,10 @@ describe('payInvoice through the gateway', () => {
   it("the provider's totals agree with the ERP's residuals once it has reconciled", async () => {
     for (const invoice of paid) {
       expect(await providerPaid(stack.sandboxUrls.payments, invoice.invoiceId)).toBe(invoice.residual);
-      await until(async () => {
+      await until(`the ERP to show invoice ${invoice.invoiceId} paid`, async () => {
         const state = await erpResidual(stack.sandboxUrls.erp, invoice.invoiceId);
         return state.residual === 0 && state.paymentState === 'paid' ? true : undefined;
-      }, `the ERP to show invoice ${invoice.invoiceId} paid`);
+      }, 20_000);
     }
   });
 });
