@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import Negotiator from 'negotiator';
 import { jsonNestingDepth } from './jsonNesting.js';
+import { endWithBody } from './responseBody.js';
 
 export { keepConnectionsAlive } from './keepAlive.js';
 export { ClientAbortedError, PayloadTooLargeError, readBody } from './readBody.js';
@@ -164,11 +165,9 @@ export async function runApolloRequest<TContext extends BaseContext>(
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
-    // Encoded once, here: given the string, node:http measures its UTF-8 length for
-    // Content-Length and then encodes it again to write it, which for a large answer held
-    // in two bytes per character (JSON.stringify's output whenever one key or value is)
-    // costs as much as building the answer did.
-    res.end(Buffer.from(response.body.string));
+    // Encoded once, here (given the string, node:http would measure its UTF-8 length for
+    // Content-Length and then encode it again), into reused memory: lib/responseBody.ts.
+    endWithBody(res, response.body.string);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
