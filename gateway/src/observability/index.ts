@@ -21,6 +21,7 @@ import { requestIdPlugin, type RequestIdContext } from '../plugins/requestId/ind
 import type { FileSupergraphManager } from '../supergraph/SupergraphManager.js';
 import { clientAborts, isClientAbort } from './clientAborts.js';
 import { operationalRoutes } from './routes.js';
+import { withoutRedactedPaths } from './logger.js';
 
 export interface ObservabilityOptions {
   config: Pick<GatewayConfig, 'corsOrigins' | 'subgraphUrls' | 'metricsToken' | 'mode'>;
@@ -64,7 +65,7 @@ export function createObservability({ config, logger, metrics, supergraph }: Obs
   return {
     plugins: [
       requestIds,
-      operationLogPlugin({ loggerFor: requestIds.loggerFor }),
+      operationLogPlugin({ logger: withoutRedactedPaths(logger) }),
       operationMetricsPlugin({ metrics }) as ApolloServerPlugin<RequestIdContext>,
       masking.plugin,
     ],

@@ -58,11 +58,29 @@ export interface GatewayLoggerOptions {
   lineLimits?: LogLineLimits;
 }
 
+const withoutPathRedaction = new WeakMap<Logger, Logger>();
+
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger {
   const redact = secretRedactor(options.secrets);
   const limits = options.lineLimits ?? DEFAULT_LOG_LINE_LIMITS;
-  const settings = { name: 'gateway', level: options.level ?? 'info', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' }, hooks: { streamWrite: (line: string) => capLogLine(redact(line), limits) } };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  const common = { name: 'gateway', level: options.level ?? 'info', hooks: { streamWrite: (line: string) => capLogLine(redact(line), limits) } };
+  // Stdout, written asynchronously: a line is handed to the kernel without blocking the
+  // request that logged it, lines logged meanwhile go out together, and pino writes what
+  // is left synchronously when the process exits.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const logger = pino({ ...common, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }, destination);
+  withoutPathRedaction.set(logger, pino(common, destination));
+  return logger;
+}
+
+/**
+ * A logger that writes where `logger` writes, with the same secret scrubbing of the whole
+ * line and the same bounds, but without the redaction by path, which walks every object
+ * logged: for lines whose fields are fixed and cannot hold credentials (the line per
+ * operation). For a logger not made by createGatewayLogger, that logger itself.
+ */
+export function withoutRedactedPaths(logger: Logger): Logger {
+  return withoutPathRedaction.get(logger) ?? logger;
 }
 
 export type { Logger };

@@ -4,6 +4,10 @@
  * Written through the request's child logger, so it carries the request id. This is the
  * line to grep when a client reports a failure: the errorId of a masked error is in a
  * line of its own (plugins/errorMasking), with the same request id.
+ *
+ * It is written through a logger without redaction by path (observability/logger.ts
+ * withoutRedactedPaths): its fields are fixed and hold no credentials, and the whole line
+ * still has secrets scrubbed. No child logger is made for it: the request id is a field.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
@@ -11,11 +15,11 @@ import { operationNameOf } from '../operationName.js';
 import type { RequestIdContext } from '../requestId/index.js';
 
 export interface OperationLogOptions {
-  /** The request's logger (plugins/requestId's loggerFor). */
-  loggerFor(context: RequestIdContext): Logger;
+  /** Where the lines go. */
+  logger: Logger;
 }
 
-export function operationLogPlugin({ loggerFor }: OperationLogOptions): ApolloServerPlugin<RequestIdContext> {
+export function operationLogPlugin({ logger }: OperationLogOptions): ApolloServerPlugin<RequestIdContext> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -25,8 +29,9 @@ export function operationLogPlugin({ loggerFor }: OperationLogOptions): ApolloSe
           const body = response.body;
           const errors = (body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors) ?? [];
           const errorCodes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
-          loggerFor(contextValue).info(
+          logger.info(
             {
+              requestId: contextValue.requestId,
               operation: operationNameOf(requestContext),
               operationType: operation?.operation ?? null,
               durationMs: Number(process.hrtime.bigint() - started) / 1e6,

@@ -66,7 +66,6 @@ export function requestIdPlugin({ logger }: RequestIdOptions): RequestIdPlugin {
       // Normally fromHttp has set it; this covers executeOperation and other integrations.
       contextValue.requestId ??= requestIdFrom(request.http?.headers.get(REQUEST_ID_HEADER));
       response.http.headers.set(REQUEST_ID_HEADER, contextValue.requestId);
-      loggerFor(contextValue);
     },
   };
 }
