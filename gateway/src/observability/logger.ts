@@ -58,16 +58,20 @@ export interface GatewayLoggerOptions {
   lineLimits?: LogLineLimits;
 }
 
+/** Longest a line waits in the log buffer before it is written. */
+export const LOG_FLUSH_MS = 100;
+
 const withoutPathRedaction = new WeakMap<Logger, Logger>();
 
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger {
   const redact = secretRedactor(options.secrets);
   const limits = options.lineLimits ?? DEFAULT_LOG_LINE_LIMITS;
   const common = { name: 'gateway', level: options.level ?? 'info', hooks: { streamWrite: (line: string) => capLogLine(redact(line), limits) } };
-  // Stdout, written asynchronously: a line is handed to the kernel without blocking the
-  // request that logged it, lines logged meanwhile go out together, and pino writes what
-  // is left synchronously when the process exits.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  // Stdout, in batches: lines are gathered up to 4 kB or for at most LOG_FLUSH_MS, then
+  // written in one call (synchronous: a write handed to libuv's thread pool costs the
+  // event loop more than the write itself); what is left is written when the process
+  // exits (pino's exit hook). A process killed outright loses at most LOG_FLUSH_MS of lines.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: LOG_FLUSH_MS });
   const logger = pino({ ...common, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }, destination);
   withoutPathRedaction.set(logger, pino(common, destination));
   return logger;
