@@ -146,13 +146,21 @@ export function readGraphQLRequest(req: IncomingMessage, body: Buffer, options: 
 }
 
 /** Runs a GraphQL HTTP request that readGraphQLRequest has read through `apollo`, and writes its response. */
+/** A response as runApolloRequest sent it, whole (not an incremental one). */
+export interface SentResponse {
+  status: number;
+  headers: Array<[string, string]>;
+  body: string;
+}
+
+/** Runs `request` through `apollo` and writes its response to `res`; what was sent, when it was sent whole. */
 export async function runApolloRequest<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   req: IncomingMessage,
   request: RawGraphQLRequest,
   res: ServerResponse,
   context: () => Promise<TContext>,
-): Promise<void> {
+): Promise<SentResponse | undefined> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -168,10 +176,11 @@ export async function runApolloRequest<TContext extends BaseContext>(
     // Encoded once, here (given the string, node:http would measure its UTF-8 length for
     // Content-Length and then encode it again), into reused memory: lib/responseBody.ts.
     endWithBody(res, response.body.string);
-    return;
+    return { status: res.statusCode, headers: [...response.headers], body: response.body.string };
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+  return undefined;
 }
 
 /**

@@ -64,12 +64,13 @@ export function endWithBody(res: ServerResponse, body: string): void {
   // UTF-8 takes at most 3 bytes per UTF-16 unit; JSON is nearly all ASCII, so try a buffer a little
   // larger than the text first and a sure one only when that was not enough.
   let buffer = take(body.length + (body.length >> 4) + 64);
-  let { read, written } = encoder.encodeInto(body, buffer);
-  if (read < body.length) {
+  let result = encoder.encodeInto(body, buffer);
+  if (result.read < body.length) {
     giveBack(buffer);
     buffer = take(body.length * 3);
-    ({ read, written } = encoder.encodeInto(body, buffer));
+    result = encoder.encodeInto(body, buffer);
   }
+  const { written } = result;
   const held = buffer;
   // 'finish' only: a response that failed may still be referenced by a write in flight.
   res.end(held.subarray(0, written), (error?: Error | null) => {

@@ -18,11 +18,14 @@
  *  5. the steps' `http` stages, in order (pipeline/GatewayStep.ts): rate limits, one
  *     request per operation (rateLimit/, 429; malformed requests count too); the request's
  *     shape (media type, JSON, nesting: lib/http.ts); limits before parsing (limits/:
- *     batch size, tokens, bracket nesting, operation name length);
+ *     batch size, tokens, bracket nesting, operation name length); then inbound dedup:
+ *     a request identical to an admitted read in flight gets that read's response, its
+ *     own client charged its cost (inboundDedup/sharedResponses.ts);
  *  6. Apollo Server: APQ or the safelist (safelist/), parse and validate (documents
  *     cached), subscriptions refused (plugins/subscriptions/);
  *  7. admission, the steps' `admit` stages in order: limits on the parsed operation
- *     (depth, aliases, root fields, cost), then the cost charged to the client's budget;
+ *     (depth, aliases, root fields, cost), then the cost charged to the client's budget,
+ *     then an admitted read becomes joinable by identical requests;
  *  8. the response cache (cache/), a hit answers here;
  *  9. the executor Apollo Server calls: authorization filtering (auth/), inbound dedup
  *     (inboundDedup/), planning and execution (execution/; fetches through dataSource/:
@@ -38,7 +41,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection } from '../../lib/http.js';
+import { keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
@@ -49,10 +52,12 @@ import type { GatewayConfig } from './config.js';
 import { createSubgraphServices } from './dataSource/createSubgraphServices.js';
 import { graph360Gateway, recordServices } from './execution/graph360Gateway.js';
 import { InboundDedup, inboundDedupGateway } from './inboundDedup/index.js';
+import { ResponseSharing, responseSharingStep } from './inboundDedup/sharedResponses.js';
 import { limitsStep } from './limits/index.js';
 import { createPlayground } from './playground/index.js';
 import { GatewayMetrics } from './metrics.js';
 import { createObservability } from './observability/index.js';
+import { withoutRedactedPaths } from './observability/logger.js';
 import { clientIpOf } from './rateLimit/clientIp.js';
 import type { GatewayContext } from './pipeline/GatewayContext.js';
 import { pluginsOf, runHttpSteps, type GatewayStep } from './pipeline/GatewayStep.js';
@@ -140,8 +145,14 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     { name: 'GraphQL request', http: ({ malformed }) => malformed },
     limits,
   ];
-  // Admission: the limits accept the operation and estimate its cost, then the cost is charged.
-  const admission: GatewayStep[] = [limits, rateLimits];
+  // Identical admitted reads in flight answer each other's identical HTTP requests (INBOUND_DEDUP): inboundDedup/sharedResponses.ts.
+  const sharing = config.inboundDedup
+    ? new ResponseSharing({ perRequestCacheStatus: config.exposeCacheStatus, chargeCost: (context, cost) => rateLimiter.tryChargeCost(context, cost), metrics, operationLog: withoutRedactedPaths(logger) })
+    : undefined;
+  const sharingStep = sharing ? [responseSharingStep(sharing)] : [];
+  // Admission: the limits accept the operation and estimate its cost, then the cost is
+  // charged; then an admitted query may be joined by identical requests.
+  const admission: GatewayStep[] = [limits, rateLimits, ...sharingStep];
   const apollo = new ApolloServer({
     // Fields the caller may not see are removed before planning and come back as null
     // with an error (@authenticated, @requiresScopes, customer binding): auth/.
@@ -158,7 +169,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     persistedQueries: safelist ? false : caches.persistedQueries,
     documentStore: caches.documentStore,
     // Subscriptions are refused with a 400 (plugins/subscriptions/); listed before limits, so that a subscription over a limit still gets that answer.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), ...pluginsOf(steps, admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), ...pluginsOf([...steps, ...sharingStep], admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
   });
   await apollo.start();
   // Playground: GraphiQL for browsers at GET /graphql, served from this process (Apollo's
@@ -204,7 +215,18 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       malformed: 'rejection' in read ? read.rejection : undefined,
     });
     if (refused) return sendRejection(res, refused);
-    if ('request' in read) await runApolloRequest(apollo, req, read.request, res, async () => context);
+    if (!('request' in read)) return;
+    if (sharing) {
+      context.shareKey = sharing.keyOf(req, read.request, body, context.auth);
+      if (context.shareKey !== undefined && (await sharing.follow(context.shareKey, context, res))) return;
+    }
+    let sent: SentResponse | undefined;
+    try {
+      sent = await runApolloRequest(apollo, req, read.request, res, async () => context);
+    } finally {
+      // Its followers get what this request sent, or run on their own.
+      sharing?.settle(context, sent);
+    }
   };
 
   // The route table: the first route that takes a request answers it.

@@ -119,7 +119,7 @@ export class GatewayMetrics {
 
   readonly inboundDedup = new Counter({
     name: 'gateway_inbound_dedup_total',
-    help: 'Read operations that could share an execution, by outcome: leader (it ran) or shared (it got the result of an identical one in flight).',
+    help: 'Read operations that could share an execution, by outcome: leader (it ran), shared (it got the result of an identical execution in flight) or response (an identical HTTP request joined the response of one in flight).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -16,4 +16,9 @@ export type GatewayContext = {
   clientIp: string;
   /** Who is asking (auth/): anonymous when no credential was sent. */
   auth: AuthIdentity;
+  /**
+   * Identical requests in flight may share this one's response under this key
+   * (inboundDedup/sharedResponses.ts); absent when it must run on its own.
+   */
+  shareKey?: string;
 };

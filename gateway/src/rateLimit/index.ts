@@ -86,6 +86,12 @@ export interface RateLimiter<TContext extends RateLimitContext> {
   readonly largestRequest: number;
   /** Takes an operation's cost from its client's cost bucket; throws RATE_LIMITED when it is short. */
   chargeCost(context: GraphQLRequestContext<TContext>, cost: number): Promise<void>;
+  /**
+   * Takes `cost` from the client's cost bucket if it holds that much: true if taken, false
+   * (nothing taken, nothing logged) if not. For a request that would share another's
+   * answer (inboundDedup/sharedResponses.ts); refused, it runs and is refused as usual.
+   */
+  tryChargeCost(context: RateLimitContext, cost: number): Promise<boolean>;
 }
 
 export function createRateLimiter<TContext extends RateLimitContext>(options: RateLimiterOptions): RateLimiter<TContext> {
@@ -110,12 +116,12 @@ export function createRateLimiter<TContext extends RateLimitContext>(options: Ra
   }
 
   /** The refusal when the bucket is short, else undefined. */
-  const take = async (context: RateLimitContext, bucket: 'requests' | 'cost', amount: number): Promise<GraphQLError | undefined> => {
+  const take = async (context: RateLimitContext, bucket: 'requests' | 'cost', amount: number, quiet = false): Promise<GraphQLError | undefined> => {
     if (!store || amount <= 0) return undefined;
     const key = clientKey(context);
     const result = await store.take(`${bucket}:${key}`, amount, config[bucket]);
     if (result.allowed) return undefined;
-    logger.info({ client: key, budget: bucket, amount, retryAfterMs: result.retryAfterMs, requestId: context.requestId }, 'rate limited');
+    if (!quiet) logger.info({ client: key, budget: bucket, amount, retryAfterMs: result.retryAfterMs, requestId: context.requestId }, 'rate limited');
     return rateLimitedError(result.retryAfterMs, bucket);
   };
 
@@ -131,6 +137,9 @@ export function createRateLimiter<TContext extends RateLimitContext>(options: Ra
     async chargeCost(context, cost) {
       const refused = await take(context.contextValue, 'cost', cost);
       if (refused) throw refused;
+    },
+    async tryChargeCost(context, cost) {
+      return (await take(context, 'cost', cost, true)) === undefined;
     },
   };
 }
