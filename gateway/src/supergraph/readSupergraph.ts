@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import { splitSupergraph, type AuthPolicy } from '../auth/policy.js';
+import { internOneByteNames, type NameTable } from './oneByteNames.js';
 
 export class SupergraphError extends Error {
   constructor(message: string) {
@@ -25,6 +26,8 @@ export interface ParsedSupergraph {
   executableSdl: string;
   policy: AuthPolicy;
   subgraphs: SubgraphEndpoint[];
+  /** The supergraph's names as one-byte strings (oneByteNames.ts), held while it is served. */
+  names: NameTable;
 }
 
 /**
@@ -35,9 +38,11 @@ export interface ParsedSupergraph {
 export function parseSupergraph(sdl: string, path: string): ParsedSupergraph {
   try {
     const { executableSdl, policy } = splitSupergraph(sdl);
+    // Before federation-internals builds anything from it (oneByteNames.ts).
+    const names = internOneByteNames(executableSdl);
     const supergraph = Supergraph.build(executableSdl, { validateSupergraph: true });
     supergraph.apiSchema().toGraphQLJSSchema();
-    return { executableSdl, policy, subgraphs: supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, url })) };
+    return { executableSdl, policy, subgraphs: supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, url })), names };
   } catch (error) {
     throw new SupergraphError(`supergraph file ${path} is not a valid supergraph: ${(error as Error).message}`);
   }
