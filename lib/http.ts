@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import Negotiator from 'negotiator';
+import { boundedMemo } from './boundedMemo.js';
 import { jsonNestingDepth } from './jsonNesting.js';
 import { endWithBody } from './responseBody.js';
 
@@ -30,8 +31,12 @@ const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json; charset=utf-8'
  */
 export function graphqlResponseMediaType(accept: string | undefined): string {
   if (!accept) return APPLICATION_JSON;
-  return new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]) ?? APPLICATION_JSON;
+  return responseMediaTypeFor(accept);
 }
+
+// Negotiation is a pure function of the header, and clients send the same few headers.
+const MEMO = { max: 256, maxKeyLength: 512 };
+const responseMediaTypeFor = boundedMemo((accept) => new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]) ?? APPLICATION_JSON, MEMO);
 
 /** Every media type Apollo Server can answer a GraphQL request in (its MEDIA_TYPES): JSON, and multipart for @defer. */
 const ANSWERABLE_MEDIA_TYPES = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, 'multipart/mixed', 'multipart/mixed; deferSpec=20220824', 'multipart/mixed; incrementalSpec=v0.2'];
@@ -42,8 +47,10 @@ const ANSWERABLE_MEDIA_TYPES = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, 'multip
  * mutation sent with `Accept: text/html` would write and report a failure.
  */
 export function acceptsNoGraphQLResponse(accept: string | undefined): boolean {
-  return accept !== undefined && accept !== '' && new Negotiator({ headers: { accept } }).mediaType(ANSWERABLE_MEDIA_TYPES) === undefined;
+  return accept !== undefined && accept !== '' && admitsNoAnswer(accept);
 }
+
+const admitsNoAnswer = boundedMemo((accept) => new Negotiator({ headers: { accept } }).mediaType(ANSWERABLE_MEDIA_TYPES) === undefined, MEMO);
 
 /**
  * A GraphQL-over-HTTP error response with a code, for failures before execution. Its

@@ -31,7 +31,8 @@
  * document run at admission (didResolveOperation, the hook meant for refusing an
  * operation), which hands the accepted cost on to the rate limiter (OperationFacts).
  * Planning happens after it, in execution. A document's shape is measured once (the document cache
- * hands back the same object); the cost, which depends on variables, per request.
+ * hands back the same object), its cost once per set of variables, and the measures before
+ * parsing once per query text (a bounded memo each).
  *
  * Why not @escape.tech/graphql-armor: its depth, alias and cost checks are validation
  * rules, so in Apollo Server their errors carry GRAPHQL_VALIDATION_FAILED and a client
@@ -40,8 +41,9 @@
  * list sizes (first/limit, @listSize). Its max-tokens plugin is graphql-js's `maxTokens`
  * parse option, which the gateway sets too, as a backstop (a GRAPHQL_PARSE_FAILED).
  */
-import { GraphQLError, type DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
+import { boundedMemo } from '../../../lib/boundedMemo.js';
 import { estimateCost, listSizesFromSupergraph, type ListSizes } from './cost.js';
 import type { OperationLimits } from './config.js';
 import { measureDocument, measureSource, type DocumentMeasure } from './measure.js';
@@ -92,6 +94,28 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
   const maxNesting = maxNestingFor(limits.maxDepth);
   let listSizes: ListSizes = new Map();
   const shapes = new WeakMap<DocumentNode, DocumentMeasure>();
+  // Costs already estimated, per document (one object per query text, from Apollo Server's
+  // document cache), by operation name and variables; valid for one schema and one set of
+  // @listSize sizes. A few per document, for small variables only.
+  const costs = new WeakMap<DocumentNode, { schema: GraphQLSchema; listSizes: ListSizes; byRequest: Map<string, number> }>();
+  const costOf = (context: OperationContext, document: DocumentNode, operation: OperationDefinitionNode): number => {
+    const estimate = (): number =>
+      estimateCost({ schema: context.schema, document, operation, variables: context.request.variables, listSizes, defaultListSize: limits.defaultListSize });
+    const key = `${context.request.operationName ?? ''}\n${JSON.stringify(context.request.variables ?? {})}`;
+    if (key.length > 4096) return estimate();
+    let known = costs.get(document);
+    if (!known || known.schema !== context.schema || known.listSizes !== listSizes) {
+      known = { schema: context.schema, listSizes, byRequest: new Map() };
+      costs.set(document, known);
+    }
+    let cost = known.byRequest.get(key);
+    if (cost === undefined) {
+      cost = estimate();
+      if (known.byRequest.size >= 32) known.byRequest.delete(known.byRequest.keys().next().value as string);
+      known.byRequest.set(key, cost);
+    }
+    return cost;
+  };
 
   const reject = (context: OperationContext, error: GraphQLError): never => {
     loggerFor(context.contextValue).warn({ code: error.extensions.code, limit: error.extensions.limit, measured: error.extensions.measured, operation: context.request.operationName ?? null }, 'operation over a limit refused');
@@ -105,10 +129,13 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
     extensions: { limit: limits.maxOperationNameLength, measured: length },
   });
 
+  // The same query texts come back request after request; their measures are pure functions of the text.
+  const measured = boundedMemo((query) => measureSource(query, { maxTokens: limits.maxTokens, maxNesting }), { max: 1000, maxKeyLength: 16_384 });
+
   const inspectOperation = (query: unknown, operationName: unknown): HttpRejection | undefined => {
     if (typeof operationName === 'string' && operationName.length > limits.maxOperationNameLength) return nameTooLong(operationName.length);
     if (typeof query !== 'string') return undefined;
-    const { tokens, nesting, operationName: longestName } = measureSource(query, { maxTokens: limits.maxTokens, maxNesting });
+    const { tokens, nesting, operationName: longestName } = measured(query);
     if (longestName > limits.maxOperationNameLength) return nameTooLong(longestName);
     if (tokens > limits.maxTokens) {
       return { status: 400, code: LIMIT_CODES.tokens, message: `The query has more than ${limits.maxTokens} tokens.`, extensions: { limit: limits.maxTokens, measured: tokens } };
@@ -175,14 +202,7 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
       if (shape.rootFields > limits.maxRootFields) {
         reject(context, limitError(LIMIT_CODES.rootFields, `The operation selects ${shape.rootFields} root fields; the limit is ${limits.maxRootFields}.`, { limit: limits.maxRootFields, measured: shape.rootFields }));
       }
-      const cost = estimateCost({
-        schema: context.schema,
-        document,
-        operation: context.operation,
-        variables: context.request.variables,
-        listSizes,
-        defaultListSize: limits.defaultListSize,
-      });
+      const cost = costOf(context, document, context.operation);
       if (cost > limits.maxCost) {
         reject(context, limitError(LIMIT_CODES.cost, `The operation's estimated cost is ${cost}; the limit is ${limits.maxCost}.`, { limit: limits.maxCost, measured: cost }));
       }
