@@ -25,6 +25,7 @@ const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_PROFILE_S || 20);
 /** BENCH_PROFILE_CASE: TestQuery (the default) or users. */
 const profiledCase = process.env.BENCH_PROFILE_CASE || 'TestQuery';
+const cachesOn = process.env.BENCH_PROFILE_CACHES === 'on';
 if (!['TestQuery', 'users'].includes(profiledCase)) throw new Error(`BENCH_PROFILE_CASE must be TestQuery or users, got "${profiledCase}"`);
 
 async function main(): Promise<void> {
@@ -49,8 +50,9 @@ async function main(): Promise<void> {
         NODE_ENV: 'production',
         GATEWAY_INVALIDATION_SECRET: randomBytes(24).toString('base64url'),
         ...oursGatewayEnv(supergraphPath),
-        ENTITY_CACHE: 'off',
-        RESPONSE_CACHE: 'off',
+        // BENCH_PROFILE_CACHES=on profiles ours-warm instead (entity and response caches on).
+        ENTITY_CACHE: cachesOn ? 'on' : 'off',
+        RESPONSE_CACHE: cachesOn ? 'on' : 'off',
         // Every request executes, as the bench's `ours` target: what is profiled is one execution per request.
         INBOUND_DEDUP: 'off',
         GATEWAY_SUBGRAPH_SECRET: auth.subgraphSecret,

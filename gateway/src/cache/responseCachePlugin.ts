@@ -16,11 +16,17 @@
  *   is never stored at all.)
  * - Nothing is written while an invalidation hold lasts, or when the operation used a
  *   value under a hold (see EntityVersions).
+ * - An operation whose recent responses were all uncacheable (no subgraph hint: the
+ *   common case where subgraphs send none) is not looked up: a lookup that cannot hit is
+ *   a hash of the whole request and a store read per request for nothing. Learnt per
+ *   operation (query hash and name) as for entity selections (Cacheability.ts): its
+ *   responses are still observed, and the first cacheable one puts it back.
  */
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import type { GatewayMetrics } from '../metrics.js';
 import { GuardedKeyValueCache } from './apolloCaches.js';
+import { Cacheability } from './Cacheability.js';
 import type { CacheStore } from './CacheStore.js';
 import type { EntityVersions } from './EntityVersions.js';
 import { accessProfile, authOf, identityKey } from '../auth/identity.js';
@@ -34,13 +40,22 @@ export interface ResponseCachePluginOptions {
 }
 
 export function responseCachePlugin(options: ResponseCachePluginOptions): ApolloServerPlugin<BaseContext> {
+  const cacheability = new Cacheability();
+  const operationOf = (requestContext: GraphQLRequestContext<BaseContext>): string => `${requestContext.queryHash ?? ''}\n${requestContext.operationName ?? ''}`;
   return ApolloServerPluginResponseCache<BaseContext>({
     // Hits and misses are counted by the cache-status plugin: one lookup may read two keys (private, then public).
     cache: new GuardedKeyValueCache(options.store, options.metrics, false),
     sessionId: async (requestContext) => userScope(identityKey(authOf(requestContext.contextValue))),
     extraCacheKeyData: async (requestContext) =>
       `${(await generationOf(requestContext.contextValue, options.versions)).version}:${accessProfile(authOf(requestContext.contextValue))}`,
-    shouldWriteToCache: async (requestContext) =>
-      !cacheStateOf(requestContext.contextValue).doNotCacheResponse && !(await generationOf(requestContext.contextValue, options.versions)).held,
+    shouldReadFromCache: async (requestContext) => cacheability.worthLookingUp(operationOf(requestContext)),
+    // Called for every query response that was not a hit: where what it was is learnt.
+    shouldWriteToCache: async (requestContext) => {
+      const body = requestContext.response.body;
+      const errors = body?.kind === 'single' ? body.singleResult.errors : undefined;
+      const policy = requestContext.overallCachePolicy.policyIfCacheable();
+      cacheability.observe(operationOf(requestContext), policy ? { maxAge: policy.maxAge, scope: policy.scope ?? 'PUBLIC' } : null, Boolean(errors?.length));
+      return !cacheStateOf(requestContext.contextValue).doNotCacheResponse && !(await generationOf(requestContext.contextValue, options.versions)).held;
+    },
   });
 }
