@@ -152,7 +152,6 @@ export function readGraphQLRequest(req: IncomingMessage, body: Buffer, options: 
   return { request: { method, body: parsed, search } };
 }
 
-/** Runs a GraphQL HTTP request that readGraphQLRequest has read through `apollo`, and writes its response. */
 /** A response as runApolloRequest sent it, whole (not an incremental one). */
 export interface SentResponse {
   status: number;
@@ -160,7 +159,10 @@ export interface SentResponse {
   body: string;
 }
 
-/** Runs `request` through `apollo` and writes its response to `res`; what was sent, when it was sent whole. */
+/**
+ * Runs a GraphQL HTTP request that readGraphQLRequest has read through `apollo`, and
+ * writes its response; returns what was sent when it was sent whole.
+ */
 export async function runApolloRequest<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   req: IncomingMessage,

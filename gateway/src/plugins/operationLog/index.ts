@@ -1,9 +1,8 @@
 /**
- * One log line per GraphQL operation, written when its response is sent: the operation
- * name and type, how long it took, whether it succeeded and the codes of its errors.
- * Written through the request's child logger, so it carries the request id. This is the
- * line to grep when a client reports a failure: the errorId of a masked error is in a
- * line of its own (plugins/errorMasking), with the same request id.
+ * One log line per GraphQL operation, written when its response is sent: the request id,
+ * the operation name and type, how long it took, whether it succeeded and the codes of
+ * its errors. This is the line to grep when a client reports a failure: the errorId of a
+ * masked error is in a line of its own (plugins/errorMasking), with the same request id.
  *
  * It is written through a logger without redaction by path (observability/logger.ts
  * withoutRedactedPaths): its fields are fixed and hold no credentials, and the whole line
