@@ -50,7 +50,10 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.Wr
 function startService(spec: ServiceSpec, urls: Record<string, string>): Running {
   // Empty values mean "not known" (a group that was not started): leave the default.
   const extra = Object.fromEntries(Object.entries(spec.env?.(urls, process.env) ?? {}).filter(([, value]) => value !== ''));
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+  // tsx's ESM loader only: our code is ESM, and tsx's CommonJS hook would put every
+  // require() that dependencies make while serving (Apollo Server requires 'crypto' on
+  // every request) through tsx's resolver.
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', spec.entry], {
     cwd: ROOT,
     env: { ...process.env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],

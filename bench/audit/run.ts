@@ -106,7 +106,7 @@ async function startTarget(id: TargetId, supergraphPath: string, suite: string):
       cwd: ROOT,
       logFile: logFile(`ours-${suite}`),
       command: process.execPath,
-      args: ['--import', 'tsx', 'gateway/src/index.ts'],
+      args: ['--import', 'tsx/esm', 'gateway/src/index.ts'],
       env: {
         ...oursSecrets(),
         NODE_ENV: 'development',
@@ -127,7 +127,7 @@ async function startTarget(id: TargetId, supergraphPath: string, suite: string):
     cwd: BENCH_DIR,
     logFile: logFile(`vanilla-${suite}`),
     command: process.execPath,
-    args: ['--import', 'tsx', 'src/targets/vanilla.ts', supergraphPath, String(port)],
+    args: ['--import', 'tsx/esm', 'src/targets/vanilla.ts', supergraphPath, String(port)],
   });
   return { proc, url: proc.url };
 }

@@ -323,7 +323,7 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
       ...common,
       name: id,
       command: process.execPath,
-      args: ['--import', 'tsx', 'gateway/src/index.ts'],
+      args: ['--import', 'tsx/esm', 'gateway/src/index.ts'],
       env: {
         NODE_ENV: 'production',
         // Production requires its own secret for POST /internal/invalidate (unused here).
@@ -343,7 +343,7 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
       cwd: BENCH_DIR,
       name: id,
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/targets/vanilla.ts', supergraphPath, String(port)],
+      args: ['--import', 'tsx/esm', 'src/targets/vanilla.ts', supergraphPath, String(port)],
       env: { NODE_ENV: 'production', BENCH_INTERNAL_TOKEN: auth.internalToken },
     });
     return { proc, url: proc.url };
@@ -448,7 +448,7 @@ async function federationWorkload(auth: BenchAuth): Promise<void> {
       cpu: settings.targetCpu,
       logFile: logFile('direct'),
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/workload1/serve.ts', 'accounts', '0'],
+      args: ['--import', 'tsx/esm', 'src/workload1/serve.ts', 'accounts', '0'],
       env: { NODE_ENV: 'production' },
     });
     lifetimePeakRss.delete('direct');
@@ -485,7 +485,7 @@ async function graph360Workload(auth: BenchAuth): Promise<void> {
   const names = ['crm', 'erp', 'payments'] as const;
   const sandboxes = await Promise.all(
     names.map((name) =>
-      spawnProc({ name: `${name}-sandbox`, cwd: ROOT, cpu: settings.loadCpu, logFile: logFile(`${name}-sandbox`), command: process.execPath, args: ['--import', 'tsx', `sandboxes/${name}/src/index.ts`], env }),
+      spawnProc({ name: `${name}-sandbox`, cwd: ROOT, cpu: settings.loadCpu, logFile: logFile(`${name}-sandbox`), command: process.execPath, args: ['--import', 'tsx/esm', `sandboxes/${name}/src/index.ts`], env }),
     ),
   );
   const sandboxUrl = Object.fromEntries(names.map((name, i) => [name, new URL(sandboxes[i]!.url).origin])) as Record<(typeof names)[number], string>;
@@ -498,7 +498,7 @@ async function graph360Workload(auth: BenchAuth): Promise<void> {
         cpu: settings.loadCpu,
         logFile: logFile(`${name}-subgraph`),
         command: process.execPath,
-        args: ['--import', 'tsx', '--import', COUNT_REQUESTS, `subgraphs/${name}/src/index.ts`],
+        args: ['--import', 'tsx/esm', '--import', COUNT_REQUESTS, `subgraphs/${name}/src/index.ts`],
         env: subgraphEnv,
       }),
     ),

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       cpu: '0',
       logFile: logFile('ours'),
       command: process.execPath,
-      args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', 'gateway/src/index.ts'],
+      args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx/esm', 'gateway/src/index.ts'],
       env: {
         // As the bench runs it (bench.ts startTarget): production mode, which needs its own
         // invalidation secret.

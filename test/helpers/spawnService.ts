@@ -57,7 +57,8 @@ export interface SpawnOptions {
 const LISTENING = /listening on (https?:\/\/\S+)/;
 
 export function spawnService(options: SpawnOptions): Promise<SpawnedService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
+  // As scripts/start.ts runs services: tsx's ESM loader only.
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', options.entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -21,7 +21,7 @@ export async function startFederationSubgraphs(options: { workDir: string; cpu: 
         cpu: options.cpu,
         logFile: options.logFile(`subgraph-${name}`),
         command: process.execPath,
-        args: ['--import', 'tsx', '--import', COUNT_REQUESTS, 'src/workload1/serve.ts', name, '0'],
+        args: ['--import', 'tsx/esm', '--import', COUNT_REQUESTS, 'src/workload1/serve.ts', name, '0'],
       }),
     ),
   );
