@@ -1,9 +1,9 @@
-/** lib/boundedMemo.ts: computes once per string, forgets the oldest beyond `max`, and never keeps long keys. */
+/** lib/boundedMemo.ts: computes once per string, forgets the least recently used beyond `max`, and never keeps long keys. */
 import { describe, expect, it } from 'vitest';
 import { boundedMemo } from './boundedMemo.js';
 
 describe('boundedMemo', () => {
-  it('computes each string once while remembered, the oldest forgotten first', () => {
+  it('computes each string once while remembered, the least recently used forgotten first', () => {
     const calls: string[] = [];
     const memo = boundedMemo((key) => (calls.push(key), key.length), { max: 2, maxKeyLength: 10 });
     expect([memo('a'), memo('bb'), memo('a'), memo('bb')]).toEqual([1, 2, 1, 2]);

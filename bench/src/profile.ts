@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const body = JSON.stringify({ query: profiledCase === 'users' ? USERS_QUERY : TEST_QUERY });
     const first = (await (await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { data?: unknown; errors?: unknown };
     const problems = first.errors ? ['errors'] : profiledCase === 'users' ? [] : checkTestQueryAnswer(first.data);
-    if (problems.length > 0) throw new Error(`the gateway's TestQuery answer is wrong: ${problems.join('; ')}`);
+    if (problems.length > 0) throw new Error(`the gateway's ${profiledCase} answer is wrong: ${problems.join('; ')}`);
     const run = { url: gateway.url, body, expectedData: JSON.stringify(first.data), connections: 16, cpu: '1', workDir };
     await runWrk({ ...run, seconds: 3 });
     // Only the measured run is summarised: not the start-up, not the warm-up.

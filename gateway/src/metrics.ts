@@ -138,6 +138,13 @@ export class GatewayMetrics {
   }
 
   /** The `operation` label for an operation name; `(anonymous)` for none. */
+  /** Counts one operation served, and how long it took, under its bounded label. */
+  countOperation(name: string | null | undefined, outcome: 'ok' | 'error', seconds: number): void {
+    const operation = this.operationLabel(name);
+    this.requests.inc({ operation, outcome });
+    this.requestDuration.observe({ operation }, seconds);
+  }
+
   operationLabel(name: string | null | undefined): string {
     return name ? this.operationNames.of(name) : ANONYMOUS_OPERATION;
   }

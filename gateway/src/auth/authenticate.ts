@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { ConfigError } from '../../../lib/env.js';
-import { BoundedMap } from '../cache/BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import { ANONYMOUS, type AuthIdentity } from './identity.js';
 
 export interface ApiKeyEntry {

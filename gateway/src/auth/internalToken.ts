@@ -8,7 +8,7 @@
  * identity is kept for 30 s (half its life), so most fetches reuse it.
  */
 import { SignJWT } from 'jose';
-import { BoundedMap } from '../cache/BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import { identityKey, type AuthIdentity } from './identity.js';
 
 export const INTERNAL_TOKEN_HEADER = 'x-graph360-gateway';

@@ -15,7 +15,7 @@
  * Skipping is never wrong, only possibly slower: a skipped fetch is a miss that is not
  * stored.
  */
-import { BoundedMap } from './BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import type { CacheHint } from './cacheHint.js';
 
 /** Answers without a hint in a row before a selection stops being looked up. */

@@ -8,7 +8,7 @@ import Keyv from 'keyv';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { GatewayMetrics } from '../metrics.js';
-import { BoundedMap } from './BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import { hintFromCacheControl } from './cacheHint.js';
 import { CacheStore } from './CacheStore.js';
 import { EntityCache, type FetchScope } from './EntityCache.js';

@@ -12,7 +12,7 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { CacheLayer, GatewayMetrics } from '../metrics.js';
-import { BoundedMap } from './BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import { CacheStore } from './CacheStore.js';
 
 export interface CacheStoresOptions {

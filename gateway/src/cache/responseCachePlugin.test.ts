@@ -9,7 +9,7 @@ import Keyv from 'keyv';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { GatewayMetrics } from '../metrics.js';
-import { BoundedMap } from './BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import { UNCACHEABLE_AFTER } from './Cacheability.js';
 import { CacheStore } from './CacheStore.js';
 import { EntityVersions } from './EntityVersions.js';

@@ -8,7 +8,7 @@ import Keyv from 'keyv';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { InternalTokenSigner } from '../auth/internalToken.js';
-import { BoundedMap } from '../cache/BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import { Cacheability, UNCACHEABLE_AFTER } from '../cache/Cacheability.js';
 import { CacheStore } from '../cache/CacheStore.js';
 import { EntityCache } from '../cache/EntityCache.js';

@@ -8,7 +8,7 @@ import Keyv from 'keyv';
 import { pino } from 'pino';
 import type { OperationTypeNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { BoundedMap } from '../cache/BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import type { CacheHint } from '../cache/cacheHint.js';
 import { CacheStore } from '../cache/CacheStore.js';
 import { EntityCache, type Representation } from '../cache/EntityCache.js';

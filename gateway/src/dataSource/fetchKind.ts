@@ -8,7 +8,7 @@
  * whose planner does not expose it) has its query parsed once, never matched by pattern.
  */
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode, type OperationTypeNode } from 'graphql';
-import { BoundedMap } from '../cache/BoundedMap.js';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 
 export interface FetchKind {
   /** The fetch's own operation: `mutation` for a write, `query` for a read. */

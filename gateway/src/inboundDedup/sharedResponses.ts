@@ -42,15 +42,8 @@ import { DEBUG_HEADER } from '../cache/cacheStatusPlugin.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { GatewayContext } from '../pipeline/GatewayContext.js';
 import type { GatewayStep } from '../pipeline/GatewayStep.js';
-import { operationNameOf } from '../plugins/operationName.js';
+import { logOperation, summariseOperation, type OperationSummary } from '../plugins/operationLog/index.js';
 import { REQUEST_ID_HEADER } from '../plugins/requestId/index.js';
-
-/** What the operation log and metrics say about the shared operation, taken from the leader. */
-interface OperationSummary {
-  operation: string | null;
-  outcome: 'ok' | 'error';
-  errorCodes: string[];
-}
 
 interface InFlight {
   leaderRequestId: string;
@@ -104,23 +97,9 @@ export class ResponseSharing {
     for (const [name, value] of response.headers) if (name !== REQUEST_ID_HEADER) res.setHeader(name, value);
     endWithBody(res, response.body);
     const summary = shared.summary ?? { operation: null, outcome: 'ok', errorCodes: [] };
-    const { metrics } = this.options;
-    const operation = metrics.operationLabel(summary.operation);
-    metrics.requests.inc({ operation, outcome: summary.outcome });
-    metrics.requestDuration.observe({ operation }, (performance.now() - started) / 1000);
-    this.options.operationLog.info(
-      {
-        requestId: context.requestId,
-        operation: summary.operation,
-        operationType: 'query',
-        durationMs: performance.now() - started,
-        outcome: summary.outcome,
-        errorCodes: summary.errorCodes,
-        status: response.status,
-        sharedWith: shared.leaderRequestId,
-      },
-      'graphql operation',
-    );
+    const durationMs = performance.now() - started;
+    this.options.metrics.countOperation(summary.operation, summary.outcome, durationMs / 1000);
+    logOperation(this.options.operationLog, { requestId: context.requestId, ...summary, operationType: 'query', durationMs, status: response.status, sharedWith: shared.leaderRequestId });
     return true;
   }
 
@@ -150,11 +129,6 @@ export class ResponseSharing {
     shared.settle(response);
   }
 
-  /** Requests whose responses can be joined now (for tests). */
-  get size(): number {
-    return this.inflight.size;
-  }
-
   private leading(context: GatewayContext): InFlight | undefined {
     const shared = context.shareKey === undefined ? undefined : this.inflight.get(context.shareKey);
     return shared?.leaderRequestId === context.requestId ? shared : undefined;
@@ -170,13 +144,7 @@ export function responseSharingStep(sharing: ResponseSharing): GatewayStep {
     async requestDidStart() {
       return {
         async willSendResponse(requestContext) {
-          const body = requestContext.response.body;
-          const errors = (body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors) ?? [];
-          sharing.summarise(requestContext.contextValue, {
-            operation: operationNameOf(requestContext),
-            outcome: errors.length === 0 ? 'ok' : 'error',
-            errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))],
-          });
+          sharing.summarise(requestContext.contextValue, summariseOperation(requestContext));
         },
       };
     },

@@ -43,6 +43,7 @@
  */
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
+import { BoundedMap } from '../../../lib/BoundedMap.js';
 import { boundedMemo } from '../../../lib/boundedMemo.js';
 import { estimateCost, listSizesFromSupergraph, type ListSizes } from './cost.js';
 import type { OperationLimits } from './config.js';
@@ -97,7 +98,7 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
   // Costs already estimated, per document (one object per query text, from Apollo Server's
   // document cache), by operation name and variables; valid for one schema and one set of
   // @listSize sizes. A few per document, for small variables only.
-  const costs = new WeakMap<DocumentNode, { schema: GraphQLSchema; listSizes: ListSizes; byRequest: Map<string, number> }>();
+  const costs = new WeakMap<DocumentNode, { schema: GraphQLSchema; listSizes: ListSizes; byRequest: BoundedMap<number> }>();
   const costOf = (context: OperationContext, document: DocumentNode, operation: OperationDefinitionNode): number => {
     const estimate = (): number =>
       estimateCost({ schema: context.schema, document, operation, variables: context.request.variables, listSizes, defaultListSize: limits.defaultListSize });
@@ -105,13 +106,12 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
     if (key.length > 4096) return estimate();
     let known = costs.get(document);
     if (!known || known.schema !== context.schema || known.listSizes !== listSizes) {
-      known = { schema: context.schema, listSizes, byRequest: new Map() };
+      known = { schema: context.schema, listSizes, byRequest: new BoundedMap(32) };
       costs.set(document, known);
     }
     let cost = known.byRequest.get(key);
     if (cost === undefined) {
       cost = estimate();
-      if (known.byRequest.size >= 32) known.byRequest.delete(known.byRequest.keys().next().value as string);
       known.byRequest.set(key, cost);
     }
     return cost;

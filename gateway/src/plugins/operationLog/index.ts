@@ -8,7 +8,7 @@
  * withoutRedactedPaths): its fields are fixed and hold no credentials, and the whole line
  * still has secrets scrubbed. No child logger is made for it: the request id is a field.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { Logger } from 'pino';
 import { operationNameOf } from '../operationName.js';
 import type { RequestIdContext } from '../requestId/index.js';
@@ -18,6 +18,40 @@ export interface OperationLogOptions {
   logger: Logger;
 }
 
+/** What an operation's line (and its metrics) say about how it ended. */
+export interface OperationSummary {
+  operation: string | null;
+  outcome: 'ok' | 'error';
+  errorCodes: string[];
+}
+
+// The log, the metrics and response sharing each ask, once the response is ready: worked out once per response.
+const summaries = new WeakMap<object, OperationSummary>();
+
+export function summariseOperation(requestContext: GraphQLRequestContextWillSendResponse<object>): OperationSummary {
+  const { response } = requestContext;
+  let summary = summaries.get(response);
+  if (!summary) {
+    const body = response.body;
+    const errors = (body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors) ?? [];
+    summary = {
+      operation: operationNameOf(requestContext),
+      outcome: errors.length === 0 ? 'ok' : 'error',
+      errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))],
+    };
+    summaries.set(response, summary);
+  }
+  return summary;
+}
+
+/** The line itself; `sharedWith` names the request whose response a shared one got (inboundDedup/sharedResponses.ts). */
+export function logOperation(
+  logger: Logger,
+  line: OperationSummary & { requestId: string | undefined; operationType: string | null; durationMs: number; status: number; sharedWith?: string },
+): void {
+  logger.info(line, 'graphql operation');
+}
+
 export function operationLogPlugin({ logger }: OperationLogOptions): ApolloServerPlugin<RequestIdContext> {
   return {
     async requestDidStart() {
@@ -25,21 +59,16 @@ export function operationLogPlugin({ logger }: OperationLogOptions): ApolloServe
       return {
         async willSendResponse(requestContext) {
           const { contextValue, operation, response } = requestContext;
-          const body = response.body;
-          const errors = (body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors) ?? [];
-          const errorCodes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operation: operationNameOf(requestContext),
-              operationType: operation?.operation ?? null,
-              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-              outcome: errors.length === 0 ? 'ok' : 'error',
-              errorCodes,
-              status: response.http.status ?? 200,
-            },
-            'graphql operation',
-          );
+          const { operation: name, outcome, errorCodes } = summariseOperation(requestContext);
+          logOperation(logger, {
+            requestId: contextValue.requestId,
+            operation: name,
+            operationType: operation?.operation ?? null,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            outcome,
+            errorCodes,
+            status: response.http.status ?? 200,
+          });
         },
       };
     },

@@ -10,7 +10,7 @@
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GatewayMetrics } from '../../metrics.js';
-import { operationNameOf } from '../operationName.js';
+import { summariseOperation } from '../operationLog/index.js';
 
 export interface OperationMetricsOptions {
   metrics: GatewayMetrics;
@@ -19,14 +19,11 @@ export interface OperationMetricsOptions {
 export function operationMetricsPlugin({ metrics }: OperationMetricsOptions): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
-      const stopTimer = metrics.requestDuration.startTimer();
+      const started = performance.now();
       return {
         async willSendResponse(requestContext) {
-          const body = requestContext.response.body;
-          const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
-          const operation = metrics.operationLabel(operationNameOf(requestContext));
-          metrics.requests.inc({ operation, outcome: errors?.length ? 'error' : 'ok' });
-          stopTimer({ operation });
+          const { operation, outcome } = summariseOperation(requestContext);
+          metrics.countOperation(operation, outcome, (performance.now() - started) / 1000);
         },
       };
     },

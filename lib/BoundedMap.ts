@@ -1,8 +1,8 @@
 /**
- * The in-memory store behind keyv when there is no Redis: a Map that forgets its least
- * recently used entries past `maxEntries`, so a gateway that runs for weeks on memory
- * caches cannot grow without bound. keyv handles expiry itself (it stores `expires` with
- * each value); this only bounds the count.
+ * A Map that forgets its least recently used entries past `maxEntries`: the in-memory
+ * store behind keyv when there is no Redis (keyv handles expiry itself; this only bounds
+ * the count), and every other table of the gateway that requests fill, so that a process
+ * that runs for weeks cannot grow without bound.
  */
 export class BoundedMap<V> extends Map<string, V> {
   constructor(private readonly maxEntries: number) {
