@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBenchAuth } from './lib/auth.js';
 import { oursGatewayEnv } from './lib/oursEnv.js';
-import { killAllNow, spawnProc, stopAll } from './lib/proc.js';
+import { killAllNow, peakRss, resetPeakRss, spawnProc, stopAll } from './lib/proc.js';
 import { runWrk } from './lib/wrk.js';
 import { formatSummary, summarise } from './summariseProfile.js';
 import { startFederationSubgraphs } from './workload1/stack.js';
@@ -26,6 +26,8 @@ const seconds = Number(process.env.BENCH_PROFILE_S || 20);
 /** BENCH_PROFILE_CASE: TestQuery (the default) or users. */
 const profiledCase = process.env.BENCH_PROFILE_CASE || 'TestQuery';
 const cachesOn = process.env.BENCH_PROFILE_CACHES === 'on';
+/** BENCH_PROFILE_NODE_ARGS: more node flags for the gateway (space-separated), e.g. `--trace-gc`. */
+const extraNodeArgs = (process.env.BENCH_PROFILE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 if (!['TestQuery', 'users'].includes(profiledCase)) throw new Error(`BENCH_PROFILE_CASE must be TestQuery or users, got "${profiledCase}"`);
 
 async function main(): Promise<void> {
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
       cpu: '0',
       logFile: logFile('ours'),
       command: process.execPath,
-      args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx/esm', 'gateway/src/index.ts'],
+      args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...extraNodeArgs, '--import', 'tsx/esm', 'gateway/src/index.ts'],
       env: {
         // As the bench runs it (bench.ts startTarget): production mode, which needs its own
         // invalidation secret.
@@ -65,11 +67,13 @@ async function main(): Promise<void> {
     if (problems.length > 0) throw new Error(`the gateway's ${profiledCase} answer is wrong: ${problems.join('; ')}`);
     const run = { url: gateway.url, body, expectedData: JSON.stringify(first.data), connections: 16, cpu: '1', workDir };
     await runWrk({ ...run, seconds: 3 });
+    resetPeakRss(gateway.pid);
     // Only the measured run is summarised: not the start-up, not the warm-up.
     const fromUs = Number(process.hrtime.bigint() / 1000n);
     const result = await runWrk({ ...run, seconds });
     const toUs = Number(process.hrtime.bigint() / 1000n);
-    console.log(`profiled ${profiledCase} for ${seconds} s: ${(result.good / (result.durationUs / 1e6)).toFixed(0)} correct answers/s, ${result.requests - result.good} wrong`);
+    const peakMb = peakRss(gateway.pid) / 1024 / 1024;
+    console.log(`profiled ${profiledCase} for ${seconds} s: ${(result.good / (result.durationUs / 1e6)).toFixed(0)} correct answers/s, ${result.requests - result.good} wrong, peak RSS ${peakMb.toFixed(0)} MB (under the profiler)`);
     await gateway.stop();
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no profile written in ${profileDir}`);
@@ -80,7 +84,9 @@ async function main(): Promise<void> {
     console.log(`\n${formatSummary(summarise(JSON.parse(readFileSync(kept, 'utf8')), { fromUs, toUs }))}\n\nprofile: ${kept}`);
   } finally {
     await stopAll();
-    rmSync(workDir, { recursive: true, force: true });
+    // BENCH_PROFILE_KEEP=1 keeps the work folder (the processes' logs) and says where it is.
+    if (process.env.BENCH_PROFILE_KEEP === '1') console.log(`logs kept in ${workDir}`);
+    else rmSync(workDir, { recursive: true, force: true });
   }
 }
 

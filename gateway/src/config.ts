@@ -3,6 +3,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../lib/env.js';
+import { readHeapGrowthPercent } from '../../lib/heapGrowth.js';
 import { readOperationLimits, type OperationLimits } from './limits/config.js';
 import { readRateLimitConfig, type RateLimitConfig } from './rateLimit/config.js';
 
@@ -121,6 +122,12 @@ export interface GatewayConfig {
    * in flight at the same time share one execution (INBOUND_DEDUP=off to disable). Default on.
    */
   inboundDedup: boolean;
+  /**
+   * How much the V8 heap may grow past the live data of the last full collection before
+   * the next one, in percent (GATEWAY_HEAP_GROWTH_PERCENT; lib/heapGrowth.ts). Default 50;
+   * 0 leaves it to V8, which lets a busy gateway's heap reach about 4x its live data.
+   */
+  heapGrowthPercent: number;
 }
 
 export interface GatewayAuthConfig {
@@ -235,5 +242,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     safelistManifest: envString(env, 'SAFELIST_MANIFEST', fileURLToPath(new URL('../../schema/persisted-operations.json', import.meta.url))),
     executor: readExecutor(env),
     inboundDedup: onOff(env, 'INBOUND_DEDUP', true),
+    heapGrowthPercent: readHeapGrowthPercent(env, 'GATEWAY_HEAP_GROWTH_PERCENT'),
   };
 }

@@ -1,4 +1,6 @@
 /** Entry point: reads the configuration, starts the gateway, stops it on SIGINT/SIGTERM. */
+// First, before the gateway's dependencies load (lib/heapGrowth.ts says why).
+import './heapGrowth.js';
 import { ConfigError } from '../../lib/env.js';
 import { readGatewayConfig } from './config.js';
 import { createGateway, SafelistManifestError, SupergraphError } from './createGateway.js';
