@@ -36,7 +36,9 @@ function setup() {
     return guard(what, operation, fallback);
   }) as typeof store.guard;
   const versions = new EntityVersions(new CacheStore({ namespace: 'entity', layer: 'entity', keyv: new Keyv({ store: new BoundedMap(100) }), timeoutMs: 500, available: () => true, logger, metrics }), 0);
-  const state = { switchedOn: false, executions: 0 };
+  const state = { switchedOn: false, executions: 0, generationReads: 0 };
+  const generation = versions.generation.bind(versions);
+  versions.generation = () => (state.generationReads++, generation());
   const server = new ApolloServer<BaseContext>({
     typeDefs,
     resolvers: {
@@ -65,6 +67,8 @@ describe('response cache lookups', () => {
     for (let i = 0; i < UNCACHEABLE_AFTER + 3; i++) expect(await ask('{ plain }')).toEqual({ plain: 1 });
     expect(reads).toHaveLength(UNCACHEABLE_AFTER * READS);
     expect(state.executions).toBe(UNCACHEABLE_AFTER + 3);
+    // Nor the invalidation generation (part of the key): once per operation while looked up, then never.
+    expect(state.generationReads).toBe(UNCACHEABLE_AFTER);
     await server.stop();
   });
 

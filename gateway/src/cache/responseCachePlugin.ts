@@ -20,9 +20,11 @@
  *   common case where subgraphs send none) is not looked up: a lookup that cannot hit is
  *   a hash of the whole request and a store read per request for nothing. Learnt per
  *   operation (query hash and name) as for entity selections (Cacheability.ts): its
- *   responses are still observed, and the first cacheable one puts it back.
+ *   responses are still observed, and the first cacheable one puts it back (and is
+ *   stored). A skipped operation does not enter Apollo's plugin at all, which would read
+ *   the invalidation generation and hash the request before asking whether to look up.
  */
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
 import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import type { GatewayMetrics } from '../metrics.js';
 import { GuardedKeyValueCache } from './apolloCaches.js';
@@ -42,20 +44,62 @@ export interface ResponseCachePluginOptions {
 export function responseCachePlugin(options: ResponseCachePluginOptions): ApolloServerPlugin<BaseContext> {
   const cacheability = new Cacheability();
   const operationOf = (requestContext: GraphQLRequestContext<BaseContext>): string => `${requestContext.queryHash ?? ''}\n${requestContext.operationName ?? ''}`;
-  return ApolloServerPluginResponseCache<BaseContext>({
+  /** What one response teaches about its operation (see Cacheability). */
+  const observe = (requestContext: GraphQLRequestContext<BaseContext>): void => {
+    const body = requestContext.response.body;
+    const errors = body?.kind === 'single' ? body.singleResult.errors : undefined;
+    const policy = requestContext.overallCachePolicy.policyIfCacheable();
+    cacheability.observe(operationOf(requestContext), policy ? { maxAge: policy.maxAge, scope: policy.scope ?? 'PUBLIC' } : null, Boolean(errors?.length));
+  };
+  /** Requests whose key Apollo's plugin computes without reading the store (see willSendResponse below). */
+  const keyOnly = new WeakSet<object>();
+  const apollo = ApolloServerPluginResponseCache<BaseContext>({
     // Hits and misses are counted by the cache-status plugin: one lookup may read two keys (private, then public).
     cache: new GuardedKeyValueCache(options.store, options.metrics, false),
     sessionId: async (requestContext) => userScope(identityKey(authOf(requestContext.contextValue))),
     extraCacheKeyData: async (requestContext) =>
       `${(await generationOf(requestContext.contextValue, options.versions)).version}:${accessProfile(authOf(requestContext.contextValue))}`,
-    shouldReadFromCache: async (requestContext) => cacheability.worthLookingUp(operationOf(requestContext)),
+    shouldReadFromCache: async (requestContext) => !keyOnly.has(requestContext),
     // Called for every query response that was not a hit: where what it was is learnt.
     shouldWriteToCache: async (requestContext) => {
-      const body = requestContext.response.body;
-      const errors = body?.kind === 'single' ? body.singleResult.errors : undefined;
-      const policy = requestContext.overallCachePolicy.policyIfCacheable();
-      cacheability.observe(operationOf(requestContext), policy ? { maxAge: policy.maxAge, scope: policy.scope ?? 'PUBLIC' } : null, Boolean(errors?.length));
+      observe(requestContext);
       return !cacheStateOf(requestContext.contextValue).doNotCacheResponse && !(await generationOf(requestContext.contextValue, options.versions)).held;
     },
   });
+  return {
+    async requestDidStart(outer) {
+      let listener: GraphQLRequestListener<BaseContext> | void = undefined;
+      let skipped = false;
+      return {
+        async responseForOperation(requestContext) {
+          // A skipped operation costs nothing here: Apollo's plugin would read the
+          // invalidation generation and hash the request for its key before asking.
+          if (requestContext.operation.operation === 'query' && !cacheability.worthLookingUp(operationOf(requestContext))) {
+            skipped = true;
+            requestContext.metrics.responseCacheHit = false;
+            return null;
+          }
+          listener = await apollo.requestDidStart!(outer);
+          return (await listener?.responseForOperation?.(requestContext)) ?? null;
+        },
+        async willSendResponse(requestContext) {
+          if (skipped) {
+            const body = requestContext.response.body;
+            const cacheable = body.kind === 'single' && !body.singleResult.errors?.length && requestContext.overallCachePolicy.policyIfCacheable();
+            if (!cacheable) return observe(requestContext);
+            // The first cacheable response of a skipped operation puts it back, and is
+            // stored: Apollo's plugin computes its key (reading nothing) and writes it.
+            listener = await apollo.requestDidStart!(outer);
+            keyOnly.add(requestContext);
+            try {
+              await listener?.responseForOperation?.(requestContext as Parameters<NonNullable<GraphQLRequestListener<BaseContext>['responseForOperation']>>[0]);
+            } finally {
+              keyOnly.delete(requestContext);
+            }
+          }
+          await listener?.willSendResponse?.(requestContext);
+        },
+      };
+    },
+  };
 }
