@@ -41,7 +41,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
+import { acceptsMultipartDefer, keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
@@ -51,6 +51,7 @@ import { INVALIDATE_PATH } from './cache/invalidateRoute.js';
 import type { GatewayConfig } from './config.js';
 import { createSubgraphServices } from './dataSource/createSubgraphServices.js';
 import { graph360Gateway, recordServices } from './execution/graph360Gateway.js';
+import { formattedError, IncrementalDelivery, MULTIPART_DEFER_CONTENT_TYPE, multipartBody } from './execution/incremental.js';
 import { InboundDedup, inboundDedupGateway } from './inboundDedup/index.js';
 import { ResponseSharing, responseSharingStep } from './inboundDedup/sharedResponses.js';
 import { limitsStep } from './limits/index.js';
@@ -220,9 +221,14 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       context.shareKey = sharing.keyOf(req, read.request, body, context.auth);
       if (context.shareKey !== undefined && (await sharing.follow(context.shareKey, context, res))) return;
     }
+    // @defer answered in parts to a client that takes them (one operation, not a batch): execution/incremental.ts.
+    const delivery = !Array.isArray(read.request.body) && acceptsMultipartDefer(req.headers.accept) ? (context.incremental = new IncrementalDelivery()) : undefined;
     let sent: SentResponse | undefined;
     try {
-      sent = await runApolloRequest(apollo, req, read.request, res, async () => context);
+      sent = await runApolloRequest(apollo, req, read.request, res, async () => context, {
+        streamed: (body) =>
+          delivery?.rest ? { contentType: MULTIPART_DEFER_CONTENT_TYPE, chunks: multipartBody(body, delivery.rest, (error) => observability.formatError(formattedError(error), error)) } : undefined,
+      });
     } finally {
       // Its followers get what this request sent, or run on their own.
       sharing?.settle(context, sent);

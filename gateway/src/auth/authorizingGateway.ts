@@ -11,6 +11,7 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 import type { AuthPolicy } from './policy.js';
 import { applyAuthorization, authorizeOperation } from './authorizeOperation.js';
 import { authOf } from './identity.js';
+import { incrementalDeliveryOf } from '../execution/incremental.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type Executor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
@@ -34,6 +35,9 @@ export function authorizingGateway(inner: GatewayInterface, policy: () => AuthPo
         variables: requestContext.request.variables,
       });
       if (!plan) return executor(requestContext);
+      // Refused fields are put back in the result the executor returns; a deferred part
+      // comes later, so an operation with refusals is answered whole, never streamed.
+      incrementalDeliveryOf(requestContext.context)?.claim();
       for (const removal of plan.removals) counters?.refused(removal.code, 1);
       if (plan.skipExecution) return applyAuthorization(plan, { data: null });
       const result = await executor({ ...requestContext, document: plan.document, operation: plan.operation, queryHash: plan.queryHash });

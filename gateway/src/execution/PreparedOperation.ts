@@ -7,9 +7,9 @@
  */
 import { ERRORS, operationFromDocument } from '@apollo/federation-internals';
 import type { QueryPlan } from '@apollo/query-planner';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { compilePlan, type ExecNode } from './compilePlan.js';
-import { conditionValue, conditionVariables, SelectionShape } from './ResponseShape.js';
+import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { compilePlan, type DeferredStep, type ExecNode } from './compilePlan.js';
+import { conditionValue, conditionVariables, SelectionShape, typeAtPath } from './ResponseShape.js';
 import type { SupergraphRevision } from './SupergraphRevision.js';
 
 export interface ResolvedOperation {
@@ -45,6 +45,8 @@ export class PreparedOperation {
   private readonly fragments: Record<string, FragmentDefinitionNode>;
   private readonly conditions: { names: string[]; defaults: Record<string, unknown> };
   private readonly variants = new Map<string, SelectionShape>();
+  /** Per deferred fragment, its shape per variant. */
+  private readonly deferredVariants = new Map<DeferredStep, Map<string, SelectionShape>>();
 
   constructor(
     readonly revision: SupergraphRevision,
@@ -66,8 +68,47 @@ export class PreparedOperation {
     return this.conditions.defaults;
   }
 
-  /** The response shape for these variables' values of @skip/@include (compiled once per variant). */
-  shapeFor(variables: Readonly<Record<string, unknown>> | undefined): SelectionShape {
+  /**
+   * The response shape for these variables' values of @skip/@include (compiled once per
+   * variant): of the whole response, or of its primary part (fragments marked @defer left out).
+   */
+  shapeFor(variables: Readonly<Record<string, unknown>> | undefined, part: 'whole' | 'primary' = 'whole'): SelectionShape {
+    const { key, values } = this.variant(variables);
+    const variantKey = part === 'primary' ? `${key}p` : key;
+    let shape = this.variants.get(variantKey);
+    if (!shape) {
+      const schema = this.revision.schema;
+      const rootType = schema.getRootType(this.operation.operation);
+      if (!rootType) throw ERRORS.INVALID_GRAPHQL.err(`The schema has no ${this.operation.operation} type.`);
+      shape = new SelectionShape({ schema, operation: this.operation, fragments: this.fragments, conditions: values, withoutDeferred: part === 'primary' }, rootType, [this.operation.selectionSet]);
+      this.variants.set(variantKey, shape);
+    }
+    return shape;
+  }
+
+  /** The shape of what a deferred fragment delivers (the fragments deferred inside it left out); undefined when it selects nothing. */
+  deferredShape(step: DeferredStep, variables: Readonly<Record<string, unknown>> | undefined): SelectionShape | undefined {
+    if (!step.subselection) return undefined;
+    const { key, values } = this.variant(variables);
+    let shapes = this.deferredVariants.get(step);
+    if (!shapes) {
+      shapes = new Map();
+      this.deferredVariants.set(step, shapes);
+    }
+    let shape = shapes.get(key);
+    if (!shape) {
+      const schema = this.revision.schema;
+      const type = typeAtPath(schema, this.operation, this.fragments, step.queryPath);
+      const definition = parse(step.subselection).definitions[0];
+      if (definition?.kind !== Kind.OPERATION_DEFINITION) throw new Error(`Unexpected deferred selection: ${step.subselection}`);
+      // The planner prints the selection with fragments expanded; the operation's are there in case.
+      shape = new SelectionShape({ schema, operation: definition, fragments: this.fragments, conditions: values, withoutDeferred: true }, type, [definition.selectionSet]);
+      shapes.set(key, shape);
+    }
+    return shape;
+  }
+
+  private variant(variables: Readonly<Record<string, unknown>> | undefined): { key: string; values: Map<string, boolean> } {
     const { names, defaults } = this.conditions;
     let key = '';
     const values = new Map<string, boolean>();
@@ -76,14 +117,6 @@ export class PreparedOperation {
       values.set(name, value);
       key += value ? '1' : '0';
     }
-    let shape = this.variants.get(key);
-    if (!shape) {
-      const schema = this.revision.schema;
-      const rootType = schema.getRootType(this.operation.operation);
-      if (!rootType) throw ERRORS.INVALID_GRAPHQL.err(`The schema has no ${this.operation.operation} type.`);
-      shape = new SelectionShape({ schema, operation: this.operation, fragments: this.fragments, conditions: values }, rootType, [this.operation.selectionSet]);
-      this.variants.set(key, shape);
-    }
-    return shape;
+    return { key, values };
   }
 }

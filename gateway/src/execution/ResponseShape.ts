@@ -66,8 +66,13 @@ export interface ShapeContext {
   readonly schema: GraphQLSchema;
   readonly operation: OperationDefinitionNode;
   readonly fragments: Readonly<Record<string, FragmentDefinitionNode>>;
-  /** The variant's values of the variables used by @skip/@include. */
+  /** The variant's values of the variables used by @skip/@include (and @defer's `if`). */
   readonly conditions: ReadonlyMap<string, boolean>;
+  /**
+   * Leave out the fragments marked @defer (unless `if: false`): the shape of a response's
+   * primary part, or of a deferred part without the parts deferred inside it.
+   */
+  readonly withoutDeferred?: boolean;
 }
 
 interface Collected {
@@ -120,6 +125,7 @@ export class SelectionShape {
         if (selection.selectionSet) entry.sets.push(selection.selectionSet);
         continue;
       }
+      if (this.context.withoutDeferred && this.deferred(selection.directives)) continue;
       let fragmentSet: SelectionSetNode;
       let condition: string | undefined;
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -144,6 +150,15 @@ export class SelectionShape {
     if (condition === type) return true;
     // A union is never an object's type, and has no subtypes.
     return isAbstractType(condition) && !isUnionType(type) && this.context.schema.isSubType(condition, type);
+  }
+
+  /** Whether a fragment is deferred: @defer without `if`, or with `if` true. */
+  private deferred(directives: readonly DirectiveNode[] | undefined): boolean {
+    const directive = directives?.find((d) => d.name.value === 'defer');
+    if (!directive) return false;
+    const value = directive.arguments?.find((arg) => arg.name.value === 'if')?.value;
+    if (!value) return true;
+    return value.kind === Kind.VARIABLE ? this.context.conditions.get(value.name.value) !== false : !(value.kind === Kind.BOOLEAN && !value.value);
   }
 
   private included(directives: readonly DirectiveNode[] | undefined): boolean {
@@ -202,14 +217,15 @@ export function conditionValue(name: string, defaults: Readonly<Record<string, u
   return value;
 }
 
-/** The variables an operation uses in @skip/@include (fragments included), and their defaults. */
+/** The variables an operation uses in @skip/@include and @defer's `if` (fragments included), and their defaults. */
 export function conditionVariables(operation: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>): { names: string[]; defaults: Record<string, unknown> } {
   const names = new Set<string>();
   const visit = (set: SelectionSetNode | undefined, seen: Set<string>): void => {
     for (const selection of set?.selections ?? []) {
       for (const directive of selection.directives ?? []) {
-        if (directive.name.value !== 'skip' && directive.name.value !== 'include') continue;
-        for (const arg of directive.arguments ?? []) if (arg.value.kind === Kind.VARIABLE) names.add(arg.value.name.value);
+        const name = directive.name.value;
+        if (name !== 'skip' && name !== 'include' && name !== 'defer') continue;
+        for (const arg of directive.arguments ?? []) if (arg.name.value === 'if' && arg.value.kind === Kind.VARIABLE) names.add(arg.value.name.value);
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         if (seen.has(selection.name.value)) continue;
@@ -226,4 +242,52 @@ export function conditionVariables(operation: OperationDefinitionNode, fragments
     if (definition.defaultValue) defaults[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
   }
   return { names: [...names], defaults };
+}
+
+/**
+ * The static type of the objects at a deferred fragment's path (response names from the
+ * root, `... on T` steps): found by following the operation's selections, aliases and
+ * fragments included, since a response name may be an alias.
+ */
+export function typeAtPath(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>, path: readonly string[]): GraphQLCompositeType {
+  const root = schema.getRootType(operation.operation);
+  if (!root) throw new Error(`The schema has no ${operation.operation} type.`);
+  let type: GraphQLCompositeType = root;
+  let sets: Array<{ set: SelectionSetNode; type: GraphQLCompositeType }> = [{ set: operation.selectionSet, type: root }];
+  const TYPE_STEP = '... on ';
+  for (const step of path) {
+    if (step.startsWith(TYPE_STEP)) {
+      const condition = schema.getType(step.slice(TYPE_STEP.length));
+      if (!condition || !isCompositeType(condition)) throw new Error(`Unknown type in deferred path: ${step}`);
+      type = condition;
+      continue;
+    }
+    const next: Array<{ set: SelectionSetNode; type: GraphQLCompositeType }> = [];
+    let fieldType: GraphQLCompositeType | undefined;
+    const visit = (set: SelectionSetNode, scope: GraphQLCompositeType, seen: Set<string>): void => {
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) {
+          if ((selection.alias?.value ?? selection.name.value) !== step || !selection.selectionSet || !('getFields' in scope)) continue;
+          const definition = scope.getFields()[selection.name.value];
+          const named = definition && getNamedType(definition.type);
+          if (!named || !isCompositeType(named)) continue;
+          fieldType ??= named;
+          next.push({ set: selection.selectionSet, type: named });
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          const condition = selection.typeCondition && schema.getType(selection.typeCondition.name.value);
+          visit(selection.selectionSet, condition && isCompositeType(condition) ? condition : scope, seen);
+        } else if (!seen.has(selection.name.value)) {
+          seen.add(selection.name.value);
+          const fragment = fragments[selection.name.value];
+          const condition = fragment && schema.getType(fragment.typeCondition.name.value);
+          if (fragment) visit(fragment.selectionSet, condition && isCompositeType(condition) ? condition : scope, seen);
+        }
+      }
+    };
+    for (const { set, type: scope } of sets) visit(set, scope, new Set());
+    if (!fieldType) throw new Error(`No field "${step}" on the way to a deferred fragment.`);
+    type = fieldType;
+    sets = next;
+  }
+  return type;
 }

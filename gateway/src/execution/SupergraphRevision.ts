@@ -26,12 +26,16 @@ export class SupergraphRevision {
   /** Per type condition of a `requires` selection, the typenames that satisfy it (built on demand). */
   private readonly satisfying = new Map<string, ReadonlySet<string>>();
 
-  constructor(supergraphSdl: string, schema: GraphQLSchema, plannerConfig: QueryPlannerConfig = {}) {
+  /**
+   * `schema` is the graphql-js API schema requests are validated against, or how to build
+   * it from the federation-internals one (withDeferDirective).
+   */
+  constructor(supergraphSdl: string, schema: GraphQLSchema | ((apiSchema: Schema) => GraphQLSchema), plannerConfig: QueryPlannerConfig = {}) {
     this.id = createHash('sha256').update(supergraphSdl).digest('hex').slice(0, 16);
     // ApolloGateway validated this SDL a moment ago (onSchemaLoadOrUpdate runs after it).
     this.supergraph = Supergraph.build(supergraphSdl, { validateSupergraph: false });
     this.apiSchema = this.supergraph.apiSchema();
-    this.schema = schema;
+    this.schema = typeof schema === 'function' ? schema(this.apiSchema) : schema;
     this.planner = new QueryPlanner(this.supergraph, plannerConfig);
   }
 
@@ -61,4 +65,9 @@ export class SupergraphRevision {
     }
     return names;
   }
+}
+
+/** The API schema as graphql-js, with the @defer directive (ApolloGateway builds it without). */
+export function withDeferDirective(apiSchema: Schema): GraphQLSchema {
+  return apiSchema.toGraphQLJSSchema({ includeDefer: true });
 }

@@ -4,11 +4,13 @@
  * as an array it can walk without slicing. Execution then allocates nothing per node
  * but the data it moves.
  *
- * DeferNode and SubscriptionNode are carried over as they are: the executor's dispatch
- * has a branch for each, which refuses them today (see executePlan.ts) and is where
- * incremental delivery and subscriptions will run their primary and deferred parts.
+ * A DeferNode (@defer, planned when incremental delivery is on) becomes a DeferStep: its
+ * primary part, and the deferred parts as a tree. The planner nests a deferred part's
+ * own deferred parts as a DeferNode in its `node`; here each DeferredStep holds its fetches,
+ * the selection it delivers and its children. SubscriptionNode is carried over as it is:
+ * the executor refuses it today (see executePlan.ts).
  */
-import type { DeferNode, FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
+import type { DeferNode, DeferredNode, FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
 import type { DocumentNode, OperationTypeNode } from 'graphql';
 import { DataRewrites } from './DataRewrites.js';
 import { RepresentationBuilder } from './Representations.js';
@@ -28,6 +30,8 @@ export class FetchStep {
   readonly outputRewrites: DataRewrites | undefined;
   /** Where in the response the fetch's entities are (its flatten path from the root, '@' for lists). */
   readonly path: readonly string[];
+  /** The planner's id, set when a deferred part depends on this fetch. */
+  readonly id: string | undefined;
 
   constructor(node: FetchNode, revision: SupergraphRevision, path: readonly string[]) {
     // Context rewrites (@fromContext) need per-entity variables that @apollo/gateway never
@@ -45,7 +49,28 @@ export class FetchStep {
     this.inputRewrites = DataRewrites.of(node.inputRewrites);
     this.outputRewrites = DataRewrites.of(node.outputRewrites);
     this.path = path;
+    this.id = node.id;
   }
+}
+
+/** One deferred fragment (or several with the same path and label, merged by the planner). */
+export interface DeferredStep {
+  readonly label: string | undefined;
+  /** Where its data goes, in response names from the root, type conditions as `... on T`; lists not marked. */
+  readonly queryPath: readonly string[];
+  /** Ids of the fetches (FetchStep.id) whose data it needs. */
+  readonly depends: readonly string[];
+  /** The selection it delivers, as the planner prints it (`{ a b { c } }`). */
+  readonly subselection: string | undefined;
+  readonly node: ExecNode | undefined;
+  /** Deferred fragments inside this one: started once this one is delivered. */
+  readonly children: readonly DeferredStep[];
+}
+
+export interface DeferStep {
+  readonly kind: 'Defer';
+  readonly primary: ExecNode | undefined;
+  readonly deferred: readonly DeferredStep[];
 }
 
 export type ExecNode =
@@ -54,7 +79,7 @@ export type ExecNode =
   | { readonly kind: 'Flatten'; readonly path: readonly string[]; readonly node: ExecNode }
   | FetchStep
   | { readonly kind: 'Condition'; readonly variable: string; readonly ifClause: ExecNode | undefined; readonly elseClause: ExecNode | undefined }
-  | { readonly kind: 'Defer'; readonly node: DeferNode }
+  | DeferStep
   | { readonly kind: 'Subscription'; readonly node: SubscriptionNode };
 
 /** A plan (or part of one) the executor does not run (yet); the request fails with a clear message. */
@@ -91,6 +116,29 @@ function compileNode(node: PlanNode, revision: SupergraphRevision, at: readonly 
         elseClause: node.elseClause && compileNode(node.elseClause, revision, at),
       };
     case 'Defer':
-      return { kind: 'Defer', node };
+      return compileDefer(node, revision, at);
   }
+}
+
+function compileDefer(node: DeferNode, revision: SupergraphRevision, at: readonly string[]): DeferStep {
+  return {
+    kind: 'Defer',
+    primary: node.primary.node && compileNode(node.primary.node, revision, at),
+    deferred: node.deferred.map((deferred) => compileDeferred(deferred, revision, at)),
+  };
+}
+
+function compileDeferred(deferred: DeferredNode, revision: SupergraphRevision, at: readonly string[]): DeferredStep {
+  // A deferred fragment with deferred fragments inside: the planner makes its node a
+  // DeferNode whose primary is this fragment's own part.
+  const nested = deferred.node?.kind === 'Defer' ? deferred.node : undefined;
+  const node = nested ? nested.primary.node : deferred.node;
+  return {
+    label: deferred.label,
+    queryPath: deferred.queryPath.map(String),
+    depends: deferred.depends.map((dependency) => dependency.id),
+    subselection: deferred.subselection ?? nested?.primary.subselection,
+    node: node && compileNode(node, revision, at),
+    children: nested ? nested.deferred.map((child) => compileDeferred(child, revision, at)) : [],
+  };
 }

@@ -12,7 +12,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GraphQLError } from 'graphql';
-import { UnsupportedPlanError, type ExecNode, type FetchStep } from './compilePlan.js';
+import { UnsupportedPlanError, type DeferredStep, type ExecNode, type FetchStep } from './compilePlan.js';
 import { downstreamError, entityPaths, type ResponsePath } from './downstreamErrors.js';
 import { mergeInto, ownValue, type Data } from './mergeInto.js';
 import { conditionValue } from './ResponseShape.js';
@@ -67,9 +67,35 @@ function representationKey(representation: Data): string {
   return key;
 }
 
+/**
+ * The fetches of one execution that deferred parts wait for, by the planner's fetch id:
+ * done when the fetch has settled (answered or failed).
+ */
+export class FetchSignals {
+  private readonly settled = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+
+  private entry(id: string): { promise: Promise<void>; resolve: () => void } {
+    let entry = this.settled.get(id);
+    if (!entry) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      entry = { promise, resolve };
+      this.settled.set(id, entry);
+    }
+    return entry;
+  }
+
+  done(id: string): void {
+    this.entry(id).resolve();
+  }
+
+  /** Resolves once every fetch named has settled. */
+  async wait(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.entry(id).promise;
+  }
+}
+
 export class PlanRun {
-  /** The gathered data, keyed by response names as the fetches answered them. */
-  readonly data: Data = {};
   /** Errors for the response; an Error that is not a GraphQLError is unexpected (masked). */
   readonly errors: Array<GraphQLError | Error> = [];
   private readonly variables: Record<string, unknown> | undefined;
@@ -79,8 +105,27 @@ export class PlanRun {
     private readonly services: ServiceLookup,
     private readonly requestContext: GatewayGraphQLRequestContext,
     private readonly conditionDefaults: Readonly<Record<string, unknown>>,
+    /** The gathered data, keyed by response names as the fetches answered them; shared by the runs of one execution's parts. */
+    readonly data: Data = {},
+    /** Set when deferred parts run: the fetches they wait for. */
+    private readonly signals: FetchSignals = new FetchSignals(),
   ) {
     this.variables = requestContext.request.variables;
+  }
+
+  /** A run of another part of the same execution (a deferred fragment): same data and signals, its own errors. */
+  part(): PlanRun {
+    return new PlanRun(this.revision, this.services, this.requestContext, this.conditionDefaults, this.data, this.signals);
+  }
+
+  /**
+   * Runs a deferred fragment's fetches once the fetches it depends on have settled (when
+   * the whole response is sent at once, its children too).
+   */
+  async runDeferred(step: DeferredStep, withChildren: boolean): Promise<void> {
+    await this.signals.wait(step.depends);
+    if (step.node) await this.run(step.node, [this.data]);
+    if (withChildren) await Promise.all(step.children.map((child) => this.runDeferred(child, true)));
   }
 
   async run(node: ExecNode, entities: Data[]): Promise<void> {
@@ -102,6 +147,8 @@ export class PlanRun {
           await this.fetch(node, entities);
         } catch (error) {
           this.errors.push(error instanceof Error ? error : new Error(String(error)));
+        } finally {
+          if (node.id !== undefined) this.signals.done(node.id);
         }
         return;
       case 'Condition': {
@@ -109,11 +156,14 @@ export class PlanRun {
         if (branch) await this.run(branch, entities);
         return;
       }
-      // Incremental delivery runs `primary` first, answers with it, then each deferred
-      // node once the fetches it depends on are done; subscriptions run `primary` per
-      // event and `rest` on its data. Both need a streaming response, built on this.
+      // @defer answered at once (the client takes no multipart response, or the fragment is
+      // not at the top of the plan): every part runs, and the response is shaped whole.
+      // Streamed delivery runs the parts itself (incremental.ts).
       case 'Defer':
-        throw new UnsupportedPlanError('@defer');
+        if (node.primary) await this.run(node.primary, [this.data]);
+        await Promise.all(node.deferred.map((deferred) => this.runDeferred(deferred, true)));
+        return;
+      // Subscriptions run `primary` per event and `rest` on its data: not yet.
       case 'Subscription':
         throw new UnsupportedPlanError('subscriptions');
     }

@@ -96,9 +96,9 @@ describe('mergeInto', () => {
 });
 
 describe('plan nodes the executor does not run yet', () => {
-  it('refuses @defer and subscriptions with a clear error', async () => {
+  it('refuses subscriptions with a clear error', async () => {
     const run = new PlanRun(revision, () => undefined, { request: {} } as GatewayGraphQLRequestContext, {});
-    await expect(run.run({ kind: 'Defer', node: { kind: 'Defer', primary: {}, deferred: [] } }, [run.data])).rejects.toThrow(UnsupportedPlanError);
+    await expect(run.run({ kind: 'Subscription', node: { kind: 'Subscription', primary: {} as never } }, [run.data])).rejects.toThrow(UnsupportedPlanError);
     await expect(run.run({ kind: 'Subscription', node: { kind: 'Subscription', primary: {} as never } }, [run.data])).rejects.toThrow(/does not support subscriptions yet/);
   });
 });

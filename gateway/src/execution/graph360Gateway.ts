@@ -13,6 +13,11 @@
  *
  * Authorization (auth/authorizingGateway.ts) wraps this gateway like it wrapped
  * ApolloGateway: the executor receives the filtered document and its own query hash.
+ *
+ * @defer: the planner runs with incremental delivery on, and the API schema handed to
+ * Apollo Server (through onSchemaLoadOrUpdate) is ApolloGateway's with the @defer
+ * directive added, built from the same federation-internals schema; requests are
+ * validated against it and each revision is found by it (incremental.ts streams).
  */
 import type { ApolloGateway, GraphQLDataSource, ServiceEndpointDefinition } from '@apollo/gateway';
 import type { QueryPlannerConfig } from '@apollo/query-planner';
@@ -22,7 +27,7 @@ import { getVariableValues, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { executeOperation } from './executeOperation.js';
 import { PreparedOperation, resolveOperation } from './PreparedOperation.js';
-import { SupergraphRevision } from './SupergraphRevision.js';
+import { SupergraphRevision, withDeferDirective } from './SupergraphRevision.js';
 
 export interface Graph360GatewayOptions {
   /** The data sources by subgraph name, as ApolloGateway had them built (see recordServices). */
@@ -55,13 +60,20 @@ export function recordServices<S extends GraphQLDataSource>(build: (definition: 
 
 export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOptions): GatewayInterface {
   const revisions = new WeakMap<GraphQLSchema, SupergraphRevision>();
+  /** ApolloGateway's API schema -> the one with @defer that Apollo Server gets instead. */
+  const published = new WeakMap<GraphQLSchema, GraphQLSchema>();
+  const plannerConfig: QueryPlannerConfig = { ...options.plannerConfig, incrementalDelivery: { ...options.plannerConfig?.incrementalDelivery, enableDefer: true } };
   let latest: SupergraphRevision | undefined;
   // Registered before Apollo Server registers its own listener (in load), so the revision
   // of a new schema exists before the first request is validated against that schema.
   inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     try {
-      latest = new SupergraphRevision(coreSupergraphSdl, apiSchema, options.plannerConfig);
-      revisions.set(apiSchema, latest);
+      const revision = new SupergraphRevision(coreSupergraphSdl, withDeferDirective, plannerConfig);
+      // ApolloGateway's schema extensions (its version) on the one Apollo Server gets.
+      revision.schema.extensions = { ...revision.schema.extensions, ...apiSchema.extensions };
+      latest = revision;
+      published.set(apiSchema, revision.schema);
+      revisions.set(revision.schema, revision);
       options.plans.clear?.();
     } catch (error) {
       // ApolloGateway accepted this SDL, so this is not expected; requests keep the last revision.
@@ -69,6 +81,9 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
     }
   });
   const lookup = (name: string): GraphQLDataSource | undefined => options.services.get(name);
+  // Listeners get the schema with @defer in place of ApolloGateway's (ours, above, runs first).
+  const onSchemaLoadOrUpdate: GatewayInterface['onSchemaLoadOrUpdate'] = (callback) =>
+    inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => callback({ apiSchema: published.get(apiSchema) ?? apiSchema, coreSupergraphSdl }));
 
   const executor: GatewayExecutor = async (requestContext) => {
     const revision = revisions.get(requestContext.schema) ?? latest;
@@ -90,7 +105,7 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
   };
 
   return {
-    onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
+    onSchemaLoadOrUpdate,
     async load(loadOptions) {
       const loaded = await inner.load(loadOptions);
       return { ...loaded, executor };

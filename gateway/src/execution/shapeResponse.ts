@@ -51,14 +51,18 @@ export interface ShapedResponse {
 
 export class ResponseShaper {
   private readonly errors: GraphQLError[] = [];
-  private readonly path: Array<string | number> = [];
+  private readonly path: Array<string | number>;
   /** Whether the null just returned by `complete` was already reported. */
   private reported = false;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly variables: Record<string, unknown> | undefined,
-  ) {}
+    /** Where the shaped object is in the response (a deferred part's path); the root by default. */
+    basePath: ReadonlyArray<string | number> = [],
+  ) {
+    this.path = [...basePath];
+  }
 
   shape(root: SelectionShape, input: Data): ShapedResponse {
     const data = this.object(input, root.fields(undefined));

@@ -20,7 +20,8 @@
  * profile still share subgraph fetches (dataSource/InflightFetches) and the entity, root
  * and response caches wherever answers are PUBLIC.
  *
- * Mutations and subscriptions are never shared: each one must run.
+ * Mutations and subscriptions are never shared: each one must run. Nor is an answer
+ * streamed in parts (@defer, execution/incremental.ts): a follower then runs on its own.
  *
  * What a follower gets: the leader's result, its data copied (the steps after execution,
  * like authorization's nulls, change it in place), the same cache policy (so its
@@ -32,6 +33,7 @@
 import type { GatewayExecutor, GatewayExecutionResult, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
 import { authOf, identityKey } from '../auth/identity.js';
+import { incrementalDeliveryOf } from '../execution/incremental.js';
 
 export type InboundDedupOutcome = 'leader' | 'shared';
 
@@ -50,7 +52,8 @@ const cachePolicyOf = (requestContext: GatewayGraphQLRequestContext): CachePolic
 interface Entry {
   /** Contexts of the followers waiting, for shareRequestState. */
   followers: GatewayGraphQLRequestContext[];
-  copy: Promise<{ result: GatewayExecutionResult; data: string | undefined; policy: CachePolicySnapshot }>;
+  /** `streamed`: the leader answered with @defer's primary part only; followers run on their own. */
+  copy: Promise<{ result: GatewayExecutionResult; data: string | undefined; policy: CachePolicySnapshot } | 'streamed'>;
 }
 
 /** Executions in flight by key; one table per gateway. */
@@ -83,7 +86,9 @@ export class InboundDedup {
     if (existing) {
       this.options.counted?.('shared');
       existing.followers.push(requestContext);
-      const { result, data, policy } = await existing.copy;
+      const copy = await existing.copy;
+      if (copy === 'streamed') return execute();
+      const { result, data, policy } = copy;
       cachePolicyOf(requestContext).restrict(policy);
       return { ...result, ...(data === undefined ? {} : { data: JSON.parse(data) as GatewayExecutionResult['data'] }) };
     }
@@ -95,6 +100,7 @@ export class InboundDedup {
       copy: pending.then(
         (result) => {
           this.inflight.delete(key);
+          if (incrementalDeliveryOf(requestContext.context)?.rest) return 'streamed';
           if (entry.followers.length === 0) return { result, data: undefined, policy: {} };
           for (const follower of entry.followers) this.options.shareRequestState?.(requestContext.context, follower.context);
           const { maxAge, scope } = cachePolicyOf(requestContext);

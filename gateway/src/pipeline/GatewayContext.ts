@@ -6,6 +6,7 @@
  * Steps keep their own per-request state in WeakMaps keyed on it, never as fields here.
  */
 import type { AuthIdentity } from '../auth/identity.js';
+import type { IncrementalDelivery } from '../execution/incremental.js';
 
 export type GatewayContext = {
   /** The incoming headers, `x-request-id` being the request's own id (what the data sources forward). */
@@ -21,4 +22,9 @@ export type GatewayContext = {
    * (inboundDedup/sharedResponses.ts); absent when it must run on its own.
    */
   shareKey?: string;
+  /**
+   * Set when the client takes @defer answers streamed (a single operation with
+   * `Accept: multipart/mixed; deferSpec=20220824`): execution/incremental.ts.
+   */
+  incremental?: IncrementalDelivery;
 };
