@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptsNoGraphQLResponse, executeApolloRequest, graphqlResponseMediaType, readBody } from './http.js';
+import { acceptsMultipartDefer, acceptsNoGraphQLResponse, executeApolloRequest, graphqlResponseMediaType, readBody } from './http.js';
 import { jsonNestingDepth } from './jsonNesting.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -39,6 +39,17 @@ const CASES: Array<[string | undefined, string]> = [
   ['text/html, application/graphql-response+json;q=0.5', GRAPHQL_RESPONSE],
   ['application/graphql-response+json; charset=iso-8859-1, application/json', JSON_TYPE],
 ];
+
+describe('acceptsMultipartDefer', () => {
+  it("takes @defer's multipart answer only when the client names it with deferSpec=20220824, as Apollo Server decides", () => {
+    // Apollo Client 4's header for an operation with @defer, and the short form.
+    expect(acceptsMultipartDefer('multipart/mixed;deferSpec=20220824,application/graphql-response+json,application/json;q=0.9')).toBe(true);
+    expect(acceptsMultipartDefer('multipart/mixed; deferSpec=20220824')).toBe(true);
+    for (const accept of [undefined, '', '*/*', 'application/json', 'multipart/mixed', 'multipart/*', 'multipart/mixed;deferSpec=20220824;q=0, application/json']) {
+      expect(acceptsMultipartDefer(accept)).toBe(false);
+    }
+  });
+});
 
 describe('graphqlResponseMediaType', () => {
   it.each(CASES)('Accept %s: %s', (accept, expected) => {

@@ -21,7 +21,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { cacheStateOf } from '../cache/requestCacheState.js';
 import type { DeferredStep, DeferStep } from './compilePlan.js';
 import type { PlanRun } from './executePlan.js';
-import { ownValue, type Data } from './mergeInto.js';
+import { mergeInto, ownValue, type Data } from './mergeInto.js';
 import type { PreparedOperation } from './PreparedOperation.js';
 import { ResponseShaper } from './shapeResponse.js';
 
@@ -85,14 +85,21 @@ class PayloadQueue implements AsyncIterable<SubsequentPayload> {
   }
 }
 
-/** The objects at a deferred fragment's path in the gathered data, with their response paths. */
-function targetsAt(run: { data: Data }, prepared: PreparedOperation, queryPath: readonly string[]): Array<{ object: Data; path: Array<string | number> }> {
+/**
+ * The objects at a deferred fragment's path, with their response paths: walked in the
+ * data the client has been sent so far (`delivered`: the primary part and the deferred
+ * items before this one), so that an object nulled there (a failed fetch, a null
+ * propagated from a non-null field) gets no item, and in the gathered data beside it,
+ * which holds what this fragment's fetches added.
+ */
+function targetsAt(delivered: Data, gathered: Data, prepared: PreparedOperation, queryPath: readonly string[]): Array<{ object: Data; path: Array<string | number> }> {
   const found: Array<{ object: Data; path: Array<string | number> }> = [];
   const TYPE_STEP = '... on ';
-  const walk = (value: unknown, index: number, path: Array<string | number>): void => {
-    if (value === null || typeof value !== 'object') return;
+  const walk = (sent: unknown, value: unknown, index: number, path: Array<string | number>): void => {
+    if (sent === null || typeof sent !== 'object' || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) walk(value[i], index, [...path, i]);
+      if (!Array.isArray(sent)) return;
+      for (let i = 0; i < value.length; i++) walk(sent[i], value[i], index, [...path, i]);
       return;
     }
     const object = value as Data;
@@ -102,13 +109,24 @@ function targetsAt(run: { data: Data }, prepared: PreparedOperation, queryPath: 
     }
     const step = queryPath[index]!;
     if (step.startsWith(TYPE_STEP)) {
-      if (prepared.revision.satisfies(object.__typename, step.slice(TYPE_STEP.length), true)) walk(object, index + 1, path);
+      if (prepared.revision.satisfies(object.__typename, step.slice(TYPE_STEP.length), true)) walk(sent, object, index + 1, path);
       return;
     }
-    walk(ownValue(object, step), index + 1, [...path, step]);
+    walk(ownValue(sent as Data, step), ownValue(object, step), index + 1, [...path, step]);
   };
-  walk(run.data, 0, []);
+  walk(delivered, gathered, 0, []);
   return found;
+}
+
+/** Adds a delivered item's data to the client's view at its path (copied: the item itself is sent as it is). */
+function recordDelivered(delivered: Data, item: IncrementalItem): void {
+  if (!item.data) return;
+  let at: unknown = delivered;
+  for (const key of item.path) {
+    if (at === null || typeof at !== 'object') return;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  if (at !== null && typeof at === 'object' && !Array.isArray(at)) mergeInto(at as Data, JSON.parse(JSON.stringify(item.data)) as Data);
 }
 
 function startsWith(path: readonly unknown[] | undefined, prefix: readonly unknown[]): boolean {
@@ -118,10 +136,10 @@ function startsWith(path: readonly unknown[] | undefined, prefix: readonly unkno
 }
 
 /** The items of one delivered fragment: one per object at its path, each with the errors under it. */
-function itemsOf(part: PlanRun, step: DeferredStep, prepared: PreparedOperation, variables: Record<string, unknown> | undefined): IncrementalItem[] {
+function itemsOf(delivered: Data, part: PlanRun, step: DeferredStep, prepared: PreparedOperation, variables: Record<string, unknown> | undefined): IncrementalItem[] {
   const shape = prepared.deferredShape(step, variables);
   const items: IncrementalItem[] = [];
-  for (const { object, path } of targetsAt(part, prepared, step.queryPath)) {
+  for (const { object, path } of targetsAt(delivered, part.data, prepared, step.queryPath)) {
     const shaped = shape ? new ResponseShaper(prepared.revision.schema, variables, path).shape(shape, object) : { data: {}, errors: [] };
     const item: IncrementalItem = { data: shaped.data, path };
     if (step.label !== undefined) item.label = step.label;
@@ -134,6 +152,7 @@ function itemsOf(part: PlanRun, step: DeferredStep, prepared: PreparedOperation,
     const item = items.find((candidate) => startsWith(errorPath, candidate.path)) ?? items[0];
     if (item) (item.errors ??= []).push(error);
   }
+  for (const item of items) recordDelivered(delivered, item);
   return items;
 }
 
@@ -157,6 +176,9 @@ export async function executeStreamed(
   if (!initial.data) return initial;
   // The primary part is not the response: the response cache must not keep it as one.
   cacheStateOf(requestContext.context).doNotCacheResponse = true;
+  // What the client has been sent, for the deferred items' paths: a copy, since Apollo
+  // Server has yet to send the primary part's own data.
+  const delivered = JSON.parse(JSON.stringify(initial.data)) as Data;
   const queue = new PayloadQueue();
   let pending = 0;
   const start = (step: DeferredStep): void => {
@@ -165,11 +187,11 @@ export async function executeStreamed(
     void part
       .runDeferred(step, false)
       .then(
-        () => itemsOf(part, step, prepared, variables),
+        () => itemsOf(delivered, part, step, prepared, variables),
         // Not expected (fetch failures are errors of the part): the fragment fails alone.
         (error: unknown) => {
           part.errors.push(error instanceof Error ? error : new Error(String(error)));
-          return itemsOf(part, step, prepared, variables);
+          return itemsOf(delivered, part, step, prepared, variables);
         },
       )
       .then((items) => {

@@ -6,6 +6,7 @@
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { IncrementalDelivery } from '../execution/incremental.js';
 import { InboundDedup, type InboundDedupOutcome } from './index.js';
 
 const SCHEMA = buildSchema('type Query { a: Int } type Mutation { b: Int }');
@@ -51,6 +52,23 @@ describe('InboundDedup', () => {
     expect(await follower).toEqual({ data: { a: 1 } });
     expect([executions, outcomes, dedup.size]).toEqual([1, ['leader', 'shared'], 0]);
     expect(followerContext.overallCachePolicy).toMatchObject({ maxAge: 30, scope: 'PRIVATE' });
+  });
+
+  it('lets a follower run on its own when the leader answered with a streamed first part (@defer)', async () => {
+    const dedup = new InboundDedup();
+    const execution = deferred();
+    let executions = 0;
+    const leaderContext = request();
+    const delivery = new IncrementalDelivery();
+    (leaderContext.context as { incremental?: IncrementalDelivery }).incremental = delivery;
+    const leader = dedup.run(leaderContext, () => (executions++, execution.promise));
+    const follower = dedup.run(request(), () => (executions++, Promise.resolve({ data: { a: 2 } })));
+    // The executor streamed: the result is the primary part only, the rest follows in `rest`.
+    delivery.rest = (async function* () {})();
+    execution.resolve({ data: { a: 1 } });
+    expect(await leader).toEqual({ data: { a: 1 } });
+    expect(await follower).toEqual({ data: { a: 2 } });
+    expect(executions).toBe(2);
   });
 
   it('fails every waiter with the execution error, then runs afresh', async () => {
