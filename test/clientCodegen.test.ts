@@ -11,10 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { ApolloClient, InMemoryCache } from '@apollo/client';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { buildManifest, MANIFEST_FILE, operationDocuments, serializeManifest, sha256Hex, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
-import { createWebLink } from '../clients/web/src/apollo.js';
+import { createWebClient } from '../clients/web/src/apollo.js';
 
 const CLIENTS = join(import.meta.dirname, '..', 'clients');
 const FIXTURES = join(CLIENTS, '__fixtures__', 'typeSafety');
@@ -74,7 +73,8 @@ describe('the persisted-operation manifest', () => {
       sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash });
       return new Response(JSON.stringify({ data: null }), { status: 200, headers: { 'content-type': 'application/json' } });
     };
-    const client = new ApolloClient({ cache: new InMemoryCache(), link: createWebLink({ uri: 'http://gateway.test/graphql', fetch: recordingFetch as typeof fetch }) });
+    // The web client as the app builds it (its link, and the @defer handler its overview query needs).
+    const client = createWebClient({ uri: 'http://gateway.test/graphql', fetch: recordingFetch as typeof fetch });
     const documents: DocumentNode[] = operationDocuments();
     for (const document of documents) {
       const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;

@@ -168,4 +168,65 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     expect(failedResponses).toEqual([]);
     expect(consoleErrors).toEqual([]);
   }, 120_000);
+
+  /** A customer of the first page with orders, and its page as the graph has it. */
+  const customerWithOrders = async (skip: number): Promise<NonNullable<CustomerOverviewQuery['customer']>> => {
+    const list = await ask<CustomerListQuery>('CustomerList', { first: 20 });
+    const found: Array<NonNullable<CustomerOverviewQuery['customer']>> = [];
+    for (const { id } of list.customers!.nodes) {
+      const { customer } = await ask<CustomerOverviewQuery>('CustomerOverview', { id });
+      if (customer?.orders && customer.orders.totalCount > 0) found.push(customer);
+    }
+    expect(found.length, 'customers with orders on the first page').toBeGreaterThan(skip);
+    return found[skip]!;
+  };
+
+  it("shows the header, contacts and invoices first, and the ERP's order history when its deferred part arrives", async () => {
+    const customer = await customerWithOrders(1);
+    // Only the ERP's order calls are slow: the rest of the page does not wait for them.
+    await stack!.setFaults('erp', { latencyMs: 4000, operations: ['sale.order'] });
+    try {
+      const overview = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('"CustomerOverview"'));
+      await page.goto(`${appUrl}#/customers/${customer.id}`);
+      // The gateway streamed the answer in parts.
+      expect((await overview).headers()['content-type']).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+      await expect.poll(() => page.getByTestId('customer-name').innerText()).toBe(customer.name);
+      // Header, contacts and invoices are there while the order history is still on its way.
+      expect(await page.getByTestId('balance').innerText()).toBe(customer.outstandingBalance!.formatted);
+      await expect.poll(() => page.getByTestId('invoice-row').count()).toBe(customer.invoices!.nodes.length);
+      expect(await page.getByTestId('orders-loading').isVisible()).toBe(true);
+      expect(await page.getByTestId('order-row').count()).toBe(0);
+      // Then it arrives.
+      await expect.poll(() => page.getByTestId('order-row').count(), { timeout: STEP_MS }).toBe(customer.orders!.nodes.length);
+      expect(await page.getByTestId('order-row').locator('td:first-child').allInnerTexts()).toEqual(customer.orders!.nodes.map((o) => o.number));
+      expect(await page.getByTestId('orders-loading').count()).toBe(0);
+    } finally {
+      await stack!.clearFaults();
+    }
+  }, 120_000);
+
+  // Last: it opens the subgraphs' circuit breakers to the ERP.
+  it("keeps the CRM's fields with the ERP down, with a notice on each ERP section", async () => {
+    await stack!.setFaults('erp', { down: true });
+    try {
+      // A customer beyond the first page: the gateway has none of its ERP fields cached.
+      const fresh = await graphql<CustomerOverviewQuery>(stack!.gatewayUrl, bodyOf('CustomerOverview'), { id: '10000099' }, stack!.authHeaders);
+      // The graph itself answers the CRM's fields with the ERP's as errors.
+      expect(fresh.data?.customer?.name).toBeTruthy();
+      expect(fresh.errors?.some((e) => (e.extensions as { code?: string } | undefined)?.code === 'BACKEND_UNAVAILABLE')).toBe(true);
+      await page.goto(`${appUrl}#/customers/10000099`);
+      await expect.poll(() => page.getByTestId('customer-name').innerText()).toBe(fresh.data!.customer!.name);
+      await expect.poll(() => page.getByTestId('notice-orders').innerText().catch(() => '')).toContain('BACKEND_UNAVAILABLE');
+      expect(await page.getByTestId('notice-invoices').innerText()).toContain('BACKEND_UNAVAILABLE');
+      expect(await page.getByTestId('notice-header').innerText()).toContain('BACKEND_UNAVAILABLE');
+      // The CRM's sections have no notice, and their data is shown.
+      expect(await page.getByTestId('notice-contacts').count()).toBe(0);
+      await page.getByRole('heading', { name: `Contacts (${fresh.data!.customer!.contacts!.totalCount})` }).waitFor();
+      expect(await page.getByText('No customer').count()).toBe(0);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'web-erp-down.png'), fullPage: true });
+    } finally {
+      await stack!.clearFaults();
+    }
+  }, 120_000);
 });

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { print } from '@apollo/client/utilities';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { of } from 'rxjs';
@@ -60,6 +61,8 @@ export async function buildManifest(documents: DocumentNode[] = operationDocumen
   const sent = new Map<string, string>();
   const client = new ApolloClient({
     cache: new InMemoryCache(),
+    // As the apps' clients: operations with @defer go through (without a handler Apollo Client refuses them).
+    incrementalHandler: new Defer20220824Handler(),
     link: new ApolloLink((operation) => {
       sent.set(operation.operationName ?? '', print(operation.query));
       return of({ data: null });

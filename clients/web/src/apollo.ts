@@ -6,6 +6,7 @@
  * once more with its text (APQ, safelist off); the safelist never registers a document.
  */
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 
 export interface WebClientOptions {
@@ -32,6 +33,7 @@ export function createWebLink(options: WebClientOptions = {}): ApolloLink {
   return ApolloLink.from([new PersistedQueryLink({ sha256 }), http]);
 }
 
+/** @defer parts arrive as the gateway streams them (multipart, deferSpec=20220824). */
 export function createWebClient(options: WebClientOptions = {}): ApolloClient {
-  return new ApolloClient({ cache: new InMemoryCache(), link: createWebLink(options) });
+  return new ApolloClient({ cache: new InMemoryCache(), link: createWebLink(options), incrementalHandler: new Defer20220824Handler() });
 }
