@@ -137,10 +137,17 @@ function startsWith(path: readonly unknown[] | undefined, prefix: readonly unkno
 
 /** The items of one delivered fragment: one per object at its path, each with the errors under it. */
 function itemsOf(delivered: Data, part: PlanRun, step: DeferredStep, prepared: PreparedOperation, variables: Record<string, unknown> | undefined): IncrementalItem[] {
-  const shape = prepared.deferredShape(step, variables);
+  let shape: ReturnType<PreparedOperation['deferredShape']> | null;
+  try {
+    shape = prepared.deferredShape(step, variables);
+  } catch (error) {
+    // Not expected (the selection comes from the planner): each item is null with the error.
+    part.errors.push(error instanceof Error ? error : new Error(String(error)));
+    shape = null;
+  }
   const items: IncrementalItem[] = [];
   for (const { object, path } of targetsAt(delivered, part.data, prepared, step.queryPath)) {
-    const shaped = shape ? new ResponseShaper(prepared.revision.schema, variables, path).shape(shape, object) : { data: {}, errors: [] };
+    const shaped = shape === null ? { data: null, errors: [] } : shape ? new ResponseShaper(prepared.revision.schema, variables, path).shape(shape, object) : { data: {}, errors: [] };
     const item: IncrementalItem = { data: shaped.data, path };
     if (step.label !== undefined) item.label = step.label;
     // Value completion problems are reported only when the fetches had no error (as in executeOperation).
@@ -194,6 +201,8 @@ export async function executeStreamed(
           return itemsOf(delivered, part, step, prepared, variables);
         },
       )
+      // Whatever happened, the fragment is accounted for, so the stream ends.
+      .catch((): IncrementalItem[] => [])
       .then((items) => {
         for (const child of step.children) start(child);
         pending--;
