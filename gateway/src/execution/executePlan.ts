@@ -51,11 +51,49 @@ function collectEntities(value: unknown, at: readonly string[], index: number, i
 }
 
 /**
- * A string that tells representations apart: the usual flat ones (keys and scalars) by
- * their names and values without a JSON call per entity; anything nested by its JSON,
+ * The representations of one `_entities` fetch, by content: the index of the first one
+ * equal to a given representation. The usual representation, `__typename` and one scalar
+ * key (`{ __typename: "User", id: "1" }`), is found through maps by typename, key name and
+ * value, with no string built per entity; any other by a string that tells them apart:
+ * flat ones (keys and scalars) by their names and values, anything nested by its JSON,
  * which starts with `{` where a flat key starts with a field name. Field names are GraphQL
  * names, so the separators cannot occur in them; string values carry their length.
  */
+class RepresentationIndex {
+  private readonly byKey = new Map<string, Map<string, Map<unknown, number>>>();
+  private byString: Map<string, number> | undefined;
+
+  /** The index of an equal representation already seen, or undefined after recording this one at `index`. */
+  seenAt(representation: Data, index: number): number | undefined {
+    let typename: unknown;
+    let keyName: string | undefined;
+    let keyValue: unknown;
+    let count = 0;
+    for (const name in representation) {
+      if (++count > 2) break;
+      if (name === '__typename') typename = representation[name];
+      else {
+        keyName = name;
+        keyValue = representation[name];
+      }
+    }
+    if (count === 2 && typeof typename === 'string' && keyName !== undefined && (typeof keyValue === 'string' || typeof keyValue === 'number')) {
+      let byName = this.byKey.get(typename);
+      if (!byName) this.byKey.set(typename, (byName = new Map()));
+      let byValue = byName.get(keyName);
+      if (!byValue) byName.set(keyName, (byValue = new Map()));
+      const seen = byValue.get(keyValue);
+      if (seen === undefined) byValue.set(keyValue, index);
+      return seen;
+    }
+    const key = representationKey(representation);
+    this.byString ??= new Map();
+    const seen = this.byString.get(key);
+    if (seen === undefined) this.byString.set(key, index);
+    return seen;
+  }
+}
+
 function representationKey(representation: Data): string {
   let key = '';
   for (const name in representation) {
@@ -195,15 +233,14 @@ export class PlanRun {
     // paths: every review's author, say) only in `duplicates`, rarely filled.
     const owners: number[] = [];
     let duplicates: Map<number, number[]> | undefined;
-    const seen = entities.length > 1 ? new Map<string, number>() : undefined;
+    const seen = entities.length > 1 ? new RepresentationIndex() : undefined;
     for (let i = 0; i < entities.length; i++) {
       const representation = builder.build(entities[i]!);
       if (!representation) continue;
       step.inputRewrites?.apply(this.revision, representation);
       if (seen) {
         // Identical representations are one entity: sent once, its answer merged into each.
-        const key = representationKey(representation);
-        const index = seen.get(key);
+        const index = seen.seenAt(representation, representations.length);
         if (index !== undefined) {
           duplicates ??= new Map();
           const more = duplicates.get(index);
@@ -211,7 +248,6 @@ export class PlanRun {
           else duplicates.set(index, [i]);
           continue;
         }
-        seen.set(key, representations.length);
       }
       representations.push(representation);
       owners.push(i);

@@ -10,7 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
-import { buildSchema, graphql, parse } from 'graphql';
+import { buildSchema, graphql, parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedPlanError } from './compilePlan.js';
 import { DataRewrites } from './DataRewrites.js';
@@ -19,6 +19,8 @@ import { graph360Gateway, recordServices } from './graph360Gateway.js';
 import { mergeInto } from './mergeInto.js';
 import type { PreparedOperation } from './PreparedOperation.js';
 import { RepresentationBuilder } from './Representations.js';
+import { SelectionShape } from './ResponseShape.js';
+import { ResponseShaper } from './shapeResponse.js';
 import { SupergraphRevision } from './SupergraphRevision.js';
 
 const FED = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
@@ -92,6 +94,19 @@ describe('mergeInto', () => {
     mergeInto(target, JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>);
     expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
     expect((target as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+});
+
+describe('shaping names that objects inherit', () => {
+  it('never answers a field from Object.prototype, and keeps a `__proto__` alias an own key', () => {
+    const schema = buildSchema('type Query { constructor: String, a: Item } type Item { toString: String, x: Int }');
+    const operation = parse('{ constructor __proto__: constructor a { toString x } }').definitions[0] as OperationDefinitionNode;
+    const shape = new SelectionShape({ schema, operation, fragments: {}, conditions: new Map() }, schema.getQueryType()!, [operation.selectionSet]);
+    // The gathered data has neither field of its own: both are null, whatever Object.prototype holds.
+    const { data, errors } = new ResponseShaper(schema, {}).shape(shape, JSON.parse('{"a":{"x":1}}') as Record<string, unknown>);
+    expect(errors).toEqual([]);
+    expect(JSON.stringify(data)).toBe('{"constructor":null,"__proto__":null,"a":{"toString":null,"x":1}}');
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
   });
 });
 

@@ -22,6 +22,43 @@ import { FieldKind, type LeafCheck, type SelectionShape, type ShapeField } from 
 const BUBBLE: unique symbol = Symbol('null propagates');
 type Shaped = unknown;
 
+/**
+ * One response object of a field list, compiled: reads each field of the gathered object
+ * by name (`input.id`: an inline cache per site, where a loop's `input[name]` is one
+ * megamorphic lookup for every field of every type), completes it, and builds the output
+ * with one object literal, so that every object of a list has the same hidden class
+ * (which JSON.stringify serialises fastest). The code is generated from GraphQL names,
+ * which are identifiers; a name inherited from Object.prototype (`constructor`) is read
+ * with ownValue, and a list with the alias `__proto__` (which a literal would turn into a
+ * prototype) is not compiled.
+ */
+type CompiledObject = (shaper: ResponseShaper, input: Data, fields: readonly ShapeField[]) => Data | typeof BUBBLE;
+const compiledObjects = new WeakMap<readonly ShapeField[], CompiledObject | null>();
+const IDENTIFIER = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+function compiledObject(fields: readonly ShapeField[]): CompiledObject | null {
+  let compiled = compiledObjects.get(fields);
+  if (compiled === undefined) {
+    compiled = compileObject(fields);
+    compiledObjects.set(fields, compiled);
+  }
+  return compiled;
+}
+
+function compileObject(fields: readonly ShapeField[]): CompiledObject | null {
+  if (fields.some((field) => field.name === '__proto__' || !IDENTIFIER.test(field.name))) return null;
+  const lines: string[] = [];
+  fields.forEach((field, i) => {
+    const read = field.name in Object.prototype ? `own(input, ${JSON.stringify(field.name)})` : `input.${field.name}`;
+    if (field.kind === FieldKind.Typename) lines.push(`const v${i} = shaper.typename(fields[${i}], input); if (v${i} === BUBBLE) return BUBBLE;`);
+    else if (field.kind === FieldKind.Introspection) lines.push(`const v${i} = shaper.introspect(fields[${i}]);`);
+    else lines.push(`const v${i} = shaper.field(fields[${i}], ${read}); if (v${i} === BUBBLE) return BUBBLE;`);
+  });
+  const literal = fields.map((field, i) => `${JSON.stringify(field.name)}: v${i}`).join(', ');
+  const factory = new Function('BUBBLE', 'own', `return function shapeObject(shaper, input, fields) {\n${lines.join('\n')}\nreturn { ${literal} };\n};`) as (bubble: typeof BUBBLE, own: typeof ownValue) => CompiledObject;
+  return factory(BUBBLE, ownValue);
+}
+
 const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 
 function validLeaf(check: LeafCheck, value: unknown): boolean {
@@ -70,31 +107,46 @@ export class ResponseShaper {
   }
 
   private object(input: Data, fields: readonly ShapeField[]): Data | typeof BUBBLE {
+    const compiled = compiledObject(fields);
+    return compiled ? compiled(this, input, fields) : this.objectByLoop(input, fields);
+  }
+
+  /** What compiled objects do for a `__typename` field: the type's name, or BUBBLE. */
+  typename(field: ShapeField, input: Data): string | typeof BUBBLE {
+    let value = ownValue(input, field.name);
+    if ((value === undefined || value === null) && field.name !== '__typename') value = input.__typename;
+    // The data's own type when it names one, else the type in scope; only an object type
+    // is a valid answer (a bare interface name comes from an @interfaceObject subgraph
+    // whose follow-up fetch failed), otherwise the object is nulled.
+    const type = (typeof value === 'string' && this.schema.getType(value)) || field.scope;
+    return isObjectType(type) ? type.name : BUBBLE;
+  }
+
+  /** What compiled objects do for a leaf or composite field: its completed value, or BUBBLE. */
+  field(field: ShapeField, value: unknown): Shaped {
+    this.path.push(field.name);
+    const completed = this.complete(field.type, value ?? null, field);
+    this.path.pop();
+    return completed;
+  }
+
+  /** The same as a compiled object, for field lists that cannot be compiled (a `__proto__` alias). */
+  private objectByLoop(input: Data, fields: readonly ShapeField[]): Data | typeof BUBBLE {
     const output: Data = {};
     for (const field of fields) {
+      let value: unknown;
       switch (field.kind) {
-        case FieldKind.Typename: {
-          let value = ownValue(input, field.name);
-          if ((value === undefined || value === null) && field.name !== '__typename') value = input.__typename;
-          // The data's own type when it names one, else the type in scope; only an object type
-          // is a valid answer (a bare interface name comes from an @interfaceObject subgraph
-          // whose follow-up fetch failed), otherwise the object is nulled.
-          const type = (typeof value === 'string' && this.schema.getType(value)) || field.scope;
-          if (!isObjectType(type)) return BUBBLE;
-          setOwn(output, field.name, type.name);
+        case FieldKind.Typename:
+          value = this.typename(field, input);
           break;
-        }
         case FieldKind.Introspection:
-          setOwn(output, field.name, this.introspect(field));
+          value = this.introspect(field);
           break;
-        default: {
-          this.path.push(field.name);
-          const value = this.complete(field.type, ownValue(input, field.name) ?? null, field);
-          this.path.pop();
-          if (value === BUBBLE) return BUBBLE;
-          setOwn(output, field.name, value);
-        }
+        default:
+          value = this.field(field, ownValue(input, field.name));
       }
+      if (value === BUBBLE) return BUBBLE;
+      setOwn(output, field.name, value);
     }
     return output;
   }
@@ -155,7 +207,7 @@ export class ResponseShaper {
     this.errors.push(ERRORS.INVALID_GRAPHQL.err(`${problem} ${where}.`, { path: [...this.path] }));
   }
 
-  private introspect(field: ShapeField): unknown {
+  introspect(field: ShapeField): unknown {
     const { data, errors } = executeSync({ schema: this.schema, document: field.introspection!, rootValue: {}, variableValues: this.variables });
     if (errors?.length || !data) throw new Error(`Introspection of ${field.name} failed: ${errors?.map((e) => e.message).join('; ')}`);
     return data[field.name];
