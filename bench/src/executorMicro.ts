@@ -7,8 +7,7 @@
  * operation over BENCH_EXECUTOR_N runs (2000) after a warm-up, and checks the answer
  * against the workload's facts first. `--cpu-prof` on the node command line profiles it.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
