@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerListQuery, CustomerOverviewQuery, InvoicePaymentStatusQuery } from '../clients/__generated__/graphql.js';
 import { MANIFEST_FILE, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
 import { webConfig } from '../clients/web/vite.config.js';
+import { invoiceStatusLabel } from '../clients/web/src/labels.js';
 import { until } from './helpers/gatewayCalls.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
@@ -124,7 +125,8 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     await expect.poll(() => page.getByTestId('order-row').count()).toBe(customer.orders!.nodes.length);
     expect(await page.getByTestId('order-row').locator('td:first-child').allInnerTexts()).toEqual(customer.orders!.nodes.map((o) => o.number));
     await expect.poll(() => page.getByTestId('invoice-row').count()).toBe(customer.invoices!.nodes.length);
-    expect(await page.getByTestId('invoice-status').allInnerTexts()).toEqual(customer.invoices!.nodes.map((i) => i.status));
+    // Statuses in words (Open, Overdue, Partly paid, Paid), not the enum's values.
+    expect(await page.getByTestId('invoice-status').allInnerTexts()).toEqual(customer.invoices!.nodes.map((i) => invoiceStatusLabel[i.status]));
     expect(await page.getByTestId('balance').innerText()).toBe(customer.outstandingBalance!.formatted);
 
     // Pay the invoice. The provider fails the first charge (a 500 the subgraph reports as
@@ -133,11 +135,20 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     const invoice = customer.invoices!.nodes.find((i) => i.id === invoiceId)!;
     const paymentsBefore = invoice.payments!.length;
     await stack!.setFaults('payments', { errorRate: 1, remaining: 1, operations: ['payment_intents.create'] });
+    // Pay asks first, with the amount, the invoice and the card; Cancel sends nothing.
+    const card = customer.defaultPaymentMethod!;
     await row.getByRole('button', { name: `Pay ${invoice.amountDue.formatted}` }).click();
+    const confirm = row.getByRole('dialog', { name: 'Confirm payment' });
+    expect(await confirm.innerText()).toContain(`Pay ${invoice.amountDue.formatted} for invoice ${invoice.number} with the ${card.brand} card ending ${card.last4}?`);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(await row.getByRole('dialog').count()).toBe(0);
+    expect(sent.filter((r) => r.operationName === 'PayInvoice')).toHaveLength(0);
+    await row.getByRole('button', { name: `Pay ${invoice.amountDue.formatted}` }).click();
+    await row.getByRole('dialog', { name: 'Confirm payment' }).getByRole('button', { name: 'Confirm payment' }).click();
     await expect.poll(() => row.getByRole('alert').innerText().catch(() => '')).toContain('(BACKEND_ERROR)');
     await row.getByRole('button', { name: 'Retry payment' }).click();
-    await expect.poll(() => row.getByTestId('payment-result').innerText().catch(() => ''), { timeout: STEP_MS }).toContain('Payment SUCCEEDED');
-    await expect.poll(() => row.getByTestId('invoice-status').innerText(), { timeout: 30_000 }).toBe('PAID');
+    await expect.poll(() => row.getByTestId('payment-result').innerText().catch(() => ''), { timeout: STEP_MS }).toContain('Payment: Succeeded.');
+    await expect.poll(() => row.getByTestId('invoice-status').innerText(), { timeout: 30_000 }).toBe('Paid');
     await expect.poll(() => row.getByTestId('invoice-watch').innerText()).toContain('Paid.');
 
     // The graph agrees: paid, nothing due, one payment more (charged once).
@@ -203,6 +214,45 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     } finally {
       await stack!.clearFaults();
     }
+  }, 120_000);
+
+  it('pages through a customer\'s orders and invoices', async () => {
+    const ORDERS_PAGE = 5;
+    const INVOICES_PAGE = 10;
+    const list = await ask<CustomerListQuery>('CustomerList', { first: 50 });
+    let withOrders: NonNullable<CustomerOverviewQuery['customer']> | undefined;
+    let withInvoices: NonNullable<CustomerOverviewQuery['customer']> | undefined;
+    for (const { id } of list.customers!.nodes) {
+      const { customer } = await ask<CustomerOverviewQuery>('CustomerOverview', { id });
+      if (!withOrders && customer?.orders && customer.orders.totalCount > ORDERS_PAGE) withOrders = customer;
+      if (!withInvoices && customer?.invoices && customer.invoices.totalCount > INVOICES_PAGE) withInvoices = customer;
+      if (withOrders && withInvoices) break;
+    }
+    expect(withOrders, `a customer with more than ${ORDERS_PAGE} orders`).toBeDefined();
+    expect(withInvoices, `a customer with more than ${INVOICES_PAGE} invoices`).toBeDefined();
+
+    for (const [customer, what, size, rowId, operation] of [
+      [withOrders!, 'orders', ORDERS_PAGE, 'order-row', 'CustomerOrdersPage'],
+      [withInvoices!, 'invoices', INVOICES_PAGE, 'invoice-row', 'CustomerInvoicesPage'],
+    ] as const) {
+      const first = what === 'orders' ? customer.orders! : customer.invoices!;
+      const second = await ask<{ customer: { orders?: typeof first; invoices?: typeof first } }>(operation, { id: customer.id, first: size, after: first.pageInfo.endCursor });
+      const secondPage = (what === 'orders' ? second.customer.orders : second.customer.invoices)!;
+      const numbers = (page: typeof first) => page.nodes.map((node) => node.number);
+      await page.goto(`${appUrl}#/customers/${customer.id}`);
+      const pager = page.getByRole('navigation', { name: `${what} pages` });
+      const rows = page.getByTestId(rowId).locator('td:first-child');
+      await expect.poll(() => rows.allInnerTexts()).toEqual(numbers(first));
+      const pages = Math.ceil(first.totalCount / size);
+      expect(await page.getByTestId(`${what}-page`).innerText()).toBe(`Page 1 of ${pages}`);
+      await pager.getByRole('button', { name: 'Next' }).click();
+      await expect.poll(() => rows.allInnerTexts()).toEqual(numbers(secondPage));
+      expect(await page.getByTestId(`${what}-page`).innerText()).toBe(`Page 2 of ${pages}`);
+      await pager.getByRole('button', { name: 'Previous' }).click();
+      await expect.poll(() => rows.allInnerTexts()).toEqual(numbers(first));
+    }
+    // The later pages went out by their manifest ids too.
+    expect(sent.filter((r) => r.operationName === 'CustomerOrdersPage' || r.operationName === 'CustomerInvoicesPage').every((r) => r.query === undefined && r.hash)).toBe(true);
   }, 120_000);
 
   // Last: it opens the subgraphs' circuit breakers to the ERP.

@@ -10,9 +10,19 @@ export type QueryHookResult<TData, TVariables extends OperationVariables> = useQ
 /** useMutation options without variables: each call of run passes them, so the required ones stay required. */
 export type MutationHookOptions<TData, TVariables extends OperationVariables> = Omit<useMutation.Options<TData, TVariables>, 'variables'>;
 
+/** Runs query CustomerInvoicesPage (schema/operations/customerOverview.graphql). */
+export function useCustomerInvoicesPageQuery(options: QueryHookOptions<Operations.CustomerInvoicesPageQuery, Operations.CustomerInvoicesPageQueryVariables>): QueryHookResult<Operations.CustomerInvoicesPageQuery, Operations.CustomerInvoicesPageQueryVariables> {
+  return useQuery(Operations.CustomerInvoicesPageDocument, options);
+}
+
 /** Runs query CustomerList (schema/operations/customerList.graphql). */
 export function useCustomerListQuery(options?: QueryHookOptions<Operations.CustomerListQuery, Operations.CustomerListQueryVariables>): QueryHookResult<Operations.CustomerListQuery, Operations.CustomerListQueryVariables> {
   return useQuery(Operations.CustomerListDocument, options);
+}
+
+/** Runs query CustomerOrdersPage (schema/operations/customerOverview.graphql). */
+export function useCustomerOrdersPageQuery(options: QueryHookOptions<Operations.CustomerOrdersPageQuery, Operations.CustomerOrdersPageQueryVariables>): QueryHookResult<Operations.CustomerOrdersPageQuery, Operations.CustomerOrdersPageQueryVariables> {
+  return useQuery(Operations.CustomerOrdersPageDocument, options);
 }
 
 /** Runs query CustomerOverview (schema/operations/customerOverview.graphql). */

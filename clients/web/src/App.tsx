@@ -18,10 +18,11 @@ export function App() {
   const customerId = customerIdOf(hash);
   return (
     <main>
-      <header>
+      <header className="app-header">
         <h1>
           <a href="#/">graph360</a>
         </h1>
+        <span>customers, orders, invoices and payments in one place</span>
       </header>
       {customerId ? <CustomerOverview id={decodeURIComponent(customerId)} /> : <CustomerList />}
     </main>

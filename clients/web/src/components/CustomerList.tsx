@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { CustomerListRowFragment } from '../../../__generated__/graphql.js';
 import { useCustomerListQuery } from '../../../__generated__/hooks.js';
+import { lifecycleStageLabel } from '../labels.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
 const PAGE_SIZE = 20;
@@ -14,7 +15,7 @@ export function CustomerListRow({ customer }: { customer: CustomerListRowFragmen
       </td>
       <td>{customer.domain ?? ''}</td>
       <td>{[customer.city, customer.country].filter(Boolean).join(', ')}</td>
-      <td>{customer.lifecycleStage}</td>
+      <td>{lifecycleStageLabel[customer.lifecycleStage]}</td>
     </tr>
   );
 }
@@ -29,7 +30,7 @@ export function CustomerList() {
   });
   const page = data?.customers;
   return (
-    <section>
+    <section className="card">
       <h2>Customers{page ? ` (${page.totalCount})` : ''}</h2>
       <input
         aria-label="Filter by name"
@@ -41,7 +42,7 @@ export function CustomerList() {
         }}
       />
       {error ? <ErrorNotice error={error} /> : null}
-      {loading && !page ? <p>Loading…</p> : null}
+      {loading && !page ? <p className="loading">Loading…</p> : null}
       {page ? (
         <table>
           <thead>
@@ -59,7 +60,7 @@ export function CustomerList() {
           </tbody>
         </table>
       ) : null}
-      <nav>
+      <nav className="pager">
         <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
           Previous
         </button>

@@ -8,23 +8,28 @@
  * sections: the page keeps what the others returned (errorPolicy all) and puts a notice
  * on each section whose fields came back with errors.
  */
+import { useState } from 'react';
 import type {
   ContactCardFragment,
   CustomerHeaderFragment,
   InvoiceRowFragment,
   OrderRowFragment,
+  PageInfoFieldsFragment,
+  PaymentMethodSummaryFragment,
 } from '../../../__generated__/graphql.js';
-import { useCustomerOverviewQuery } from '../../../__generated__/hooks.js';
+import { useCustomerInvoicesPageQuery, useCustomerOrdersPageQuery, useCustomerOverviewQuery } from '../../../__generated__/hooks.js';
+import { industryLabel, invoiceStatusLabel, lifecycleStageLabel, orderStatusLabel, paymentStatusLabel } from '../labels.js';
 import { ErrorNotice, fieldErrors, SectionNotice, type FieldError } from './ErrorNotice.js';
 import { PayInvoice } from './PayInvoice.js';
 
 export function CustomerHeader({ customer, errors = [] }: { customer: CustomerHeaderFragment; errors?: FieldError[] }) {
   const card = customer.defaultPaymentMethod;
   return (
-    <div>
+    <div className="card">
       <h2 data-testid="customer-name">{customer.name}</h2>
-      <p>
-        {[customer.domain, customer.industry, customer.city, customer.country].filter(Boolean).join(' · ')} · {customer.lifecycleStage}
+      <p className="muted">
+        {[customer.domain, customer.industry && industryLabel(customer.industry), customer.city, customer.country].filter(Boolean).join(' · ')} ·{' '}
+        <span className="badge">{lifecycleStageLabel[customer.lifecycleStage]}</span>
       </p>
       <p>
         Outstanding balance: <strong data-testid="balance">{customer.outstandingBalance?.formatted ?? 'unknown'}</strong>
@@ -53,32 +58,146 @@ export function OrderRow({ order }: { order: OrderRowFragment }) {
     <tr data-testid="order-row">
       <td>{order.number}</td>
       <td>{order.placedAt.slice(0, 10)}</td>
-      <td>{order.status}</td>
-      <td>{order.total.formatted}</td>
+      <td>
+        <span className={`badge ${order.status === 'CONFIRMED' ? 'good' : order.status === 'CANCELLED' ? 'bad' : ''}`}>{orderStatusLabel[order.status]}</span>
+      </td>
+      <td className="amount">{order.total.formatted}</td>
       <td>{order.lines.map((line) => `${line.quantity} × ${line.product.name}${line.product.inStock ? '' : ' (out of stock)'}`).join('; ')}</td>
     </tr>
   );
 }
 
-export function InvoiceRow({ customerId, invoice, paymentMethodId }: { customerId: string; invoice: InvoiceRowFragment; paymentMethodId?: string }) {
+const INVOICE_BADGE: Record<InvoiceRowFragment['status'], string> = { PAID: 'good', OVERDUE: 'bad', PARTIALLY_PAID: 'wait', OPEN: '' };
+
+export function InvoiceRow({ customerId, invoice, card }: { customerId: string; invoice: InvoiceRowFragment; card?: PaymentMethodSummaryFragment | null }) {
   return (
     <tr data-testid="invoice-row" data-invoice-id={invoice.id}>
       <td>{invoice.number}</td>
       <td>{invoice.dueAt}</td>
-      <td data-testid="invoice-status">{invoice.status}</td>
-      <td>{invoice.total.formatted}</td>
-      <td>{invoice.amountDue.formatted}</td>
-      <td>{invoice.payments ? invoice.payments.map((p) => `${p.amount.formatted} ${p.status}`).join(', ') || 'none' : 'unavailable'}</td>
+      <td data-testid="invoice-status">
+        <span className={`badge ${INVOICE_BADGE[invoice.status]}`}>{invoiceStatusLabel[invoice.status]}</span>
+      </td>
+      <td className="amount">{invoice.total.formatted}</td>
+      <td className="amount">{invoice.amountDue.formatted}</td>
+      <td>{invoice.payments ? invoice.payments.map((p) => `${p.amount.formatted} ${paymentStatusLabel[p.status].toLowerCase()}`).join(', ') || 'none' : 'unavailable'}</td>
       <td>
-        <PayInvoice customerId={customerId} invoice={invoice} paymentMethodId={paymentMethodId} />
+        <PayInvoice customerId={customerId} invoice={invoice} card={card ?? undefined} />
       </td>
     </tr>
   );
 }
 
+/** Page sizes: CustomerOverview's $orders and $invoices defaults, and the page queries'. */
+const ORDERS_PAGE = 5;
+const INVOICES_PAGE = 10;
+
+interface Page<T> {
+  totalCount: number;
+  nodes: T[];
+  pageInfo: PageInfoFieldsFragment;
+}
+
+/**
+ * Which page of a section is shown: the first comes with the overview; each later one is
+ * fetched by its page query after the cursor of the page before it.
+ */
+function usePages(): { cursor: string | undefined; number: number; next(endCursor: string): void; previous(): void } {
+  const [cursors, setCursors] = useState<string[]>([]);
+  return {
+    cursor: cursors[cursors.length - 1],
+    number: cursors.length + 1,
+    next: (endCursor) => setCursors([...cursors, endCursor]),
+    previous: () => setCursors(cursors.slice(0, -1)),
+  };
+}
+
+function Pager({ what, page, size, pages }: { what: string; page: Page<unknown> | undefined; size: number; pages: ReturnType<typeof usePages> }) {
+  const total = Math.max(1, Math.ceil((page?.totalCount ?? 0) / size));
+  if (total === 1 && pages.number === 1) return null;
+  return (
+    <nav className="pager" aria-label={`${what} pages`}>
+      <button type="button" className="secondary" disabled={pages.number === 1} onClick={pages.previous}>
+        Previous
+      </button>
+      <span data-testid={`${what}-page`}>
+        Page {pages.number} of {total}
+      </span>
+      <button type="button" className="secondary" disabled={!page?.pageInfo.hasNextPage || !page.pageInfo.endCursor} onClick={() => page?.pageInfo.endCursor && pages.next(page.pageInfo.endCursor)}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
+export function OrdersTable({ customerId, firstPage }: { customerId: string; firstPage: Page<OrderRowFragment> }) {
+  const pages = usePages();
+  const later = useCustomerOrdersPageQuery({ variables: { id: customerId, first: ORDERS_PAGE, after: pages.cursor ?? null }, skip: pages.cursor === undefined, errorPolicy: 'all' });
+  const page = pages.cursor === undefined ? firstPage : (later.data?.customer?.orders ?? undefined);
+  return (
+    <>
+      {later.error ? <ErrorNotice error={later.error} /> : null}
+      {page ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Number</th>
+              <th>Placed</th>
+              <th>Status</th>
+              <th className="amount">Total</th>
+              <th>Lines</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.nodes.map((order) => (
+              <OrderRow key={order.id} order={order} />
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="loading">Loading…</p>
+      )}
+      <Pager what="orders" page={page} size={ORDERS_PAGE} pages={pages} />
+    </>
+  );
+}
+
+export function InvoicesTable({ customerId, firstPage, card }: { customerId: string; firstPage: Page<InvoiceRowFragment>; card: PaymentMethodSummaryFragment | null }) {
+  const pages = usePages();
+  const later = useCustomerInvoicesPageQuery({ variables: { id: customerId, first: INVOICES_PAGE, after: pages.cursor ?? null }, skip: pages.cursor === undefined, errorPolicy: 'all' });
+  const page = pages.cursor === undefined ? firstPage : (later.data?.customer?.invoices ?? undefined);
+  return (
+    <>
+      {later.error ? <ErrorNotice error={later.error} /> : null}
+      {page ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Number</th>
+              <th>Due</th>
+              <th>Status</th>
+              <th className="amount">Total</th>
+              <th className="amount">Due now</th>
+              <th>Payments</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {page.nodes.map((invoice) => (
+              <InvoiceRow key={invoice.id} customerId={customerId} invoice={invoice} card={card} />
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="loading">Loading…</p>
+      )}
+      <Pager what="invoices" page={page} size={INVOICES_PAGE} pages={pages} />
+    </>
+  );
+}
+
 export function CustomerOverview({ id }: { id: string }) {
   const { data, loading, error } = useCustomerOverviewQuery({ variables: { id }, errorPolicy: 'all' });
-  if (loading && !data) return <p>Loading…</p>;
+  if (loading && !data) return <p className="loading">Loading…</p>;
   const customer = data?.customer;
   const errors = fieldErrors(error);
   // What no section shows: a network failure, or an error about the whole customer.
@@ -93,6 +212,7 @@ export function CustomerOverview({ id }: { id: string }) {
       ) : (
         <>
           <CustomerHeader customer={customer} errors={errorsAt(errors, 'outstandingBalance', 'defaultPaymentMethod')} />
+          <div className="card">
           <h3>Contacts ({customer.contacts?.totalCount ?? 'unavailable'})</h3>
           <SectionNotice what="The contacts" errors={errorsAt(errors, 'contacts')} testId="notice-contacts" />
           <ul>
@@ -100,49 +220,22 @@ export function CustomerOverview({ id }: { id: string }) {
               <ContactCard key={contact.id} contact={contact} />
             ))}
           </ul>
+          </div>
+          <div className="card">
           <h3>Orders ({ordersArrived ? (customer.orders?.totalCount ?? 'unavailable') : '…'})</h3>
-          {ordersArrived ? null : <p data-testid="orders-loading">Loading the order history…</p>}
+          {ordersArrived ? null : (
+            <p className="loading" data-testid="orders-loading">
+              Loading the order history…
+            </p>
+          )}
           <SectionNotice what="The order history" errors={errorsAt(errors, 'orders')} testId="notice-orders" />
-          {customer.orders ? (
-            <table>
-              <thead>
-                <tr>
-                  <th>Number</th>
-                  <th>Placed</th>
-                  <th>Status</th>
-                  <th>Total</th>
-                  <th>Lines</th>
-                </tr>
-              </thead>
-              <tbody>
-                {customer.orders?.nodes.map((order) => (
-                  <OrderRow key={order.id} order={order} />
-                ))}
-              </tbody>
-            </table>
-          ) : null}
+          {customer.orders ? <OrdersTable customerId={customer.id} firstPage={customer.orders} /> : null}
+          </div>
+          <div className="card">
           <h3>Invoices ({customer.invoices?.totalCount ?? 'unavailable'})</h3>
           <SectionNotice what="The invoices" errors={errorsAt(errors, 'invoices')} testId="notice-invoices" />
-          {customer.invoices ? (
-            <table>
-              <thead>
-                <tr>
-                  <th>Number</th>
-                  <th>Due</th>
-                  <th>Status</th>
-                  <th>Total</th>
-                  <th>Due now</th>
-                  <th>Payments</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {customer.invoices?.nodes.map((invoice) => (
-                  <InvoiceRow key={invoice.id} customerId={customer.id} invoice={invoice} paymentMethodId={customer.defaultPaymentMethod?.id} />
-                ))}
-              </tbody>
-            </table>
-          ) : null}
+          {customer.invoices ? <InvoicesTable customerId={customer.id} firstPage={customer.invoices} card={customer.defaultPaymentMethod} /> : null}
+          </div>
         </>
       )}
     </section>
