@@ -19,6 +19,15 @@ export class BoundedMap<V> extends Map<string, V> {
     return value;
   }
 
+  /**
+   * The value without marking the key used: for tables read on every request whose
+   * entries are cheap to learn again (Cacheability), where the reordering get does
+   * (a delete and an insert) would cost more than an early eviction.
+   */
+  peek(key: string): V | undefined {
+    return super.get(key);
+  }
+
   override set(key: string, value: V): this {
     super.delete(key);
     super.set(key, value);

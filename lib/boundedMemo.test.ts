@@ -1,5 +1,6 @@
 /** lib/boundedMemo.ts: computes once per string, forgets the least recently used beyond `max`, and never keeps long keys. */
 import { describe, expect, it } from 'vitest';
+import { BoundedMap } from './BoundedMap.js';
 import { boundedMemo } from './boundedMemo.js';
 
 describe('boundedMemo', () => {
@@ -21,5 +22,20 @@ describe('boundedMemo', () => {
     memo('abcd');
     memo('abcd');
     expect(calls).toEqual(['abc', 'abcd', 'abcd']);
+  });
+});
+
+describe('BoundedMap.peek', () => {
+  it('reads without marking the key used: the least recently written key is forgotten first', () => {
+    const map = new BoundedMap<number>(2);
+    map.set('a', 1).set('b', 2);
+    expect(map.peek('a')).toBe(1);
+    map.set('c', 3);
+    expect([...map.keys()]).toEqual(['b', 'c']);
+    // get does mark it used.
+    expect(map.get('b')).toBe(2);
+    map.set('d', 4);
+    expect([...map.keys()]).toEqual(['b', 'd']);
+    expect(map.peek('zz')).toBeUndefined();
   });
 });

@@ -35,7 +35,8 @@ export class Cacheability {
 
   /** Whether fetches of this selection should go through the caches. */
   worthLookingUp(selection: string): boolean {
-    return (this.streaks.get(selection) ?? 0) < this.after;
+    // A peek: asked for every fetch; the order of the table is kept by observe's writes.
+    return (this.streaks.peek(selection) ?? 0) < this.after;
   }
 
   /**
@@ -44,7 +45,7 @@ export class Cacheability {
    * into a cached one.
    */
   observe(selection: string, hint: CacheHint | null, hadErrors: boolean): boolean {
-    const streak = this.streaks.get(selection);
+    const streak = this.streaks.peek(selection);
     if (hint) {
       if (streak !== undefined) this.streaks.delete(selection);
       return streak !== undefined && streak >= this.after;
