@@ -78,6 +78,12 @@ describe('client operations through both executors on the real stack', () => {
       if (open && !invoice) [invoice, customerId] = [open, id];
     }
     await check('CustomerOverview', { id: 'no-such-customer' });
+    // The later pages of a customer's orders and invoices, after the first page's cursor.
+    const pageOf = (data: { data?: Record<string, unknown> }, field: 'orders' | 'invoices') => (data.data?.customer as Record<string, { pageInfo: { endCursor: string | null } }>)[field]!;
+    const orders = await check('CustomerOrdersPage', { id: customers[0]!.id, first: 2 });
+    await check('CustomerOrdersPage', { id: customers[0]!.id, first: 2, after: pageOf(orders, 'orders').pageInfo.endCursor });
+    const invoices = await check('CustomerInvoicesPage', { id: customers[0]!.id, first: 2 });
+    await check('CustomerInvoicesPage', { id: customers[0]!.id, first: 2, after: pageOf(invoices, 'invoices').pageInfo.endCursor });
     await check('ProductSearch', {});
     await check('ProductSearch', { search: 'a', inStockOnly: true, first: 5 });
     expect(invoice).toBeDefined();
