@@ -8,7 +8,8 @@
  * sections: the page keeps what the others returned (errorPolicy all) and puts a notice
  * on each section whose fields came back with errors.
  */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
+import type { ErrorLike } from '@apollo/client';
 import type {
   ContactCardFragment,
   CustomerHeaderFragment,
@@ -129,69 +130,67 @@ function Pager({ what, page, size, pages }: { what: string; page: Page<unknown> 
   );
 }
 
-export function OrdersTable({ customerId, firstPage }: { customerId: string; firstPage: Page<OrderRowFragment> }) {
-  const pages = usePages();
-  const later = useCustomerOrdersPageQuery({ variables: { id: customerId, first: ORDERS_PAGE, after: pages.cursor ?? null }, skip: pages.cursor === undefined, errorPolicy: 'all' });
-  const page = pages.cursor === undefined ? firstPage : (later.data?.customer?.orders ?? undefined);
+/** A section's table: the page shown (or a loading line while a later page comes), then its pager. */
+function PagedTable<T>({ what, size, page, pages, error, head, row }: { what: string; size: number; page: Page<T> | undefined; pages: ReturnType<typeof usePages>; error: ErrorLike | undefined; head: ReactNode; row: (node: T) => ReactNode }) {
   return (
     <>
-      {later.error ? <ErrorNotice error={later.error} /> : null}
+      {error ? <ErrorNotice error={error} /> : null}
       {page ? (
         <table>
           <thead>
-            <tr>
-              <th>Number</th>
-              <th>Placed</th>
-              <th>Status</th>
-              <th className="amount">Total</th>
-              <th>Lines</th>
-            </tr>
+            <tr>{head}</tr>
           </thead>
-          <tbody>
-            {page.nodes.map((order) => (
-              <OrderRow key={order.id} order={order} />
-            ))}
-          </tbody>
+          <tbody>{page.nodes.map(row)}</tbody>
         </table>
       ) : (
         <p className="loading">Loading…</p>
       )}
-      <Pager what="orders" page={page} size={ORDERS_PAGE} pages={pages} />
+      <Pager what={what} page={page} size={size} pages={pages} />
     </>
   );
+}
+
+export function OrdersTable({ customerId, firstPage }: { customerId: string; firstPage: Page<OrderRowFragment> }) {
+  const pages = usePages();
+  const later = useCustomerOrdersPageQuery({ variables: { id: customerId, first: ORDERS_PAGE, after: pages.cursor ?? null }, skip: pages.cursor === undefined, errorPolicy: 'all' });
+  const page = pages.cursor === undefined ? firstPage : (later.data?.customer?.orders ?? undefined);
+  const head = (
+    <>
+      <th>Number</th>
+      <th>Placed</th>
+      <th>Status</th>
+      <th className="amount">Total</th>
+      <th>Lines</th>
+    </>
+  );
+  return <PagedTable what="orders" size={ORDERS_PAGE} page={page} pages={pages} error={later.error} head={head} row={(order) => <OrderRow key={order.id} order={order} />} />;
 }
 
 export function InvoicesTable({ customerId, firstPage, card }: { customerId: string; firstPage: Page<InvoiceRowFragment>; card: PaymentMethodSummaryFragment | null }) {
   const pages = usePages();
   const later = useCustomerInvoicesPageQuery({ variables: { id: customerId, first: INVOICES_PAGE, after: pages.cursor ?? null }, skip: pages.cursor === undefined, errorPolicy: 'all' });
   const page = pages.cursor === undefined ? firstPage : (later.data?.customer?.invoices ?? undefined);
-  return (
+  const head = (
     <>
-      {later.error ? <ErrorNotice error={later.error} /> : null}
-      {page ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Number</th>
-              <th>Due</th>
-              <th>Status</th>
-              <th className="amount">Total</th>
-              <th className="amount">Due now</th>
-              <th>Payments</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {page.nodes.map((invoice) => (
-              <InvoiceRow key={invoice.id} customerId={customerId} invoice={invoice} card={card} />
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p className="loading">Loading…</p>
-      )}
-      <Pager what="invoices" page={page} size={INVOICES_PAGE} pages={pages} />
+      <th>Number</th>
+      <th>Due</th>
+      <th>Status</th>
+      <th className="amount">Total</th>
+      <th className="amount">Due now</th>
+      <th>Payments</th>
+      <th />
     </>
+  );
+  return (
+    <PagedTable
+      what="invoices"
+      size={INVOICES_PAGE}
+      page={page}
+      pages={pages}
+      error={later.error}
+      head={head}
+      row={(invoice) => <InvoiceRow key={invoice.id} customerId={customerId} invoice={invoice} card={card} />}
+    />
   );
 }
 
