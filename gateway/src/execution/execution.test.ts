@@ -110,6 +110,29 @@ describe('shaping names that objects inherit', () => {
   });
 });
 
+describe('shaping leaf values', () => {
+  const schema = buildSchema('type Query { i: Int, s: String, id: ID, f: Float, b: Boolean, n: Int! }');
+  const shapeOf = (query: string) => {
+    const operation = parse(query).definitions[0] as OperationDefinitionNode;
+    return new SelectionShape({ schema, operation, fragments: {}, conditions: new Map() }, schema.getQueryType()!, [operation.selectionSet]);
+  };
+
+  it('passes values of the scalar kind through, and nulls any other with an error at its path', () => {
+    const shape = shapeOf('{ i s id f b }');
+    const valid = new ResponseShaper(schema, {}).shape(shape, { i: 7, s: 'a', id: 9, f: 1.5, b: false });
+    expect(valid).toEqual({ data: { i: 7, s: 'a', id: 9, f: 1.5, b: false }, errors: [] });
+    const invalid = new ResponseShaper(schema, {}).shape(shape, { i: 1.5, s: 3, id: 2.5, f: 2, b: 'x' });
+    expect(invalid.data).toEqual({ i: null, s: null, id: null, f: 2, b: null });
+    expect(invalid.errors.map((error) => error.path)).toEqual([['i'], ['s'], ['id'], ['b']]);
+  });
+
+  it('propagates a missing non-null leaf to the parent', () => {
+    const { data, errors } = new ResponseShaper(schema, {}).shape(shapeOf('{ i n }'), { i: 1 });
+    expect(data).toBeNull();
+    expect(errors.map((error) => error.path)).toEqual([['n']]);
+  });
+});
+
 describe('plan nodes the executor does not run yet', () => {
   it('refuses subscriptions with a clear error', async () => {
     const run = new PlanRun(revision, () => undefined, { request: {} } as GatewayGraphQLRequestContext, {});

@@ -52,11 +52,47 @@ function compileObject(fields: readonly ShapeField[]): CompiledObject | null {
     const read = field.name in Object.prototype ? `own(input, ${JSON.stringify(field.name)})` : `input.${field.name}`;
     if (field.kind === FieldKind.Typename) lines.push(`const v${i} = shaper.typename(fields[${i}], input); if (v${i} === BUBBLE) return BUBBLE;`);
     else if (field.kind === FieldKind.Introspection) lines.push(`const v${i} = shaper.introspect(fields[${i}]);`);
-    else lines.push(`const v${i} = shaper.field(fields[${i}], ${read}); if (v${i} === BUBBLE) return BUBBLE;`);
+    else {
+      const valid = field.kind === FieldKind.Leaf ? validLeafTest(field) : undefined;
+      if (valid) {
+        // A value of the built-in scalar's kind is its own answer (what complete would
+        // return); anything else, null included, takes the full path and its checks.
+        const nullable = !(field.type instanceof GraphQLNonNull);
+        lines.push(`let v${i} = ${read};`);
+        lines.push(`if (!(${valid(`v${i}`)}${nullable ? ` || v${i} === null` : ''})) { v${i} = shaper.field(fields[${i}], v${i}); if (v${i} === BUBBLE) return BUBBLE; }`);
+      } else {
+        lines.push(`const v${i} = shaper.field(fields[${i}], ${read}); if (v${i} === BUBBLE) return BUBBLE;`);
+      }
+    }
   });
   const literal = fields.map((field, i) => `${JSON.stringify(field.name)}: v${i}`).join(', ');
   const factory = new Function('BUBBLE', 'own', `return function shapeObject(shaper, input, fields) {\n${lines.join('\n')}\nreturn { ${literal} };\n};`) as (bubble: typeof BUBBLE, own: typeof ownValue) => CompiledObject;
   return factory(BUBBLE, ownValue);
+}
+
+/**
+ * For a leaf field of a built-in scalar, named or non-null: the expression that tells a
+ * value valid as it is, as validLeaf would (safe integers are what Int and ID's integer
+ * check accepts without looking at their digits); undefined for lists, enums and custom
+ * scalars, which always take the full path.
+ */
+function validLeafTest(field: ShapeField): ((value: string) => string) | undefined {
+  const type = field.type instanceof GraphQLNonNull ? field.type.ofType : field.type;
+  if (type instanceof GraphQLList) return undefined;
+  switch (field.leaf) {
+    case 'String':
+      return (v) => `typeof ${v} === 'string'`;
+    case 'Boolean':
+      return (v) => `typeof ${v} === 'boolean'`;
+    case 'Float':
+      return (v) => `(typeof ${v} === 'number' && Number.isFinite(${v}))`;
+    case 'Int':
+      return (v) => `Number.isSafeInteger(${v})`;
+    case 'ID':
+      return (v) => `(typeof ${v} === 'string' || Number.isSafeInteger(${v}))`;
+    default:
+      return undefined;
+  }
 }
 
 const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
