@@ -126,6 +126,9 @@ export interface GatewayConfig {
    * How much the V8 heap may grow past the live data of the last full collection before
    * the next one, in percent (GATEWAY_HEAP_GROWTH_PERCENT; lib/heapGrowth.ts). Default 50;
    * 0 leaves it to V8, which lets a busy gateway's heap reach about 4x its live data.
+   * Applied before this configuration is read, by gateway/src/heapGrowth.ts (index.ts's
+   * first import: V8 needs it before the dependencies load); read here as well so that a
+   * bad value stops the start with the other configuration errors.
    */
   heapGrowthPercent: number;
 }

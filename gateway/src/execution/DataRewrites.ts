@@ -20,7 +20,8 @@ import type { SupergraphRevision } from './SupergraphRevision.js';
 type Step = { field: string; type?: undefined } | { type: string; field?: undefined };
 type Data = Record<string, unknown>;
 
-const FRAGMENT_PREFIX = '... on ';
+/** How plan paths (rewrites, deferred fragments' query paths) write a type condition step. */
+export const FRAGMENT_PREFIX = '... on ';
 
 class CompiledRewrite {
   constructor(

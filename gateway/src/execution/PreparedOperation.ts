@@ -9,7 +9,7 @@ import { ERRORS, operationFromDocument } from '@apollo/federation-internals';
 import type { QueryPlan } from '@apollo/query-planner';
 import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { compilePlan, type DeferredStep, type ExecNode } from './compilePlan.js';
-import { conditionValue, conditionVariables, SelectionShape, typeAtPath } from './ResponseShape.js';
+import { conditionValues, conditionVariables, SelectionShape, typeAtPath } from './ResponseShape.js';
 import type { SupergraphRevision } from './SupergraphRevision.js';
 
 export interface ResolvedOperation {
@@ -109,14 +109,9 @@ export class PreparedOperation {
   }
 
   private variant(variables: Readonly<Record<string, unknown>> | undefined): { key: string; values: Map<string, boolean> } {
-    const { names, defaults } = this.conditions;
+    const values = conditionValues(this.conditions.names, this.conditions.defaults, variables);
     let key = '';
-    const values = new Map<string, boolean>();
-    for (const name of names) {
-      const value = conditionValue(name, defaults, variables);
-      values.set(name, value);
-      key += value ? '1' : '0';
-    }
+    for (const value of values.values()) key += value ? '1' : '0';
     return { key, values };
   }
 }

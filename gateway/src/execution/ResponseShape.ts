@@ -37,6 +37,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { FRAGMENT_PREFIX } from './DataRewrites.js';
 
 export const enum FieldKind {
   Typename,
@@ -254,10 +255,9 @@ export function typeAtPath(schema: GraphQLSchema, operation: OperationDefinition
   if (!root) throw new Error(`The schema has no ${operation.operation} type.`);
   let type: GraphQLCompositeType = root;
   let sets: Array<{ set: SelectionSetNode; type: GraphQLCompositeType }> = [{ set: operation.selectionSet, type: root }];
-  const TYPE_STEP = '... on ';
   for (const step of path) {
-    if (step.startsWith(TYPE_STEP)) {
-      const condition = schema.getType(step.slice(TYPE_STEP.length));
+    if (step.startsWith(FRAGMENT_PREFIX)) {
+      const condition = schema.getType(step.slice(FRAGMENT_PREFIX.length));
       if (!condition || !isCompositeType(condition)) throw new Error(`Unknown type in deferred path: ${step}`);
       type = condition;
       continue;

@@ -145,15 +145,15 @@ export class PlanRun {
     private readonly conditionDefaults: Readonly<Record<string, unknown>>,
     /** The gathered data, keyed by response names as the fetches answered them; shared by the runs of one execution's parts. */
     readonly data: Data = {},
-    /** Set when deferred parts run: the fetches they wait for. */
-    private readonly signals: FetchSignals = new FetchSignals(),
+    /** The fetches deferred parts wait for; made on first use (plans without @defer have no fetch ids). */
+    private signals?: FetchSignals,
   ) {
     this.variables = requestContext.request.variables;
   }
 
   /** A run of another part of the same execution (a deferred fragment): same data and signals, its own errors. */
   part(): PlanRun {
-    return new PlanRun(this.revision, this.services, this.requestContext, this.conditionDefaults, this.data, this.signals);
+    return new PlanRun(this.revision, this.services, this.requestContext, this.conditionDefaults, this.data, (this.signals ??= new FetchSignals()));
   }
 
   /**
@@ -161,7 +161,7 @@ export class PlanRun {
    * the whole response is sent at once, its children too).
    */
   async runDeferred(step: DeferredStep, withChildren: boolean): Promise<void> {
-    await this.signals.wait(step.depends);
+    await (this.signals ??= new FetchSignals()).wait(step.depends);
     if (step.node) await this.run(step.node, [this.data]);
     if (withChildren) await Promise.all(step.children.map((child) => this.runDeferred(child, true)));
   }
@@ -186,7 +186,7 @@ export class PlanRun {
         } catch (error) {
           this.errors.push(error instanceof Error ? error : new Error(String(error)));
         } finally {
-          if (node.id !== undefined) this.signals.done(node.id);
+          if (node.id !== undefined) (this.signals ??= new FetchSignals()).done(node.id);
         }
         return;
       case 'Condition': {

@@ -20,10 +20,11 @@ import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apol
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { cacheStateOf } from '../cache/requestCacheState.js';
 import type { DeferredStep, DeferStep } from './compilePlan.js';
+import { FRAGMENT_PREFIX } from './DataRewrites.js';
 import type { PlanRun } from './executePlan.js';
 import { mergeInto, ownValue, type Data } from './mergeInto.js';
 import type { PreparedOperation } from './PreparedOperation.js';
-import { ResponseShaper } from './shapeResponse.js';
+import { ResponseShaper, type ShapedResponse } from './shapeResponse.js';
 
 /** The media type of a streamed @defer response (the boundary is Apollo Server's). */
 export const MULTIPART_DEFER_CONTENT_TYPE = 'multipart/mixed; boundary="-"; deferSpec=20220824';
@@ -94,7 +95,6 @@ class PayloadQueue implements AsyncIterable<SubsequentPayload> {
  */
 function targetsAt(delivered: Data, gathered: Data, prepared: PreparedOperation, queryPath: readonly string[]): Array<{ object: Data; path: Array<string | number> }> {
   const found: Array<{ object: Data; path: Array<string | number> }> = [];
-  const TYPE_STEP = '... on ';
   const walk = (sent: unknown, value: unknown, index: number, path: Array<string | number>): void => {
     if (sent === null || typeof sent !== 'object' || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
@@ -108,8 +108,8 @@ function targetsAt(delivered: Data, gathered: Data, prepared: PreparedOperation,
       return;
     }
     const step = queryPath[index]!;
-    if (step.startsWith(TYPE_STEP)) {
-      if (prepared.revision.satisfies(object.__typename, step.slice(TYPE_STEP.length), true)) walk(sent, object, index + 1, path);
+    if (step.startsWith(FRAGMENT_PREFIX)) {
+      if (prepared.revision.satisfies(object.__typename, step.slice(FRAGMENT_PREFIX.length), true)) walk(sent, object, index + 1, path);
       return;
     }
     walk(ownValue(sent as Data, step), ownValue(object, step), index + 1, [...path, step]);
@@ -137,17 +137,19 @@ function startsWith(path: readonly unknown[] | undefined, prefix: readonly unkno
 
 /** The items of one delivered fragment: one per object at its path, each with the errors under it. */
 function itemsOf(delivered: Data, part: PlanRun, step: DeferredStep, prepared: PreparedOperation, variables: Record<string, unknown> | undefined): IncrementalItem[] {
-  let shape: ReturnType<PreparedOperation['deferredShape']> | null;
+  // What an item is when the fragment selects nothing: an empty object.
+  let shapeItem = (_object: Data, _path: Array<string | number>): ShapedResponse => ({ data: {}, errors: [] });
   try {
-    shape = prepared.deferredShape(step, variables);
+    const shape = prepared.deferredShape(step, variables);
+    if (shape) shapeItem = (object, path) => new ResponseShaper(prepared.revision.schema, variables, path).shape(shape, object);
   } catch (error) {
     // Not expected (the selection comes from the planner): each item is null with the error.
     part.errors.push(error instanceof Error ? error : new Error(String(error)));
-    shape = null;
+    shapeItem = () => ({ data: null, errors: [] });
   }
   const items: IncrementalItem[] = [];
   for (const { object, path } of targetsAt(delivered, part.data, prepared, step.queryPath)) {
-    const shaped = shape === null ? { data: null, errors: [] } : shape ? new ResponseShaper(prepared.revision.schema, variables, path).shape(shape, object) : { data: {}, errors: [] };
+    const shaped = shapeItem(object, path);
     const item: IncrementalItem = { data: shaped.data, path };
     if (step.label !== undefined) item.label = step.label;
     // Value completion problems are reported only when the fetches had no error (as in executeOperation).
