@@ -114,7 +114,8 @@ type ResolverMap = Record<string, Record<string, unknown>>;
 /**
  * The resolvers, with every field the typeDefs protect checked before it runs: a field
  * with @authenticated/@requiresScopes, a field returning a type that has one, and the
- * `__resolveReference` of such a type (the gateway's `_entities` fetches).
+ * `__resolveReference` of such a type (the gateway's `_entities` fetches). A
+ * Subscription field's `subscribe` is checked too, so that no stream opens unchecked.
  */
 export function authorizeResolvers<T extends object>(typeDefs: DocumentNode, resolvers: T): T {
   const types = new Map<string, Requirement>();
@@ -144,12 +145,17 @@ export function authorizeResolvers<T extends object>(typeDefs: DocumentNode, res
     if (requirements.length === 0) continue;
     const target = wrapped(type);
     const original = target[field];
-    const resolve = (typeof original === 'function' ? original : (original as { resolve?: unknown } | undefined)?.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, unknown>;
-    const guarded: GraphQLFieldResolver<unknown, unknown> = (parent, args, context, info) => {
-      check(requirements, context);
-      return resolve(parent, args, context, info);
-    };
-    target[field] = typeof original === 'object' && original !== null ? { ...original, resolve: guarded } : guarded;
+    const guard =
+      (resolver: GraphQLFieldResolver<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> =>
+      (parent, args, context, info) => {
+        check(requirements, context);
+        return resolver(parent, args, context, info);
+      };
+    if (typeof original === 'object' && original !== null) {
+      const { resolve, subscribe } = original as { resolve?: GraphQLFieldResolver<unknown, unknown>; subscribe?: GraphQLFieldResolver<unknown, unknown> };
+      // A subscription field is checked when its stream is opened (subscribe) and again for each event (resolve).
+      target[field] = { ...original, resolve: guard(resolve ?? defaultFieldResolver), ...(subscribe ? { subscribe: guard(subscribe) } : {}) };
+    } else target[field] = guard((original as GraphQLFieldResolver<unknown, unknown> | undefined) ?? defaultFieldResolver);
   }
   for (const [type, requirement] of types) {
     const target = map[type];

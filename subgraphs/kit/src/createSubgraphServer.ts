@@ -1,7 +1,9 @@
 /**
  * Every subgraph's HTTP service: @apollo/server over a Federation 2 schema, served on
  * node:http through Apollo's own integration API (executeHTTPGraphQLRequest), with
- * /graphql, /health and any extra routes the subgraph adds (payments' webhooks).
+ * /graphql, /health and any extra routes the subgraph adds (payments' webhooks), and,
+ * for a subgraph that has subscriptions, GraphQL over WebSocket on /graphql too
+ * (subscriptionServer.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,6 +19,7 @@ import { authorizeResolvers, GATEWAY_TOKEN_HEADER, verifyGatewayToken, type Subg
 import { formatSubgraphError } from './errors.js';
 import { changedEntitiesPlugin } from './invalidation.js';
 import { runWithRequestDeadline } from './requestDeadline.js';
+import { serveSubscriptions } from './subscriptionServer.js';
 
 export interface ExtraRoute {
   method: 'GET' | 'POST';
@@ -41,8 +44,13 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
    */
   gatewaySecret: string;
   logger: Logger;
-  /** Largest request body read, in bytes. Default 1 MiB. */
+  /** Largest request body read (and WebSocket message, with subscriptions), in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Serve the schema's subscriptions over WebSocket (graphql-transport-ws) on /graphql,
+   * to the gateway only (subscriptionServer.ts). Default false.
+   */
+  subscriptions?: boolean;
   /** Readiness details for GET /health (e.g. the backend breaker's state). */
   health?: () => Record<string, unknown>;
   routes?: ExtraRoute[];
@@ -57,6 +65,9 @@ export interface SubgraphServer {
 
 type TContextOf = BaseContext;
 
+/** Where GraphQL is served, over HTTP and (with subscriptions) WebSocket. */
+const GRAPHQL_PATH = '/graphql';
+
 export async function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const httpServer = createServer();
@@ -67,13 +78,15 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     socket.on('close', () => sockets.delete(socket));
   });
 
+  // @authenticated and @requiresScopes of the typeDefs, checked again here (kit/auth.ts).
+  const schema = buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: authorizeResolvers(options.typeDefs, options.resolvers) }]);
+  const formatError = formatSubgraphError({
+    serviceName: options.name,
+    onMasked: (error, id) => options.logger.error({ err: error, errorId: id }, 'unexpected error masked'),
+  });
   const apollo = new ApolloServer<TContext>({
-    // @authenticated and @requiresScopes of the typeDefs, checked again here (kit/auth.ts).
-    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: authorizeResolvers(options.typeDefs, options.resolvers) }]),
-    formatError: formatSubgraphError({
-      serviceName: options.name,
-      onMasked: (error, id) => options.logger.error({ err: error, errorId: id }, 'unexpected error masked'),
-    }),
+    schema,
+    formatError,
     includeStacktraceInErrorResponses: false,
     // changedEntitiesPlugin: what mutations markChanged reaches the gateway, which evicts it from its caches.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), changedEntitiesPlugin()],
@@ -96,8 +109,11 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
 
   const routes = new Map<string, ExtraRoute['handle']>();
   for (const route of options.routes ?? []) routes.set(`${route.method} ${route.path}`, route.handle);
-  routes.set('POST /graphql', handleGraphQL);
-  routes.set('GET /graphql', handleGraphQL);
+  routes.set(`POST ${GRAPHQL_PATH}`, handleGraphQL);
+  routes.set(`GET ${GRAPHQL_PATH}`, handleGraphQL);
+  const subscriptions = options.subscriptions
+    ? serveSubscriptions({ httpServer, path: GRAPHQL_PATH, schema, secret, context: options.context, formatError, maxPayloadBytes: maxBodyBytes, logger: options.logger })
+    : undefined;
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -138,11 +154,13 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
-          resolve(`http://${host}:${(httpServer.address() as AddressInfo).port}/graphql`);
+          resolve(`http://${host}:${(httpServer.address() as AddressInfo).port}${GRAPHQL_PATH}`);
         });
       });
     },
     async close() {
+      // WebSocket clients first (1001, going away): the HTTP server's close waits for every socket.
+      await subscriptions?.close();
       await apollo.stop();
       for (const socket of sockets) socket.destroy();
     },
