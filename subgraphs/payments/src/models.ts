@@ -3,7 +3,7 @@
  * connector into what the graph needs, with amounts in minor units and the GraphQL
  * currency and status names already applied. Codegen maps the GraphQL types to these.
  */
-import type { CurrencyCode, PaymentStatus, RefundStatus } from './__generated__/resolvers-types.js';
+import type { CurrencyCode, PaymentEventType, PaymentStatus, RefundStatus } from './__generated__/resolvers-types.js';
 
 /** A Customer reference: the CRM company id; every field loads through a loader. */
 export interface CustomerRefModel {
@@ -67,4 +67,21 @@ export interface RefundModel {
   currency: CurrencyCode;
   status: RefundStatus;
   created: number;
+}
+
+/**
+ * A payment event as it is published (events/): plain JSON, so that it can cross Redis
+ * to every replica's subscribers. PaymentEvent's resolvers read it.
+ */
+export interface PaymentEventModel {
+  /** evt_…, or `<evt_… of the payment_intent.succeeded>:reconciled`. */
+  id: string;
+  type: PaymentEventType;
+  /** Unix seconds: the provider event's `created`, or when the reconciliation was seen. */
+  created: number;
+  payment: PaymentModel;
+  /** metadata.erp_invoice_id of the intent; null when the payment is for no invoice. */
+  invoiceId: string | null;
+  /** metadata.crm_company_id of the intent (events without one are not published). */
+  customerId: string;
 }

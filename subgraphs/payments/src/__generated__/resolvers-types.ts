@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { CustomerRefModel, InvoiceRefModel, PaymentModel, PaymentMethodModel, RefundModel } from '../models.js';
+import type { CustomerRefModel, InvoiceRefModel, PaymentModel, PaymentEventModel, PaymentMethodModel, RefundModel } from '../models.js';
 import type { PaymentsContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -187,6 +187,39 @@ export type PaymentEdge = {
   node: Payment;
 };
 
+/** One event of a payment, published live to paymentEvents subscribers. Never cached. */
+export type PaymentEvent = {
+  __typename?: 'PaymentEvent';
+  /** The customer who paid. */
+  customer: Customer;
+  /**
+   * The provider's event id (evt_…); for INVOICE_RECONCILED, the id of the
+   * payment_intent.succeeded event it follows with ":reconciled" appended.
+   */
+  id: Scalars['ID']['output'];
+  /** The invoice the payment is for; null when it is for no invoice. */
+  invoice?: Maybe<Invoice>;
+  /** When it happened (for INVOICE_RECONCILED: when the ERP was seen to have applied the payment). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The payment as the event left it (a refund's event shows the amount refunded so far). */
+  payment: Payment;
+  /** What happened. */
+  type: PaymentEventType;
+};
+
+/** What happened to a payment, as subscribers of paymentEvents are told. */
+export type PaymentEventType =
+  /** The ERP has applied the succeeded payment to its invoice (seen after a PAYMENT_SUCCEEDED for an invoice). */
+  | 'INVOICE_RECONCILED'
+  /** The payment was cancelled (payment_intent.canceled). */
+  | 'PAYMENT_CANCELED'
+  /** An attempt to pay failed, e.g. the card was declined (payment_intent.payment_failed). */
+  | 'PAYMENT_FAILED'
+  /** Part or all of the payment was refunded: one event per refund (charge.refunded). */
+  | 'PAYMENT_REFUNDED'
+  /** The payment went through (payment_intent.succeeded). */
+  | 'PAYMENT_SUCCEEDED';
+
 /** A saved card. */
 export type PaymentMethod = {
   __typename?: 'PaymentMethod';
@@ -268,6 +301,22 @@ export type RefundStatus =
   | 'PENDING'
   /** The refund went through. */
   | 'SUCCEEDED';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Payment events of one customer as they happen, optionally of one invoice only:
+   * payments succeeded, failed, refunded or cancelled, and invoices the ERP has
+   * reconciled with a payment. Served over WebSocket (graphql-transport-ws).
+   */
+  paymentEvents: PaymentEvent;
+};
+
+
+export type SubscriptionPaymentEventsArgs = {
+  customerId: Scalars['ID']['input'];
+  invoiceId?: InputMaybe<Scalars['ID']['input']>;
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -388,6 +437,8 @@ export type ResolversTypes = ResolversObject<{
   Payment: ResolverTypeWrapper<PaymentModel>;
   PaymentConnection: ResolverTypeWrapper<Omit<PaymentConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['PaymentEdge']>, nodes: Array<ResolversTypes['Payment']> }>;
   PaymentEdge: ResolverTypeWrapper<Omit<PaymentEdge, 'node'> & { node: ResolversTypes['Payment'] }>;
+  PaymentEvent: ResolverTypeWrapper<PaymentEventModel>;
+  PaymentEventType: PaymentEventType;
   PaymentMethod: ResolverTypeWrapper<PaymentMethodModel>;
   PaymentStatus: PaymentStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -395,6 +446,7 @@ export type ResolversTypes = ResolversObject<{
   RefundPaymentInput: RefundPaymentInput;
   RefundPaymentPayload: ResolverTypeWrapper<Omit<RefundPaymentPayload, 'payment' | 'refund'> & { payment: ResolversTypes['Payment'], refund: ResolversTypes['Refund'] }>;
   RefundStatus: RefundStatus;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
@@ -415,11 +467,13 @@ export type ResolversParentTypes = ResolversObject<{
   Payment: PaymentModel;
   PaymentConnection: Omit<PaymentConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['PaymentEdge']>, nodes: Array<ResolversParentTypes['Payment']> };
   PaymentEdge: Omit<PaymentEdge, 'node'> & { node: ResolversParentTypes['Payment'] };
+  PaymentEvent: PaymentEventModel;
   PaymentMethod: PaymentMethodModel;
   Query: Record<PropertyKey, never>;
   Refund: RefundModel;
   RefundPaymentInput: RefundPaymentInput;
   RefundPaymentPayload: Omit<RefundPaymentPayload, 'payment' | 'refund'> & { payment: ResolversParentTypes['Payment'], refund: ResolversParentTypes['Refund'] };
+  Subscription: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
 }>;
@@ -496,6 +550,15 @@ export type PaymentEdgeResolvers<ContextType = PaymentsContext, ParentType exten
   node?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
 }>;
 
+export type PaymentEventResolvers<ContextType = PaymentsContext, ParentType extends ResolversParentTypes['PaymentEvent'] = ResolversParentTypes['PaymentEvent']> = ResolversObject<{
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  payment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['PaymentEventType'], ParentType, ContextType>;
+}>;
+
 export type PaymentMethodResolvers<ContextType = PaymentsContext, ParentType extends ResolversParentTypes['PaymentMethod'] = ResolversParentTypes['PaymentMethod']> = ResolversObject<{
   brand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   expMonth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -520,6 +583,10 @@ export type RefundPaymentPayloadResolvers<ContextType = PaymentsContext, ParentT
   refund?: Resolver<ResolversTypes['Refund'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = PaymentsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  paymentEvents?: SubscriptionResolver<ResolversTypes['PaymentEvent'], "paymentEvents", ParentType, ContextType, RequireFields<SubscriptionPaymentEventsArgs, 'customerId'>>;
+}>;
+
 export type Resolvers<ContextType = PaymentsContext> = ResolversObject<{
   Customer?: CustomerResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -531,10 +598,12 @@ export type Resolvers<ContextType = PaymentsContext> = ResolversObject<{
   Payment?: PaymentResolvers<ContextType>;
   PaymentConnection?: PaymentConnectionResolvers<ContextType>;
   PaymentEdge?: PaymentEdgeResolvers<ContextType>;
+  PaymentEvent?: PaymentEventResolvers<ContextType>;
   PaymentMethod?: PaymentMethodResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
   RefundPaymentPayload?: RefundPaymentPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = PaymentsContext> = ResolversObject<{
