@@ -13,6 +13,7 @@ describe('readPaymentsSubgraphConfig', () => {
       gateway: { url: 'http://127.0.0.1:4000', invalidationSecret: 'dev-invalidation-secret' },
       readModel: { enabled: true, catchUpIntervalMs: 5000, maxLagMs: 60_000 },
       erp: { url: 'http://127.0.0.1:4102', db: 'sandbox', username: 'admin', password: 'admin', timeoutMs: 5000 },
+      events: { channel: 'graph360:payments:events', reconcileFirstDelayMs: 250, reconcileWatchMs: 60_000 },
       redisUrl: undefined,
       logLevel: 'info',
       gatewaySecret: SECRET,
@@ -42,6 +43,9 @@ describe('readPaymentsSubgraphConfig', () => {
       ERP_USERNAME: 'payments-api',
       ERP_PASSWORD: 'an-api-key',
       PAYMENTS_ERP_TIMEOUT_MS: '1500',
+      PAYMENTS_EVENTS_CHANNEL: 'staging:payments:events',
+      PAYMENTS_RECONCILE_FIRST_DELAY_MS: '10',
+      PAYMENTS_RECONCILE_WATCH_MS: '500',
       REDIS_URL: 'redis://cache.internal:6379',
       LOG_LEVEL: 'debug',
     });
@@ -53,6 +57,7 @@ describe('readPaymentsSubgraphConfig', () => {
       gateway: { url: 'http://gateway.internal:4000', invalidationSecret: 'a-long-shared-secret' },
       readModel: { enabled: false, catchUpIntervalMs: 250, maxLagMs: 2000 },
       erp: { url: 'https://erp.example.com/odoo', db: 'prod', username: 'payments-api', password: 'an-api-key', timeoutMs: 1500 },
+      events: { channel: 'staging:payments:events', reconcileFirstDelayMs: 10, reconcileWatchMs: 500 },
       redisUrl: 'redis://cache.internal:6379',
       logLevel: 'debug',
       gatewaySecret: SECRET,
@@ -71,6 +76,8 @@ describe('readPaymentsSubgraphConfig', () => {
     expect(() => readPaymentsSubgraphConfig({ ERP_URL: 'https://admin:pw@erp.example.com' })).toThrow(/^ERP_URL: /);
     expect(() => readPaymentsSubgraphConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/^REDIS_URL: /);
     expect(() => readPaymentsSubgraphConfig({ PAYMENTS_ERP_TIMEOUT_MS: '0' })).toThrow(/^PAYMENTS_ERP_TIMEOUT_MS: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_RECONCILE_FIRST_DELAY_MS: '0' })).toThrow(/^PAYMENTS_RECONCILE_FIRST_DELAY_MS: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_RECONCILE_WATCH_MS: '-1' })).toThrow(/^PAYMENTS_RECONCILE_WATCH_MS: /);
     // The subgraph answers only the gateway: no secret (or a short one), no start.
     expect(() => readPaymentsSubgraphConfig({})).toThrow(/^GATEWAY_SUBGRAPH_SECRET: /);
     expect(() => readPaymentsSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: 'short' })).toThrow(/^GATEWAY_SUBGRAPH_SECRET: /);

@@ -59,6 +59,20 @@ export interface ErpCheckSettings extends OdooConnectionSettings {
   timeoutMs: number;
 }
 
+/** The paymentEvents subscription (src/events/). */
+export interface PaymentEventsSettings {
+  /**
+   * The Redis pub/sub channel (and prefix of the de-duplication keys) shared by the
+   * replicas of one deployment (PAYMENTS_EVENTS_CHANNEL). Default `graph360:payments:events`;
+   * another deployment on the same Redis needs another one.
+   */
+  channel: string;
+  /** First wait before asking the ERP, in ms, doubled after each look (PAYMENTS_RECONCILE_FIRST_DELAY_MS). Default 250. */
+  reconcileFirstDelayMs: number;
+  /** How long to keep asking in all, in ms (PAYMENTS_RECONCILE_WATCH_MS); past it a warning is logged, nothing published. Default 60000. */
+  reconcileWatchMs: number;
+}
+
 export interface PaymentsSubgraphConfig {
   /** Port to listen on (PAYMENTS_SUBGRAPH_PORT); 0 picks a free one. Default 4003. */
   port: number;
@@ -69,9 +83,11 @@ export interface PaymentsSubgraphConfig {
   gateway: GatewayInvalidationSettings;
   readModel: ReadModelSettings;
   erp: ErpCheckSettings;
+  events: PaymentEventsSettings;
   /**
    * Redis (REDIS_URL): payments on one invoice are serialised across replicas through a
-   * lease in it, and idempotency records are shared. Unset: one process, in memory.
+   * lease in it, idempotency records are shared, and payment events go to every
+   * replica's subscribers (published once). Unset: one process, in memory.
    */
   redisUrl: string | undefined;
   /** pino level (LOG_LEVEL). Default info. */
@@ -121,6 +137,11 @@ export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
     },
     readModel: readModelSettings(env),
     erp: { ...readOdooConnection(env), timeoutMs: envNumber(env, 'PAYMENTS_ERP_TIMEOUT_MS', 5000, { min: 1, max: 120_000, integer: true }) },
+    events: {
+      channel: envString(env, 'PAYMENTS_EVENTS_CHANNEL', 'graph360:payments:events'),
+      reconcileFirstDelayMs: envNumber(env, 'PAYMENTS_RECONCILE_FIRST_DELAY_MS', 250, { min: 1, max: 60_000, integer: true }),
+      reconcileWatchMs: envNumber(env, 'PAYMENTS_RECONCILE_WATCH_MS', 60_000, { min: 0, max: 3_600_000, integer: true }),
+    },
     redisUrl: envRedisUrl(env),
     logLevel,
     gatewaySecret: readGatewaySecret(env),
