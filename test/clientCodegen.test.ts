@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { buildManifest, MANIFEST_FILE, operationDocuments, serializeManifest, sha256Hex, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
+import { buildManifest, MANIFEST_FILE, operationDocuments, sendOnce, serializeManifest, sha256Hex, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
 import { createWebClient } from '../clients/web/src/apollo.js';
 
 const CLIENTS = join(import.meta.dirname, '..', 'clients');
@@ -35,17 +35,18 @@ describe('generated client types', () => {
     expect(compile(join(FIXTURES, 'ValidComponents.tsx'))).toEqual([]);
   }, 60_000);
 
-  it('refuse a wrong field, missing variables, an impossible enum value and a payment without idempotency key', () => {
+  it('refuse a wrong field, missing variables, impossible enum values and a payment without idempotency key', () => {
     const file = join(FIXTURES, 'WrongUses.tsx');
     const expected = readFileSync(file, 'utf8')
       .split('\n')
       .flatMap((text, i) => [...text.matchAll(/\/\/ error TS(\d+)/g)].map((m) => ({ line: i + 1, code: Number(m[1]) })));
-    expect(expected).toHaveLength(4);
+    expect(expected).toHaveLength(5);
     const diagnostics = compile(file);
     expect(diagnostics.map(({ line, code }) => ({ line, code }))).toEqual(expected);
     expect(diagnostics[0]!.text).toContain("Property 'nmae' does not exist");
     expect(diagnostics[1]!.text).toContain("Property 'id' is missing");
     expect(diagnostics[3]!.text).toContain("Property 'idempotencyKey' is missing");
+    expect(diagnostics[4]!.text).toContain("'\"PAYMENT_SUCCEDED\"' have no overlap");
   }, 60_000);
 });
 
@@ -59,7 +60,7 @@ describe('the persisted-operation manifest', () => {
     const names = operationDocuments().map((d) => (d.definitions.find((x) => x.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode).name!.value);
     expect(committed.operations.map((o) => o.name)).toEqual([...names].sort());
     expect(committed.operations.map((o) => o.name)).toEqual(
-      expect.arrayContaining(['CustomerList', 'CustomerOverview', 'PayInvoice', 'RefundPayment', 'ProductSearch', 'UpdateCustomer']),
+      expect.arrayContaining(['CustomerList', 'CustomerOverview', 'PayInvoice', 'RefundPayment', 'ProductSearch', 'UpdateCustomer', 'InvoicePaymentEvents']),
     );
     for (const operation of committed.operations) expect(operation.id).toBe(sha256Hex(operation.body));
     // The bodies are what Apollo Client sends: __typename added to every selection set.
@@ -67,20 +68,16 @@ describe('the persisted-operation manifest', () => {
   });
 
   it("holds the id the web client's persisted-queries link sends for every operation, sent without the document", async () => {
-    const sent: Array<{ operationName: string; query?: string; hash?: string }> = [];
+    const sent: Array<{ operationName: string; query?: string; hash?: string; accept: string }> = [];
     const recordingFetch = async (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const body = JSON.parse(String(init?.body)) as { operationName: string; query?: string; extensions?: { persistedQuery?: { sha256Hash: string } } };
-      sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash });
+      sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash, accept: new Headers(init?.headers).get('accept') ?? '' });
       return new Response(JSON.stringify({ data: null }), { status: 200, headers: { 'content-type': 'application/json' } });
     };
     // The web client as the app builds it (its link, and the @defer handler its overview query needs).
     const client = createWebClient({ uri: 'http://gateway.test/graphql', fetch: recordingFetch as typeof fetch });
     const documents: DocumentNode[] = operationDocuments();
-    for (const document of documents) {
-      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-      if (operation.operation === 'mutation') await client.mutate({ mutation: document, variables: {}, fetchPolicy: 'no-cache' }).catch(() => undefined);
-      else await client.query({ query: document, variables: {}, fetchPolicy: 'no-cache' }).catch(() => undefined);
-    }
+    for (const document of documents) await sendOnce(client, document);
     client.stop();
     const byName = new Map(committed.operations.map((o) => [o.name, o.id]));
     expect(sent).toHaveLength(documents.length);
@@ -88,5 +85,10 @@ describe('the persisted-operation manifest', () => {
       expect(request.query, request.operationName).toBeUndefined();
       expect(request.hash, request.operationName).toBe(byName.get(request.operationName));
     }
+    // Subscriptions too go out by id, over HTTP: HttpLink asks for Apollo's multipart subscription protocol.
+    const subscriptions = committed.operations.filter((o) => o.type === 'subscription').map((o) => o.name);
+    expect(subscriptions).toContain('InvoicePaymentEvents');
+    for (const name of subscriptions) expect(sent.find((r) => r.operationName === name)!.accept).toMatch(/^multipart\/mixed;boundary=graphql;subscriptionSpec=1\.0,/);
+    expect(sent.find((r) => r.operationName === 'CustomerList')!.accept).not.toContain('subscriptionSpec');
   });
 });

@@ -56,6 +56,28 @@ const operationOf = (document: DocumentNode): OperationDefinitionNode => {
   return operation;
 };
 
+/**
+ * Sends one operation through `client` the way the apps do: client.query, client.mutate,
+ * or client.subscribe (until its first result or its end). What the link answers, and
+ * what the client makes of it, does not matter: only what reached the link does.
+ */
+export async function sendOnce(client: ApolloClient, document: DocumentNode): Promise<void> {
+  const operation = operationOf(document);
+  if (operation.operation === 'mutation') await client.mutate({ mutation: document, variables: {}, fetchPolicy: 'no-cache' }).catch(() => undefined);
+  else if (operation.operation === 'subscription') {
+    await new Promise<void>((resolve) => {
+      const subscription = client.subscribe({ query: document, variables: {}, fetchPolicy: 'no-cache' }).subscribe({
+        next: () => {
+          subscription.unsubscribe();
+          resolve();
+        },
+        error: () => resolve(),
+        complete: () => resolve(),
+      });
+    });
+  } else await client.query({ query: document, variables: {}, fetchPolicy: 'no-cache' }).catch(() => undefined);
+}
+
 /** Each document as Apollo Client sends it, through a client whose link records instead of fetching. */
 export async function buildManifest(documents: DocumentNode[] = operationDocuments()): Promise<PersistedQueryManifest> {
   const sent = new Map<string, string>();
@@ -68,12 +90,7 @@ export async function buildManifest(documents: DocumentNode[] = operationDocumen
       return of({ data: null });
     }),
   });
-  for (const document of documents) {
-    const operation = operationOf(document);
-    // The recorded link answers null; what the client makes of that does not matter here.
-    if (operation.operation === 'mutation') await client.mutate({ mutation: document, variables: {}, fetchPolicy: 'no-cache' }).catch(() => undefined);
-    else await client.query({ query: document, variables: {}, fetchPolicy: 'no-cache' }).catch(() => undefined);
-  }
+  for (const document of documents) await sendOnce(client, document);
   client.stop();
   const operations = documents
     .map((document): PersistedOperation => {

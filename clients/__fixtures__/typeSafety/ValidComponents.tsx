@@ -3,7 +3,8 @@
  * (test/clientCodegen.test.ts). Kept out of clients/tsconfig.json so that the test
  * compiles them on their own.
  */
-import { useCustomerListQuery, useCustomerOverviewQuery, usePayInvoiceMutation } from '../../__generated__/hooks.js';
+import type { PaymentEventType } from '../../__generated__/graphql.js';
+import { useCustomerListQuery, useCustomerOverviewQuery, useInvoicePaymentEventsSubscription, usePayInvoiceMutation } from '../../__generated__/hooks.js';
 
 export function Names() {
   const { data } = useCustomerListQuery();
@@ -26,4 +27,18 @@ export function Overview({ id }: { id: string }) {
       {invoice.status === 'PAID' ? 'paid' : `pay ${invoice.amountDue.formatted}`}
     </button>
   );
+}
+
+export function LatestPaymentEvent({ customerId, invoiceId, watching }: { customerId: string; invoiceId: string; watching: boolean }) {
+  const seen: PaymentEventType[] = [];
+  const { data, error } = useInvoicePaymentEventsSubscription({
+    variables: { customerId, invoiceId },
+    skip: !watching,
+    onData: ({ data: event }) => {
+      if (event.data) seen.push(event.data.paymentEvents.type);
+    },
+  });
+  if (error) return <p>{error.message}</p>;
+  const event = data?.paymentEvents;
+  return <p>{event ? `${event.type} at ${event.occurredAt}: invoice ${event.invoice?.status ?? 'unknown'}, ${event.payment.amount.formatted}` : 'waiting'}</p>;
 }

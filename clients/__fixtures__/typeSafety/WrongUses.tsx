@@ -2,7 +2,7 @@
  * Mistakes the generated types must catch; each line marked "error TSxxxx" must fail to
  * compile with that code, and nothing else may (test/clientCodegen.test.ts).
  */
-import { useCustomerOverviewQuery, usePayInvoiceMutation } from '../../__generated__/hooks.js';
+import { useCustomerOverviewQuery, useInvoicePaymentEventsSubscription, usePayInvoiceMutation } from '../../__generated__/hooks.js';
 
 export function WrongField({ id }: { id: string }) {
   const { data } = useCustomerOverviewQuery({ variables: { id } });
@@ -22,4 +22,9 @@ export function WrongStatus({ id }: { id: string }) {
 export function NoIdempotencyKey({ id }: { id: string }) {
   const [pay] = usePayInvoiceMutation();
   return <button onClick={() => void pay({ variables: { customerId: id, invoiceId: '1', amount: { amount: 100, currency: 'USD' } } })} />; // error TS2322: idempotencyKey is required
+}
+
+export function EventTypeTypo({ id }: { id: string }) {
+  const { data } = useInvoicePaymentEventsSubscription({ variables: { customerId: id, invoiceId: '1' } });
+  return <p>{data?.paymentEvents.type === 'PAYMENT_SUCCEDED' ? 'paid' : ''}</p>; // error TS2367: not a PaymentEventType
 }
