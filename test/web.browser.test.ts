@@ -5,15 +5,18 @@
  * and the gateway's safelist on. The user sees the customer list, pages through it,
  * opens a customer with an unpaid invoice, sees its orders and invoices, pays the
  * invoice (the first charge fails at the provider and the retry reuses the attempt's
- * idempotency key), and sees it PAID once the webhook has reconciled the invoice in the ERP and
- * evicted the gateway's cached copy. Every operation the page sends goes by id (no
- * document), the only way a safelisted gateway runs it. The screenshot is kept in
- * test-artifacts/web-paid.png.
+ * idempotency key), and sees the payment's events live, from the InvoicePaymentEvents
+ * subscription (multipart over HTTP, through the Vite proxy): PAYMENT_SUCCEEDED, then
+ * INVOICE_RECONCILED once the webhook has reconciled the invoice in the ERP, and the
+ * invoice PAID, with no InvoicePaymentStatus query sent (no polling). When the
+ * subscription fails, the page says so and the user can check the status once. Every
+ * operation the page sends goes by id (no document), the only way a safelisted gateway
+ * runs it. The screenshot is kept in test-artifacts/web-paid.png.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerListQuery, CustomerOverviewQuery, InvoicePaymentStatusQuery } from '../clients/__generated__/graphql.js';
@@ -41,7 +44,7 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
   let appUrl: string;
   const manifest = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as PersistedQueryManifest;
   const bodyOf = (name: string): string => manifest.operations.find((o) => o.name === name)!.body;
-  const sent: Array<{ operationName?: string; query?: string; hash?: string; variables?: Record<string, unknown> }> = [];
+  const sent: Array<{ operationName?: string; query?: string; hash?: string; variables?: Record<string, unknown>; accept?: string }> = [];
   const consoleErrors: string[] = [];
   const failedResponses: string[] = [];
 
@@ -70,7 +73,7 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     context.on('request', (request) => {
       if (new URL(request.url()).pathname !== '/graphql' || request.method() !== 'POST') return;
       const body = JSON.parse(request.postData() ?? '{}') as { operationName?: string; query?: string; variables?: Record<string, unknown>; extensions?: { persistedQuery?: { sha256Hash?: string } } };
-      sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash, variables: body.variables });
+      sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash, variables: body.variables, accept: request.headers().accept });
     });
     context.on('response', (response) => {
       if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${response.url()}`);
@@ -134,6 +137,7 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     const row = page.locator(`[data-testid="invoice-row"][data-invoice-id="${invoiceId}"]`);
     const invoice = customer.invoices!.nodes.find((i) => i.id === invoiceId)!;
     const paymentsBefore = invoice.payments!.length;
+    const liveEvents = row.getByTestId('payment-event');
     await stack!.setFaults('payments', { errorRate: 1, remaining: 1, operations: ['payment_intents.create'] });
     // Pay asks first, with the amount, the invoice and the card; Cancel sends nothing.
     const card = customer.defaultPaymentMethod!;
@@ -143,13 +147,24 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     expect(await row.getByRole('dialog').count()).toBe(0);
     expect(sent.filter((r) => r.operationName === 'PayInvoice')).toHaveLength(0);
+    // Pay subscribes to the invoice's payment events at once, before anything is charged:
+    // multipart over HTTP (Apollo's protocol), streamed through the dev server's proxy.
+    const streamed = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('"InvoicePaymentEvents"'));
     await row.getByRole('button', { name: `Pay ${invoice.amountDue.formatted}` }).click();
+    expect((await streamed).headers()['content-type']).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
     await row.getByRole('dialog', { name: 'Confirm payment' }).getByRole('button', { name: 'Confirm payment' }).click();
     await expect.poll(() => row.getByRole('alert').innerText().catch(() => '')).toContain('(BACKEND_ERROR)');
+    // The refused charge published nothing.
+    expect(await liveEvents.count()).toBe(0);
     await row.getByRole('button', { name: 'Retry payment' }).click();
     await expect.poll(() => row.getByTestId('payment-result').innerText().catch(() => ''), { timeout: STEP_MS }).toContain('Payment: Succeeded.');
-    await expect.poll(() => row.getByTestId('invoice-status').innerText(), { timeout: 30_000 }).toBe('Paid');
-    await expect.poll(() => row.getByTestId('invoice-watch').innerText()).toContain('Paid.');
+    // The events as they come: the payment, then the ERP's reconciliation; the row turns Paid with nothing due.
+    const eventTypes = () => liveEvents.evaluateAll((items) => items.map((item) => item.getAttribute('data-event-type')));
+    await expect.poll(eventTypes, { timeout: 30_000 }).toEqual(['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED']);
+    expect(await liveEvents.allInnerTexts()).toEqual([`Payment succeeded: ${invoice.amountDue.formatted}`, 'Reconciled in the ERP: invoice paid, nothing due']);
+    await expect.poll(() => row.getByTestId('invoice-status').innerText()).toBe('Paid');
+    expect(await row.getByTestId('invoice-watch').innerText()).toBe('Paid.');
+    expect(await row.getByTestId('live-notice').count()).toBe(0);
 
     // The graph agrees: paid, nothing due, one payment more (charged once).
     const after = await until('the invoice to be PAID through the gateway', async () => {
@@ -175,9 +190,58 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
       expect(request.query, request.operationName).toBeUndefined();
       expect(request.hash, request.operationName).toBe(ids.get(request.operationName ?? ''));
     }
-    expect(new Set(sent.map((r) => r.operationName))).toEqual(new Set(['CustomerList', 'CustomerOverview', 'PayInvoice', 'InvoicePaymentStatus']));
+    // The status came from the subscription alone: no InvoicePaymentStatus was asked (no polling).
+    expect(new Set(sent.map((r) => r.operationName))).toEqual(new Set(['CustomerList', 'CustomerOverview', 'PayInvoice', 'InvoicePaymentEvents']));
+    expect(sent.filter((r) => r.operationName === 'InvoicePaymentStatus')).toEqual([]);
+    // One subscription for the cancelled confirmation, one for the payment; each asked for multipart subscriptions.
+    const subscriptions = sent.filter((r) => r.operationName === 'InvoicePaymentEvents');
+    expect(subscriptions).toHaveLength(2);
+    for (const subscription of subscriptions) {
+      expect(subscription.variables).toEqual({ customerId: customer.id, invoiceId });
+      expect(subscription.accept).toMatch(/^multipart\/mixed;boundary=graphql;subscriptionSpec=1\.0,/);
+    }
     expect(failedResponses).toEqual([]);
     expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
+  it('says so when the live updates fail, and checks the status once when asked', async () => {
+    // A customer with a card and an unpaid invoice; the page's subscription requests fail (a network error).
+    type Invoice = NonNullable<NonNullable<CustomerOverviewQuery['customer']>['invoices']>['nodes'][number];
+    const list = await ask<CustomerListQuery>('CustomerList', { first: 20 });
+    let target: { customerId: string; open: Invoice } | undefined;
+    for (const { id } of list.customers!.nodes) {
+      const { customer } = await ask<CustomerOverviewQuery>('CustomerOverview', { id });
+      const open = customer?.invoices?.nodes.find((i) => i.status !== 'PAID' && i.amountDue.amount > 0);
+      if (customer?.defaultPaymentMethod && open) {
+        target = { customerId: customer.id, open };
+        break;
+      }
+    }
+    expect(target, 'a customer on the first page with a card and an unpaid invoice').toBeDefined();
+    const { customerId, open } = target!;
+    const refused = (route: Route) =>
+      (route.request().postData() ?? '').includes('"InvoicePaymentEvents"') ? route.abort('connectionfailed') : route.fallback();
+    await page.route('**/graphql', refused);
+    const before = sent.length;
+    try {
+      await page.goto(`${appUrl}#/customers/${customerId}`);
+      const row = page.locator(`[data-testid="invoice-row"][data-invoice-id="${open.id}"]`);
+      await row.getByRole('button', { name: `Pay ${open.amountDue.formatted}` }).click();
+      // The failure is shown, with what to do; nothing is polled meanwhile.
+      await expect.poll(() => row.getByTestId('live-notice').innerText().catch(() => '')).toContain('Live updates of this payment failed.');
+      expect(await row.getByRole('alert').count()).toBe(1);
+      await row.getByRole('button', { name: 'Check status' }).click();
+      await expect.poll(() => row.getByTestId('checked-status').innerText().catch(() => '')).toContain(`Invoice: ${invoiceStatusLabel[open.status]}, ${open.amountDue.formatted} due.`);
+      const mine = sent.slice(before);
+      expect(mine.filter((r) => r.operationName === 'InvoicePaymentStatus')).toHaveLength(1);
+      expect(mine.filter((r) => r.operationName === 'PayInvoice')).toHaveLength(0);
+      // Cancel: nothing was paid, and the notice goes with the confirmation.
+      await row.getByRole('dialog', { name: 'Confirm payment' }).getByRole('button', { name: 'Cancel' }).click();
+      expect(await row.getByTestId('live-notice').count()).toBe(0);
+      expect(await row.getByTestId('invoice-status').innerText()).toBe(invoiceStatusLabel[open.status]);
+    } finally {
+      await page.unroute('**/graphql', refused);
+    }
   }, 120_000);
 
   /** A customer of the first page with orders, and its page as the graph has it. */

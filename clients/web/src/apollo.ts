@@ -4,6 +4,12 @@
  * clients/codegen/persistedManifest.ts), so the app works with the gateway's safelist on.
  * A gateway without the document answers PERSISTED_QUERY_NOT_FOUND and the link sends it
  * once more with its text (APQ, safelist off); the safelist never registers a document.
+ *
+ * Subscriptions take the same chain, with no other link or dependency: HttpLink asks for
+ * Apollo's multipart subscription protocol (Accept: multipart/mixed;subscriptionSpec=1.0)
+ * for a subscription operation, the gateway streams one part per event, and the
+ * persisted-query link sends it by id like any operation (the manifest holds it, so it
+ * runs with the safelist on). Unsubscribing aborts the request, which ends it at the gateway.
  */
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';

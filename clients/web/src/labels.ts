@@ -2,7 +2,7 @@
  * What the page says for the graph's enum values and codes. Each map is typed by the
  * generated enum, so a value added to the schema fails the typecheck until it has a label.
  */
-import type { InvoiceStatus, LifecycleStage, OrderStatus, PaymentStatus } from '../../__generated__/graphql.js';
+import type { InvoiceStatus, LifecycleStage, OrderStatus, PaymentEventType, PaymentStatus } from '../../__generated__/graphql.js';
 
 export const lifecycleStageLabel: Record<LifecycleStage, string> = {
   LEAD: 'Lead',
@@ -34,6 +34,15 @@ export const paymentStatusLabel: Record<PaymentStatus, string> = {
   FAILED: 'Failed',
   REQUIRES_ACTION: 'Needs action',
   CANCELED: 'Cancelled',
+};
+
+/** What the pay panel says for each live payment event (InvoicePaymentEvents). */
+export const paymentEventTypeLabel: Record<PaymentEventType, string> = {
+  PAYMENT_SUCCEEDED: 'Payment succeeded',
+  PAYMENT_FAILED: 'Payment failed',
+  PAYMENT_REFUNDED: 'Payment refunded',
+  PAYMENT_CANCELED: 'Payment cancelled',
+  INVOICE_RECONCILED: 'Reconciled in the ERP',
 };
 
 /** A CRM industry code as words: COMPUTER_SOFTWARE -> Computer software. */

@@ -9,19 +9,28 @@
  * Pay asks first: the amount, the invoice and the card, then Confirm payment or Cancel.
  * A retry of the same attempt (same key) needs no second confirmation.
  *
- * After the payment, the invoice is watched until the ERP has it PAID: the provider's
- * webhook reconciles it there and evicts the gateway's cached copy, so polling the
- * invoice (network-only) sees the change; the normalised cache carries the new status
- * to every screen that shows the invoice.
+ * The invoice is followed live, with no polling: the InvoicePaymentEvents subscription
+ * (through the app's client: HttpLink's multipart subscriptions, by persisted id) starts
+ * when the user presses Pay, so that it is in place before the payment is sent (the graph
+ * keeps no history: an event published before it started would never be seen), and lists
+ * each event as it comes (payment succeeded, failed...). It stops when the ERP has
+ * applied the payment (INVOICE_RECONCILED: status PAID, nothing due), when the user
+ * cancels, or when an attempt is refused; the customer page is then fetched once more
+ * for the balance and the payments list. Each event is written to the normalised cache,
+ * which carries the invoice's new status to every screen that shows it.
+ *
+ * If the subscription fails or ends before the reconciliation, or none has come
+ * RECONCILE_NOTICE_MS after the payment, the panel says so and offers "Check status",
+ * which asks InvoicePaymentStatus once. Nothing asks again by itself.
  */
 import { useEffect, useState } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import type { ErrorLike } from '@apollo/client';
-import type { InvoiceRowFragment, PaymentMethodSummaryFragment } from '../../../__generated__/graphql.js';
-import { CustomerOverviewDocument } from '../../../__generated__/graphql.js';
-import { useInvoicePaymentStatusQuery, usePayInvoiceMutation } from '../../../__generated__/hooks.js';
-import { paymentStatusLabel } from '../labels.js';
+import type { InvoicePaymentEventsSubscription, InvoiceRowFragment, PaymentMethodSummaryFragment } from '../../../__generated__/graphql.js';
+import { CustomerOverviewDocument, InvoicePaymentStatusDocument } from '../../../__generated__/graphql.js';
+import { useInvoicePaymentEventsSubscription, usePayInvoiceMutation } from '../../../__generated__/hooks.js';
+import { invoiceStatusLabel, paymentEventTypeLabel, paymentStatusLabel } from '../labels.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
 /**
@@ -35,38 +44,107 @@ export const isRetryable = (error: ErrorLike): boolean => {
   return error.errors.some((e) => RETRYABLE_CODES.has(String(e.extensions?.code)));
 };
 
-function InvoiceWatcher({ id }: { id: string }) {
-  const client = useApolloClient();
-  const { data, stopPolling } = useInvoicePaymentStatusQuery({ variables: { id }, fetchPolicy: 'network-only', pollInterval: 500 });
-  const paid = data?.invoice?.status === 'PAID';
-  useEffect(() => {
-    if (!paid) return;
-    stopPolling();
-    // The balance and the payments list changed too.
-    // (An invoice on a later page shows the new status through the normalised cache.)
-    void client.refetchQueries({ include: [CustomerOverviewDocument] });
-  }, [paid, stopPolling, client]);
-  return <span data-testid="invoice-watch">{paid ? ' Paid.' : ' Waiting for the payment to reach the ERP…'}</span>;
+/** How long after a successful payment the panel waits for the ERP's reconciliation before offering to check. */
+export const RECONCILE_NOTICE_MS = 20_000;
+
+type PaymentEvent = InvoicePaymentEventsSubscription['paymentEvents'];
+
+const amountDue = (invoice: { amountDue: { amount: number; formatted: string } }): string => (invoice.amountDue.amount <= 0 ? 'nothing due' : `${invoice.amountDue.formatted} due`);
+
+/** One event as the panel lists it, e.g. "Payment succeeded: $120.00" or "Reconciled in the ERP: invoice paid, nothing due". */
+export function describeEvent(event: PaymentEvent): string {
+  const label = paymentEventTypeLabel[event.type];
+  if (event.type === 'INVOICE_RECONCILED') {
+    return `${label}: ${event.invoice ? `invoice ${invoiceStatusLabel[event.invoice.status].toLowerCase()}, ${amountDue(event.invoice)}` : 'invoice status unavailable'}`;
+  }
+  const refunded = event.type === 'PAYMENT_REFUNDED' ? ` (${event.payment.amountRefunded.formatted} refunded)` : '';
+  const failure = event.payment.failureCode ? ` (${event.payment.failureCode})` : '';
+  return `${label}: ${event.payment.amount.formatted}${refunded}${failure}`;
+}
+
+/** Why the live updates need the user's help, or undefined while they are fine. */
+function liveProblem(error: ErrorLike | undefined, ended: boolean, slow: boolean): string | undefined {
+  if (error) return 'Live updates of this payment failed.';
+  if (ended) return 'Live updates of this payment ended before the ERP confirmed it.';
+  if (slow) return 'The ERP has not confirmed the payment yet.';
+  return undefined;
 }
 
 /** `card`: the card to charge (the customer's default); the provider's first saved card when undefined. */
 export function PayInvoice({ customerId, invoice, card }: { customerId: string; invoice: InvoiceRowFragment; card?: PaymentMethodSummaryFragment }) {
+  const client = useApolloClient();
   const [attemptKey, setAttemptKey] = useState<string | undefined>();
   const [failure, setFailure] = useState<ErrorLike | undefined>();
   const [paidWith, setPaidWith] = useState<string | undefined>();
   const [confirming, setConfirming] = useState(false);
-  const [payInvoice, { loading }] = usePayInvoiceMutation({ refetchQueries: [CustomerOverviewDocument] });
+  const [payInvoice, { loading }] = usePayInvoiceMutation();
 
-  if (paidWith) {
-    return (
-      <span data-testid="payment-result">
-        Payment: {paidWith}.<InvoiceWatcher id={invoice.id} />
-      </span>
-    );
-  }
-  if (invoice.status === 'PAID' || invoice.amountDue.amount <= 0) return null;
+  // The live side: subscribed while `watching`; what it saw; how it ended.
+  const [watching, setWatching] = useState(false);
+  const [events, setEvents] = useState<PaymentEvent[]>([]);
+  const [reconciled, setReconciled] = useState(false);
+  const [liveError, setLiveError] = useState<ErrorLike | undefined>();
+  const [liveEnded, setLiveEnded] = useState(false);
+  const [slow, setSlow] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const [checked, setChecked] = useState<string | undefined>();
+  const [checkError, setCheckError] = useState<ErrorLike | undefined>();
+
+  /** The invoice is settled: stop following it, and fetch the customer page once for its balance and payments. */
+  const settled = () => {
+    setReconciled(true);
+    setWatching(false);
+    setAttemptKey(undefined);
+    setFailure(undefined);
+    void client.refetchQueries({ include: [CustomerOverviewDocument] });
+  };
+
+  useInvoicePaymentEventsSubscription({
+    variables: { customerId, invoiceId: invoice.id },
+    skip: !watching,
+    onData: ({ data }) => {
+      const event = data.data?.paymentEvents;
+      if (!event) return;
+      setLiveError(undefined);
+      setEvents((seen) => (seen.some((e) => e.id === event.id) ? seen : [...seen, event]));
+      if (event.type === 'INVOICE_RECONCILED') settled();
+    },
+    onError: (error) => setLiveError(error),
+    onComplete: () => setLiveEnded(true),
+  });
+
+  useEffect(() => {
+    if (!paidWith || reconciled) return undefined;
+    const timer = setTimeout(() => setSlow(true), RECONCILE_NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [paidWith, reconciled]);
+
+  /** Starts following the invoice (again, after a refused attempt or a cancel). */
+  const follow = () => {
+    if (watching) return;
+    setLiveError(undefined);
+    setLiveEnded(false);
+    setWatching(true);
+  };
+
+  const checkStatus = async () => {
+    setChecking(true);
+    setCheckError(undefined);
+    try {
+      const { data } = await client.query({ query: InvoicePaymentStatusDocument, variables: { id: invoice.id }, fetchPolicy: 'network-only' });
+      const now = data?.invoice;
+      setChecked(now ? `${invoiceStatusLabel[now.status]}, ${amountDue(now)}` : 'not found');
+      if (now?.status === 'PAID') settled();
+    } catch (error) {
+      setCheckError(error as ErrorLike);
+    } finally {
+      setChecking(false);
+    }
+  };
+
   const pay = async () => {
     setConfirming(false);
+    follow();
     const idempotencyKey = attemptKey ?? crypto.randomUUID();
     setAttemptKey(idempotencyKey);
     setFailure(undefined);
@@ -85,12 +163,57 @@ export function PayInvoice({ customerId, invoice, card }: { customerId: string; 
       setPaidWith(status ? paymentStatusLabel[status] : 'sent');
     } catch (error) {
       setFailure(error as ErrorLike);
-      if (!isRetryable(error as ErrorLike)) setAttemptKey(undefined);
+      if (!isRetryable(error as ErrorLike)) {
+        // The attempt is over (declined, refused): nothing more to follow until the next one.
+        setAttemptKey(undefined);
+        setWatching(false);
+      }
     }
   };
+
+  const problem = reconciled ? undefined : liveProblem(liveError, liveEnded, slow && paidWith !== undefined);
+  const live =
+    events.length > 0 || problem || (paidWith && !reconciled) || reconciled ? (
+      <div className="live-status">
+        {events.length > 0 ? (
+          <ol className="payment-events" data-testid="payment-events" aria-label="Payment events">
+            {events.map((event) => (
+              <li key={event.id} data-testid="payment-event" data-event-type={event.type}>
+                {describeEvent(event)}
+              </li>
+            ))}
+          </ol>
+        ) : null}
+        {paidWith ? <span data-testid="invoice-watch">{reconciled ? 'Paid.' : 'Waiting for the ERP to apply the payment…'}</span> : null}
+        {problem ? (
+          <>
+            {liveError ? <ErrorNotice error={liveError} /> : null}
+            <p className="notice" role="status" data-testid="live-notice">
+              {problem}
+              <button type="button" className="secondary" disabled={checking} onClick={() => void checkStatus()}>
+                Check status
+              </button>
+              {checked ? <span data-testid="checked-status"> Invoice: {checked}.</span> : null}
+            </p>
+            {checkError ? <ErrorNotice error={checkError} /> : null}
+          </>
+        ) : null}
+      </div>
+    ) : null;
+
+  if (paidWith) {
+    return (
+      <div>
+        <span data-testid="payment-result">Payment: {paidWith}.</span>
+        {live}
+      </div>
+    );
+  }
+  // Paid already (or paid by this attempt, seen live before its answer came back).
+  if (invoice.status === 'PAID' || invoice.amountDue.amount <= 0) return live;
   const retrying = attemptKey !== undefined && failure !== undefined;
   return (
-    <span>
+    <div>
       {confirming ? (
         <span className="confirm" role="dialog" aria-label="Confirm payment" data-testid="pay-confirm">
           Pay <strong>{invoice.amountDue.formatted}</strong> for invoice {invoice.number} with {card ? `the ${card.brand} card ending ${card.last4}` : 'the first saved card'}?
@@ -98,16 +221,36 @@ export function PayInvoice({ customerId, invoice, card }: { customerId: string; 
           <button type="button" onClick={() => void pay()}>
             Confirm payment
           </button>
-          <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              // Nothing was sent: stop following, and forget how the live side fared.
+              setConfirming(false);
+              setWatching(false);
+              setLiveError(undefined);
+              setLiveEnded(false);
+            }}
+          >
             Cancel
           </button>
         </span>
       ) : (
-        <button type="button" disabled={loading} onClick={() => (retrying ? void pay() : setConfirming(true))}>
+        <button
+          type="button"
+          disabled={loading}
+          onClick={() => {
+            // Subscribed from here: in place before the payment goes out.
+            follow();
+            if (retrying) void pay();
+            else setConfirming(true);
+          }}
+        >
           {retrying ? 'Retry payment' : `Pay ${invoice.amountDue.formatted}`}
         </button>
       )}
       {failure ? <ErrorNotice error={failure} /> : null}
-    </span>
+      {live}
+    </div>
   );
 }
