@@ -141,4 +141,19 @@ describe.runIf(REDIS_URL)('the payment event bus through Redis', () => {
     expect(received[0]!.id).toBe('evt_before');
     expect(received.slice(1).every((e) => e.id.startsWith('evt_after_'))).toBe(true);
   });
+
+  it('starts while Redis is down and receives once it is up', async () => {
+    const proxy = new RedisProxy(new URL(REDIS_URL!));
+    proxies.push(proxy);
+    // A port that refuses until the proxy opens on it again.
+    await proxy.open();
+    await proxy.close();
+    const { bus: replica, received, lines } = bus(proxy.url);
+    await waitFor(() => (lines.some((line) => line.includes('subscriber connection failed')) ? true : undefined), 'a failed first connection');
+    await proxy.open();
+    await replica.ready();
+    expect(await replica.publish(paymentEvent('evt_first'))).toBe(true);
+    await waitFor(() => (received.length === 1 ? true : undefined), 'the event');
+    expect(received[0]!.id).toBe('evt_first');
+  });
 });

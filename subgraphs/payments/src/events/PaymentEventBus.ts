@@ -93,7 +93,7 @@ function redisBus(url: string, options: PaymentEventBusOptions): PaymentEventBus
   const reconnectStrategy = (attempt: number): number => Math.min(100 * 2 ** attempt, 2000);
   // Claims and publishes fail at once while disconnected (disableOfflineQueue): nothing waits on a Redis that is down.
   const publisher = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy } }) as unknown as RedisClientType;
-  // The subscriber's SUBSCRIBE waits for the connection (offline queue); node-redis subscribes again after each reconnect.
+  // node-redis subscribes again after each reconnect.
   const subscriber = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy } }) as unknown as RedisClientType;
   const publisherReady = new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
   const failing = new Set<string>();
@@ -104,9 +104,8 @@ function redisBus(url: string, options: PaymentEventBusOptions): PaymentEventBus
       failing.add(name);
     });
     client.on('ready', () => failing.delete(name));
-    client.connect().catch(() => undefined);
   }
-  const subscribed = subscriber.subscribe(channel, (message: string) => {
+  const onMessage = (message: string): void => {
     let event: PaymentEventModel;
     try {
       event = JSON.parse(message) as PaymentEventModel;
@@ -115,7 +114,11 @@ function redisBus(url: string, options: PaymentEventBusOptions): PaymentEventBus
       return;
     }
     deliver(listeners, event, logger);
-  });
+  };
+  publisher.connect().catch(() => undefined);
+  // SUBSCRIBE once connected (connect() retries until it is): one queued while a first attempt
+  // fails leaves node-redis 5's reply decoder out of pub/sub mode, and the channel's messages break it.
+  const subscribed = subscriber.connect().then(() => subscriber.subscribe(channel, onMessage));
   subscribed.catch(() => undefined);
 
   return {
