@@ -6,6 +6,7 @@
 import type { KeyLock, Logger } from '../../kit/src/index.js';
 import type { ErpInvoiceConnector } from './connector/ErpInvoiceConnector.js';
 import type { StripePaymentsConnector } from './connector/StripePaymentsConnector.js';
+import type { PaymentEventBus } from './events/PaymentEventBus.js';
 import { createPaymentsLoaders, type PaymentsLoaders } from './loaders.js';
 import type { IdempotencyRecords } from './money/IdempotencyRecords.js';
 import type { PaymentsReadModel } from './readModel/PaymentsReadModel.js';
@@ -21,6 +22,8 @@ export interface PaymentsShared {
   logger: Logger;
   /** The read model (null when PAYMENTS_READ_MODEL=off): writes are recorded in it before they return. */
   readModel: PaymentsReadModel | null;
+  /** Payment events, which Subscription.paymentEvents streams (events/). */
+  events: PaymentEventBus;
 }
 
 export interface PaymentsContext extends PaymentsShared {

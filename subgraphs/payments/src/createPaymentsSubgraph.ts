@@ -1,7 +1,8 @@
 /**
  * Builds the payments subgraph from a config object: the Stripe connector with its
- * resilience policy, per-request loaders, the resolvers, the webhook route, and the
- * HTTP server (not yet listening). Tests call this; index.ts only reads the env and listens.
+ * resilience policy, per-request loaders, the resolvers, the webhook route, the payment
+ * events published to Subscription.paymentEvents (served over WebSocket), and the HTTP
+ * server (not yet listening). Tests call this; index.ts only reads the env and listens.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
@@ -11,6 +12,9 @@ import type { PaymentsSubgraphConfig } from './config.js';
 import { ErpInvoiceConnector } from './connector/ErpInvoiceConnector.js';
 import { StripePaymentsConnector } from './connector/StripePaymentsConnector.js';
 import { createPaymentsContext, type PaymentsContext, type PaymentsShared } from './context.js';
+import { createPaymentEventBus, type PaymentEventBus } from './events/PaymentEventBus.js';
+import { PaymentEventPublisher } from './events/PaymentEventPublisher.js';
+import { ReconciliationWatch } from './events/ReconciliationWatch.js';
 import { IdempotencyRecords } from './money/IdempotencyRecords.js';
 import { PaymentsReadModel } from './readModel/PaymentsReadModel.js';
 import { resolvers } from './resolvers/index.js';
@@ -33,6 +37,8 @@ export interface PaymentsSubgraph {
   logger: Logger;
   /** The read model, syncing from the start; null when PAYMENTS_READ_MODEL=off. server.close() stops it. */
   readModel: PaymentsReadModel | null;
+  /** Where payment events are published (Redis with REDIS_URL, else memory). server.close() closes it. */
+  events: PaymentEventBus;
 }
 
 export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, options: CreatePaymentsSubgraphOptions = {}): Promise<PaymentsSubgraph> {
@@ -62,21 +68,39 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
         logger,
         catchUpIntervalMs: config.readModel.catchUpIntervalMs,
         maxLagMs: config.readModel.maxLagMs,
+        // Declared below; the read model starts after everything is built.
+        onCaughtUp: (event) => publisher.offer(event),
       })
     : null;
-  // The read model first: the gateway, told next to evict what the event changed, must not re-cache the state it replaced.
+
+  // Money writes check invoices in the ERP (below); payment events watch it for reconciliations.
+  const erp = new ErpInvoiceConnector({ settings: config.erp, logger });
+  erp.policy.onBreakerStateChange((state) => logger.warn({ backend: 'erp', breaker: state }, 'ERP (invoice checks) breaker changed state'));
+
+  // Payment events (events/): from webhooks and catch-ups, published once across replicas, streamed by paymentEvents.
+  const events = createPaymentEventBus({ redisUrl: config.redisUrl, channel: config.events.channel, logger });
+  const reconciliation = new ReconciliationWatch({
+    erp,
+    publish: (event) => events.publish(event),
+    logger,
+    firstDelayMs: config.events.reconcileFirstDelayMs,
+    totalMs: config.events.reconcileWatchMs,
+  });
+  const publisher = new PaymentEventPublisher({ bus: events, connector, readModel, reconciliation, logger });
+
+  // The read model first: the gateway, told next to evict what the event changed, must not re-cache the
+  // state it replaced, and the event's subscribers read the payment from it.
   const onEvent: StripeEventHandler = async (event) => {
     await readModel?.applyEvent(event);
+    publisher.offer(event);
     await options.onEvent?.(event);
   };
 
   // Money writes: the invoice is checked in the ERP, and one write at a time per invoice
   // (or payment) runs, across replicas with Redis; without the lease it refuses (money/).
-  const erp = new ErpInvoiceConnector({ settings: config.erp, logger });
-  erp.policy.onBreakerStateChange((state) => logger.warn({ backend: 'erp', breaker: state }, 'ERP (invoice checks) breaker changed state'));
   const moneyLock = createKeyLock({ namespace: 'payments:money-lock', redisUrl: config.redisUrl, leaseMs: 120_000, requireLease: true });
   const idempotency = new IdempotencyRecords({ redisUrl: config.redisUrl, logger });
-  const shared: PaymentsShared = { connector, erp, moneyLock, idempotency, logger, readModel };
+  const shared: PaymentsShared = { connector, erp, moneyLock, idempotency, logger, readModel, events };
 
   const server = await createSubgraphServer<PaymentsContext>({
     name: 'payments',
@@ -87,14 +111,25 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
     context: async (_req, auth) => Object.assign(createPaymentsContext(shared), { auth }),
     gatewaySecret: config.gatewaySecret,
     logger,
-    health: () => ({ backend: 'payments', breaker: connector.policy.breakerState, erpBreaker: erp.policy.breakerState, readModel: readModel ? readModel.health() : { state: 'off' } }),
+    health: () => ({
+      backend: 'payments',
+      breaker: connector.policy.breakerState,
+      erpBreaker: erp.policy.breakerState,
+      readModel: readModel ? readModel.health() : { state: 'off' },
+      events: { bus: events.kind, reconciliationWatches: reconciliation.size },
+    }),
     routes: [stripeWebhookRoute({ connector, logger, onEvent })],
+    // Subscription.paymentEvents, over WebSocket on /graphql.
+    subscriptions: true,
   });
   readModel?.start();
   const close = async (): Promise<void> => {
     await readModel?.stop();
+    // The sockets close (1001) and the HTTP server stops; then nothing more is published.
     await server.close();
-    await Promise.all([erp.close(), moneyLock.close(), idempotency.close()]);
+    await publisher.drain();
+    await reconciliation.close();
+    await Promise.all([erp.close(), moneyLock.close(), idempotency.close(), events.close()]);
   };
-  return { server: { ...server, close }, connector, erp, logger, readModel };
+  return { server: { ...server, close }, connector, erp, logger, readModel, events };
 }

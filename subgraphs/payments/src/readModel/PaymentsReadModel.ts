@@ -9,7 +9,10 @@
  *    evict what it changed (createPaymentsSubgraph), so the gateway never re-caches the
  *    state the event replaced.
  * 3. Catch-up: every `catchUpIntervalMs`, GET /v1/events with `ending_before` = the last
- *    event seen, so that a lost or late webhook is applied within one interval.
+ *    event seen, so that a lost or late webhook is applied within one interval. Each event
+ *    a catch-up applied is then told to `onCaughtUp` (the paymentEvents publisher, which
+ *    publishes each event once, however many sources bring it); a full sync's events are
+ *    not (a backlog, not news).
  * 4. Writes made here (payInvoice, refundPayment) are stored before the mutation returns.
  *
  * Events may come twice and in any order: the store's merges never go back in time, and
@@ -35,6 +38,8 @@ export interface PaymentsReadModelOptions {
   maxLagMs: number;
   /** Milliseconds since the epoch. Default Date.now. */
   now?: () => number;
+  /** Told of each event a catch-up has applied, in order (not of those a full sync applies). Must not throw. */
+  onCaughtUp?: (event: Stripe.Event) => void;
 }
 
 /** The connector's calls the model makes (a test may count or replace them). */
@@ -155,7 +160,10 @@ export class PaymentsReadModel {
       }
       throw error;
     }
-    for (const event of events) await this.applyTo(store, event);
+    for (const event of events) {
+      await this.applyTo(store, event);
+      this.options.onCaughtUp?.(event);
+    }
     if (events.length > 0) this.cursor = events.at(-1)!.id;
     this.lastCaughtUpAt = this.now();
     this.lastError = null;
