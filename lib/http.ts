@@ -59,7 +59,20 @@ const ANSWERABLE_MEDIA_TYPES = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, 'multip
  * mutation sent with `Accept: text/html` would write and report a failure.
  */
 export function acceptsNoGraphQLResponse(accept: string | undefined): boolean {
-  return accept !== undefined && accept !== '' && admitsNoAnswer(accept);
+  return accept !== undefined && accept !== '' && admitsNoAnswer(accept) && !acceptsMultipartSubscription(accept);
+}
+
+/**
+ * True when the Accept header takes Apollo's multipart subscription responses
+ * (`multipart/mixed;subscriptionSpec=1.0`, quoted or not, other parameters such as
+ * Apollo Client's `boundary=graphql` allowed): the gateway's subscriptions/multipart.ts.
+ */
+export function acceptsMultipartSubscription(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(',').some((range) => {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    return type === 'multipart/mixed' && parameters.some((parameter) => parameter.replace(/\s+/g, '').replace(/"/g, '') === 'subscriptionspec=1.0');
+  });
 }
 
 const admitsNoAnswer = boundedMemo((accept) => new Negotiator({ headers: { accept } }).mediaType(ANSWERABLE_MEDIA_TYPES) === undefined, MEMO);
@@ -187,6 +200,7 @@ export async function runApolloRequest<TContext extends BaseContext>(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
+  if (options.accept !== undefined) headers.set('accept', options.accept);
   const url = req.url ?? '';
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: request.method, headers, search: url.includes('?') ? url.slice(url.indexOf('?')) : '', body: request.body },
@@ -211,6 +225,8 @@ export async function runApolloRequest<TContext extends BaseContext>(
 }
 
 export interface RunApolloRequestOptions {
+  /** The Accept header Apollo Server sees, instead of the request's (a subscription's refusal is answered in JSON). */
+  accept?: string;
   /**
    * Called with the body Apollo Server formatted: a streamed answer that starts with it
    * (its content type and chunks), or undefined to send that body as it is.

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../lib/env.js';
 import { readHeapGrowthPercent } from '../../lib/heapGrowth.js';
 import { readOperationLimits, type OperationLimits } from './limits/config.js';
+import { readSubscriptionsConfig, type SubscriptionsConfig } from './subscriptions/config.js';
 import { readRateLimitConfig, type RateLimitConfig } from './rateLimit/config.js';
 
 export type GatewayMode = 'development' | 'production';
@@ -131,6 +132,8 @@ export interface GatewayConfig {
    * bad value stops the start with the other configuration errors.
    */
   heapGrowthPercent: number;
+  /** Subscriptions' limits and heartbeats (SUBSCRIPTIONS_*; subscriptions/config.ts). */
+  subscriptions: SubscriptionsConfig;
 }
 
 export interface GatewayAuthConfig {
@@ -246,5 +249,6 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     executor: readExecutor(env),
     inboundDedup: onOff(env, 'INBOUND_DEDUP', true),
     heapGrowthPercent: readHeapGrowthPercent(env, 'GATEWAY_HEAP_GROWTH_PERCENT'),
+    subscriptions: readSubscriptionsConfig(env),
   };
 }

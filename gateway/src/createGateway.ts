@@ -10,8 +10,9 @@
  *  2. the route table below, first match answers: operator routes (/health, /ready,
  *     /metrics: observability/routes.ts), the playground (browser GETs of /graphql and
  *     /playground/assets/*: playground/), POST /internal/invalidate (cache/), GraphQL over
- *     HTTP (/graphql); anything else is a 404. (WebSocket will be an `upgrade` listener
- *     beside it.) Then, for GraphQL over HTTP:
+ *     HTTP (/graphql); anything else is a 404. GraphQL over WebSocket (graphql-ws, at
+ *     /graphql) is an `upgrade` listener beside it (subscriptions/websocket.ts) that runs
+ *     each operation through Apollo Server from step 6 on. Then, for GraphQL over HTTP:
  *  3. body limit (MAX_BODY_BYTES, 413; invalidation too);
  *  4. authentication (auth/authenticate.ts, 401 or 503), then the GatewayContext
  *     (pipeline/GatewayContext.ts): request id, client address, identity;
@@ -22,7 +23,7 @@
  *     a request identical to an admitted read in flight gets that read's response, its
  *     own client charged its cost (inboundDedup/sharedResponses.ts);
  *  6. Apollo Server: APQ or the safelist (safelist/), parse and validate (documents
- *     cached), subscriptions refused (plugins/subscriptions/);
+ *     cached), subscriptions refused unless the transport streams them (plugins/subscriptions/);
  *  7. admission, the steps' `admit` stages in order: limits on the parsed operation
  *     (depth, aliases, root fields, cost), then the cost charged to the client's budget,
  *     then an admitted read becomes joinable by identical requests;
@@ -41,7 +42,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { acceptsMultipartDefer, keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
+import { acceptsMultipartDefer, acceptsMultipartSubscription, keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
@@ -63,10 +64,16 @@ import { clientIpOf } from './rateLimit/clientIp.js';
 import type { GatewayContext } from './pipeline/GatewayContext.js';
 import { pluginsOf, runHttpSteps, type GatewayStep } from './pipeline/GatewayStep.js';
 import type { RequestIdContext } from './plugins/requestId/index.js';
-import { refuseSubscriptionsPlugin } from './plugins/subscriptions/index.js';
+import { subscriptionsPlugin } from './plugins/subscriptions/index.js';
 import { createRateLimiter, rateLimitStep, type RateLimitContext } from './rateLimit/index.js';
 import { PersistedQueryManifest, safelistPlugin } from './safelist/index.js';
 import { FileSupergraphManager } from './supergraph/SupergraphManager.js';
+import { SubgraphSubscriptions } from './dataSource/SubgraphSubscriptions.js';
+import { SubscriptionSources } from './execution/executeSubscription.js';
+import { MULTIPART_SUBSCRIPTION_CONTENT_TYPE, multipartSubscriptionBody, watchSubscriber } from './subscriptions/multipart.js';
+import { SLOW_CONSUMER } from './subscriptions/SubscriptionDelivery.js';
+import { Subscribers } from './subscriptions/Subscribers.js';
+import { serveWebSockets } from './subscriptions/websocket.js';
 
 // The supergraph file (validated at start, reloaded on change): supergraph/SupergraphManager.ts.
 export { SupergraphError, loadSupergraph } from './supergraph/SupergraphManager.js';
@@ -116,7 +123,13 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     // With our executor ApolloGateway never plans, and its plan cache stays unused.
     queryPlannerConfig: config.executor === 'apollo' ? { ...plannerConfig, cache: caches.queryPlanStore } : {},
   });
-  const executing = config.executor === 'apollo' ? gateway : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger, plannerConfig });
+  // Subscriptions (our executor only): to the subgraphs over graphql-ws, shared by identical subscribers (execution/executeSubscription.ts).
+  const upstreamSubscriptions = new SubgraphSubscriptions({ internalTokens, logger, keepAliveMs: config.subscriptions.heartbeatMs });
+  const subscriptionSources = new SubscriptionSources({ upstream: upstreamSubscriptions, logger, counted: (change) => metrics.subscriptionSources.inc(change) });
+  const executing =
+    config.executor === 'apollo'
+      ? gateway
+      : graph360Gateway(gateway, { services: services.services, plans: caches.preparedOperations, logger, plannerConfig, subscriptions: subscriptionSources });
   logger.info({ executor: config.executor }, 'query plans executed by %s', config.executor === 'apollo' ? '@apollo/gateway' : 'the graph360 executor');
   // Identical reads of one caller in flight together run once (INBOUND_DEDUP): inboundDedup/.
   const deduplicated = config.inboundDedup
@@ -169,10 +182,24 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     // With the safelist on, APQ is off: no client may register a document (safelist/).
     persistedQueries: safelist ? false : caches.persistedQueries,
     documentStore: caches.documentStore,
-    // Subscriptions are refused with a 400 (plugins/subscriptions/); listed before limits, so that a subscription over a limit still gets that answer.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsPlugin(), ...pluginsOf([...steps, ...sharingStep], admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
+    // Subscriptions only through a transport that streams them (plugins/subscriptions/); listed before limits, so that such a subscription over a limit still gets that answer.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), subscriptionsPlugin({ served: config.executor !== 'apollo' }), ...pluginsOf([...steps, ...sharingStep], admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
   });
   await apollo.start();
+  // Every subscriber, whatever its transport: limits, metrics, shutdown (subscriptions/).
+  const subscribers = new Subscribers({ config: config.subscriptions, formatError: (error) => observability.formatError(formattedError(error), error), metrics, logger });
+  // graphql-ws on the GraphQL path, beside the HTTP routes (subscriptions/websocket.ts).
+  const webSockets = serveWebSockets({
+    httpServer,
+    path: '/graphql',
+    apollo,
+    authenticator,
+    rateLimiter,
+    subscribers,
+    config: { ...config.subscriptions, maxMessageBytes: config.maxBodyBytes, trustProxyHops: config.trustProxyHops, corsOrigins: config.corsOrigins },
+    logger,
+    metrics,
+  });
   // Playground: GraphiQL for browsers at GET /graphql, served from this process (Apollo's
   // own landing page, disabled above, loads from a CDN). Off in production, where
   // introspection is off too.
@@ -221,17 +248,29 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       context.shareKey = sharing.keyOf(req, read.request, body, context.auth);
       if (context.shareKey !== undefined && (await sharing.follow(context.shareKey, context, res))) return;
     }
+    const single = !Array.isArray(read.request.body);
     // @defer answered in parts to a client that takes them (one operation, not a batch): execution/incremental.ts.
-    const delivery = !Array.isArray(read.request.body) && acceptsMultipartDefer(req.headers.accept) ? (context.incremental = new IncrementalDelivery()) : undefined;
+    const delivery = single && acceptsMultipartDefer(req.headers.accept) ? (context.incremental = new IncrementalDelivery()) : undefined;
+    // A subscription streamed to a client that takes Apollo's multipart subscriptions: subscriptions/multipart.ts.
+    const subscription = single && acceptsMultipartSubscription(req.headers.accept) ? (context.subscription = subscribers.delivery(context, 'multipart', undefined, (code) => code === SLOW_CONSUMER && res.destroy())) : undefined;
     let sent: SentResponse | undefined;
     try {
       sent = await runApolloRequest(apollo, req, read.request, res, async () => context, {
-        streamed: (body) =>
-          delivery?.rest ? { contentType: MULTIPART_DEFER_CONTENT_TYPE, chunks: multipartBody(body, delivery.rest, (error) => observability.formatError(formattedError(error), error)) } : undefined,
+        // A subscription refused before it starts is answered in JSON, whatever else the client takes.
+        ...(subscription ? { accept: `${req.headers.accept}, application/json;q=0.1` } : {}),
+        streamed: (body) => {
+          if (subscription?.started) {
+            watchSubscriber(res, subscription);
+            return { contentType: MULTIPART_SUBSCRIPTION_CONTENT_TYPE, chunks: multipartSubscriptionBody(subscription, { heartbeatMs: config.subscriptions.heartbeatMs, metrics }) };
+          }
+          return delivery?.rest ? { contentType: MULTIPART_DEFER_CONTENT_TYPE, chunks: multipartBody(body, delivery.rest, (error) => observability.formatError(formattedError(error), error)) } : undefined;
+        },
       });
     } finally {
       // Its followers get what this request sent, or run on their own.
       sharing?.settle(context, sent);
+      // A subscription that never started (refused, or not a subscription) holds nothing.
+      if (subscription && !subscription.started) subscription.close();
     }
   };
 
@@ -285,6 +324,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       });
     },
     async close() {
+      // Subscribers first: WebSocket clients are told to reconnect (1012), multipart ones get SHUTTING_DOWN and their body ends.
+      await webSockets.close();
+      subscribers.shutDown();
+      await upstreamSubscriptions.close();
       await apollo.stop();
       for (const socket of sockets) socket.destroy();
       await Promise.all([subgraphs.close(), caches.close(), safelist?.close()]);

@@ -124,6 +124,32 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly subscriptions = new Gauge({
+    name: 'gateway_subscriptions_active',
+    help: 'Subscriptions being served, by transport (websocket, multipart).',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly subscriptionSources = new Gauge({
+    name: 'gateway_subscription_sources_active',
+    help: 'Subscriptions open with the subgraphs; subscribers of the same operation, variables and caller share one.',
+    registers: [this.registry],
+  });
+
+  readonly subscriptionEvents = new Counter({
+    name: 'gateway_subscription_events_total',
+    help: 'Results delivered to subscribers (one per subscriber per event).',
+    registers: [this.registry],
+  });
+
+  readonly subscriptionsEnded = new Counter({
+    name: 'gateway_subscriptions_ended_total',
+    help: 'Subscriptions ended, by reason: complete (the source or the client ended it), or the code of the error that ended it (UNAUTHENTICATED when the credential expired, SLOW_CONSUMER, SHUTTING_DOWN, SUBGRAPH_UNREACHABLE, ...).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   private readonly operationNames: LabelValues;
   private readonly subgraphErrorCodes = new LabelValues({ max: MAX_SUBGRAPH_ERROR_CODES, valid: (code) => ERROR_CODE.test(code) });
 

@@ -158,9 +158,10 @@ describe('Authenticator', () => {
       .setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 600)
       .sign(options.key ?? privateKey);
 
-  it('accepts a good token and reads sub, scope and customer_id', async () => {
-    const result = await authenticator.authenticate({ authorization: `Bearer ${await sign({ scope: 'invoices:read payments:read', customer_id: '9' })}` });
-    expect(result).toEqual({ ok: true, auth: { kind: 'jwt', subject: 'alice', scopes: ['invoices:read', 'payments:read'], customerId: '9' } });
+  it('accepts a good token and reads sub, scope, customer_id and exp', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const result = await authenticator.authenticate({ authorization: `Bearer ${await sign({ scope: 'invoices:read payments:read', customer_id: '9' }, { exp })}` });
+    expect(result).toEqual({ ok: true, auth: { kind: 'jwt', subject: 'alice', scopes: ['invoices:read', 'payments:read'], customerId: '9', expiresAt: exp * 1000 } });
   });
 
   it.each([

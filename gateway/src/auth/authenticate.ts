@@ -189,7 +189,7 @@ export class Authenticator {
     const customerId = payload.customer_id;
     if (!scopes) return refuse('The token\'s "scope" claim must be a space-separated string.');
     if (customerId !== undefined && (typeof customerId !== 'string' || customerId === '')) return refuse('The token\'s "customer_id" claim must be a string.');
-    const auth: AuthIdentity = { kind: 'jwt', subject: payload.sub!, scopes, ...(customerId !== undefined ? { customerId } : {}) };
+    const auth: AuthIdentity = { kind: 'jwt', subject: payload.sub!, scopes, ...(customerId !== undefined ? { customerId } : {}), expiresAt: payload.exp! * 1000 };
     this.verified.set(id, { auth, until: Math.min(Date.now() + REMEMBER_MS, (payload.exp! + CLOCK_TOLERANCE_S) * 1000) });
     return { ok: true, auth };
   }

@@ -10,7 +10,8 @@
  *   (a field returning Invoice needs what Invoice needs; for an interface or union type,
  *   what every possible type needs);
  * - with a customer-bound credential, a field that names another customer in its
- *   arguments (CUSTOMER_ARGUMENTS: `customer(id:)`, and the mutations' inputs).
+ *   arguments (CUSTOMER_ARGUMENTS: `customer(id:)`, the mutations' inputs, and
+ *   `paymentEvents(customerId:)`).
  * An anonymous caller gets UNAUTHENTICATED, an authenticated one FORBIDDEN. (The Router
  * uses one code, UNAUTHORIZED_FIELD_OR_TYPE; the auth contract distinguishes the two.)
  *
@@ -66,6 +67,7 @@ export const CUSTOMER_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
   'Mutation.updateCustomer': ['input', 'id'],
   'Mutation.createSalesOrder': ['input', 'customerId'],
   'Mutation.payInvoice': ['input', 'customerId'],
+  'Subscription.paymentEvents': ['customerId'],
 };
 
 export const PLACEHOLDER_ALIAS = '_graph360_authPlaceholder';

@@ -12,6 +12,7 @@ import type { AuthPolicy } from './policy.js';
 import { applyAuthorization, authorizeOperation } from './authorizeOperation.js';
 import { authOf } from './identity.js';
 import { incrementalDeliveryOf } from '../execution/incremental.js';
+import { subscriptionDeliveryOf } from '../subscriptions/SubscriptionDelivery.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type Executor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
@@ -38,6 +39,8 @@ export function authorizingGateway(inner: GatewayInterface, policy: () => AuthPo
       // Refused fields are put back in the result the executor returns; a deferred part
       // comes later, so an operation with refusals is answered whole, never streamed.
       incrementalDeliveryOf(requestContext.context)?.claim();
+      // A subscription's events each get the same treatment as this result.
+      subscriptionDeliveryOf(requestContext.context)?.transformEach((result) => applyAuthorization(plan, result));
       for (const removal of plan.removals) counters?.refused(removal.code, 1);
       if (plan.skipExecution) return applyAuthorization(plan, { data: null });
       const result = await executor({ ...requestContext, document: plan.document, operation: plan.operation, queryHash: plan.queryHash });

@@ -15,6 +15,8 @@ export interface AuthIdentity {
   scopes: string[];
   /** Set when the credential is bound to one customer (CRM company id): it sees only that customer's data. */
   customerId?: string;
+  /** When the credential expires (a token's `exp`, in ms since the epoch): a subscription made with it ends then. */
+  expiresAt?: number;
 }
 
 export const ANONYMOUS: AuthIdentity = Object.freeze({ kind: 'anonymous', subject: '', scopes: [] }) as AuthIdentity;

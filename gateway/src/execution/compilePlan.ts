@@ -7,8 +7,10 @@
  * A DeferNode (@defer, planned when incremental delivery is on) becomes a DeferStep: its
  * primary part, and the deferred parts as a tree. The planner nests a deferred part's
  * own deferred parts as a DeferNode in its `node`; here each DeferredStep holds its fetches,
- * the selection it delivers and its children. SubscriptionNode is carried over as it is:
- * the executor refuses it today (see executePlan.ts).
+ * the selection it delivers and its children.
+ *
+ * A SubscriptionNode becomes a SubscriptionStep: the subscription sent to the subgraph
+ * that owns the root field, and the plan run on each of its events (executeSubscription.ts).
  */
 import type { DeferNode, DeferredNode, FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
 import type { DocumentNode, OperationTypeNode } from 'graphql';
@@ -73,6 +75,14 @@ export interface DeferStep {
   readonly deferred: readonly DeferredStep[];
 }
 
+export interface SubscriptionStep {
+  readonly kind: 'Subscription';
+  /** The subscription to the subgraph that owns the root field. */
+  readonly primary: FetchStep;
+  /** What completes each event from the other subgraphs, run on the event's data; undefined when the event is complete as it comes. */
+  readonly rest: ExecNode | undefined;
+}
+
 export type ExecNode =
   | { readonly kind: 'Sequence'; readonly nodes: readonly ExecNode[] }
   | { readonly kind: 'Parallel'; readonly nodes: readonly ExecNode[] }
@@ -80,7 +90,7 @@ export type ExecNode =
   | FetchStep
   | { readonly kind: 'Condition'; readonly variable: string; readonly ifClause: ExecNode | undefined; readonly elseClause: ExecNode | undefined }
   | DeferStep
-  | { readonly kind: 'Subscription'; readonly node: SubscriptionNode };
+  | SubscriptionStep;
 
 /** A plan (or part of one) the executor does not run (yet); the request fails with a clear message. */
 export class UnsupportedPlanError extends Error {
@@ -92,7 +102,7 @@ export class UnsupportedPlanError extends Error {
 
 export function compilePlan(plan: QueryPlan, revision: SupergraphRevision): ExecNode | undefined {
   if (!plan.node) return undefined;
-  if (plan.node.kind === 'Subscription') return { kind: 'Subscription', node: plan.node };
+  if (plan.node.kind === 'Subscription') return compileSubscription(plan.node, revision);
   return compileNode(plan.node, revision, []);
 }
 
@@ -141,4 +151,8 @@ function compileDeferred(deferred: DeferredNode, revision: SupergraphRevision, a
     node: node && compileNode(node, revision, at),
     children: nested ? nested.deferred.map((child) => compileDeferred(child, revision, at)) : [],
   };
+}
+
+function compileSubscription(node: SubscriptionNode, revision: SupergraphRevision): SubscriptionStep {
+  return { kind: 'Subscription', primary: new FetchStep(node.primary, revision, []), rest: node.rest && compileNode(node.rest, revision, []) };
 }

@@ -34,7 +34,7 @@ export async function executeOperation(prepared: PreparedOperation, requestConte
 }
 
 /** The result of a run, shaped as the whole response or its primary part. */
-function result(prepared: PreparedOperation, run: PlanRun, part: 'whole' | 'primary', variables: Record<string, unknown> | undefined): GatewayExecutionResult {
+export function result(prepared: PreparedOperation, run: PlanRun, part: 'whole' | 'primary', variables: Record<string, unknown> | undefined): GatewayExecutionResult {
   try {
     const shaped = new ResponseShaper(prepared.revision.schema, variables).shape(prepared.shapeFor(variables, part), run.data);
     // GatewayExecutionResult types its errors as GraphQLErrors; Apollo Server wraps any other

@@ -12,7 +12,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GraphQLError } from 'graphql';
-import { UnsupportedPlanError, type DeferredStep, type ExecNode, type FetchStep } from './compilePlan.js';
+import type { DeferredStep, ExecNode, FetchStep } from './compilePlan.js';
 import { downstreamError, entityPaths, type ResponsePath } from './downstreamErrors.js';
 import { mergeInto, ownValue, type Data } from './mergeInto.js';
 import { conditionValue } from './ResponseShape.js';
@@ -201,10 +201,18 @@ export class PlanRun {
         if (node.primary) await this.run(node.primary, [this.data]);
         await Promise.all(node.deferred.map((deferred) => this.runDeferred(deferred, true)));
         return;
-      // Subscriptions run `primary` per event and `rest` on its data: not yet.
+      // A subscription plan is never nested: executeSubscription.ts runs its parts.
       case 'Subscription':
-        throw new UnsupportedPlanError('subscriptions');
+        throw new Error('A subscription plan runs through executeSubscription, not as a node of another plan.');
     }
+  }
+
+  /** A subscription's event: the answer of its primary fetch, gathered as a root fetch's answer is. */
+  receive(step: FetchStep, response: { data?: Data | null; errors?: readonly SubgraphError[] }): void {
+    if (response.errors && response.errors.length > 0) this.recordErrors(step, response.errors, undefined, undefined);
+    if (!response.data) return;
+    step.outputRewrites?.apply(this.revision, response.data);
+    mergeInto(this.data, response.data);
   }
 
   private async fetch(step: FetchStep, entities: Data[]): Promise<void> {

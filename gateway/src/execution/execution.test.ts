@@ -12,7 +12,6 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { buildSchema, graphql, parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { UnsupportedPlanError } from './compilePlan.js';
 import { DataRewrites } from './DataRewrites.js';
 import { PlanRun } from './executePlan.js';
 import { graph360Gateway, recordServices } from './graph360Gateway.js';
@@ -130,14 +129,6 @@ describe('shaping leaf values', () => {
     const { data, errors } = new ResponseShaper(schema, {}).shape(shapeOf('{ i n }'), { i: 1 });
     expect(data).toBeNull();
     expect(errors.map((error) => error.path)).toEqual([['n']]);
-  });
-});
-
-describe('plan nodes the executor does not run yet', () => {
-  it('refuses subscriptions with a clear error', async () => {
-    const run = new PlanRun(revision, () => undefined, { request: {} } as GatewayGraphQLRequestContext, {});
-    await expect(run.run({ kind: 'Subscription', node: { kind: 'Subscription', primary: {} as never } }, [run.data])).rejects.toThrow(UnsupportedPlanError);
-    await expect(run.run({ kind: 'Subscription', node: { kind: 'Subscription', primary: {} as never } }, [run.data])).rejects.toThrow(/does not support subscriptions yet/);
   });
 });
 

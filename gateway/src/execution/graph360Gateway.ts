@@ -14,6 +14,9 @@
  * Authorization (auth/authorizingGateway.ts) wraps this gateway like it wrapped
  * ApolloGateway: the executor receives the filtered document and its own query hash.
  *
+ * Subscriptions: planned like the rest, then executeSubscription.ts makes (or joins) the
+ * subscription to the subgraph and completes each event through the plan.
+ *
  * @defer: the planner runs with incremental delivery on, and the API schema handed to
  * Apollo Server (through onSchemaLoadOrUpdate) is ApolloGateway's with the @defer
  * directive added, built from the same federation-internals schema; requests are
@@ -23,9 +26,11 @@ import type { ApolloGateway, GraphQLDataSource, ServiceEndpointDefinition } from
 import type { QueryPlannerConfig } from '@apollo/query-planner';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { getVariableValues, type GraphQLSchema } from 'graphql';
+import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { subscriptionDeliveryOf } from '../subscriptions/SubscriptionDelivery.js';
 import { executeOperation } from './executeOperation.js';
+import type { SubscriptionSources } from './executeSubscription.js';
 import { PreparedOperation, resolveOperation } from './PreparedOperation.js';
 import { SupergraphRevision, withDeferDirective } from './SupergraphRevision.js';
 
@@ -37,6 +42,8 @@ export interface Graph360GatewayOptions {
   logger: Pick<Logger, 'error'>;
   /** The query planner's settings for every revision. Default: @apollo/query-planner's. */
   plannerConfig?: QueryPlannerConfig;
+  /** Where subscriptions to the subgraphs are made and shared; without it, subscriptions are refused. */
+  subscriptions?: SubscriptionSources;
 }
 
 /**
@@ -100,6 +107,12 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
     if (!prepared) {
       prepared = new PreparedOperation(revision, document, request.operationName, resolved);
       await options.plans.set(key, prepared);
+    }
+    if (prepared.root?.kind === 'Subscription') {
+      // Served only through a transport that streams (subscriptions/); refused earlier otherwise (plugins/subscriptions/).
+      const delivery = subscriptionDeliveryOf(requestContext.context);
+      if (!delivery || !options.subscriptions) return { errors: [new GraphQLError('This request cannot receive a subscription\'s events.', { extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED' } })] };
+      return options.subscriptions.subscribe(prepared, requestContext, lookup, delivery);
     }
     return executeOperation(prepared, requestContext, lookup);
   };

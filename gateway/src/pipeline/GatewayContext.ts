@@ -7,6 +7,7 @@
  */
 import type { AuthIdentity } from '../auth/identity.js';
 import type { IncrementalDelivery } from '../execution/incremental.js';
+import type { SubscriptionDelivery } from '../subscriptions/SubscriptionDelivery.js';
 
 export type GatewayContext = {
   /** The incoming headers, `x-request-id` being the request's own id (what the data sources forward). */
@@ -27,4 +28,9 @@ export type GatewayContext = {
    * `Accept: multipart/mixed; deferSpec=20220824`): execution/incremental.ts.
    */
   incremental?: IncrementalDelivery;
+  /**
+   * Set when the transport streams a subscription's events (graphql-ws, or HTTP with
+   * `Accept: multipart/mixed;subscriptionSpec=1.0`): subscriptions/.
+   */
+  subscription?: SubscriptionDelivery;
 };

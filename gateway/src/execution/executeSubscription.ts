@@ -1,0 +1,205 @@
+/**
+ * Subscriptions through the query plan. The planner makes a SubscriptionNode: `primary`,
+ * the subscription sent to the subgraph that owns the root field, and `rest`, the plan
+ * that completes each event from the other subgraphs (an invoice's ERP fields, the
+ * customer's CRM fields). Each event is gathered as a root fetch's answer, `rest` runs on
+ * it as a query plan runs on its first fetch, and the result is shaped and assembled as a
+ * query's (executeOperation.ts), then pushed to the subscriber (subscriptions/).
+ *
+ * Shared: subscribers of the same operation (after authorization filtering), with the same
+ * variables, for the same caller, on the same supergraph revision, share one subscription
+ * to the subgraph and one run of `rest` per event (a page open in many tabs, many
+ * devices of one user). The subgraph subscription ends when its last subscriber leaves.
+ * The fetches of `rest` run with the first subscriber's request context (same caller) and
+ * skip the entity caches: an event says that something changed.
+ *
+ * Events are completed one at a time, in the order they came. When the socket to the
+ * subgraph drops, the subscription is made again with a fresh token, waiting 0.5 s, then
+ * twice as long each time up to 10 s; events in between are missed (the subgraph keeps
+ * no history). After `maxRetries` failures in a row the subscribers get
+ * SUBGRAPH_UNREACHABLE and their subscriptions end. A subgraph that refuses the
+ * subscription (its own checks) ends it with its errors.
+ */
+import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import { authOf, identityKey } from '../auth/identity.js';
+import type { SubgraphSubscriptions } from '../dataSource/SubgraphSubscriptions.js';
+import type { SubscriptionDelivery } from '../subscriptions/SubscriptionDelivery.js';
+import type { SubscriptionStep } from './compilePlan.js';
+import { downstreamError } from './downstreamErrors.js';
+import { result } from './executeOperation.js';
+import { PlanRun, type ServiceLookup } from './executePlan.js';
+import type { Data } from './mergeInto.js';
+import type { PreparedOperation } from './PreparedOperation.js';
+
+export interface SubscriptionSourcesOptions {
+  upstream: SubgraphSubscriptions;
+  logger: Pick<Logger, 'warn' | 'error' | 'debug'>;
+  /** Failed re-subscriptions in a row before the subscribers are told. Default 8 (about a minute). */
+  maxRetries?: number;
+  /** First wait before subscribing again, in ms (then doubled up to 10 s). Default 500. */
+  retryDelayMs?: number;
+  /** Called with each source started and stopped (metrics). */
+  counted?(change: 1 | -1): void;
+}
+
+/** The subscriptions the gateway has open with its subgraphs, shared by their subscribers. */
+export class SubscriptionSources {
+  private readonly sources = new Map<string, SubscriptionSource>();
+
+  constructor(private readonly options: SubscriptionSourcesOptions) {}
+
+  /** How many subscriptions to subgraphs are open. */
+  get size(): number {
+    return this.sources.size;
+  }
+
+  /** Adds the subscriber of `delivery` to the source of this operation, started if need be. */
+  subscribe(prepared: PreparedOperation, requestContext: GatewayGraphQLRequestContext, services: ServiceLookup, delivery: SubscriptionDelivery): GatewayExecutionResult {
+    const step = prepared.root;
+    if (step?.kind !== 'Subscription') throw new Error('Not a subscription plan.');
+    const { request, queryHash } = requestContext;
+    const auth = authOf(requestContext.context);
+    const key = `${prepared.revision.id}\n${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${identityKey(auth) ?? 'anonymous'}`;
+    // The source it joins, once it has joined one (claim comes first: a limit may refuse it).
+    const joined: { source?: SubscriptionSource } = {};
+    const refused = delivery.claim(() => joined.source?.remove(delivery));
+    if (refused) return { errors: [refused] };
+    let source = this.sources.get(key);
+    const fresh = !source || source.stopped;
+    if (!source || fresh) {
+      const started: SubscriptionSource = new SubscriptionSource(prepared, step, requestContext, services, this.options, () => {
+        if (this.sources.get(key) === started) this.sources.delete(key);
+        this.options.counted?.(-1);
+      });
+      source = started;
+      this.sources.set(key, source);
+      this.options.counted?.(1);
+    }
+    joined.source = source;
+    source.add(delivery);
+    if (fresh) source.start();
+    // What Apollo Server answers with is not sent: the transport serves the delivery.
+    return { data: null };
+  }
+}
+
+class SubscriptionSource {
+  private readonly subscribers = new Set<SubscriptionDelivery>();
+  private unsubscribe: (() => void) | undefined;
+  private events: Promise<void> = Promise.resolve();
+  private failures = 0;
+  private retry: NodeJS.Timeout | undefined;
+  stopped = false;
+
+  constructor(
+    private readonly prepared: PreparedOperation,
+    private readonly step: SubscriptionStep,
+    private readonly requestContext: GatewayGraphQLRequestContext,
+    private readonly services: ServiceLookup,
+    private readonly options: SubscriptionSourcesOptions,
+    private readonly onStop: () => void,
+  ) {}
+
+  add(delivery: SubscriptionDelivery): void {
+    this.subscribers.add(delivery);
+  }
+
+  remove(delivery: SubscriptionDelivery): void {
+    this.subscribers.delete(delivery);
+    if (this.subscribers.size === 0) this.stop();
+  }
+
+  start(): void {
+    if (this.stopped) return;
+    const { primary } = this.step;
+    const service = this.services(primary.serviceName) as { url?: unknown } | undefined;
+    if (typeof service?.url !== 'string') {
+      this.end((delivery) => delivery.failWith([new Error(`Couldn't find service with name "${primary.serviceName}"`)]));
+      return;
+    }
+    const provided = this.requestContext.request.variables ?? {};
+    const variables: Record<string, unknown> = {};
+    for (const name of primary.variableUsages) if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+    let receivedAny = false;
+    const startedAt = Date.now();
+    this.unsubscribe = this.options.upstream.subscribe(service.url, { query: primary.operation, operationName: primary.operationName, variables }, authOf(this.requestContext.context), {
+      next: (event) => {
+        if (!receivedAny) {
+          receivedAny = true;
+          this.failures = 0;
+        }
+        this.events = this.events.then(() => this.complete(event as { data?: Data | null; errors?: GraphQLError[] })).catch((error: unknown) => this.options.logger.error({ err: error }, 'a subscription event could not be completed'));
+      },
+      error: (error) => {
+        if (this.stopped) return;
+        if (Array.isArray(error)) {
+          // The subgraph refused the subscription: its errors, with their codes, end it.
+          const errors = (error as GraphQLError[]).map((e) => downstreamError(e, primary.serviceName, e.path ? [...e.path] : undefined));
+          void this.events.then(() => this.end((delivery) => delivery.failWith(errors)));
+          return;
+        }
+        // A subscription that lived a while before its socket dropped starts its count again.
+        if (receivedAny || Date.now() - startedAt > 30_000) this.failures = 0;
+        this.again(error);
+      },
+      complete: () => {
+        if (this.stopped) return;
+        void this.events.then(() => this.end((delivery) => delivery.complete()));
+      },
+    });
+  }
+
+  private again(cause: unknown): void {
+    this.unsubscribe = undefined;
+    const maxRetries = this.options.maxRetries ?? 8;
+    const subgraph = this.step.primary.serviceName;
+    if (this.failures >= maxRetries) {
+      this.options.logger.warn({ subgraph, failures: this.failures, reason: describe(cause) }, 'subscription source unreachable; ending its subscriptions');
+      this.end((delivery) => delivery.fail('SUBGRAPH_UNREACHABLE', `Subgraph ${subgraph} could not be reached.`));
+      return;
+    }
+    const delay = Math.min(10_000, (this.options.retryDelayMs ?? 500) * 2 ** this.failures);
+    this.failures++;
+    this.options.logger.debug({ subgraph, attempt: this.failures, delayMs: delay, reason: describe(cause) }, 'subscription to the subgraph lost; subscribing again');
+    this.retry = setTimeout(() => this.start(), delay);
+    this.retry.unref();
+  }
+
+  /** One event: gathered, completed by `rest`, shaped, and pushed to every subscriber. */
+  private async complete(event: { data?: Data | null; errors?: GraphQLError[] }): Promise<void> {
+    if (this.stopped || this.subscribers.size === 0) return;
+    const { requestContext, prepared } = this;
+    // Per event: its own cache-state and metrics (both are per request).
+    const perEvent = { ...requestContext, context: { ...requestContext.context }, metrics: {} } as GatewayGraphQLRequestContext;
+    const run = new PlanRun(prepared.revision, this.services, perEvent, prepared.conditionDefaults);
+    run.receive(this.step.primary, event as Parameters<PlanRun['receive']>[1]);
+    if (this.step.rest && event.data) await run.run(this.step.rest, [run.data]);
+    const shaped = result(prepared, run, 'whole', requestContext.request.variables);
+    for (const delivery of this.subscribers) delivery.push(shaped);
+  }
+
+  private end(how: (delivery: SubscriptionDelivery) => void): void {
+    const subscribers = [...this.subscribers];
+    this.stop();
+    for (const delivery of subscribers) how(delivery);
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.subscribers.clear();
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    unsubscribe?.();
+    this.onStop();
+  }
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  const { code, reason } = (cause ?? {}) as { code?: unknown; reason?: unknown };
+  return code !== undefined ? `socket closed (${String(code)}${reason ? `: ${String(reason)}` : ''})` : String(cause);
+}
