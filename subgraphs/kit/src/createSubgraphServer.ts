@@ -120,7 +120,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     const handler = routes.get(`${req.method} ${path}`);
     const run = async (): Promise<void> => {
       if (req.method === 'GET' && path === '/health') {
-        sendJson(res, 200, { status: 'ok', service: options.name, ...options.health?.() });
+        sendJson(res, 200, { status: 'ok', service: options.name, ...options.health?.(), ...(subscriptions ? { subscriptions: { active: subscriptions.active } } : {}) });
         return;
       }
       if (!handler) {

@@ -53,6 +53,8 @@ export interface SubscriptionServerOptions<TContext> {
 }
 
 export interface SubscriptionServer {
+  /** Subscriptions being served now (in /health: a client can tell when its subscription is in place). */
+  readonly active: number;
   close(): Promise<void>;
 }
 
@@ -61,14 +63,25 @@ const CLOSE_WAIT_MS = 1000;
 
 const withCode = (message: string, code: string): GraphQLError => new GraphQLError(message, { extensions: { code } });
 
-/** Maps a source stream's events through `map`, passing return() straight to the source (an async generator would wait for the next event first). */
-function mapStream<T, R>(source: AsyncIterator<T>, map: (value: T) => Promise<R>): AsyncIterableIterator<R> {
+/**
+ * Maps a source stream's events through `map`, passing return() straight to the source
+ * (an async generator would wait for the next event first); `onEnd` once it is over.
+ */
+function mapStream<T, R>(source: AsyncIterator<T>, map: (value: T) => Promise<R>, onEnd: () => void): AsyncIterableIterator<R> {
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
   const stream: AsyncIterableIterator<R> = {
     async next() {
       const result = await source.next();
+      if (result.done) end();
       return result.done ? { done: true, value: undefined } : { done: false, value: await map(result.value) };
     },
     async return() {
+      end();
       await source.return?.();
       return { done: true, value: undefined };
     },
@@ -92,6 +105,7 @@ export function serveSubscriptions<TContext extends object>(options: Subscriptio
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => options.formatError(error.toJSON(), error));
   /** How to make another context like a subscription's, by that context (see `subscribe`). */
   const remakes = new WeakMap<object, () => Promise<TContext>>();
+  let active = 0;
 
   const server = useServer(
     {
@@ -123,7 +137,12 @@ export function serveSubscriptions<TContext extends object>(options: Subscriptio
         const remake = remakes.get(args.contextValue as object)!;
         const events = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in events)) return events;
-        return mapStream(events[Symbol.asyncIterator](), async (event) => execute({ ...args, rootValue: event, contextValue: await remake() }));
+        active++;
+        return mapStream(
+          events[Symbol.asyncIterator](),
+          async (event) => execute({ ...args, rootValue: event, contextValue: await remake() }),
+          () => active--,
+        );
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
       onError: (_ctx, _id, _payload, errors) => format(errors),
@@ -132,6 +151,9 @@ export function serveSubscriptions<TContext extends object>(options: Subscriptio
   );
 
   return {
+    get active() {
+      return active;
+    },
     async close() {
       // dispose() closes each socket 1001 and waits for all to be closed; a peer that never answers is cut.
       const cut = setTimeout(() => {
