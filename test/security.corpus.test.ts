@@ -423,7 +423,7 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     { name: 'PATCH', send: () => other('PATCH'), status: 405, code: 'BAD_REQUEST' },
     { name: 'DELETE', send: () => other('DELETE'), status: 405, code: 'BAD_REQUEST' },
     { name: 'a mutation over GET', send: () => get({ query: 'mutation { __typename }' }), status: 405, code: 'BAD_REQUEST' },
-    { name: 'a subscription over GET', send: () => get({ query: 'subscription { __typename }' }), status: 405, code: 'BAD_REQUEST' },
+    { name: 'a subscription over GET', send: () => get({ query: 'subscription { paymentEvents(customerId: "1") { id } }' }), status: 405, code: 'BAD_REQUEST' },
     { name: 'a GET without a query', send: () => get({}), status: 400, code: 'BAD_REQUEST' },
     { name: 'a GET with two queries', send: async () => answer(await fetch(`${url}?query=${encodeURIComponent(GOOD_QUERY)}&query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true', ...stack.authHeaders } })), status: 400, code: 'BAD_REQUEST' },
     { name: 'a GET whose variables are not JSON', send: () => get({ query: pageOf, variables: '{first: 1}' }), status: 400, code: 'BAD_REQUEST' },
@@ -441,9 +441,10 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     { name: 'APQ persistedQuery a string', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: 'x' } }), status: 400, code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED' },
     // Apollo's answer to an unknown hash is a 200 on purpose: the client then registers the query.
     { name: 'an unknown APQ hash without a query', send: () => post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ unknown }') } } }), status: 200, code: 'PERSISTED_QUERY_NOT_FOUND' },
-    // Subscriptions are not served.
-    { name: 'a subscription', send: () => post({ query: 'subscription { __typename }' }), status: 400, code: 'SUBSCRIPTIONS_NOT_SUPPORTED' },
-    { name: 'a subscription named by operationName', send: () => post({ query: 'query Q { __typename } subscription S { __typename }', operationName: 'S' }), status: 400, code: 'SUBSCRIPTIONS_NOT_SUPPORTED' },
+    // Subscriptions are served only to clients that take a stream (graphql-ws, or multipart/mixed;subscriptionSpec=1.0).
+    { name: 'a subscription over plain JSON', send: () => post({ query: 'subscription { paymentEvents(customerId: "1") { id } }' }), status: 406, code: 'SUBSCRIPTION_TRANSPORT_REQUIRED' },
+    { name: 'a subscription named by operationName', send: () => post({ query: 'query Q { __typename } subscription S { paymentEvents(customerId: "1") { id } }', operationName: 'S' }), status: 406, code: 'SUBSCRIPTION_TRANSPORT_REQUIRED' },
+    { name: 'a subscription of an introspection field', send: () => post({ query: 'subscription { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     // Documents that do not parse or validate.
     { name: 'a syntax error', send: () => post({ query: '{ customers { ' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
     { name: 'an unterminated string', send: () => post({ query: '{ customer(id: "1) { id } }' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
@@ -490,11 +491,11 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     expect(items.map((item) => [(item.data as { customers: { nodes: unknown[] } }).customers.nodes.length, item.errors])).toEqual(Array.from({ length: 10 }, () => [2, undefined]));
   });
 
-  it('a batch with an invalid or a subscription operation: that one is refused with its code, the others run (status 400, Apollo Server\'s for a batch with a refusal)', async () => {
-    for (const [bad, code] of [[{ query: '{ customers(first: 1) { nodes { password } } }' }, 'GRAPHQL_VALIDATION_FAILED'], [{ query: 'subscription { __typename }' }, 'SUBSCRIPTIONS_NOT_SUPPORTED']] as const) {
+  it('a batch with an invalid or a subscription operation: that one is refused with its code, the others run (the status is the refusal\'s: Apollo Server\'s for a batch)', async () => {
+    for (const [bad, code, status] of [[{ query: '{ customers(first: 1) { nodes { password } } }' }, 'GRAPHQL_VALIDATION_FAILED', 400], [{ query: 'subscription { paymentEvents(customerId: "1") { id } }' }, 'SUBSCRIPTION_TRANSPORT_REQUIRED', 406]] as const) {
       const batch = await post([{ query: GOOD_QUERY }, bad]);
       const items = JSON.parse(batch.text) as BatchItem[];
-      expect({ status: batch.status, first: (items[0]?.data as { customers: { nodes: unknown[] } }).customers.nodes.length, code: items[1]?.errors?.[0]?.extensions?.code, data: items[1]?.data }).toEqual({ status: 400, first: 2, code, data: undefined });
+      expect({ status: batch.status, first: (items[0]?.data as { customers: { nodes: unknown[] } }).customers.nodes.length, code: items[1]?.errors?.[0]?.extensions?.code, data: items[1]?.data }).toEqual({ status, first: 2, code, data: undefined });
     }
   });
 

@@ -55,7 +55,7 @@ export function totalCalls(stats: Record<SandboxName, Record<string, number>>, o
 export async function metric(graphqlUrl: string, name: string, labels: Record<string, string>): Promise<number> {
   const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w))) || (wanted.length === 0 && l.startsWith(`${name} `)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
