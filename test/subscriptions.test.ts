@@ -6,8 +6,8 @@
  * over HTTP multipart (read by Apollo Client 4's HttpLink). Then the rules: the same
  * authorization as queries (scopes, customer binding), authentication at connection time,
  * the end of a subscription when its token expires, limits per connection, message size,
- * heartbeats, one subgraph subscription shared by identical subscribers, and shutdown that
- * tells clients to reconnect.
+ * heartbeats, one subgraph subscription shared by identical subscribers, a subgraph
+ * restart that the gateway rides out, and shutdown that tells clients to reconnect.
  */
 import { randomUUID } from 'node:crypto';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { erpInvoices, type ErpInvoice } from './helpers/erpInvoices.js';
 import { metric, until } from './helpers/gatewayCalls.js';
-import { graphql, startStack, type Stack } from './helpers/startStack.js';
+import { graphql, paymentsReadModelSynced, startStack, type Stack } from './helpers/startStack.js';
 
 const EVENTS = /* GraphQL */ `
   subscription InvoiceEvents($customerId: ID!, $invoiceId: ID) {
@@ -207,6 +207,26 @@ describe('the rules', () => {
     expect(closed.reason).toMatch(/^UNAUTHENTICATED: /);
   });
 
+  it('the token may come in the upgrade request\'s headers instead of connection_init', async () => {
+    const token = stack.token;
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, { headers: { authorization: `Bearer ${token}` } });
+        }
+      },
+      retryAttempts: 0,
+    });
+    try {
+      const outcome = await collect(client, '{ payment(id: "pi_none") { id } }', {}).done;
+      // Anonymous, this would be refused (UNAUTHENTICATED); with the header's token, the payment is simply not found.
+      expect(outcome.results.map((result) => [result.data, result.errors])).toEqual([[{ payment: null }, undefined]]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('a subscription ends with UNAUTHENTICATED when its token expires', async () => {
     const token = await stack.auth.token({ expiresIn: 3 });
     const outcome = await refusalOf({ Authorization: `Bearer ${token}` }, { customerId: invoices[0]!.companyId });
@@ -286,6 +306,32 @@ describe('the rules', () => {
       await client.dispose();
     }
   });
+});
+
+describe('resilience', () => {
+  it('the payments subgraph restarts: the gateway subscribes again by itself, and the next payment\'s events arrive', async () => {
+    const invoice = nextInvoice();
+    const client = wsClient({ Authorization: `Bearer ${stack.token}` });
+    try {
+      const subscription = collect(client, EVENTS, { customerId: invoice.companyId, invoiceId: invoice.invoiceId });
+      await until('the subgraph serves the subscription', async () => ((await subgraphSubscriptions()) > 0 ? true : undefined));
+      const old = stack.services['payments-subgraph']!;
+      const port = new URL(old.url).port;
+      await old.stop();
+      const restarted = await stack.startSubgraph('payments', { PAYMENTS_SUBGRAPH_PORT: port });
+      await paymentsReadModelSynced(restarted.url);
+      await until('the gateway subscribed again', async () => ((await subgraphSubscriptions()) > 0 ? true : undefined), 30_000);
+      const paymentId = await pay(invoice);
+      await until('the payment\'s events', async () => (subscription.results.length >= 2 ? true : undefined), 30_000);
+      expect(subscription.results.map((r) => [r.data?.paymentEvents.type, r.data?.paymentEvents.payment.id])).toEqual([
+        ['PAYMENT_SUCCEEDED', paymentId],
+        ['INVOICE_RECONCILED', paymentId],
+      ]);
+      subscription.stop();
+    } finally {
+      await client.dispose();
+    }
+  }, 90_000);
 });
 
 describe('shutdown', () => {
