@@ -187,7 +187,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   });
   await apollo.start();
   // Every subscriber, whatever its transport: limits, metrics, shutdown (subscriptions/).
-  const subscribers = new Subscribers({ config: config.subscriptions, formatError: (error) => observability.formatError(formattedError(error), error), metrics, logger });
+  const subscribers = new Subscribers({ config: config.subscriptions, formatError: (error, context) => observability.formatError(formattedError(error), error, observability.loggerFor(context)), metrics, logger });
   // graphql-ws on the GraphQL path, beside the HTTP routes (subscriptions/websocket.ts).
   const webSockets = serveWebSockets({
     httpServer,
@@ -263,7 +263,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
             watchSubscriber(res, subscription);
             return { contentType: MULTIPART_SUBSCRIPTION_CONTENT_TYPE, chunks: multipartSubscriptionBody(subscription, { heartbeatMs: config.subscriptions.heartbeatMs, metrics }) };
           }
-          return delivery?.rest ? { contentType: MULTIPART_DEFER_CONTENT_TYPE, chunks: multipartBody(body, delivery.rest, (error) => observability.formatError(formattedError(error), error)) } : undefined;
+          return delivery?.rest ? { contentType: MULTIPART_DEFER_CONTENT_TYPE, chunks: multipartBody(body, delivery.rest, (error) => observability.formatError(formattedError(error), error, observability.loggerFor(context))) } : undefined;
         },
       });
     } finally {

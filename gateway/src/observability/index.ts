@@ -33,7 +33,8 @@ export interface ObservabilityOptions {
 export interface Observability {
   /** Apollo Server plugins; order does not matter between them. */
   plugins: Array<ApolloServerPlugin<RequestIdContext>>;
-  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** The error masking's formatError (plugins/errorMasking/): `log` for errors formatted outside Apollo Server's request. */
+  formatError(formatted: GraphQLFormattedError, error: unknown, log?: Logger): GraphQLFormattedError;
   /** The request's child logger (carries its requestId). */
   loggerFor(context: RequestIdContext): Logger;
   /**

@@ -24,7 +24,8 @@ export interface ConnectionCount {
 
 export interface SubscribersOptions {
   config: SubscriptionsConfig;
-  formatError(error: GraphQLError | Error): GraphQLFormattedError;
+  /** How an error is sent (the gateway's masking; an unexpected one is logged with the subscription's request id). */
+  formatError(error: GraphQLError | Error, context: GatewayContext): GraphQLFormattedError;
   metrics?: GatewayMetrics;
   /** One line per subscription when it ends (request id, transport, how it ended, how long it lived). */
   logger?: Pick<Logger, 'info'>;
@@ -49,7 +50,7 @@ export class Subscribers {
     let admitted = false;
     let startedAt = 0;
     const delivery: SubscriptionDelivery = new SubscriptionDelivery({
-      formatError: this.options.formatError,
+      formatError: (error) => this.options.formatError(error, context),
       maxQueued: config.maxQueued,
       expiresAt: context.auth.expiresAt,
       admit: () => {

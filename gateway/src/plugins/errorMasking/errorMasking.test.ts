@@ -38,6 +38,15 @@ describe('errorMasking', () => {
     // An expected error keeps message, code and serviceName, loses internals.
     expect(masking.formatError({ message: 'Not found', extensions: { ...expected.extensions } }, expected)).toEqual({ message: 'Not found', extensions: { code: 'NOT_FOUND', serviceName: 'erp' } });
   });
+
+  it('logs an unexpected error formatted outside Apollo Server\'s request (a deferred part, a subscription event) with the logger it is given', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createGatewayLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const masking = errorMasking({ logger, loggerFor: (ctx) => logger.child({ requestId: ctx.requestId }) });
+    const formatted = masking.formatError({ message: 'boom' }, new Error('boom'), logger.child({ requestId: 'req-late' }));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'unexpected error masked', requestId: 'req-late', errorId: formatted.extensions!.errorId });
+  });
 });
 
 describe('errorMasking and Apollo Server\'s APQ refusals', () => {

@@ -82,8 +82,12 @@ export interface ErrorMaskingOptions {
 
 export interface ErrorMasking {
   plugin: ApolloServerPlugin<RequestIdContext>;
-  /** Apollo Server's formatError. */
-  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /**
+   * Apollo Server's formatError. Errors formatted outside Apollo Server's request (a
+   * deferred part, a subscription's event) pass the request's logger, so that an
+   * unexpected one is logged with the request id.
+   */
+  formatError(formatted: GraphQLFormattedError, error: unknown, log?: Logger): GraphQLFormattedError;
   /** Logs an error that escaped GraphQL handling (an HTTP-level failure) and returns its errorId. */
   report(log: Logger, error: unknown): string;
 }
@@ -113,12 +117,12 @@ export function errorMasking({ logger, loggerFor }: ErrorMaskingOptions): ErrorM
         };
       },
     },
-    formatError(formatted, error) {
+    formatError(formatted, error, log) {
       const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !PRIVATE_EXTENSIONS.includes(key)));
       const clientCode = clientErrorCode(error);
       if (clientCode) return { ...formatted, extensions: { ...extensions, code: clientCode } };
       if (!isUnexpectedError(error)) return { ...formatted, extensions };
-      const errorId = (typeof error === 'object' && error !== null ? ids.get(error) : undefined) ?? report(logger, error);
+      const errorId = (typeof error === 'object' && error !== null ? ids.get(error) : undefined) ?? report(log ?? logger, error);
       return {
         message: `${MASKED_MESSAGE} (errorId ${errorId})`,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
