@@ -1,6 +1,6 @@
 /**
- * The playground's static files: GraphiQL, its explorer plugin and React as UMD builds
- * from node_modules, plus our own bootstrap script and stylesheet. They are read and
+ * The playground's static files: GraphiQL, its explorer plugin, React and graphql-ws's
+ * client as UMD builds from node_modules, plus our own bootstrap script and stylesheet. They are read and
  * hashed once, when the playground is created, so a missing package fails the gateway
  * at start-up rather than a developer's first page load; compressed copies are made on
  * the first request that asks for them and kept, because brotli over GraphiQL's 3.5 MB
@@ -42,7 +42,7 @@ function packageFile(pkg: string, file: string): string {
  * Every file the page loads, in the order the page loads the scripts: React before
  * ReactDOM, both before GraphiQL (its UMD reads `window.React` and `window.ReactDOM`),
  * GraphiQL before the explorer (which reads `window.GraphiQL.React` and
- * `window.GraphiQL.GraphQL`), and our bootstrap last.
+ * `window.GraphiQL.GraphQL`), graphql-ws (standalone), and our bootstrap last.
  */
 const SOURCES: ReadonlyArray<{ name: string; file: () => string }> = [
   { name: 'react.js', file: () => packageFile('react', 'umd/react.production.min.js') },
@@ -51,6 +51,8 @@ const SOURCES: ReadonlyArray<{ name: string; file: () => string }> = [
   { name: 'graphiql.css', file: () => packageFile('graphiql', 'graphiql.min.css') },
   { name: 'explorer.js', file: () => packageFile('@graphiql/plugin-explorer', 'dist/index.umd.js') },
   { name: 'explorer.css', file: () => packageFile('@graphiql/plugin-explorer', 'dist/style.css') },
+  // graphql-ws's browser client (window.graphqlWs): the playground's subscriptions, over WebSocket.
+  { name: 'graphql-ws.js', file: () => packageFile('graphql-ws', 'umd/graphql-ws.min.js') },
   { name: 'playground.css', file: () => join(here, 'playground.css') },
   { name: 'playground.js', file: () => join(here, 'client.js') },
 ];

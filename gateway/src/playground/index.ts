@@ -1,18 +1,19 @@
 /**
  * The playground: GraphiQL (with its docs explorer and the explorer plugin) served by
  * the gateway itself, HTML, scripts, styles and fonts, so it works on a machine with no
- * internet. A browser that opens the GraphQL endpoint gets the page; every other request
+ * internet. Queries and mutations go over HTTP (with @defer's parts merged as they come),
+ * subscriptions over graphql-ws at the same path (client.js). A browser that opens the GraphQL endpoint gets the page; every other request
  * to the endpoint (POSTs, GETs with a `query`, clients that ask for JSON) is left to
  * Apollo Server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendGraphQLError } from '../../../lib/http.js';
 import { loadPlaygroundAssets, type AssetEncoding, type PlaygroundAsset } from './assets.js';
-import { DEFAULT_PLAYGROUND_QUERY } from './defaultQuery.js';
+import { DEFAULT_PLAYGROUND_QUERY, DEFAULT_PLAYGROUND_TABS, type PlaygroundTab } from './defaultQuery.js';
 import { prefersHtml, preferredEncoding } from './negotiate.js';
 import { PLAYGROUND_CSP, renderPage } from './page.js';
 
-export { DEFAULT_PLAYGROUND_QUERY } from './defaultQuery.js';
+export { DEFAULT_PLAYGROUND_QUERY, DEFAULT_PLAYGROUND_TABS, PLAYGROUND_DEFER_EXAMPLE, PLAYGROUND_SUBSCRIPTION_EXAMPLE, type PlaygroundTab } from './defaultQuery.js';
 export { PLAYGROUND_CSP } from './page.js';
 
 export interface PlaygroundOptions {
@@ -20,8 +21,14 @@ export interface PlaygroundOptions {
   endpoint?: string;
   /** Path under which the scripts and stylesheets are served. Default `/playground/assets`. */
   assetsPath?: string;
-  /** Query a fresh editor opens with. Default the customer-360 query (DEFAULT_PLAYGROUND_QUERY). */
+  /** Query a new tab opens with. Default the customer-360 query (DEFAULT_PLAYGROUND_QUERY). */
   defaultQuery?: string;
+  /**
+   * Tabs a fresh playground opens with. Default DEFAULT_PLAYGROUND_TABS: the customer-360
+   * query, a subscription (paymentEvents) and a query with @defer; with defaultQuery
+   * given and no tabs, that query alone.
+   */
+  defaultTabs?: readonly PlaygroundTab[];
   /** Headers prefilled in GraphiQL's headers editor, e.g. a development token. Default none. */
   defaultHeaders?: Record<string, string>;
   /** The page's title. Default `graph360 playground`. */
@@ -39,10 +46,9 @@ export function createPlayground(options: PlaygroundOptions = {}): PlaygroundHan
   const assetsPath = options.assetsPath ?? '/playground/assets';
   const assets = loadPlaygroundAssets(assetsPath);
   const headers = options.defaultHeaders && Object.keys(options.defaultHeaders).length > 0 ? JSON.stringify(options.defaultHeaders, null, 2) : undefined;
-  const page = renderPage(
-    { title: options.title ?? 'graph360 playground', endpoint, defaultQuery: options.defaultQuery ?? DEFAULT_PLAYGROUND_QUERY, defaultHeaders: headers },
-    assets,
-  );
+  const defaultQuery = options.defaultQuery ?? DEFAULT_PLAYGROUND_QUERY;
+  const tabs = options.defaultTabs ?? (options.defaultQuery === undefined ? DEFAULT_PLAYGROUND_TABS : [{ query: defaultQuery }]);
+  const page = renderPage({ title: options.title ?? 'graph360 playground', endpoint, defaultQuery, tabs, defaultHeaders: headers }, assets);
 
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;

@@ -1,15 +1,18 @@
 /**
  * The playground's HTML page and its Content-Security-Policy. The page holds no inline
  * script: GraphiQL is started by a served file (client.js), and what it needs to know
- * (endpoint, default query and headers) travels in a JSON data block, which browsers
- * never execute, so the policy can allow scripts from 'self' only.
+ * (endpoint, default query, example tabs and headers) travels in a JSON data block,
+ * which browsers never execute, so the policy can allow scripts from 'self' only.
  */
 import type { PlaygroundAsset } from './assets.js';
+import type { PlaygroundTab } from './defaultQuery.js';
 
 export interface PageSettings {
   title: string;
   endpoint: string;
   defaultQuery: string;
+  /** The tabs a fresh playground opens with (GraphiQL keeps the user's own afterwards). */
+  tabs: readonly PlaygroundTab[];
   /** JSON text for GraphiQL's headers editor, or undefined for an empty editor. */
   defaultHeaders: string | undefined;
 }
@@ -21,6 +24,8 @@ export interface PageSettings {
  * - `style-src 'unsafe-inline'`: GraphiQL's dialogs (Radix, through react-remove-scroll)
  *   add a `<style>` element when they open, with no way to hand them a nonce; the
  *   browser test opens one. Styles cannot run code, so scripts stay 'self'-only.
+ * `connect-src 'self'` also admits the subscriptions' WebSocket to this same host
+ * (ws: for an http: page, wss: for https:, as CSP Level 3 matches 'self').
  */
 export const PLAYGROUND_CSP = [
   "default-src 'none'",
@@ -48,7 +53,7 @@ export function renderPage(settings: PageSettings, assets: ReadonlyMap<string, P
     if (!path) throw new Error(`the playground page needs asset ${name}, which was not loaded`);
     return escapeHtml(path);
   };
-  const config = { endpoint: settings.endpoint, defaultQuery: settings.defaultQuery, defaultHeaders: settings.defaultHeaders };
+  const config = { endpoint: settings.endpoint, defaultQuery: settings.defaultQuery, tabs: settings.tabs, defaultHeaders: settings.defaultHeaders };
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -63,6 +68,7 @@ export function renderPage(settings: PageSettings, assets: ReadonlyMap<string, P
 <script src="${url('react-dom.js')}" defer></script>
 <script src="${url('graphiql.js')}" defer></script>
 <script src="${url('explorer.js')}" defer></script>
+<script src="${url('graphql-ws.js')}" defer></script>
 <script src="${url('playground.js')}" defer></script>
 </head>
 <body>

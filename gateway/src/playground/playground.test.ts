@@ -10,10 +10,19 @@ import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
+import { Kind, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { readGatewayConfig } from '../config.js';
 import { createGateway } from '../createGateway.js';
-import { createPlayground, DEFAULT_PLAYGROUND_QUERY, PLAYGROUND_CSP, type PlaygroundOptions } from './index.js';
+import { createPlayground, DEFAULT_PLAYGROUND_QUERY, DEFAULT_PLAYGROUND_TABS, PLAYGROUND_CSP, PLAYGROUND_DEFER_EXAMPLE, PLAYGROUND_SUBSCRIPTION_EXAMPLE, type PlaygroundOptions } from './index.js';
 import { prefersHtml, preferredEncoding } from './negotiate.js';
+
+/** The API schema clients see (the supergraph without its federation machinery), with @defer, as the gateway validates. */
+function apiSchema(): GraphQLSchema {
+  const supergraph = readFileSync(new URL('../../../schema/supergraph.graphql', import.meta.url), 'utf8');
+  return Supergraph.build(supergraph, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema({ includeDefer: true });
+}
 
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8';
 /** What the handler leaves alone gets this status, standing in for Apollo Server. */
@@ -99,9 +108,9 @@ describe('the playground handler', () => {
     expect(PLAYGROUND_CSP).toContain("default-src 'none';");
     // No inline script for the policy to allow: every <script> has a src or holds JSON data.
     const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!);
-    expect(scripts).toHaveLength(6);
+    expect(scripts).toHaveLength(7);
     for (const attributes of scripts) expect(attributes).toMatch(/ src="|type="application\/json"/);
-    expect(pageConfig(html)).toEqual({ endpoint: '/graphql', defaultQuery: DEFAULT_PLAYGROUND_QUERY });
+    expect(pageConfig(html)).toEqual({ endpoint: '/graphql', defaultQuery: DEFAULT_PLAYGROUND_QUERY, tabs: DEFAULT_PLAYGROUND_TABS });
 
     const head = await get(base, '/graphql', { accept: BROWSER }, 'HEAD');
     expect([head.status, head.body.length]).toEqual([200, 0]);
@@ -128,7 +137,7 @@ describe('the playground handler', () => {
 
   it('refers only to its own origin and serves every file with its type, a year of caching and a strong ETag', async () => {
     for (const ref of references(html)) expect(ref).toMatch(/^(data:|\/[^/])/);
-    expect(assets).toHaveLength(8);
+    expect(assets).toHaveLength(9);
     const types = new Map([['.js', 'text/javascript; charset=utf-8'], ['.css', 'text/css; charset=utf-8']]);
     for (const path of assets) {
       expect(path).toMatch(/^\/playground\/assets\/[a-z-]+\.[0-9a-f]{16}\.(js|css)$/);
@@ -181,15 +190,36 @@ describe('the playground handler', () => {
     const custom = await serve({ defaultHeaders: { authorization: 'Bearer dev-token' }, defaultQuery: '# </script><script>alert(1)</script>\n{ __typename }' });
     try {
       const page = (await get(custom.base, '/graphql', { accept: BROWSER })).body.toString('utf8');
-      expect(page.match(/<\/script>/g)).toHaveLength(6);
+      expect(page.match(/<\/script>/g)).toHaveLength(7);
       expect(pageConfig(page)).toEqual({
         endpoint: '/graphql',
         defaultQuery: '# </script><script>alert(1)</script>\n{ __typename }',
+        tabs: [{ query: '# </script><script>alert(1)</script>\n{ __typename }' }],
         defaultHeaders: '{\n  "authorization": "Bearer dev-token"\n}',
       });
     } finally {
       await new Promise<void>((resolve) => custom.server.close(() => resolve()));
     }
+  });
+});
+
+describe('the example tabs', () => {
+  it('open with the customer-360 query, a subscription and a query with @defer, each valid against the API schema', () => {
+    expect(DEFAULT_PLAYGROUND_TABS.map((tab) => tab.query)).toEqual([DEFAULT_PLAYGROUND_QUERY, PLAYGROUND_SUBSCRIPTION_EXAMPLE, PLAYGROUND_DEFER_EXAMPLE]);
+    const schema = apiSchema();
+    for (const tab of DEFAULT_PLAYGROUND_TABS) {
+      const document = parse(tab.query);
+      expect({ query: tab.query.slice(0, 40), errors: validate(schema, document).map((e) => e.message) }).toEqual({ query: tab.query.slice(0, 40), errors: [] });
+      // Variables are JSON and name only the operation's variables, its required ones among them.
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+      const variables = JSON.parse(tab.variables ?? '{}') as Record<string, unknown>;
+      const declared = (operation.variableDefinitions ?? []).map((v) => v.variable.name.value);
+      expect(Object.keys(variables).filter((name) => !declared.includes(name))).toEqual([]);
+      const required = (operation.variableDefinitions ?? []).filter((v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue).map((v) => v.variable.name.value);
+      for (const name of required) expect(variables[name], name).toBeTypeOf('string');
+    }
+    expect(PLAYGROUND_SUBSCRIPTION_EXAMPLE).toMatch(/^subscription PaymentEvents/m);
+    expect(PLAYGROUND_DEFER_EXAMPLE).toContain('@defer');
   });
 });
 
