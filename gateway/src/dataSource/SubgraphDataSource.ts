@@ -105,7 +105,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
       return response;
     }
     const { cache } = this.settings;
-    if (options.incomingRequestContext.operation?.operation === 'mutation') return this.send(options, state);
+    // Fetches of a mutation, and those completing a subscription's event (an event says that
+    // something changed), read nothing from the caches and share nothing in flight.
+    const incoming = options.incomingRequestContext.operation?.operation;
+    if (incoming === 'mutation' || incoming === 'subscription') return this.send(options, state);
     if (!cache) return this.sendShared(options, state, kind);
 
     const reps = kind.entities ? representationsOf(options.request.variables) : undefined;

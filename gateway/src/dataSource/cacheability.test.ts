@@ -84,13 +84,13 @@ function setup() {
     logger,
     internalTokens: { tokenFor: async () => 'token' } as unknown as InternalTokenSigner,
   });
-  const run = async (query: string, variables: Record<string, unknown>) => {
+  const run = async (query: string, variables: Record<string, unknown>, incoming: 'query' | 'mutation' | 'subscription' = 'query') => {
     const context: DataSourceContext = { headers: {} };
     const options = {
       kind: 'incoming operation', // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported from the package root)
       request: { query, variables },
       context,
-      incomingRequestContext: { operation: { operation: 'query' }, overallCachePolicy: { restrict: () => undefined } },
+      incomingRequestContext: { operation: { operation: incoming }, overallCachePolicy: { restrict: () => undefined } },
       document: undefined,
     } as unknown as GraphQLDataSourceProcessOptions<DataSourceContext>;
     const response = await source.process(options);
@@ -155,5 +155,24 @@ describe('SubgraphDataSource and uncacheable selections', () => {
     const { state } = await run(ROOT, { first: 1 });
     expect(state).toMatchObject({ rootHits: 1, rootMisses: 0 });
     expect(subgraph.fetches).toBe(fetchesBefore);
+  });
+});
+
+describe('SubgraphDataSource and the fetches of a subscription\'s events', () => {
+  it('reads nothing from the caches for them (an event says something changed), while queries keep using the cache', async () => {
+    const { subgraph, reads, run } = setup();
+    subgraph.cacheControl = 'max-age=30, public';
+    const representations = [{ __typename: 'Invoice', id: '7' }];
+    await run(ENTITIES, { representations });
+    const cached = await run(ENTITIES, { representations });
+    expect(cached.state).toMatchObject({ entityHits: 1 });
+    const [readsBefore, fetchesBefore] = [reads.entity, subgraph.fetches];
+    for (const incoming of ['subscription', 'mutation'] as const) {
+      const { response, state } = await run(ENTITIES, { representations }, incoming);
+      expect(response.data).toEqual({ _entities: [{ amountDue: 7 }] });
+      expect(state).toMatchObject({ entityHits: 0, subgraphFetches: 1 });
+    }
+    expect(reads.entity).toBe(readsBefore);
+    expect(subgraph.fetches).toBe(fetchesBefore + 2);
   });
 });

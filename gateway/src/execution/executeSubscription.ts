@@ -91,16 +91,20 @@ class SubscriptionSource {
   private events: Promise<void> = Promise.resolve();
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
+  private readonly requestContext: GatewayGraphQLRequestContext;
   stopped = false;
 
   constructor(
     private readonly prepared: PreparedOperation,
     private readonly step: SubscriptionStep,
-    private readonly requestContext: GatewayGraphQLRequestContext,
+    requestContext: GatewayGraphQLRequestContext,
     private readonly services: ServiceLookup,
     private readonly options: SubscriptionSourcesOptions,
     private readonly onStop: () => void,
-  ) {}
+  ) {
+    // The first subscriber's context serves every event; its delivery is its own, not the source's.
+    this.requestContext = { ...requestContext, context: { ...requestContext.context, subscription: undefined } };
+  }
 
   add(delivery: SubscriptionDelivery): void {
     this.subscribers.add(delivery);
