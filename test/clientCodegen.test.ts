@@ -5,7 +5,8 @@
  *   impossible enum value, a payment without its idempotency key) fails with its code;
  * - the persisted-operation manifest is what the code generates, and its ids are what
  *   the web client's own link sends: every operation goes out by id, hash only, and that
- *   id is the manifest's, whose body hashes to it.
+ *   id is the manifest's, whose body hashes to it; a subscription too, asking for Apollo's
+ *   multipart subscription protocol.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
