@@ -54,7 +54,7 @@ const PEERS = ['vanilla', 'hive', 'hive-tuned', 'direct'];
 const caseOf = (row: Row): string => `${row.query}${row.latencyMs ? ` +${row.latencyMs}ms` : ''}`;
 
 /** A Markdown table: the first `textColumns` columns left-aligned, the others (numbers) right-aligned. */
-function table(headers: string[], rows: string[][], textColumns = 2): string {
+export function table(headers: string[], rows: string[][], textColumns = 2): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   return [line(headers), `|${widths.map((w, i) => (i < textColumns ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');

@@ -10,11 +10,15 @@
  * (`inboundInflightRequestDeduplication`, off by default in @graphql-hive/gateway 2.15;
  * its outbound counterpart, the transport's `deduplicateInflightRequests` for subgraph
  * fetches, is on by default in both targets).
+ *
+ * With BENCH_HIVE_DEFER=1 (`npm run bench:incremental`'s @defer peer) it turns on
+ * `deferStream` (@defer and @stream, off by default and marked experimental in 2.15).
  */
 import { defineConfig } from '@graphql-hive/gateway';
 
 const internalToken = process.env.BENCH_INTERNAL_TOKEN;
 const tuned = process.env.BENCH_HIVE_TUNED === '1';
+const defer = process.env.BENCH_HIVE_DEFER === '1';
 
 export const gatewayConfig = defineConfig({
   ...(internalToken
@@ -25,4 +29,5 @@ export const gatewayConfig = defineConfig({
       }
     : {}),
   ...(tuned ? { jit: true, inboundInflightRequestDeduplication: true } : {}),
+  ...(defer ? { deferStream: true } : {}),
 });
