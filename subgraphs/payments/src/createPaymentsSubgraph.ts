@@ -125,7 +125,8 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
   readModel?.start();
   const close = async (): Promise<void> => {
     await readModel?.stop();
-    // The sockets close (1001) and the HTTP server stops; then nothing more is published.
+    // The sockets close (1001) and the HTTP server stops (no more webhooks); the events in hand are
+    // published, the ERP watches stopped, and only then the connections they use closed.
     await server.close();
     await publisher.drain();
     await reconciliation.close();
