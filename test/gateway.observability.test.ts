@@ -5,11 +5,17 @@
  * down costing only its fields, HTTP batching, CORS, CSRF prevention, the body limit,
  * and /health and /ready.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnService, type SpawnedService } from './helpers/spawnService.js';
+import { REPO_ROOT, spawnService, type SpawnedService } from './helpers/spawnService.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
+import { revisionOf } from '../gateway/src/supergraph/SupergraphManager.js';
+
+/** The revision /health and /metrics report for the committed supergraph file. */
+const SUPERGRAPH_REVISION = revisionOf(readFileSync(join(REPO_ROOT, 'schema/supergraph.graphql'), 'utf8'));
 
 const ALLOWED_ORIGIN = 'http://app.example.test';
 const OTHER_ORIGIN = 'http://evil.example.test';
@@ -115,6 +121,9 @@ describe('the gateway in production', () => {
       ]),
     );
     expect(text).toContain('# TYPE graphql_request_duration_seconds histogram');
+    // The supergraph served: its file's revision, and no failed load.
+    expect(text).toContain(`gateway_supergraph_info{revision="${SUPERGRAPH_REVISION}",source="file"} 1`);
+    expect(text).not.toMatch(/^gateway_supergraph_load_failures_total\{/m);
   });
 
   describe('a subgraph that answers badly', () => {
@@ -308,7 +317,10 @@ describe('the gateway in production', () => {
   describe('health, readiness and a subgraph that is down (last: it stops the ERP subgraph)', () => {
     it('is alive and ready while every subgraph answers', async () => {
       const health = await fetch(`${base}/health`);
-      expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+      expect([health.status, await health.json()]).toEqual([
+        200,
+        { status: 'ok', supergraph: { source: 'file', revision: SUPERGRAPH_REVISION, loadedAt: expect.any(String), lastCheckAt: expect.any(String), lastError: null } },
+      ]);
       const ready = await fetch(`${base}/ready`);
       expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', subgraphs: { crm: 'ok', erp: 'ok', payments: 'ok' } }]);
     });

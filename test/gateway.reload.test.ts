@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAuth } from './helpers/auth.js';
 import { REPO_ROOT, spawnService } from './helpers/spawnService.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
+import { revisionOf } from '../gateway/src/supergraph/SupergraphManager.js';
 
 const ORIGINAL = readFileSync(join(REPO_ROOT, 'schema/supergraph.graphql'), 'utf8');
 const ORIGINAL_DESCRIPTION = 'A person at a customer.';
@@ -151,6 +152,14 @@ describe('the supergraph file', () => {
       const invalid = lines.filter((l) => l.msg === 'supergraph file changed but is invalid; still serving the previous supergraph');
       expect(invalid).toHaveLength(1);
       expect(invalid[0]).toMatchObject({ path, problem: expect.stringContaining(`supergraph file ${path} is not a valid supergraph`) });
+
+      // /health and /metrics name the file's revision served, and count the invalid one.
+      const base = new URL(stack.gatewayUrl).origin;
+      const health = (await (await fetch(`${base}/health`)).json()) as { supergraph: Record<string, unknown> };
+      expect(health.supergraph).toMatchObject({ source: 'file', revision: revisionOf(described(revision(3))), lastError: null });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain(`gateway_supergraph_info{revision="${revisionOf(described(revision(3)))}",source="file"} 1`);
+      expect(metrics).toContain('gateway_supergraph_load_failures_total{source="file",reason="invalid"} 1');
     });
   });
 });

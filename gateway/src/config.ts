@@ -7,6 +7,7 @@ import { readHeapGrowthPercent } from '../../lib/heapGrowth.js';
 import { readOperationLimits, type OperationLimits } from './limits/config.js';
 import { readSubscriptionsConfig, type SubscriptionsConfig } from './subscriptions/config.js';
 import { readRateLimitConfig, type RateLimitConfig } from './rateLimit/config.js';
+import { readSupergraphUrlConfig, type SupergraphUrlConfig } from './supergraph/config.js';
 
 export type GatewayMode = 'development' | 'production';
 
@@ -22,6 +23,12 @@ export interface GatewayConfig {
   host: string;
   /** The composed supergraph file (SUPERGRAPH_PATH). Default schema/supergraph.graphql. */
   supergraphPath: string;
+  /**
+   * The supergraph fetched from a URL and polled, instead of the file (SUPERGRAPH_URL,
+   * SUPERGRAPH_POLL_INTERVAL_MS, SUPERGRAPH_FETCH_TIMEOUT_MS, SUPERGRAPH_URL_AUTHORIZATION;
+   * supergraph/config.ts). Not with an explicit SUPERGRAPH_PATH. Default: the file.
+   */
+  supergraphUrl: SupergraphUrlConfig | undefined;
   /** Subgraph URLs that replace the ones in the supergraph (<NAME>_SUBGRAPH_URL, e.g. CRM_SUBGRAPH_URL). */
   subgraphUrls: Record<string, string>;
   /** Deadline for one subgraph fetch, in ms (SUBGRAPH_TIMEOUT_MS). Default 10000. */
@@ -217,6 +224,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     port: envPort(env, 'GATEWAY_PORT', 4000),
     host: envString(env, 'GATEWAY_HOST', '127.0.0.1'),
     supergraphPath: envString(env, 'SUPERGRAPH_PATH', fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url))),
+    supergraphUrl: readSupergraphUrlConfig(env),
     subgraphUrls,
     subgraphTimeoutMs: envNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, { min: 1, max: 600_000, integer: true }),
     redisUrl: env.REDIS_URL || undefined,

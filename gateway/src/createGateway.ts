@@ -67,7 +67,8 @@ import type { RequestIdContext } from './plugins/requestId/index.js';
 import { subscriptionsPlugin } from './plugins/subscriptions/index.js';
 import { createRateLimiter, rateLimitStep, type RateLimitContext } from './rateLimit/index.js';
 import { PersistedQueryManifest, safelistPlugin } from './safelist/index.js';
-import { FileSupergraphManager } from './supergraph/SupergraphManager.js';
+import { FileSupergraphManager, type ServedSupergraph, type SupergraphEvents } from './supergraph/SupergraphManager.js';
+import { displayUrl, UrlSupergraphManager } from './supergraph/UrlSupergraphManager.js';
 import { SubgraphSubscriptions } from './dataSource/SubgraphSubscriptions.js';
 import { SubscriptionSources } from './execution/executeSubscription.js';
 import { MULTIPART_SUBSCRIPTION_CONTENT_TYPE, multipartSubscriptionBody, watchSubscriber } from './subscriptions/multipart.js';
@@ -75,7 +76,7 @@ import { SLOW_CONSUMER } from './subscriptions/SubscriptionDelivery.js';
 import { Subscribers } from './subscriptions/Subscribers.js';
 import { serveWebSockets } from './subscriptions/websocket.js';
 
-// The supergraph file (validated at start, reloaded on change): supergraph/SupergraphManager.ts.
+// The supergraph, from its file (validated at start, reloaded on change: supergraph/SupergraphManager.ts) or a URL (polled: supergraph/UrlSupergraphManager.ts).
 export { SupergraphError, loadSupergraph } from './supergraph/SupergraphManager.js';
 // The safelist's manifest (validated at start when SAFELIST=on, reloaded on change): safelist/.
 export { SafelistManifestError } from './safelist/index.js';
@@ -95,7 +96,6 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     logger.warn({ jwksUrl: config.auth.jwksUrl, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, 'signing keys (JWKS) unavailable: token checks answer 503'),
   );
   const internalTokens = new InternalTokenSigner(config.subgraphSecret);
-  const supergraph = new FileSupergraphManager({ path: config.supergraphPath, logger });
   // Safelist mode: only the persisted operations of the clients' manifest run: safelist/.
   const safelist = config.safelist ? new PersistedQueryManifest({ path: config.safelistManifest, logger }) : undefined;
   if (safelist) logger.info({ path: config.safelistManifest, operations: safelist.size }, 'safelist on: only persisted operations run');
@@ -106,6 +106,16 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     maxOperationNameLength: config.limits.maxOperationNameLength,
     ...(safelist ? { persistedOperationName: (name: string) => safelist.hasOperationName(name) } : {}),
   });
+  // The supergraph, from its file (watched) or a URL (polled), validated before anything
+  // starts; its revision and failures in /health and /metrics: supergraph/.
+  const supergraphEvents: SupergraphEvents = {
+    served: (source, revision) => metrics.supergraphServed(source, revision),
+    failed: (source, reason) => metrics.supergraphLoadFailures.inc({ source, reason }),
+  };
+  const supergraph: ServedSupergraph = config.supergraphUrl
+    ? await UrlSupergraphManager.load({ ...config.supergraphUrl, logger, events: supergraphEvents })
+    : new FileSupergraphManager({ path: config.supergraphPath, logger, events: supergraphEvents });
+  if (config.supergraphUrl) logger.info({ url: displayUrl(config.supergraphUrl.url), pollIntervalMs: config.supergraphUrl.pollIntervalMs, revision: supergraph.status().revision }, 'supergraph fetched; polling the URL');
   const observability = createObservability({ config, logger, metrics, supergraph });
   // Every cache layer (APQ, documents, plans, entities, root reads, responses): cache/createGatewayCaches.ts.
   const caches = createGatewayCaches(config, logger, metrics);

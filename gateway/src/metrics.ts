@@ -150,6 +150,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly supergraphInfo = new Gauge({
+    name: 'gateway_supergraph_info',
+    help: 'The supergraph served: 1 for its revision (the first 12 hex digits of the SHA-256 of its SDL) and source (file or url); one series at a time.',
+    labelNames: ['revision', 'source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly supergraphLoadFailures = new Counter({
+    name: 'gateway_supergraph_load_failures_total',
+    help: 'New supergraphs not applied (the previous one stays served), by source (file, url) and reason: fetch (the URL failed: network error, non-2xx answer, timeout), invalid (not a supergraph the gateway can serve; each revision counted once) or refused (by the gateway).',
+    labelNames: ['source', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   private readonly operationNames: LabelValues;
   private readonly subgraphErrorCodes = new LabelValues({ max: MAX_SUBGRAPH_ERROR_CODES, valid: (code) => ERROR_CODE.test(code) });
 
@@ -178,6 +192,12 @@ export class GatewayMetrics {
   /** Counts a failed subgraph fetch, or one error in a subgraph's answer, by its code. */
   subgraphFetchError(subgraph: string, code: unknown): void {
     this.subgraphFetchErrors.inc({ subgraph, code: typeof code === 'string' ? this.subgraphErrorCodes.of(code) : 'UNKNOWN' });
+  }
+
+  /** The supergraph served is now `revision` from `source`. */
+  supergraphServed(source: string, revision: string): void {
+    this.supergraphInfo.reset();
+    this.supergraphInfo.set({ revision, source }, 1);
   }
 
   cache(layer: CacheLayer, result: CacheResult, count = 1): void {

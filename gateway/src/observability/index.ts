@@ -18,7 +18,7 @@ import { errorMasking, MASKED_MESSAGE } from '../plugins/errorMasking/index.js';
 import { operationLogPlugin } from '../plugins/operationLog/index.js';
 import { operationMetricsPlugin } from '../plugins/operationMetrics/index.js';
 import { requestIdPlugin, type RequestIdContext } from '../plugins/requestId/index.js';
-import type { FileSupergraphManager } from '../supergraph/SupergraphManager.js';
+import type { ServedSupergraph } from '../supergraph/SupergraphManager.js';
 import { clientAborts, isClientAbort } from './clientAborts.js';
 import { operationalRoutes } from './routes.js';
 import { withoutRedactedPaths } from './logger.js';
@@ -27,7 +27,7 @@ export interface ObservabilityOptions {
   config: Pick<GatewayConfig, 'corsOrigins' | 'subgraphUrls' | 'metricsToken' | 'mode'>;
   logger: Logger;
   metrics: GatewayMetrics;
-  supergraph: Pick<FileSupergraphManager, 'isLoaded' | 'subgraphs'>;
+  supergraph: Pick<ServedSupergraph, 'isLoaded' | 'subgraphs' | 'status'>;
 }
 
 export interface Observability {

@@ -1,5 +1,7 @@
 /**
- * The operator's routes: GET /health (the process is alive: always 200), GET /ready
+ * The operator's routes: GET /health (the process is alive: always 200, with the
+ * supergraph served: source, revision, when it was loaded and last checked, the last
+ * problem), GET /ready
  * (200 only when the supergraph is loaded and every subgraph answers its /health in
  * time; 503 naming the failing subgraphs otherwise, so a load balancer takes this
  * replica out while it cannot serve), and GET /metrics (Prometheus text format).
@@ -11,12 +13,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../../../lib/http.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { SubgraphEndpoint } from '../supergraph/SupergraphManager.js';
+import type { SubgraphEndpoint, SupergraphStatus } from '../supergraph/SupergraphManager.js';
 
 export interface OperationalRoutesOptions {
   metrics: GatewayMetrics;
-  /** Whether the gateway has loaded its supergraph, and which subgraphs it names. */
-  supergraph: { readonly isLoaded: boolean; subgraphs(): readonly SubgraphEndpoint[] };
+  /** Whether the gateway has loaded its supergraph, which subgraphs it names, and (in /health) its status. */
+  supergraph: { readonly isLoaded: boolean; subgraphs(): readonly SubgraphEndpoint[]; status?(): SupergraphStatus };
   /** Subgraph URLs that replace those in the supergraph (config.subgraphUrls). */
   subgraphUrls: Readonly<Record<string, string>>;
   /**
@@ -82,7 +84,8 @@ export function operationalRoutes(options: OperationalRoutesOptions): (req: Inco
   return async (req, res, path) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (path === '/health') {
-      sendJson(res, 200, { status: 'ok' });
+      const supergraph = options.supergraph.status?.();
+      sendJson(res, 200, supergraph ? { status: 'ok', supergraph } : { status: 'ok' });
       return true;
     }
     if (path === '/ready') {

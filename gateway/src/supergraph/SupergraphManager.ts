@@ -23,16 +23,20 @@
  * change (what a reload normally is) fails no request; an incompatible one (a removed
  * field) fails only requests that use what was removed. test/gateway.reload.test.ts
  * swaps under load with every request held mid-flight by a slow backend.
+ *
+ * What the file and the URL source (UrlSupergraphManager.ts) share, applying a new
+ * supergraph and the status /health and /metrics report, is ServedSupergraph.ts.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { SupergraphManager, SupergraphSdlHook, SupergraphSdlUpdateFunction } from '@apollo/gateway';
+import type { SupergraphSdlUpdateFunction } from '@apollo/gateway';
 import type { Logger } from 'pino';
-import type { AuthPolicy } from '../auth/policy.js';
-import { parseSupergraph, readSupergraph, type ParsedSupergraph, type SubgraphEndpoint } from './readSupergraph.js';
+import { readSupergraph } from './readSupergraph.js';
+import { ServedSupergraph, type SupergraphEvents } from './ServedSupergraph.js';
 
 export { loadSupergraph, parseSupergraph, readSupergraph, SupergraphError, type SubgraphEndpoint } from './readSupergraph.js';
+export { ServedSupergraph, revisionOf, type SupergraphEvents, type SupergraphFailure, type SupergraphSourceKind, type SupergraphStatus } from './ServedSupergraph.js';
 
 export interface FileSupergraphOptions {
   /** The supergraph file. */
@@ -42,6 +46,8 @@ export interface FileSupergraphOptions {
   debounceMs?: number;
   /** Watch the file and apply changes. Default true. */
   watch?: boolean;
+  /** Told of each revision served and each failure (metrics). */
+  events?: SupergraphEvents;
 }
 
 /**
@@ -49,48 +55,20 @@ export interface FileSupergraphOptions {
  * validates the file (throwing SupergraphError); `initialize` hands it to the gateway
  * and starts the watch; the gateway calls `cleanup` when it stops.
  */
-export class FileSupergraphManager implements SupergraphManager {
-  private sdl: string;
-  private parsed: ParsedSupergraph;
-  private loaded = false;
+export class FileSupergraphManager extends ServedSupergraph {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> = Promise.resolve();
   private readonly debounceMs: number;
 
   constructor(private readonly options: FileSupergraphOptions) {
-    const { sdl, ...parsed } = readSupergraph(options.path);
-    this.sdl = sdl;
-    this.parsed = parsed;
+    const { path, logger, events } = options;
+    super({ source: 'file', label: 'supergraph file', origin: `supergraph file ${path}`, logFields: { path }, logger, ...(events ? { events } : {}) }, readSupergraph(path));
     this.debounceMs = options.debounceMs ?? 100;
   }
 
-  /** True once the gateway has taken the supergraph (what /ready checks). */
-  get isLoaded(): boolean {
-    return this.loaded;
-  }
-
-  /** The subgraphs named by the supergraph being served (URLs as in the file). */
-  subgraphs(): readonly SubgraphEndpoint[] {
-    return this.parsed.subgraphs;
-  }
-
-  /**
-   * The @authenticated/@requiresScopes policy of the supergraph being served (the SDL
-   * ApolloGateway gets has them removed: auth/policy.ts). Replaced on reload just before
-   * the gateway swaps schemas, so a field newly protected is never served unprotected.
-   */
-  get policy(): AuthPolicy {
-    return this.parsed.policy;
-  }
-
-  initialize: SupergraphSdlHook = async ({ update }) => {
-    if (this.options.watch ?? true) this.startWatching(update);
-    this.loaded = true;
-    return { supergraphSdl: this.parsed.executableSdl, cleanup: () => this.stop() };
-  };
-
-  private startWatching(update: SupergraphSdlUpdateFunction): void {
+  protected start(update: SupergraphSdlUpdateFunction): void {
+    if (!(this.options.watch ?? true)) return;
     const file = basename(this.options.path);
     this.watcher = watch(dirname(this.options.path), (_event, name) => {
       // Linux always names the entry; elsewhere a nameless event may be ours.
@@ -111,32 +89,18 @@ export class FileSupergraphManager implements SupergraphManager {
       sdl = await readFile(path, 'utf8');
     } catch (error) {
       // Between the unlink and the rename of an atomic replace the file is briefly gone;
-      // the rename's own event brings us back.
-      logger.warn({ path, code: (error as NodeJS.ErrnoException).code }, 'supergraph file unreadable; still serving the previous supergraph');
+      // the rename's own event brings us back. Shown in /health, not counted as a failure.
+      const code = (error as NodeJS.ErrnoException).code;
+      logger.warn({ path, code }, 'supergraph file unreadable; still serving the previous supergraph');
+      this.checked();
+      this.failed('fetch', `supergraph file ${path} cannot be read (${code ?? (error as Error).message})`, false);
       return;
     }
-    if (sdl === this.sdl) return;
-    let parsed: ParsedSupergraph;
-    try {
-      parsed = parseSupergraph(sdl, path);
-    } catch (error) {
-      logger.error({ path, problem: (error as Error).message }, 'supergraph file changed but is invalid; still serving the previous supergraph');
-      return;
-    }
-    const previous = this.parsed;
-    this.parsed = parsed;
-    try {
-      update(parsed.executableSdl);
-    } catch (error) {
-      this.parsed = previous;
-      logger.error({ err: error, path }, 'gateway refused the new supergraph; still serving the previous supergraph');
-      return;
-    }
-    this.sdl = sdl;
-    logger.info({ path, subgraphs: parsed.subgraphs.map((e) => e.name) }, 'supergraph reloaded');
+    this.checked();
+    this.apply(sdl, update);
   }
 
-  private async stop(): Promise<void> {
+  protected async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.watcher?.close();
     this.watcher = undefined;

@@ -1,5 +1,6 @@
 /**
- * Reading and validating a supergraph file. A file that is missing, unreadable or not a
+ * Reading and validating a supergraph (from its file, or SDL fetched from a URL:
+ * UrlSupergraphManager.ts). A file that is missing, unreadable or not a
  * valid supergraph is refused with a SupergraphError whose message names the file and
  * the problem; the gateway's entry point prints it and exits instead of starting.
  */
@@ -34,8 +35,10 @@ export interface ParsedSupergraph {
  * Validates supergraph SDL the way ApolloGateway will use it (join metadata and the API
  * schema), so a file that passes here cannot fail half-way through a swap. The
  * authorization directives are read out first (a malformed one fails the file too).
+ * `origin` names where the SDL came from in the error (`supergraph file <path>`, or
+ * `supergraph at <url>`).
  */
-export function parseSupergraph(sdl: string, path: string): ParsedSupergraph {
+export function parseSupergraph(sdl: string, origin: string): ParsedSupergraph {
   try {
     const { executableSdl, policy } = splitSupergraph(sdl);
     // Before federation-internals builds anything from it (oneByteNames.ts).
@@ -44,7 +47,7 @@ export function parseSupergraph(sdl: string, path: string): ParsedSupergraph {
     supergraph.apiSchema().toGraphQLJSSchema();
     return { executableSdl, policy, subgraphs: supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, url })), names };
   } catch (error) {
-    throw new SupergraphError(`supergraph file ${path} is not a valid supergraph: ${(error as Error).message}`);
+    throw new SupergraphError(`${origin} is not a valid supergraph: ${(error as Error).message}`);
   }
 }
 
@@ -58,7 +61,7 @@ export function readSupergraph(path: string): { sdl: string } & ParsedSupergraph
     const problem = code === 'ENOENT' ? 'does not exist; run `npm run compose`' : `cannot be read (${code ?? (error as Error).message})`;
     throw new SupergraphError(`supergraph file ${path} ${problem}`);
   }
-  return { sdl, ...parseSupergraph(sdl, path) };
+  return { sdl, ...parseSupergraph(sdl, `supergraph file ${path}`) };
 }
 
 /** The SDL ApolloGateway can run of a valid supergraph file (without the authorization directives it does not know). */
