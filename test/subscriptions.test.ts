@@ -246,6 +246,17 @@ describe('the rules', () => {
     }
   });
 
+  it('each subscribe message goes through the limits checked before parsing, like an HTTP request', async () => {
+    const client = wsClient({ Authorization: `Bearer ${stack.token}` });
+    try {
+      const name = 'N'.repeat(200);
+      const outcome = await collect(client, `subscription ${name} { paymentEvents(customerId: "1") { id } }`, {}).done;
+      expect((outcome.error as Result['errors'])?.map((e) => e.extensions?.code)).toEqual(['OPERATION_NAME_TOO_LONG']);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('a message larger than MAX_BODY_BYTES closes the socket (1009)', async () => {
     const closed = await new Promise<number>((resolve) => {
       const socket = new WebSocket(wsUrl, 'graphql-transport-ws');

@@ -204,7 +204,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     path: '/graphql',
     apollo,
     authenticator,
-    rateLimiter,
+    steps,
     subscribers,
     config: { ...config.subscriptions, maxMessageBytes: config.maxBodyBytes, trustProxyHops: config.trustProxyHops, corsOrigins: config.corsOrigins },
     logger,

@@ -9,8 +9,9 @@
  *   the socket with 4403 and `<code>: <message>` as the reason (1013 when the signing
  *   keys cannot be fetched: try again later). A credential that expires ends each
  *   subscription made with it (UNAUTHENTICATED); new ones need a new connection.
- * - Each subscribe message is one request: it takes one from the client's request budget
- *   (rate limits), then runs through Apollo Server like an HTTP request (safelist or
+ * - Each subscribe message is one request: it goes through the HTTP steps before Apollo
+ *   Server (one from the client's request budget, the limits checked before parsing:
+ *   tokens, nesting, name length), then through Apollo Server like an HTTP request (safelist or
  *   APQ, parsing and validation, limits and cost, authorization, customer binding); an
  *   operation refused there gets an `error` message with the codes. A subscription then
  *   streams `next` messages until it completes; a query or mutation gets its one result.
@@ -37,7 +38,7 @@ import type { AuthIdentity } from '../auth/identity.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { GatewayContext } from '../pipeline/GatewayContext.js';
 import { clientIpOf } from '../rateLimit/clientIp.js';
-import type { RateLimiter, RateLimitContext } from '../rateLimit/index.js';
+import { runHttpSteps, type GatewayStep } from '../pipeline/GatewayStep.js';
 import type { SubscriptionsConfig } from './config.js';
 import { SLOW_CONSUMER, subscriptionDeliveryOf, type FormattedResult } from './SubscriptionDelivery.js';
 import type { ConnectionCount, Subscribers } from './Subscribers.js';
@@ -48,7 +49,8 @@ export interface WebSocketSubscriptionsOptions {
   path: string;
   apollo: ApolloServer<GatewayContext>;
   authenticator: Authenticator;
-  rateLimiter: RateLimiter<RateLimitContext>;
+  /** The steps an HTTP request goes through before Apollo Server (rate limits, limits before parsing): each subscribe message goes through them too. */
+  steps: readonly GatewayStep[];
   subscribers: Subscribers;
   config: SubscriptionsConfig & { maxMessageBytes: number; trustProxyHops: number; corsOrigins: readonly string[] };
   logger: Logger;
@@ -146,8 +148,9 @@ export function serveWebSockets(options: WebSocketSubscriptionsOptions): { close
           return refusal([{ message: 'The credential has expired; connect again with a fresh one.', extensions: { code: 'UNAUTHENTICATED' } }]);
         }
         const requestId = randomUUID();
-        const limited = await options.rateLimiter.takeRequest({ auth, clientIp, requestId });
-        if (limited) return refusal([{ message: limited.message, extensions: { code: limited.code, ...limited.extensions } }]);
+        const request = { method: 'POST', body: payload, search: new URLSearchParams() };
+        const refused = await runHttpSteps(options.steps, { req: ctx.extra.request, requestId, auth, clientIp, request, malformed: undefined });
+        if (refused) return refusal([{ message: refused.message, extensions: { code: refused.code, ...refused.extensions } }]);
         const context: GatewayContext = { headers: { ...connection.headers, 'x-request-id': requestId }, requestId, clientIp, auth };
         context.subscription = subscribers.delivery(context, 'websocket', connection.count, (code) => {
           // Its results are not read: drop the socket rather than buffer them.
