@@ -158,7 +158,7 @@ describe('starting from a URL', () => {
     const auth = createTestAuth();
     const server = await startSupergraphServer(ORIGINAL, '"rev-0"');
     server.mode = 'fail';
-    const start = (env: Record<string, string>) => spawnService({ entry: 'gateway/src/index.ts', env: { GATEWAY_PORT: '0', REDIS_URL: '', ...auth.gatewayEnv, ...env }, timeoutMs: 30_000 });
+    const start = (env: Record<string, string>) => spawnService({ entry: 'gateway/src/index.ts', env: { GATEWAY_PORT: '0', REDIS_URL: '', ...auth.gatewayEnv, ...env }, timeoutMs: 60_000 });
     try {
       await expect(start({ SUPERGRAPH_URL: server.url })).rejects.toThrow(`[gateway] cannot start: supergraph at ${server.url} could not be fetched: HTTP 500`);
       server.mode = 'ok';
