@@ -15,6 +15,8 @@ export interface ServiceSpec {
   entry: string;
   /** Variables for this service, from the URLs of the services already up. */
   env?: (urls: Urls, env: Env) => Record<string, string>;
+  /** Where it listens: its port variable and default, its host variable (default 127.0.0.1); `npm start` checks the port is free first. */
+  listen: { portVariable: string; defaultPort: number; hostVariable: string };
 }
 
 /** The origin (scheme, host, port) of a URL a service reported. */
@@ -23,14 +25,21 @@ const origin = (url: string | undefined): string => (url ? new URL(url).origin :
 const port = (env: Env, variable: string, fallback: number): string => env[variable] || String(fallback);
 
 export const STACK: readonly ServiceSpec[] = [
-  { name: 'crm-sandbox', group: 'sandboxes', entry: 'sandboxes/crm/src/index.ts' },
+  {
+    name: 'crm-sandbox',
+    listen: { portVariable: 'CRM_SANDBOX_PORT', defaultPort: 4101, hostVariable: 'SANDBOX_HOST' },
+    group: 'sandboxes',
+    entry: 'sandboxes/crm/src/index.ts',
+  },
   {
     name: 'erp-sandbox',
+    listen: { portVariable: 'ERP_SANDBOX_PORT', defaultPort: 4102, hostVariable: 'SANDBOX_HOST' },
     group: 'sandboxes',
     entry: 'sandboxes/erp/src/index.ts',
   },
   {
     name: 'payments-sandbox',
+    listen: { portVariable: 'PAYMENTS_SANDBOX_PORT', defaultPort: 4103, hostVariable: 'SANDBOX_HOST' },
     group: 'sandboxes',
     entry: 'sandboxes/payments/src/index.ts',
     // The payment provider tells the ERP (which reconciles the invoice) and the payments
@@ -47,18 +56,21 @@ export const STACK: readonly ServiceSpec[] = [
   },
   {
     name: 'crm-subgraph',
+    listen: { portVariable: 'CRM_SUBGRAPH_PORT', defaultPort: 4001, hostVariable: 'SUBGRAPH_HOST' },
     group: 'subgraphs',
     entry: 'subgraphs/crm/src/index.ts',
     env: (urls, env) => ({ CRM_API_URL: env.CRM_API_URL || origin(urls['crm-sandbox']) }),
   },
   {
     name: 'erp-subgraph',
+    listen: { portVariable: 'ERP_SUBGRAPH_PORT', defaultPort: 4002, hostVariable: 'SUBGRAPH_HOST' },
     group: 'subgraphs',
     entry: 'subgraphs/erp/src/index.ts',
     env: (urls, env) => ({ ERP_URL: env.ERP_URL || origin(urls['erp-sandbox']) }),
   },
   {
     name: 'payments-subgraph',
+    listen: { portVariable: 'PAYMENTS_SUBGRAPH_PORT', defaultPort: 4003, hostVariable: 'SUBGRAPH_HOST' },
     group: 'subgraphs',
     entry: 'subgraphs/payments/src/index.ts',
     // GATEWAY_URL: where webhook events' cache invalidations go (the gateway starts later, on its known port).
@@ -71,6 +83,7 @@ export const STACK: readonly ServiceSpec[] = [
   },
   {
     name: 'gateway',
+    listen: { portVariable: 'GATEWAY_PORT', defaultPort: 4000, hostVariable: 'GATEWAY_HOST' },
     group: 'gateway',
     entry: 'gateway/src/index.ts',
     env: (urls, env) => ({

@@ -8,6 +8,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { envPort } from '../lib/env.js';
+import { portProblem } from '../lib/listen.js';
+import { chooseLogFormat, prettyLines } from '../lib/logFormat.js';
 import { prepareDevAuth } from './devAuth.js';
 import { GROUP_ORDER, STACK, type ServiceGroup, type ServiceSpec } from './stack.js';
 
@@ -34,6 +37,9 @@ function parseGroups(argv: string[]): Set<ServiceGroup> {
   return new Set(groups as ServiceGroup[]);
 }
 
+/** The services' JSON log lines, shown pretty when this terminal is a TTY in development (lib/logFormat.ts; LOG_FORMAT=json|pretty decides otherwise). */
+const show: (line: string) => string = chooseLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? prettyLines(process.stdout.hasColors?.() ?? false) : (line) => line;
+
 function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, onLine: (line: string) => void): void {
   let pending = '';
   stream.on('data', (chunk: Buffer) => {
@@ -41,7 +47,7 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.Wr
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
-      out.write(`${name.padEnd(17)}| ${line}\n`);
+      out.write(`${name.padEnd(17)}| ${show(line)}\n`);
       onLine(line);
     }
   });
@@ -77,8 +83,36 @@ function startService(spec: ServiceSpec, urls: Record<string, string>): Running 
   return { spec, child, url };
 }
 
+/**
+ * Every port the services of `groups` will listen on, checked before any starts: a busy one
+ * is one line naming its variable, and nothing is started (a gateway failing on :4000 after
+ * six services came up helps nobody).
+ */
+async function portProblems(groups: Set<ServiceGroup>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const spec of STACK) {
+    if (!groups.has(spec.group)) continue;
+    const { portVariable, defaultPort, hostVariable } = spec.listen;
+    let port: number;
+    try {
+      port = envPort(process.env, portVariable, defaultPort);
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
+    const problem = await portProblem(portVariable, port, process.env[hostVariable] || '127.0.0.1');
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
 async function main(): Promise<void> {
   const groups = parseGroups(process.argv.slice(2));
+  const busy = await portProblems(groups);
+  if (busy.length > 0) {
+    for (const problem of busy) console.error(`npm start: ${problem} (nothing was started)`);
+    process.exit(1);
+  }
   // Development credentials (scripts/devAuth.ts): the gateway's verification key, a dev
   // token, and this run's gateway-to-subgraph secret, for every service started below.
   const devAuth = await prepareDevAuth(ROOT, process.env);
@@ -105,6 +139,7 @@ async function main(): Promise<void> {
           }),
       ),
     );
+    console.log('\nEvery process of the stack has stopped.');
     process.exit(exitCode);
   };
   process.on('SIGINT', () => void stopAll(0));

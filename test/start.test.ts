@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -122,8 +122,11 @@ describe('npm start', () => {
       while (alive(-group) && Date.now() - stopped < 15_000) await new Promise((r) => setTimeout(r, 100));
       // npm passes the child's end on; a clean stop is code 0 (or npm's own SIGINT end).
       expect(code === 0 || signal === 'SIGINT' || code === 130).toBe(true);
-      // Every service stopped on its own (start.ts says when it has to SIGKILL one).
+      // Every service stopped on its own (start.ts says when it has to SIGKILL one), and it says when all have.
       expect(output).not.toMatch(/SIGKILL/);
+      expect(output).toMatch(/Every process of the stack has stopped\.\n$/);
+      // Apollo Server's inline-trace notice is gone (the subgraphs disable ftv1 traces: the gateway asks for none).
+      expect(output).not.toContain('Enabling inline tracing');
       // Every port is free again, and no service process is left.
       await new Promise((r) => setTimeout(r, 500));
       for (const port of Object.values(ports)) expect(await accepts(Number(port)), `port ${port} still accepts connections`).toBe(false);
@@ -138,6 +141,30 @@ describe('npm start', () => {
         }
       }
       log.end();
+    }
+  });
+
+  it('with a port already in use: one line naming its variable, exit 1, nothing started', { timeout: 60_000 }, async () => {
+    const taken = new Set<number>();
+    while (taken.size < PORT_VARIABLES.length) taken.add(await freePort());
+    const ports = Object.fromEntries(PORT_VARIABLES.map((name, i) => [name, String([...taken][i])]));
+    // Another process holds the gateway's port.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(Number(ports.GATEWAY_PORT), '127.0.0.1', resolve));
+    try {
+      const npm = spawn('npm', ['start', '--silent'], { cwd: REPO_ROOT, env: { ...process.env, ...ports, SANDBOX_DATA_DIR: join(workDir, 'busy-sandboxes'), DEV_AUTH_DIR: join(workDir, 'busy-dev-auth') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      npm.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      npm.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => npm.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toBe(`npm start: GATEWAY_PORT ${ports.GATEWAY_PORT} is in use on 127.0.0.1 (another process listens there): stop it or set GATEWAY_PORT to a free port (nothing was started)\n`);
+      expect(stdout).not.toContain('listening on');
+      // Nothing was started: every other port is still free.
+      for (const name of PORT_VARIABLES.filter((n) => n !== 'GATEWAY_PORT')) expect(await accepts(Number(ports[name])), name).toBe(false);
+    } finally {
+      holder.close();
     }
   });
 });

@@ -2,6 +2,7 @@
 // First, before the gateway's dependencies load (lib/heapGrowth.ts says why).
 import './heapGrowth.js';
 import { ConfigError } from '../../lib/env.js';
+import { listenError } from '../../lib/listen.js';
 import { readGatewayConfig } from './config.js';
 import { createGateway, SafelistManifestError, SupergraphError } from './createGateway.js';
 import { createGatewayLogger } from './observability/logger.js';
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
   // Configured secrets are redacted by value from every log line, wherever they would appear.
   const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.subgraphSecret, ...(config.metricsToken ? [config.metricsToken] : [])] });
   const gateway = await createGateway(config, logger);
-  const url = await gateway.listen(config.port, config.host);
+  // A busy port is one line naming GATEWAY_PORT (lib/listen.ts), not EADDRINUSE's stack.
+  const url = await gateway.listen(config.port, config.host).catch((error: unknown) => {
+    throw listenError(error, 'GATEWAY_PORT', config.port, config.host);
+  });
   console.log(`[gateway] listening on ${url}`);
   const stop = (): void => {
     gateway.close().then(() => process.exit(0), () => process.exit(1));

@@ -10,6 +10,7 @@
  * no line over 16 KB, whatever a client sent.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { chooseLogFormat, prettyStdout } from '../../../lib/logFormat.js';
 import { secretRedactor } from '../../../lib/redactSecrets.js';
 import { capLogLine, DEFAULT_LOG_LINE_LIMITS, type LogLineLimits } from './capLogLine.js';
 
@@ -71,7 +72,10 @@ export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger 
   // written in one call (synchronous: a write handed to libuv's thread pool costs the
   // event loop more than the write itself); what is left is written when the process
   // exits (pino's exit hook). A process killed outright loses at most LOG_FLUSH_MS of lines.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: LOG_FLUSH_MS });
+  // On a developer's terminal, readable lines instead (lib/logFormat.ts: LOG_FORMAT, else pretty in development on a TTY).
+  const destination =
+    options.destination ??
+    (chooseLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? prettyStdout() : pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: LOG_FLUSH_MS }));
   const logger = pino({ ...common, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }, destination);
   withoutPathRedaction.set(logger, pino(common, destination));
   return logger;

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -89,7 +90,10 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     formatError,
     includeStacktraceInErrorResponses: false,
     // changedEntitiesPlugin: what mutations markChanged reaches the gateway, which evicts it from its caches.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), changedEntitiesPlugin()],
+    // No inline (ftv1) traces: they are for Apollo's usage reporting, which the gateway does
+    // not do (it never sends `apollo-federation-include-trace`), and Apollo Server would
+    // otherwise log "Enabling inline tracing for this subgraph" at every start.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), changedEntitiesPlugin(), ApolloServerPluginInlineTraceDisabled()],
     logger: options.logger,
   });
   await apollo.start();
