@@ -35,6 +35,7 @@
  *     plugins/, cache/), serialised by Apollo Server.
  */
 import { createServer, type Server } from 'node:http';
+import { serveInSpan } from '../../lib/tracing.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -319,7 +320,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       for (const route of routes) if (await route.handle(req, res, path, id)) return;
       sendJson(res, 404, { error: `no route ${req.method} ${path}` });
     };
-    run().catch((error: unknown) => observability.fail(res, error, requestId));
+    // Inside the request's server span, child of the client's traceparent, when tracing is on (lib/tracing.ts).
+    serveInSpan(req, res, path, run).catch((error: unknown) => observability.fail(res, error, requestId));
   });
 
   return {

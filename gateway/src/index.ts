@@ -6,6 +6,7 @@ import { listenError } from '../../lib/listen.js';
 import { readGatewayConfig } from './config.js';
 import { createGateway, SafelistManifestError, SupergraphError } from './createGateway.js';
 import { createGatewayLogger } from './observability/logger.js';
+import { startTracing } from '../../lib/tracing.js';
 
 async function main(): Promise<void> {
   const config = readGatewayConfig(process.env);
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
   // traffic to other hosts that an offline or private deployment must not make. An
   // operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
+  const tracing = await startTracing('graph360-gateway');
+  if (tracing.enabled) console.log(`[gateway] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
   // Configured secrets are redacted by value from every log line, wherever they would appear.
   const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.subgraphSecret, ...(config.metricsToken ? [config.metricsToken] : [])] });
   const gateway = await createGateway(config, logger);
@@ -23,7 +27,8 @@ async function main(): Promise<void> {
   });
   console.log(`[gateway] listening on ${url}`);
   const stop = (): void => {
-    gateway.close().then(() => process.exit(0), () => process.exit(1));
+    // The spans still buffered are exported before the process exits.
+    gateway.close().then(() => tracing.shutdown()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

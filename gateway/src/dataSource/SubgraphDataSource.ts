@@ -22,6 +22,7 @@
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Logger } from 'pino';
+import { injectTraceHeaders, recordError, SpanKind, tracingEnabled, withSpan, type Span } from '../../../lib/tracing.js';
 import { Cacheability } from '../cache/Cacheability.js';
 import { hintFromCacheControl, type CacheHint } from '../cache/cacheHint.js';
 import type { EntityCache, FetchScope } from '../cache/EntityCache.js';
@@ -86,6 +87,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
         }
         // Schema loading and health checks have no caller: they go as the anonymous one.
         request.http?.headers.set(INTERNAL_TOKEN_HEADER, await settings.internalTokens.tokenFor(authOf(context)));
+        // W3C trace context (traceparent) of the fetch's span, when tracing is on: the subgraph's spans are its children.
+        injectTraceHeaders((name, value) => request.http?.headers.set(name, value));
       },
     });
     this.settings = settings;
@@ -94,7 +97,38 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
   override async process(options: ProcessOptions): Promise<SubgraphResponse> {
     // Health checks and schema loading are not operations: nothing to cache or share.
     if (!('incomingRequestContext' in options)) return super.process(options);
-    const state = cacheStateOf(options.context);
+    if (!tracingEnabled()) return this.processOperation(options, cacheStateOf(options.context));
+    return withSpan(`subgraph.fetch ${this.settings.name}`, { kind: SpanKind.CLIENT, attributes: { 'graph360.subgraph.name': this.settings.name, 'server.address': this.settings.url } }, (span) => this.tracedFetch(options, span));
+  }
+
+  /**
+   * A fetch in its span (lib/tracing.ts): the entities it asks for, what the caches did for
+   * it (`hit`, `miss`, `partial`, or `none` when no cache was looked up), whether it was
+   * answered by an identical fetch in flight (`graph360.dedup.shared`), and its errors.
+   */
+  private async tracedFetch(options: IncomingOptions, span: Span): Promise<SubgraphResponse> {
+    const { state, counts } = countedState(cacheStateOf(options.context));
+    const representations = options.request.variables?.representations;
+    if (Array.isArray(representations)) span.setAttribute('graph360.subgraph.entities', representations.length);
+    const response = await this.processOperation(options, state);
+    const hits = counts.entityHits + counts.rootHits;
+    const misses = counts.entityMisses + counts.rootMisses;
+    span.setAttributes({
+      'graph360.cache.status': hits > 0 && misses > 0 ? 'partial' : hits > 0 ? 'hit' : misses > 0 ? 'miss' : 'none',
+      'graph360.cache.hits': hits,
+      'graph360.cache.misses': misses,
+      'graph360.subgraph.sent': counts.subgraphFetches,
+      'graph360.dedup.shared': counts.sharedFetches > 0,
+    });
+    const errors = response.errors ?? [];
+    if (errors.length > 0) {
+      span.setAttribute('graphql.errors', errors.length);
+      recordError(span, new Error(`${errors[0]!.extensions?.code ?? 'ERROR'}: ${errors[0]!.message}`));
+    }
+    return response;
+  }
+
+  private async processOperation(options: IncomingOptions, state: RequestCacheState): Promise<SubgraphResponse> {
     const query = options.request.query ?? '';
     // What the plan says this fetch is (fetchKind.ts); a fetch of unknown kind is sent as is.
     const kind = this.fetchKinds.of(options.document, query);
@@ -200,6 +234,24 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
       this.loggerFor(context).error({ subgraph: this.settings.name, entities: refs }, 'could not evict entities a mutation changed; they stay cached until their TTL');
     }
   }
+}
+
+type Counted = 'entityHits' | 'entityMisses' | 'rootHits' | 'rootMisses' | 'subgraphFetches' | 'sharedFetches';
+
+/**
+ * The operation's cache state as one fetch sees it (for its span): every change goes to the
+ * operation's state as before, and what this fetch added is counted apart, since the
+ * operation's other fetches add to the same state meanwhile.
+ */
+function countedState(state: RequestCacheState): { state: RequestCacheState; counts: Record<Counted, number> } {
+  const counts: Record<Counted, number> = { entityHits: 0, entityMisses: 0, rootHits: 0, rootMisses: 0, subgraphFetches: 0, sharedFetches: 0 };
+  const view = new Proxy(state, {
+    set(target, key, value) {
+      if (typeof key === 'string' && key in counts) counts[key as Counted] += (value as number) - target[key as Counted];
+      return Reflect.set(target, key, value);
+    },
+  });
+  return { state: view, counts };
 }
 
 /** Tightens the operation's overall cache policy, as RemoteGraphQLDataSource does with a fetched answer's header. */

@@ -25,9 +25,10 @@
 import type { ApolloGateway, GraphQLDataSource, ServiceEndpointDefinition } from '@apollo/gateway';
 import type { QueryPlannerConfig } from '@apollo/query-planner';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import type { GatewayExecutionResult, GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { recordError, withSpan } from '../../../lib/tracing.js';
 import { subscriptionDeliveryOf } from '../subscriptions/SubscriptionDelivery.js';
 import { executeOperation } from './executeOperation.js';
 import type { SubscriptionSources } from './executeSubscription.js';
@@ -97,24 +98,42 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
     if (!revision) throw new Error('The supergraph is not loaded yet.');
     const { request, document, queryHash } = requestContext;
     const key = `${revision.id}:${queryHash}:${request.operationName ?? ''}`;
-    let prepared = await options.plans.get(key);
-    const resolved = prepared ? undefined : resolveOperation(document, request.operationName);
-    const definitions = (prepared?.operation ?? resolved!.operation).variableDefinitions;
-    if (definitions && definitions.length > 0) {
-      const { errors } = getVariableValues(revision.schema, definitions, request.variables ?? {});
-      if (errors) return { errors };
-    }
-    if (!prepared) {
-      prepared = new PreparedOperation(revision, document, request.operationName, resolved);
-      await options.plans.set(key, prepared);
-    }
+    // With tracing on (lib/tracing.ts): `graphql.plan` (the plan cache's hit or miss, and the
+    // planning on a miss), then `graphql.execute`, the parent of every subgraph fetch.
+    const planned = await withSpan('graphql.plan', {}, async (span): Promise<PreparedOperation | GatewayExecutionResult> => {
+      let prepared = await options.plans.get(key);
+      span.setAttribute('graph360.plan.cache', prepared ? 'hit' : 'miss');
+      const resolved = prepared ? undefined : resolveOperation(document, request.operationName);
+      const definitions = (prepared?.operation ?? resolved!.operation).variableDefinitions;
+      if (definitions && definitions.length > 0) {
+        const { errors } = getVariableValues(revision.schema, definitions, request.variables ?? {});
+        if (errors) {
+          recordError(span, errors[0]);
+          return { errors };
+        }
+      }
+      if (!prepared) {
+        prepared = new PreparedOperation(revision, document, request.operationName, resolved);
+        await options.plans.set(key, prepared);
+      }
+      return prepared;
+    });
+    if (!(planned instanceof PreparedOperation)) return planned;
+    const prepared = planned;
     if (prepared.root?.kind === 'Subscription') {
       // Served only through a transport that streams (subscriptions/); refused earlier otherwise (plugins/subscriptions/).
       const delivery = subscriptionDeliveryOf(requestContext.context);
       if (!delivery || !options.subscriptions) return { errors: [new GraphQLError('This request cannot receive a subscription\'s events.', { extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED' } })] };
       return options.subscriptions.subscribe(prepared, requestContext, lookup, delivery);
     }
-    return executeOperation(prepared, requestContext, lookup);
+    return withSpan('graphql.execute', {}, async (span) => {
+      const result = await executeOperation(prepared, requestContext, lookup);
+      if (result.errors && result.errors.length > 0) {
+        span.setAttribute('graphql.errors', result.errors.length);
+        recordError(span, result.errors[0]);
+      }
+      return result;
+    });
   };
 
   return {

@@ -18,6 +18,7 @@ import { errorMasking, MASKED_MESSAGE } from '../plugins/errorMasking/index.js';
 import { operationLogPlugin } from '../plugins/operationLog/index.js';
 import { operationMetricsPlugin } from '../plugins/operationMetrics/index.js';
 import { requestIdPlugin, type RequestIdContext } from '../plugins/requestId/index.js';
+import { tracingPlugin } from '../plugins/tracing/index.js';
 import type { ServedSupergraph } from '../supergraph/SupergraphManager.js';
 import { clientAborts, isClientAbort } from './clientAborts.js';
 import { operationalRoutes } from './routes.js';
@@ -69,6 +70,8 @@ export function createObservability({ config, logger, metrics, supergraph }: Obs
       operationLogPlugin({ logger: withoutRedactedPaths(logger) }),
       operationMetricsPlugin({ metrics }) as ApolloServerPlugin<RequestIdContext>,
       masking.plugin,
+      // Spans of parsing and validation when tracing is on (lib/tracing.ts).
+      tracingPlugin<RequestIdContext>(),
     ],
     formatError: masking.formatError,
     loggerFor: requestIds.loggerFor,
