@@ -2,12 +2,16 @@
  * Entry point: reads the configuration, starts the crm subgraph and prints the one line
  * `npm start` waits for; stops cleanly on SIGINT/SIGTERM.
  */
+import { startTracing } from '../../../lib/tracing.js';
 import { ConfigError, createLogger } from '../../kit/src/index.js';
 import { readCrmSubgraphConfig } from './config.js';
 import { createCrmSubgraph } from './createCrmSubgraph.js';
 
 async function main(): Promise<void> {
   const config = readCrmSubgraphConfig(process.env);
+  // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
+  const tracing = await startTracing('graph360-crm-subgraph');
+  if (tracing.enabled) console.log(`[crm subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
   const logger = createLogger('crm-subgraph', config.logLevel, undefined, [config.hubspot.token, config.gatewaySecret]);
   const subgraph = await createCrmSubgraph(config, { logger });
   const url = await subgraph.listen();
@@ -16,7 +20,8 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    subgraph.close().then(
+    // The spans still buffered are exported before the process exits.
+    subgraph.close().then(() => tracing.shutdown()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('[crm subgraph] error while stopping:', error);

@@ -15,6 +15,7 @@
  * has an empty list.
  */
 import DataLoader from 'dataloader';
+import { tracedBatch } from '../../kit/src/index.js';
 import type { HubSpotCrmConnector } from './connector/HubSpotCrmConnector.js';
 import type { CompanyRecord, ContactRecord, DealRecord } from './models.js';
 
@@ -36,29 +37,29 @@ const byCreation = (a: DealRecord, b: DealRecord): number => a.createdAt.localeC
 
 export function createLoaders(connector: HubSpotCrmConnector): CrmLoaders {
   return {
-    companyById: new DataLoader<string, CompanyRecord | null>(
+    companyById: new DataLoader<string, CompanyRecord | null>(tracedBatch('companyById',
       async (ids) => {
         const valid = ids.filter(isRecordId);
         const found = valid.length > 0 ? await connector.getCompanies(valid) : new Map<string, CompanyRecord>();
         return ids.map((id) => found.get(id) ?? null);
-      },
+      }),
       { maxBatchSize: 100 },
     ),
-    contactsByCompanyId: new DataLoader<string, ContactRecord[]>(
+    contactsByCompanyId: new DataLoader<string, ContactRecord[]>(tracedBatch('contactsByCompanyId',
       async (companyIds) => {
         const valid = companyIds.filter(isRecordId);
         const found = valid.length > 0 ? await connector.contactsOfCompanies(valid) : new Map<string, ContactRecord[]>();
         return companyIds.map((id) => [...(found.get(id) ?? [])].sort(byNumericId));
-      },
+      }),
       // 100 company ids keep the search body far below HubSpot's 3,000 characters.
       { maxBatchSize: 100 },
     ),
-    dealsByCompanyId: new DataLoader<string, DealRecord[]>(
+    dealsByCompanyId: new DataLoader<string, DealRecord[]>(tracedBatch('dealsByCompanyId',
       async (companyIds) => {
         const valid = companyIds.filter(isRecordId);
         const found = valid.length > 0 ? await connector.dealsOfCompanies(valid) : new Map<string, DealRecord[]>();
         return companyIds.map((id) => [...(found.get(id) ?? [])].sort(byCreation));
-      },
+      }),
       { maxBatchSize: 100 },
     ),
   };

@@ -20,6 +20,7 @@ import {
   timeout,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
+import { SpanKind, tracingEnabled, withSpan, type Span } from '../../../lib/tracing.js';
 import { BackendError, DeadlineExceededError } from './errors.js';
 import { requestDeadline } from './requestDeadline.js';
 
@@ -47,6 +48,14 @@ export interface ExecuteOptions {
   retry: boolean;
   /** Absolute time (Date.now() clock) by which the call must be over. Default: the request's deadline (kit/requestDeadline.ts), if any. */
   deadline?: number;
+  /** What the call does (e.g. "companies batch read"), for its span when tracing is on. */
+  operation?: string;
+}
+
+/** The call's span and what happened in it, when tracing is on. */
+interface TracedCall {
+  span: Span;
+  attempts: number;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -103,6 +112,27 @@ export class BackendPolicy {
    * defaults to the deadline of the request being served, if any.
    */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>, options: ExecuteOptions): Promise<T> {
+    if (!tracingEnabled()) return this.run(call, options, undefined);
+    // With tracing on (lib/tracing.ts): the call's span, with one child span per attempt (the
+    // backend's HTTP request carries the attempt's traceparent), an event per retry (its wait,
+    // the backend's Retry-After), the attempts made and the breaker's state before and after.
+    const attributes = {
+      'graph360.backend.name': this.backend,
+      'graph360.backend.retryable': options.retry,
+      'graph360.breaker.state': this.breakerState,
+      ...(options.operation ? { 'graph360.backend.operation': options.operation } : {}),
+    };
+    return withSpan(`backend ${this.backend}${options.operation ? ` ${options.operation}` : ''}`, { attributes }, async (span) => {
+      const traced: TracedCall = { span, attempts: 0 };
+      try {
+        return await this.run(call, options, traced);
+      } finally {
+        span.setAttributes({ 'graph360.backend.attempts': traced.attempts, 'graph360.backend.retries': Math.max(0, traced.attempts - 1), 'graph360.breaker.state_after': this.breakerState });
+      }
+    });
+  }
+
+  private async run<T>(call: (signal: AbortSignal) => Promise<T>, options: ExecuteOptions, traced: TracedCall | undefined): Promise<T> {
     const deadline = options.deadline ?? requestDeadline();
     const maxAttempts = options.retry ? this.options.maxAttempts : 1;
     for (let attempt = 1; ; attempt++) {
@@ -112,7 +142,11 @@ export class BackendPolicy {
       }
       const attemptMs = Math.min(this.timeoutMs, left);
       try {
-        return await this.attempt(call, attemptMs);
+        if (!traced) return await this.attempt(call, attemptMs);
+        traced.attempts = attempt;
+        return await withSpan(`backend.attempt ${this.backend}`, { kind: SpanKind.CLIENT, attributes: { 'graph360.backend.name': this.backend, 'graph360.backend.attempt': attempt, 'graph360.backend.timeout_ms': attemptMs } }, () =>
+          this.attempt(call, attemptMs),
+        );
       } catch (error) {
         // Cut short by the deadline, not by its own timeout. Still counted by the breaker as a
         // timeout (the backend did not answer in the time it had): an error the breaker ignores
@@ -136,6 +170,12 @@ export class BackendPolicy {
             ...(failure instanceof BackendError && failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
           });
         }
+        traced?.span.addEvent('retry', {
+          'graph360.backend.attempt': attempt,
+          'graph360.retry.wait_ms': Math.round(waitMs),
+          ...(error instanceof BackendError && error.retryAfterMs !== undefined ? { 'graph360.retry.retry_after_ms': error.retryAfterMs } : {}),
+          'graph360.breaker.state': this.breakerState,
+        });
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }

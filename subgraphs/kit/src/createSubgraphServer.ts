@@ -16,6 +16,7 @@ import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { deadlineFromHeader, DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
 import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
+import { serveInSpan } from '../../../lib/tracing.js';
 import { authorizeResolvers, GATEWAY_TOKEN_HEADER, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 import { formatSubgraphError } from './errors.js';
 import { changedEntitiesPlugin } from './invalidation.js';
@@ -143,7 +144,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
       }
       await handler(req, body, res);
     };
-    run().catch((error: unknown) => {
+    // Inside the request's server span, child of the gateway's traceparent, when tracing is on (lib/tracing.ts).
+    serveInSpan(req, res, path ?? '/', run).catch((error: unknown) => {
       options.logger.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();

@@ -5,6 +5,7 @@ export { createCache, readThroughMany, type CacheOptions } from './cache.js';
 export { createKeyLock, LockUnavailableError, type KeyLock, type KeyLockOptions } from './keyLock.js';
 export { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions, type ExtraRoute } from './createSubgraphServer.js';
 export { createLogger, type Logger } from './logger.js';
+export { tracedBatch } from './tracedBatch.js';
 export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';
 export { ConfigError, envList, envNumber, envPort, envRedisUrl, envString, type Env } from '../../../lib/env.js';
 export { selectsField } from './selection.js';

@@ -3,10 +3,11 @@
  * authorization headers, API keys and backend credentials never reach a log line. Paths
  * first (pino `redact`), then every serialised line through lib/redactSecrets.ts (JWTs,
  * Bearer/Basic credentials, Stripe keys and the configured `secrets`, in any field or
- * message).
+ * message). With tracing on, the active span's trace_id and span_id on every line.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { secretRedactor } from '../../../lib/redactSecrets.js';
+import { traceLogOptions } from '../../../lib/tracing.js';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -38,7 +39,8 @@ export const REDACTED_PATHS = [
  * back); `secrets` are configured secret values redacted wherever they appear.
  */
 export function createLogger(name: string, level = 'info', destination?: DestinationStream, secrets: ReadonlyArray<string | undefined> = []): Logger {
-  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, hooks: { streamWrite: secretRedactor(secrets) } };
+  // With tracing on (lib/tracing.ts), every line written inside a span carries its trace_id and span_id.
+  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, hooks: { streamWrite: secretRedactor(secrets) }, ...traceLogOptions() };
   return destination ? pino(options, destination) : pino(options);
 }
 

@@ -2,6 +2,7 @@
  * Entry point: reads the configuration from the environment, starts the payments
  * subgraph, prints one `listening on <url>` line and stops cleanly on SIGINT/SIGTERM.
  */
+import { startTracing } from '../../../lib/tracing.js';
 import { ConfigError, createLogger, forwardInvalidation } from '../../kit/src/index.js';
 import { readPaymentsSubgraphConfig } from './config.js';
 import { createPaymentsSubgraph } from './createPaymentsSubgraph.js';
@@ -9,6 +10,9 @@ import { entitiesChangedBy } from './webhooks/changedEntities.js';
 
 async function main(): Promise<void> {
   const config = readPaymentsSubgraphConfig(process.env);
+  // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
+  const tracing = await startTracing('graph360-payments-subgraph');
+  if (tracing.enabled) console.log(`[payments subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
   const logger = createLogger('payments', config.logLevel, undefined, [config.stripe.secretKey, config.stripe.webhookSecret, config.gateway.invalidationSecret, config.gatewaySecret]);
   // Every webhook event's changed entities go on to the gateway's caches; if the gateway
   // does not take them, the webhook answers 500 and the provider delivers the event again.
@@ -29,7 +33,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'payments subgraph stopping');
-    server.close().then(
+    // The spans still buffered are exported before the process exits.
+    server.close().then(() => tracing.shutdown()).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'payments subgraph did not stop cleanly');

@@ -6,6 +6,7 @@
  * call per key; they are deduplicated per request and only made when a field asks.
  */
 import DataLoader from 'dataloader';
+import { tracedBatch } from '../../kit/src/index.js';
 import { MAX_SEARCH_CLAUSES, type StripePaymentsConnector } from './connector/StripePaymentsConnector.js';
 import type { PaymentMethodModel, PaymentModel, RefundModel, StripeCustomerModel } from './models.js';
 import type { ReadModelStore } from './readModel/ReadModelStore.js';
@@ -71,14 +72,14 @@ export function createPaymentsLoaders(connector: StripePaymentsConnector, readMo
 function readModelLoaders(connector: StripePaymentsConnector, store: ReadModelStore): PaymentsLoaders {
   const answer = <V>(lookup: (key: string) => V) => async (keys: readonly string[]): Promise<V[]> => keys.map(lookup);
   return {
-    stripeCustomerByCompanyId: new DataLoader(answer((id) => store.customerOfCompany(id))),
-    paymentsByInvoiceId: new DataLoader(answer((id) => store.paymentsOfInvoice(id))),
-    paymentsByCompanyId: new DataLoader(answer((id) => store.paymentsOfCompany(id))),
+    stripeCustomerByCompanyId: new DataLoader(tracedBatch('stripeCustomerByCompanyId', answer((id) => store.customerOfCompany(id)))),
+    paymentsByInvoiceId: new DataLoader(tracedBatch('paymentsByInvoiceId', answer((id) => store.paymentsOfInvoice(id)))),
+    paymentsByCompanyId: new DataLoader(tracedBatch('paymentsByCompanyId', answer((id) => store.paymentsOfCompany(id)))),
     // A payment made a moment ago may not have reached the model yet: an id it lacks is asked of Stripe.
-    paymentById: new DataLoader((ids) => eachKey(ids, async (id) => store.payment(id) ?? (await connector.retrievePayment(id))), { maxBatchSize: 100 }),
-    refundsByPaymentId: new DataLoader(answer((id) => store.refundsOf(id))),
+    paymentById: new DataLoader(tracedBatch('paymentById', (ids) => eachKey(ids, async (id) => store.payment(id) ?? (await connector.retrievePayment(id)))), { maxBatchSize: 100 }),
+    refundsByPaymentId: new DataLoader(tracedBatch('refundsByPaymentId', answer((id) => store.refundsOf(id)))),
     // Stripe lists cards one customer at a time (no list across customers): the first ask lists them, card events drop them.
-    paymentMethodsByStripeCustomerId: new DataLoader(
+    paymentMethodsByStripeCustomerId: new DataLoader(tracedBatch('paymentMethodsByStripeCustomerId',
       (customerIds) =>
         eachKey(customerIds, async (id) => {
           const known = store.cardsOf(id);
@@ -87,7 +88,7 @@ function readModelLoaders(connector: StripePaymentsConnector, store: ReadModelSt
           const cards = await connector.listPaymentMethods(id);
           store.putCards(id, cards, generation);
           return cards;
-        }),
+        })),
       { maxBatchSize: 100 },
     ),
   };
@@ -96,8 +97,8 @@ function readModelLoaders(connector: StripePaymentsConnector, store: ReadModelSt
 function searchLoaders(connector: StripePaymentsConnector): PaymentsLoaders {
   const searchBatch = { maxBatchSize: MAX_SEARCH_CLAUSES };
 
-  const paymentById: PaymentsLoaders['paymentById'] = new DataLoader(
-    (ids) => eachKey(ids, (id) => connector.retrievePayment(id)),
+  const paymentById: PaymentsLoaders['paymentById'] = new DataLoader(tracedBatch('paymentById',
+    (ids) => eachKey(ids, (id) => connector.retrievePayment(id))),
     { maxBatchSize: 100 },
   );
   // Payments found by a search are the same objects a later reference would fetch one by one.
@@ -106,25 +107,25 @@ function searchLoaders(connector: StripePaymentsConnector): PaymentsLoaders {
     return payments;
   };
 
-  const stripeCustomerByCompanyId: PaymentsLoaders['stripeCustomerByCompanyId'] = new DataLoader(async (companyIds) => {
+  const stripeCustomerByCompanyId: PaymentsLoaders['stripeCustomerByCompanyId'] = new DataLoader(tracedBatch('stripeCustomerByCompanyId', async (companyIds) => {
     const customers = await connector.findCustomersByCompanyIds(companyIds);
     // A company with several Stripe customers (a duplicate made by hand) maps to the oldest.
     const oldestFirst = [...customers].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
     return groupBy(companyIds, oldestFirst, (c) => c.companyId).map((group) => group[0] ?? null);
-  }, searchBatch);
+  }), searchBatch);
 
   return {
     stripeCustomerByCompanyId,
 
-    paymentsByInvoiceId: new DataLoader(async (invoiceIds) => {
+    paymentsByInvoiceId: new DataLoader(tracedBatch('paymentsByInvoiceId', async (invoiceIds) => {
       const payments = primed(await connector.searchPaymentsByInvoiceIds(invoiceIds));
       return groupBy(invoiceIds, payments, (p) => p.invoiceId);
-    }, searchBatch),
+    }), searchBatch),
 
     // Keyed by company, not by Stripe customer: every Customer.payments field loads here in the same
     // tick, so batches are always full tens. Waiting for the customer search first would let its
     // answers, arriving at different times, split the payment searches into ragged batches.
-    paymentsByCompanyId: new DataLoader(async (companyIds) => {
+    paymentsByCompanyId: new DataLoader(tracedBatch('paymentsByCompanyId', async (companyIds) => {
       const customers = await stripeCustomerByCompanyId.loadMany(companyIds);
       const companyOf = new Map<string, string>();
       customers.forEach((customer, i) => {
@@ -137,14 +138,14 @@ function searchLoaders(connector: StripePaymentsConnector): PaymentsLoaders {
         const customer = customers[i];
         return customer instanceof Error ? customer : group;
       });
-    }, searchBatch),
+    }), searchBatch),
 
     paymentById,
 
-    paymentMethodsByStripeCustomerId: new DataLoader((customerIds) => eachKey(customerIds, (id) => connector.listPaymentMethods(id)), {
+    paymentMethodsByStripeCustomerId: new DataLoader(tracedBatch('paymentMethodsByStripeCustomerId', (customerIds) => eachKey(customerIds, (id) => connector.listPaymentMethods(id))), {
       maxBatchSize: 100,
     }),
 
-    refundsByPaymentId: new DataLoader((paymentIds) => eachKey(paymentIds, (id) => connector.listRefunds(id)), { maxBatchSize: 100 }),
+    refundsByPaymentId: new DataLoader(tracedBatch('refundsByPaymentId', (paymentIds) => eachKey(paymentIds, (id) => connector.listRefunds(id))), { maxBatchSize: 100 }),
   };
 }

@@ -14,6 +14,7 @@
  */
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
+import { withTraceHeaders } from '../../../../lib/tracing.js';
 import type { BackendPolicy } from '../../../kit/src/index.js';
 import type { CompanyRecord, ContactRecord, DealRecord } from '../models.js';
 import { errorForResponse, unreachable } from './hubspotErrors.js';
@@ -228,11 +229,12 @@ export class HubSpotCrmConnector {
       try {
         const response = await request(`${this.options.apiUrl}${call.path}`, {
           method: call.method,
-          headers: {
+          // With tracing on, the attempt's traceparent (lib/tracing.ts).
+          headers: withTraceHeaders({
             authorization: `Bearer ${this.options.token}`,
             accept: 'application/json',
             ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
+          }),
           body: call.body === undefined ? null : JSON.stringify(call.body),
           signal,
           dispatcher: this.agent,
@@ -262,7 +264,7 @@ export class HubSpotCrmConnector {
         'CRM call failed',
       );
       throw failure;
-    }, { retry: call.retry });
+    }, { retry: call.retry, operation: call.operation });
   }
 }
 

@@ -13,6 +13,7 @@
  */
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
+import { withTraceHeaders } from '../../../../lib/tracing.js';
 import { isStruct, parseMethodResponse, serializeMethodCall, type MethodResponse, type XmlRpcStruct, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
 import type { BackendPolicy } from '../BackendPolicy.js';
 import { BackendError } from '../errors.js';
@@ -108,7 +109,8 @@ export class OdooClient {
       try {
         const response = await request(`${this.options.url}/xmlrpc/2/${service}`, {
           method: 'POST',
-          headers: { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' },
+          // With tracing on, the attempt's traceparent (lib/tracing.ts).
+          headers: withTraceHeaders({ 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' }),
           body,
           signal,
           dispatcher: this.agent,
@@ -129,7 +131,7 @@ export class OdooClient {
       }
       if (response.kind === 'fault') throw this.logged(errorForFault(response.faultCode, response.faultString, call.operation, [this.options.password]), call.operation);
       return response.value;
-    }, { retry: call.retry });
+    }, { retry: call.retry, operation: call.operation });
   }
 
   /** Logs a failed attempt (its code and scrubbed message, never the call's parameters) and returns it. */

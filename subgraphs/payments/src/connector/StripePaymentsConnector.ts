@@ -11,6 +11,7 @@ import type { CurrencyCode } from '../__generated__/resolvers-types.js';
 import type { PaymentMethodModel, PaymentModel, RefundModel, StripeCustomerModel } from '../models.js';
 import { newestFirst, parseCustomer, parsePaymentIntent, parsePaymentMethod, parseRefund } from './parseStripe.js';
 import { translateStripeError } from './translateStripeError.js';
+import { tracingEnabled, withTraceHeaders } from '../../../../lib/tracing.js';
 
 /** Stripe's search takes at most 10 clauses per query (docs.stripe.com/search); the sandbox enforces the same. */
 export const MAX_SEARCH_CLAUSES = 10;
@@ -65,6 +66,14 @@ function isDefiniteAnswer(error: unknown): boolean {
   return error.statusCode !== undefined;
 }
 
+/** Stripe's HTTP client with the active trace context (traceparent) added to each request's headers. */
+function withTraceContext(client: Stripe.HttpClient): Stripe.HttpClient {
+  return Object.assign(Object.create(client) as Stripe.HttpClient, {
+    makeRequest: (...[host, port, path, method, headers, data, protocol, timeout]: Parameters<Stripe.HttpClient['makeRequest']>) =>
+      client.makeRequest(host, port, path, method, withTraceHeaders(headers), data, protocol, timeout),
+  });
+}
+
 /** A search value in single quotes, with Stripe's backslash escapes. */
 export function quote(value: string): string {
   return `'${value.replace(/[\\']/g, '\\$&')}'`;
@@ -95,6 +104,8 @@ export class StripePaymentsConnector {
       maxNetworkRetries: 0,
       timeout: options.policy?.timeoutMs ?? 5000,
       telemetry: false,
+      // With tracing on, each request carries its attempt's traceparent (lib/tracing.ts).
+      ...(tracingEnabled() ? { httpClient: withTraceContext(Stripe.createNodeHttpClient()) } : {}),
     });
     this.secrets = [options.secretKey, options.webhookSecret];
     this.webhookSecret = options.webhookSecret;
