@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { keepConnectionsAlive } from '../../../lib/keepAlive.js';
 import { PayloadTooLargeError, readBody } from '../../../lib/readBody.js';
+import { traceIdOf } from '../../../lib/tracing.js';
 import { FaultInjector, FaultParseError, parseFaultConfig } from './faults.js';
 
 export interface SandboxResponse {
@@ -68,6 +69,22 @@ function json(status: number, body: unknown): SandboxResponse {
 
 function isRoutedCall(value: RoutedCall | SandboxResponse): value is RoutedCall {
   return typeof (value as RoutedCall).run === 'function';
+}
+
+/**
+ * One JSON line per call that carries a W3C traceparent (a caller that traces), written when
+ * its response is over: the operation, its status and time, any injected fault, and the
+ * caller's `trace_id`, so that a trace can be followed into the sandbox. Untraced calls
+ * are not logged, as before.
+ */
+function logTracedCall(name: string, req: IncomingMessage, res: ServerResponse, request: SandboxRequest, operation: string, fault: string): void {
+  const traceId = traceIdOf(req.headers);
+  if (!traceId) return;
+  const started = performance.now();
+  res.once('close', () => {
+    const line = { level: 30, time: Date.now(), name: `${name}-sandbox`, method: request.method, path: request.path, operation, status: res.statusCode, ms: Math.round(performance.now() - started), ...(fault === 'none' ? {} : { fault }), trace_id: traceId, msg: 'request served' };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  });
 }
 
 export function createSandboxServer(options: SandboxServerOptions): SandboxServer {
@@ -158,6 +175,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     }
     bump(operations, routed.operation);
     const { action, delayMs, retryAfterSeconds } = faults.decide(routed.operation);
+    logTracedCall(options.name, req, res, request, routed.operation, action);
     if (action !== 'none') bump(faultCounts, action);
     if (action === 'down') {
       req.socket.destroy();
