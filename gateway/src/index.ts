@@ -3,13 +3,16 @@
 import './heapGrowth.js';
 import { ConfigError } from '../../lib/env.js';
 import { listenError } from '../../lib/listen.js';
-import { readGatewayConfig } from './config.js';
+import { ConfigFileError, loadGatewayConfig } from './configFile.js';
 import { createGateway, SafelistManifestError, SupergraphError } from './createGateway.js';
 import { createGatewayLogger } from './observability/logger.js';
 import { startTracing } from '../../lib/tracing.js';
 
 async function main(): Promise<void> {
-  const config = readGatewayConfig(process.env);
+  // The configuration file GRAPH360_CONFIG names, if any, with the environment over it (configFile.ts).
+  const { config, loaded } = loadGatewayConfig(process.env);
+  // The file's settings as variables too, for what reads them there (the log format).
+  for (const [name, value] of Object.entries(loaded.env)) if (value !== undefined) process.env[name] ??= value;
   // @apollo/gateway otherwise sends anonymous usage metrics to Apollo every few seconds
   // and probes the AWS/GCP/Azure metadata endpoints at start (utilities/opentelemetry.js):
   // traffic to other hosts that an offline or private deployment must not make. An
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof SupergraphError || error instanceof SafelistManifestError) {
     console.error(`[gateway] cannot start: ${error.message}`);
+  } else if (error instanceof ConfigFileError) {
+    for (const problem of error.problems) console.error(`[gateway] cannot start: ${problem}`);
   } else {
     console.error('[gateway] cannot start:', error);
   }
