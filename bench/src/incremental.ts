@@ -824,26 +824,31 @@ function versionOf(dir: string, name: string): string | undefined {
   }
 }
 
+const git = (args: string[]): string => {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+/** The code measured: the commit and whether the tree had changes when the run began (other work may commit during it). */
+const codeAtStart = { commit: git(['rev-parse', 'HEAD']), uncommittedChanges: git(['status', '--porcelain']).length > 0 };
+/** Before the bench pins itself to the load CPU (which narrows what availableParallelism reports). */
+const cpus = availableParallelism();
+
 function writeResults(incomplete: boolean, failure?: string): void {
   if (results.subscriptions.length === 0 && results.defer.length === 0 && results.failures.length === 0 && !failure) return;
-  const git = (args: string[]): string => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  };
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   const result = {
     startedAt: startedAt.toISOString(),
     durationS,
     incomplete,
     ...(failure ? { failure } : {}),
-    machine: { cpus: availableParallelism(), targetCpu: settings.targetCpu, loadCpu: settings.loadCpu, loadAverageAtStart, loadAverageAtEnd: loadavg() },
+    machine: { cpus, targetCpu: settings.targetCpu, loadCpu: settings.loadCpu, loadAverageAtStart, loadAverageAtEnd: loadavg() },
     settings,
     versions: {
       node: process.version,
-      graph360: { commit: git(['rev-parse', 'HEAD']), uncommittedChanges: git(['status', '--porcelain']).length > 0, 'graphql-ws': versionOf(ROOT, 'graphql-ws'), ws: versionOf(ROOT, 'ws') },
+      graph360: { ...codeAtStart, 'graphql-ws': versionOf(ROOT, 'graphql-ws'), ws: versionOf(ROOT, 'ws') },
       bench: { '@graphql-hive/gateway': versionOf(BENCH_DIR, '@graphql-hive/gateway'), '@graphql-hive/gateway-runtime': versionOf(BENCH_DIR, '@graphql-hive/gateway-runtime') },
     },
     ...results,
@@ -866,7 +871,7 @@ async function main(): Promise<void> {
   } catch {
     throw new Error('taskset is not installed: apt-get install -y util-linux');
   }
-  if (availableParallelism() < 2) throw new Error('the bench needs two CPUs: one for the gateway, one for the rest');
+  if (cpus < 2) throw new Error('the bench needs two CPUs: one for the gateway, one for the rest');
   execFileSync('taskset', ['-a', '-p', '-c', settings.loadCpu, String(process.pid)], { stdio: 'ignore' });
   workDir = mkdtempSync(join(tmpdir(), 'graph360-bench-incremental-'));
   log(`work folder ${workDir}; deadline ${settings.deadlineS} s; load average ${loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')}`);
