@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { envPort } from '../lib/env.js';
+import { ConfigError, envPort } from '../lib/env.js';
 import { portProblem } from '../lib/listen.js';
 import { chooseLogFormat, prettyLines } from '../lib/logFormat.js';
 import { prepareDevAuth } from './devAuth.js';
@@ -37,8 +37,8 @@ function parseGroups(argv: string[]): Set<ServiceGroup> {
   return new Set(groups as ServiceGroup[]);
 }
 
-/** The services' JSON log lines, shown pretty when this terminal is a TTY in development (lib/logFormat.ts; LOG_FORMAT=json|pretty decides otherwise). */
-const show: (line: string) => string = chooseLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? prettyLines(process.stdout.hasColors?.() ?? false) : (line) => line;
+/** The services' JSON log lines, shown pretty when this terminal is a TTY in development (lib/logFormat.ts; LOG_FORMAT=json|pretty decides otherwise). Set in main(). */
+let show: (line: string) => string = (line) => line;
 
 function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, onLine: (line: string) => void): void {
   let pending = '';
@@ -108,6 +108,7 @@ async function portProblems(groups: Set<ServiceGroup>): Promise<string[]> {
 
 async function main(): Promise<void> {
   const groups = parseGroups(process.argv.slice(2));
+  if (chooseLogFormat(process.env, process.stdout.isTTY === true) === 'pretty') show = prettyLines(process.stdout.hasColors?.() ?? false);
   const busy = await portProblems(groups);
   if (busy.length > 0) {
     for (const problem of busy) console.error(`npm start: ${problem} (nothing was started)`);
@@ -206,6 +207,8 @@ async function gatewayReady(graphqlUrl: string): Promise<string | undefined> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A bad setting (LOG_FORMAT, a port variable) is one line naming it.
+  if (error instanceof ConfigError) console.error(`npm start: ${error.message}`);
+  else console.error(error);
   process.exit(1);
 });
