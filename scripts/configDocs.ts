@@ -80,7 +80,7 @@ export function configurationMarkdown(): string {
     for (const setting of inGroup) {
       const defaultValue = defaultText(setting);
       lines.push(
-        `| \`${setting.path.join('.')}\` | \`${setting.env}\`${setting.secret ? ' 🔒' : ''} | ${defaultValue ? `\`${cell(defaultValue)}\`` : ''} | ${cell(allowed(setting))} | ${cell(setting.description)} |`,
+        `| \`${setting.path.join('.')}\` | \`${setting.env}\`${setting.secret ? ' 🔒' : ''} | ${defaultValue ? `\`${cell(defaultValue)}\`` : setting.required ? '**required**' : ''} | ${cell(allowed(setting))} | ${cell(setting.description)} |`,
       );
     }
     lines.push('');
@@ -101,7 +101,7 @@ export function envExample(): string {
       if (lines[lines.length - 1] !== '') lines.push('');
       lines.push(`# --- ${group} ---`);
     }
-    lines.push(`# ${setting.description}${setting.secret ? ' (secret)' : ''}`);
+    lines.push(`# ${setting.description}${setting.required ? ' (required)' : ''}${setting.secret ? ' (secret)' : ''}`);
     lines.push(`# ${setting.env}=${setting.secret ? '' : defaultText(setting)}`);
   }
   return `${lines.join('\n')}\n`;

@@ -40,6 +40,8 @@ export interface SchemaSetting {
   minLength?: number;
   /** Never printed: redacted in `graph360 config check` and left empty in .env.example. */
   secret: boolean;
+  /** Must be given (x-required): the gateway does not start without it. */
+  required: boolean;
   /** A path: relative values in the file are resolved against the file's folder. */
   isPath: boolean;
 }
@@ -55,6 +57,7 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   'x-env'?: string;
   'x-secret'?: boolean;
+  'x-required'?: boolean;
 }
 
 /** Settings whose string is a file path. */
@@ -82,6 +85,7 @@ export function schemaSettings(schema: SchemaNode = readConfigSchema()): SchemaS
           maximum: child.maximum,
           minLength: child.minLength,
           secret: child['x-secret'] === true,
+          required: child['x-required'] === true,
           isPath: PATH_VARIABLES.has(env),
         });
       } else if (child.properties) {
