@@ -9,6 +9,7 @@
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './helpers/gatewayCalls.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
 const MULTIPART = 'multipart/mixed;deferSpec=20220824,application/graphql-response+json,application/json;q=0.9';
@@ -192,6 +193,27 @@ describe('@defer', () => {
     expect(seen[0]).toEqual({ customer: { __typename: 'Customer', id: '10000004', name: customer.name } });
     // The client adds __typename to every selection; the rest is the whole answer.
     expect(seen.at(-1)).toMatchObject({ customer });
+  });
+
+  it("starts a deferred fragment's fetches with the primary part's: one that depends on nothing is fetched while the primary part still waits", async () => {
+    const query = 'query Early($id: ID!) { customer(id: $id) { id name } ... @defer(label: "products") { products(first: 2) { nodes { id } } } }';
+    await stack.setFaults('crm', { hang: true });
+    const aborted = new AbortController();
+    try {
+      const before = await completedFetches('erp');
+      const response = fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: MULTIPART, ...stack.authHeaders },
+        body: JSON.stringify({ query, variables: { id: '10000007' } }),
+        signal: aborted.signal,
+      });
+      // The CRM never answers, so the primary part cannot be sent; the ERP's products are fetched all the same.
+      await until('the deferred ERP fetch', async () => ((await completedFetches('erp')) > before ? true : undefined), 10_000);
+      aborted.abort();
+      await response.catch(() => undefined);
+    } finally {
+      await stack.clearFaults();
+    }
   });
 
   // Last: it opens the subgraph's circuit breaker to the ERP for the tests after it.

@@ -13,8 +13,9 @@
  * (multipartBody). A client that does not take multipart, a batch, or a plan whose
  * DeferNode is not at its top gets the whole response at once (PlanRun runs every part).
  *
- * Deferred fragments start as soon as the primary part is shaped, not when the client
- * reads; fragments deferred inside one start once it has been delivered.
+ * Deferred fragments' fetches start with the primary part's (each waits only for the
+ * fetches it depends on), not when the client reads; their items are made once the
+ * primary part is shaped; fragments deferred inside one start once it has been delivered.
  */
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -179,6 +180,15 @@ export async function executeStreamed(
   primaryResult: (run: PlanRun) => GatewayExecutionResult,
 ): Promise<GatewayExecutionResult> {
   const variables = requestContext.request.variables;
+  // Each deferred fragment's fetches start now, beside the primary part's, and wait only for
+  // the fetches they depend on (FetchSignals): only their items wait for the primary part.
+  const fetchDeferred = (step: DeferredStep): { part: PlanRun; fetched: Promise<void> } => {
+    const part = run.part();
+    // Not expected (fetch failures are errors of the part): the fragment fails alone.
+    const fetched = part.runDeferred(step, false).catch((error: unknown) => void part.errors.push(error instanceof Error ? error : new Error(String(error))));
+    return { part, fetched };
+  };
+  const early = new Map(defer.deferred.map((step) => [step, fetchDeferred(step)]));
   if (defer.primary) await run.run(defer.primary, [run.data]);
   const initial = primaryResult(run);
   // Nothing to hang deferred data on: the primary part is the whole answer.
@@ -192,20 +202,13 @@ export async function executeStreamed(
   let pending = 0;
   const start = (step: DeferredStep): void => {
     pending++;
-    const part = run.part();
-    void part
-      .runDeferred(step, false)
-      .then(
-        () => itemsOf(delivered, part, step, prepared, variables),
-        // Not expected (fetch failures are errors of the part): the fragment fails alone.
-        (error: unknown) => {
-          part.errors.push(error instanceof Error ? error : new Error(String(error)));
-          return itemsOf(delivered, part, step, prepared, variables);
-        },
-      )
+    const { part, fetched } = early.get(step) ?? fetchDeferred(step);
+    void fetched
+      .then(() => itemsOf(delivered, part, step, prepared, variables))
       // Whatever happened, the fragment is accounted for, so the stream ends.
       .catch((): IncrementalItem[] => [])
       .then((items) => {
+        // Fragments deferred inside this one start once it has been delivered.
         for (const child of step.children) start(child);
         pending--;
         queue.push(items.length > 0 ? { hasNext: pending > 0, incremental: items } : { hasNext: pending > 0 });
