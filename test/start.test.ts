@@ -77,6 +77,8 @@ describe('npm start', () => {
     npm.stdout!.on('data', onData);
     npm.stderr!.on('data', onData);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close' comes after 'exit' once its output is read to the end (the last lines may still be in the pipe at 'exit').
+    const closed = new Promise<void>((resolve) => npm.once('close', () => resolve()));
     const group = npm.pid!;
     try {
       const deadline = Date.now() + 180_000;
@@ -122,6 +124,7 @@ describe('npm start', () => {
       while (alive(-group) && Date.now() - stopped < 15_000) await new Promise((r) => setTimeout(r, 100));
       // npm passes the child's end on; a clean stop is code 0 (or npm's own SIGINT end).
       expect(code === 0 || signal === 'SIGINT' || code === 130).toBe(true);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 15_000))]);
       // Every service stopped on its own (start.ts says when it has to SIGKILL one), and it says when all have.
       expect(output).not.toMatch(/SIGKILL/);
       expect(output).toMatch(/Every process of the stack has stopped\.\n$/);
