@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CONFIG_FILE_VARIABLE, schemaSettings } from './configFile.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'bin/graph360.js');
@@ -19,10 +20,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SECRET = randomBytes(32).toString('base64url');
 const PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
-/** The variables the tests' own environment might carry that would change what the CLI reads. */
+/** Every variable the gateway reads (the schema's settings, and a few the CLI and logger read): the tests' own environment (CI's REDIS_URL...) must not change what the CLI sees. */
+const READ_BY_THE_GATEWAY = new Set([...schemaSettings().map((setting) => setting.env), CONFIG_FILE_VARIABLE, 'LOG_FORMAT', 'NODE_ENV']);
+
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  for (const name of Object.keys(env)) if (/^(LIMIT_|RATE_LIMIT|GATEWAY_|AUTH_|METRICS_|GRAPH360_CONFIG$|LOG_FORMAT$|NODE_ENV$)/.test(name) && !(name in extra)) delete env[name];
+  for (const name of Object.keys(env)) if ((READ_BY_THE_GATEWAY.has(name) || /_SUBGRAPH_URL$/.test(name)) && !(name in extra)) delete env[name];
   return env;
 }
 
