@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { createBenchAuth, type BenchAuth } from './lib/auth.js';
+import { otlpSink, type OtlpSink } from './lib/otlpSink.js';
 import { oursGatewayEnv } from './lib/oursEnv.js';
 import { cpuSeconds, freePort, killAllNow, peakRss, resetPeakRss, spawnProc, stopAll, type Proc } from './lib/proc.js';
 import { formatReport, type Row, type TargetMemory, type WorkloadResult } from './lib/report.js';
@@ -68,7 +69,10 @@ function connectionCounts(fallback: number[]): number[] {
   return [...new Set(counts.map(Number))];
 }
 
-const KNOWN_TARGETS = ['ours', 'ours-warm', 'ours-dedup', 'vanilla', 'hive', 'hive-tuned', 'direct'];
+/** Run by default. */
+const DEFAULT_TARGETS = ['ours', 'ours-warm', 'ours-dedup', 'vanilla', 'hive', 'hive-tuned', 'direct'];
+/** Also known, run when named: ours with OpenTelemetry tracing on, every request sampled or 10% (lib/otlpSink.ts takes the spans). */
+const KNOWN_TARGETS = [...DEFAULT_TARGETS, 'ours-traced', 'ours-traced10'];
 
 const settings = {
   warmupS: num('BENCH_WARMUP_S', 3),
@@ -78,7 +82,7 @@ const settings = {
   latencyMs: num('BENCH_LATENCY_MS', 20),
   deadlineS: num('BENCH_DEADLINE_S', 900),
   only: process.env.BENCH_ONLY || undefined,
-  targets: (process.env.BENCH_TARGETS || KNOWN_TARGETS.join(',')).split(',').map((t) => t.trim()),
+  targets: (process.env.BENCH_TARGETS || DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()),
   targetCpu: '0',
   loadCpu: '1',
 };
@@ -88,8 +92,8 @@ for (const t of settings.targets) {
   if (!KNOWN_TARGETS.includes(t)) throw new Error(`BENCH_TARGETS: unknown target "${t}" (known: ${KNOWN_TARGETS.join(', ')})`);
 }
 
-type TargetId = 'ours' | 'ours-warm' | 'ours-dedup' | 'vanilla' | 'hive' | 'hive-tuned';
-const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'ours-dedup', 'vanilla', 'hive', 'hive-tuned'] as const).filter((t) => settings.targets.includes(t));
+type TargetId = 'ours' | 'ours-warm' | 'ours-dedup' | 'ours-traced' | 'ours-traced10' | 'vanilla' | 'hive' | 'hive-tuned';
+const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'ours-dedup', 'ours-traced', 'ours-traced10', 'vanilla', 'hive', 'hive-tuned'] as const).filter((t) => settings.targets.includes(t));
 
 /**
  * A case already run at one connection count has warmed the target, its pools and the
@@ -114,6 +118,8 @@ interface Counters {
 }
 
 let workDir = '';
+/** Where ours-traced(10) send their spans, once one has started. */
+let tracedSink: OtlpSink | undefined;
 let logCounter = 0;
 const log = (message: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const logFile = (name: string): string => join(workDir, `${String(++logCounter).padStart(2, '0')}-${name}.log`);
@@ -311,14 +317,19 @@ function targetMemory(rows: Row[]): TargetMemory[] {
 async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth): Promise<{ proc: Proc; url: string }> {
   const common = { cwd: ROOT, cpu: settings.targetCpu, logFile: logFile(id) };
   lifetimePeakRss.delete(id);
-  if (id === 'ours' || id === 'ours-warm' || id === 'ours-dedup') {
+  if (id === 'ours' || id === 'ours-warm' || id === 'ours-dedup' || id === 'ours-traced' || id === 'ours-traced10') {
     // ours: caches and inbound dedup off; ours-warm: caches on; ours-dedup: inbound dedup on
-    // (identical requests in flight share one execution), as hive-tuned runs.
+    // (identical requests in flight share one execution), as hive-tuned runs; ours-traced(10):
+    // ours with tracing on, every request sampled (or 10%), spans exported over OTLP/HTTP.
     const caches = {
       ENTITY_CACHE: id === 'ours-warm' ? 'on' : 'off',
       RESPONSE_CACHE: id === 'ours-warm' ? 'on' : 'off',
       INBOUND_DEDUP: id === 'ours-dedup' ? 'on' : 'off',
     };
+    const tracing =
+      id === 'ours-traced' || id === 'ours-traced10'
+        ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: (tracedSink = await otlpSink()).url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: id === 'ours-traced' ? '1' : '0.1' }
+        : {};
     const proc = await spawnProc({
       ...common,
       name: id,
@@ -330,6 +341,7 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
         GATEWAY_INVALIDATION_SECRET: randomBytes(24).toString('base64url'),
         ...oursGatewayEnv(supergraphPath),
         ...caches,
+        ...tracing,
         GATEWAY_SUBGRAPH_SECRET: auth.subgraphSecret,
         AUTH_PUBLIC_KEY: auth.publicKeyPem,
       },
@@ -651,6 +663,8 @@ function writeResults(incomplete: boolean): void {
     workloads,
   };
   console.log(`\n${formatReport(workloads, settings)}`);
+  // The traced targets' spans, counted where they were exported: proof that tracing was on.
+  if (tracedSink) log(`spans exported by the traced targets: ${tracedSink.spans}`);
   const resultsDir = join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${incomplete ? '-incomplete' : ''}.json`);

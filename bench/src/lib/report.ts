@@ -48,7 +48,9 @@ export interface WorkloadResult {
   incomplete?: boolean;
 }
 
-const OURS = ['ours', 'ours-warm', 'ours-dedup'];
+const OURS = ['ours', 'ours-warm', 'ours-dedup', 'ours-traced', 'ours-traced10'];
+/** Variants of ours against ours itself: what a feature costs (tracing). */
+const AGAINST_OURS = ['ours-traced', 'ours-traced10'];
 const PEERS = ['vanilla', 'hive', 'hive-tuned', 'direct'];
 
 const caseOf = (row: Row): string => `${row.query}${row.latencyMs ? ` +${row.latencyMs}ms` : ''}`;
@@ -108,7 +110,7 @@ function connectionsSection(workload: WorkloadResult, connections: number): stri
     const rowsOf = rows.filter((r) => caseOf(r) === c);
     const by = (target: string): Row | undefined => rowsOf.find((r) => r.target === target);
     for (const ours of OURS) {
-      for (const peer of PEERS) {
+      for (const peer of [...PEERS, ...(AGAINST_OURS.includes(ours) ? ['ours'] : [])]) {
         const a = by(ours);
         const b = by(peer);
         if (!a || !b) continue;
