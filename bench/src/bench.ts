@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { createBenchAuth, type BenchAuth } from './lib/auth.js';
+import { canonical } from './lib/canonical.js';
 import { otlpSink, type OtlpSink } from './lib/otlpSink.js';
 import { oursGatewayEnv } from './lib/oursEnv.js';
 import { cpuSeconds, freePort, killAllNow, peakRss, resetPeakRss, spawnProc, stopAll, type Proc } from './lib/proc.js';
@@ -123,18 +124,6 @@ let tracedSink: OtlpSink | undefined;
 let logCounter = 0;
 const log = (message: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const logFile = (name: string): string => join(workDir, `${String(++logCounter).padStart(2, '0')}-${name}.log`);
-
-/** Canonical JSON (sorted keys): equality of answers whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(30_000) });

@@ -44,6 +44,7 @@ import { table } from './lib/report.js';
 import { GraphQLWsSocket, openSockets, type Subscription } from './incremental/graphqlWs.js';
 import { timedPost, type TimedAnswer } from './incremental/multipart.js';
 import { startIncrementalStack, type IncrementalStack } from './incremental/stack.js';
+import { canonical } from './lib/canonical.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -123,18 +124,6 @@ interface Spread {
 function spread(values: number[]): Spread {
   const sorted = sortNumbers(values);
   return { min: sorted[0] ?? Number.NaN, p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN };
-}
-
-/** Canonical JSON (sorted keys): equality of answers whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 async function graphql<T>(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<T> {
