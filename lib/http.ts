@@ -62,13 +62,16 @@ export function acceptsNoGraphQLResponse(accept: string | undefined): boolean {
   return accept !== undefined && accept !== '' && admitsNoAnswer(accept) && !acceptsMultipartSubscription(accept);
 }
 
+const SUBSCRIPTION_SPEC = /subscriptionspec/i;
+
 /**
  * True when the Accept header takes Apollo's multipart subscription responses
  * (`multipart/mixed;subscriptionSpec=1.0`, quoted or not, other parameters such as
  * Apollo Client's `boundary=graphql` allowed): the gateway's subscriptions/multipart.ts.
  */
 export function acceptsMultipartSubscription(accept: string | undefined): boolean {
-  if (!accept) return false;
+  // Every GraphQL request asks: most Accept headers are turned away without being split.
+  if (!accept || !SUBSCRIPTION_SPEC.test(accept)) return false;
   return accept.split(',').some((range) => {
     const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
     return type === 'multipart/mixed' && parameters.some((parameter) => parameter.replace(/\s+/g, '').replace(/"/g, '') === 'subscriptionspec=1.0');

@@ -50,11 +50,6 @@ export class SubscriptionSources {
 
   constructor(private readonly options: SubscriptionSourcesOptions) {}
 
-  /** How many subscriptions to subgraphs are open. */
-  get size(): number {
-    return this.sources.size;
-  }
-
   /** Adds the subscriber of `delivery` to the source of this operation, started if need be. */
   subscribe(prepared: PreparedOperation, requestContext: GatewayGraphQLRequestContext, services: ServiceLookup, delivery: SubscriptionDelivery): GatewayExecutionResult {
     const step = prepared.root;

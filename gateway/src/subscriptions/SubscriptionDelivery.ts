@@ -64,11 +64,6 @@ export class SubscriptionDelivery implements AsyncIterableIterator<FormattedResu
     return this.claimed;
   }
 
-  /** True once it has ended (its last result may still wait to be read). */
-  get ended(): boolean {
-    return this.done;
-  }
-
   /**
    * The executor takes the delivery (one subscription per delivery) and says how to stop
    * its events; the error to answer with instead when it may not start.
