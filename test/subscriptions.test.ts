@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { erpInvoices, type ErpInvoice } from './helpers/erpInvoices.js';
 import { metric, until } from './helpers/gatewayCalls.js';
@@ -94,6 +94,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+});
+
+// A subscription a test has stopped ends at the subgraph a moment later (the gateway
+// completes its upstream subscription asynchronously). Tests that count the subgraph's
+// subscriptions start once the previous test's have ended, or its count would be off by one.
+beforeEach(async () => {
+  if (stack) await until('the subgraph has no subscription left from an earlier test', async () => ((await subgraphSubscriptions()) === 0 ? true : undefined));
 });
 
 describe('a payment, as subscribers see it', () => {
