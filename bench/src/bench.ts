@@ -17,7 +17,16 @@
  * connection count: 8s; BENCH_DURATION_S=8 is the same), BENCH_CONNECTIONS (comma list,
  * 16,50), BENCH_ONLY (federation | graph360), BENCH_TARGETS (comma list of ours,
  * ours-warm, ours-dedup, vanilla, hive, hive-tuned, direct), BENCH_SCALE (sandbox seed scale, 0.2),
- * BENCH_LATENCY_MS (20), BENCH_DEADLINE_S (900: everything is stopped by then).
+ * BENCH_LATENCY_MS (20), BENCH_ROUNDS (2: see below), BENCH_DEADLINE_S (1500: everything
+ * is stopped by then).
+ *
+ * The targets of a workload run side by side as idle processes and take turns: each case
+ * and connection count is measured in BENCH_ROUNDS slices per target, the targets in one
+ * order in the first round and in the reverse order in the next (A B C, C B A, …), and a
+ * target's row adds its slices up. This machine's speed drifts by more than the
+ * differences some ratios are about (a few percent, for the caches' cost) over the minutes
+ * a run takes; taking turns puts the same drift on every target instead of on whichever
+ * ran last.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -81,7 +90,8 @@ const settings = {
   connections: connectionCounts([16, 50]),
   scale: num('BENCH_SCALE', 0.2),
   latencyMs: num('BENCH_LATENCY_MS', 20),
-  deadlineS: num('BENCH_DEADLINE_S', 900),
+  rounds: Math.max(1, Math.round(num('BENCH_ROUNDS', 2))),
+  deadlineS: num('BENCH_DEADLINE_S', 1500),
   only: process.env.BENCH_ONLY || undefined,
   targets: (process.env.BENCH_TARGETS || DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim()),
   targetCpu: '0',
@@ -194,7 +204,7 @@ async function quiesce(counters: Counters): Promise<[number, number]> {
  * One target, one case: a checked request first (its answer must equal the reference),
  * then warm-up, then the measured run with the counters reset just before it.
  */
-async function measure(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number): Promise<Row> {
+async function measure(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number, seconds: number): Promise<Row> {
   const row: Row = { target, query: c.query, latencyMs: c.latencyMs, connections, rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, peakRssMb: 0, cpuPct: 0 };
   const first = await post(url, c.body, c.headers).catch((error: unknown) => {
     throw new Error(`${target} did not answer the first request`, { cause: error });
@@ -231,7 +241,7 @@ async function measure(target: string, proc: Proc, url: string, c: Case, counter
   const rssReset = resetPeakRss(proc.pid);
   const cpuBefore = cpuSeconds(proc.pid);
   const started = process.hrtime.bigint();
-  const result = await runWrk({ ...wrk, seconds: settings.measureS });
+  const result = await runWrk({ ...wrk, seconds });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = cpuSeconds(proc.pid);
   const [fetches, calls] = await quiesce(counters);
@@ -244,7 +254,7 @@ async function measure(target: string, proc: Proc, url: string, c: Case, counter
   row.p99Ms = result.p99Us / 1000;
   row.peakRssMb = peakRss(proc.pid) / 1024 / 1024;
   notePeakRss(target, proc.pid);
-  if (result.requests === 0) row.note = [row.note, `no answer completed within the ${settings.measureS} s run (${result.sent} requests sent)`].filter(Boolean).join('; ');
+  if (result.requests === 0) row.note = [row.note, `no answer completed within the ${seconds} s run (${result.sent} requests sent)`].filter(Boolean).join('; ');
   if (!rssReset) row.note = [row.note, 'peak RSS since process start'].filter(Boolean).join('; ');
   row.cpuPct = (100 * (cpuAfter - cpuBefore)) / wallS;
   // Per request sent: the requests in flight at the end made their calls too (quiesce waited for them).
@@ -266,9 +276,9 @@ const fetchesText = (row: Row): string =>
     .join(', ');
 
 /** measure(), but a failure is a row with its reason, not the end of the run (unless the target died). */
-async function measureSafely(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number): Promise<Row> {
+async function measureSafely(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number, seconds: number): Promise<Row> {
   try {
-    return await measure(target, proc, url, c, counters, connections, warmupS);
+    return await measure(target, proc, url, c, counters, connections, warmupS, seconds);
   } catch (error) {
     const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
     log(`  ${target} ${c.query} c${connections}: failed: ${message.slice(0, 300)}`);
@@ -277,13 +287,105 @@ async function measureSafely(target: string, proc: Proc, url: string, c: Case, c
   }
 }
 
-/** Every case at every connection count, in that order: the full warm-up once per case. */
-async function measureAllCounts(target: string, proc: Proc, url: string, c: Case, counters: Counters): Promise<Row[]> {
+/** A target running during a workload. */
+interface Running {
+  target: string;
+  proc: Proc;
+  url: string;
+}
+
+/**
+ * Waits (up to 3 s) until none of the targets uses the CPU any more: a target goes on
+ * collecting garbage for a moment after its load stops, which must not fall into the
+ * next target's slice.
+ */
+async function settle(targets: readonly Running[]): Promise<void> {
+  const deadline = Date.now() + 3000;
+  let last = targets.map((t) => cpuSeconds(t.proc.pid));
+  let quiet = 0;
+  while (Date.now() < deadline && quiet < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = targets.map((t) => cpuSeconds(t.proc.pid));
+    quiet = now.every((v, i) => v === last[i]) ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+/** One target's row from its slices: answers and time added up, the worst p99, the highest peak. */
+function combineSlices(slices: Row[]): Row {
+  const first = slices[0]!;
+  const mean = (values: number[]): number => sum(values) / values.length;
+  const measured = slices.filter((r) => r.requests > 0);
+  const weighted = (pick: (r: Row) => number | undefined): number | undefined => {
+    const withValue = slices.filter((r) => pick(r) !== undefined && r.requests > 0);
+    const requests = sum(withValue.map((r) => r.requests));
+    return withValue.length === 0 || requests === 0 ? undefined : sum(withValue.map((r) => pick(r)! * r.requests)) / requests;
+  };
+  const notes = [...new Set(slices.map((r) => r.note).filter(Boolean))];
+  const row: Row = {
+    ...first,
+    // Slices are of equal length: the mean of their rates is the rate over their whole time.
+    rps: mean(slices.map((r) => r.rps)),
+    p50Ms: measured.length > 0 ? mean(measured.map((r) => r.p50Ms)) : 0,
+    p99Ms: Math.max(...slices.map((r) => r.p99Ms)),
+    requests: sum(slices.map((r) => r.requests)),
+    errors: sum(slices.map((r) => r.errors)),
+    peakRssMb: Math.max(...slices.map((r) => r.peakRssMb)),
+    cpuPct: mean(slices.map((r) => r.cpuPct)),
+    sliceRps: slices.map((r) => r.rps),
+    subgraphFetchesPerRequest: weighted((r) => r.subgraphFetchesPerRequest),
+    backendCallsPerRequest: weighted((r) => r.backendCallsPerRequest),
+    cache: slices[slices.length - 1]!.cache,
+    errorSample: slices.find((r) => r.errorSample)?.errorSample,
+    note: notes.length > 0 ? notes.join('; ') : undefined,
+  };
+  for (const key of Object.keys(row) as Array<keyof Row>) if (row[key] === undefined) delete row[key];
+  return row;
+}
+
+/**
+ * One case at every connection count, the targets taking turns (see the top of this
+ * file): each is warmed up (fully at the first count), then measured in slices.
+ */
+async function measureTogether(targets: readonly Running[], c: Case, counters: Counters): Promise<Row[]> {
   const rows: Row[] = [];
+  const sliceS = Math.max(1, Math.round(settings.measureS / settings.rounds));
   for (const [i, connections] of settings.connections.entries()) {
-    rows.push(await measureSafely(target, proc, url, c, counters, connections, i === 0 ? settings.warmupS : Math.min(settings.warmupS, REWARMUP_S)));
+    const warmupS = i === 0 ? settings.warmupS : Math.min(settings.warmupS, REWARMUP_S);
+    const slices = new Map<string, Row[]>(targets.map((t) => [t.target, []]));
+    for (let round = 0; round < settings.rounds; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        await settle(targets);
+        // The first slice of each target warms it up first.
+        slices.get(t.target)!.push(await measureSafely(t.target, t.proc, t.url, c, counters, connections, round === 0 ? warmupS : 0, sliceS));
+      }
+    }
+    for (const t of targets) {
+      const row = combineSlices(slices.get(t.target)!);
+      rows.push(row);
+      if (settings.rounds > 1) log(`  ${t.target.padEnd(10)} ${caseOf(c)} c${connections}: ${row.rps.toFixed(0)} rps over ${settings.rounds} slices (${row.sliceRps!.map((r) => r.toFixed(0)).join(', ')})`);
+    }
   }
   return rows;
+}
+
+const caseOf = (c: { query: string; latencyMs?: number | undefined }): string => `${c.query}${c.latencyMs ? ` +${c.latencyMs}ms` : ''}`;
+
+/** Starts each target in turn (each alone on the target CPU while it starts). */
+async function startTargets(ids: readonly TargetId[], supergraphFor: (id: TargetId) => string, auth: BenchAuth): Promise<Running[]> {
+  const running: Running[] = [];
+  try {
+    for (const id of ids) {
+      log(`  starting ${id}`);
+      const { proc, url } = await startTarget(id, supergraphFor(id), auth);
+      running.push({ target: id, proc, url });
+    }
+  } catch (error) {
+    await Promise.all(running.map((t) => t.proc.stop()));
+    throw error;
+  }
+  return running;
 }
 
 /** The highest VmHWM seen for each target over its whole life (start-up and warm-ups included), bytes. */
@@ -432,32 +534,30 @@ async function federationWorkload(auth: BenchAuth): Promise<void> {
   const counters: Counters = { subgraphUrls: subgraphs.map((s) => s.url), sandboxUrls: [] };
   const workload = beginWorkload('federation', "Workload 1: The Guild's federation benchmark (4 subgraphs)");
   const { rows } = workload;
-  for (const id of GATEWAY_TARGETS) {
-    log(`workload 1: ${id}`);
-    const { proc, url } = await startTarget(id, supergraphPath, auth);
-    try {
-      for (const c of cases) rows.push(...(await measureAllCounts(id, proc, url, c, counters)));
-    } finally {
-      await proc.stop();
+  log(`workload 1: starting ${[...GATEWAY_TARGETS, ...(settings.targets.includes('direct') ? ['direct'] : [])].join(', ')}`);
+  const running = await startTargets(GATEWAY_TARGETS, () => supergraphPath, auth);
+  try {
+    if (settings.targets.includes('direct')) {
+      // The accounts subgraph alone, on the target CPU: the upper bound for `users`.
+      const proc = await spawnProc({
+        name: 'direct',
+        cwd: BENCH_DIR,
+        cpu: settings.targetCpu,
+        logFile: logFile('direct'),
+        command: process.execPath,
+        args: ['--import', 'tsx/esm', 'src/workload1/serve.ts', 'accounts', '0'],
+        env: { NODE_ENV: 'production' },
+      });
+      lifetimePeakRss.delete('direct');
+      running.push({ target: 'direct', proc, url: proc.url });
     }
-  }
-  if (settings.targets.includes('direct')) {
-    log('workload 1: direct (the accounts subgraph alone, on the target CPU)');
-    const proc = await spawnProc({
-      name: 'direct',
-      cwd: BENCH_DIR,
-      cpu: settings.targetCpu,
-      logFile: logFile('direct'),
-      command: process.execPath,
-      args: ['--import', 'tsx/esm', 'src/workload1/serve.ts', 'accounts', '0'],
-      env: { NODE_ENV: 'production' },
-    });
-    lifetimePeakRss.delete('direct');
-    try {
-      rows.push(...(await measureAllCounts('direct', proc, proc.url, cases[1]!, { subgraphUrls: [], sandboxUrls: [] })));
-    } finally {
-      await proc.stop();
+    for (const c of cases) {
+      log(`workload 1: ${c.query}`);
+      const targets = running.filter((t) => t.target !== 'direct' || c.query === 'users');
+      if (targets.length > 0) rows.push(...(await measureTogether(targets, c, counters)));
     }
+  } finally {
+    await Promise.all(running.map((t) => t.proc.stop()));
   }
   await Promise.all(subgraphs.map((s) => s.stop()));
   endWorkload(workload);
@@ -539,18 +639,19 @@ async function graph360Workload(auth: BenchAuth): Promise<void> {
     `Workload 2: graph360 over the sandboxes (scale ${settings.scale}${settings.latencyMs > 0 ? `; +${settings.latencyMs}ms = that latency on every backend call` : ''})`,
   );
   const { rows } = workload;
-  for (const id of GATEWAY_TARGETS) {
-    log(`workload 2: ${id}`);
-    const { proc, url } = await startTarget(id, id.startsWith('ours') ? supergraphPath : peerSupergraphPath, auth);
-    try {
-      for (const latencyMs of latencies) {
-        await setLatency(latencyMs);
-        for (const c of base) rows.push(...(await measureAllCounts(id, proc, url, { ...c, ...(latencyMs > 0 ? { latencyMs } : {}) }, counters)));
+  log(`workload 2: starting ${GATEWAY_TARGETS.join(', ')}`);
+  const running = await startTargets(GATEWAY_TARGETS, (id) => (id.startsWith('ours') ? supergraphPath : peerSupergraphPath), auth);
+  try {
+    for (const latencyMs of latencies) {
+      await setLatency(latencyMs);
+      for (const c of base) {
+        log(`workload 2: ${caseOf({ query: c.query, latencyMs })}`);
+        if (running.length > 0) rows.push(...(await measureTogether(running, { ...c, ...(latencyMs > 0 ? { latencyMs } : {}) }, counters)));
       }
-    } finally {
-      await setLatency(0);
-      await proc.stop();
     }
+  } finally {
+    await setLatency(0);
+    await Promise.all(running.map((t) => t.proc.stop()));
   }
   await Promise.all([...subgraphs, ...sandboxes].map((s) => s.stop()));
   endWorkload(workload);
@@ -600,7 +701,7 @@ async function main(): Promise<void> {
   execFileSync('taskset', ['-a', '-p', '-c', settings.loadCpu, String(process.pid)], { stdio: 'ignore' });
   workDir = mkdtempSync(join(tmpdir(), 'graph360-bench-'));
   log(
-    `work folder ${workDir}; per case ${settings.warmupS} s warm-up (${Math.min(settings.warmupS, REWARMUP_S)} s at each further count) + ${settings.measureS} s measured at ${settings.connections.join(' and ')} connections; about ${Math.ceil(expectedSeconds() / 60)} min expected, deadline ${settings.deadlineS} s`,
+    `work folder ${workDir}; per target and case ${settings.warmupS} s warm-up (${Math.min(settings.warmupS, REWARMUP_S)} s at each further count) + ${settings.measureS} s measured in ${settings.rounds} turns at ${settings.connections.join(' and ')} connections; about ${Math.ceil(expectedSeconds() / 60)} min expected, deadline ${settings.deadlineS} s`,
   );
   const auth = await createBenchAuth();
   if (!settings.only || settings.only === 'federation') await federationWorkload(auth);
@@ -609,17 +710,17 @@ async function main(): Promise<void> {
 }
 
 /**
- * A rough forecast of the run's length, printed at its start: per measured run its
- * warm-up, its measured time and about 1.5 s of checks and counter reads; per target
- * start about 5 s; 30 s for the subgraphs, sandboxes and reference answers (calibrated on
- * the quiet runs in bench/README.md).
+ * A rough forecast of the run's length, printed at its start: per slice its measured time
+ * and about 2 s of checks, counter reads and settling; per target and case its warm-ups;
+ * per target start about 5 s; 30 s for the subgraphs, sandboxes and reference answers.
  */
 function expectedSeconds(): number {
   const gateways = GATEWAY_TARGETS.length;
-  const perCase = settings.warmupS + (settings.connections.length - 1) * Math.min(settings.warmupS, REWARMUP_S) + settings.connections.length * (settings.measureS + 1.5);
+  const sliceS = Math.max(1, Math.round(settings.measureS / settings.rounds));
+  const perTargetCase = settings.warmupS + (settings.connections.length - 1) * Math.min(settings.warmupS, REWARMUP_S) + settings.connections.length * settings.rounds * (sliceS + 2);
   const latencies = settings.latencyMs > 0 ? 2 : 1;
-  const w1 = (gateways * 2 + (settings.targets.includes('direct') ? 1 : 0)) * perCase + (gateways + 1) * 5 + 10;
-  const w2 = gateways * 2 * latencies * perCase + gateways * 5 + 20;
+  const w1 = (gateways * 2 + (settings.targets.includes('direct') ? 1 : 0)) * perTargetCase + (gateways + 1) * 5 + 10;
+  const w2 = gateways * 2 * latencies * perTargetCase + gateways * 5 + 20;
   return (settings.only === 'graph360' ? 0 : w1) + (settings.only === 'federation' ? 0 : w2);
 }
 

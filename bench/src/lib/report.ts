@@ -28,6 +28,8 @@ export interface Row {
   cache?: string;
   errorSample?: string;
   note?: string;
+  /** The correct answers per second of each slice, when the targets took turns in slices. */
+  sliceRps?: number[];
 }
 
 /** A target's memory over one workload. */
@@ -49,8 +51,8 @@ export interface WorkloadResult {
 }
 
 const OURS = ['ours', 'ours-warm', 'ours-dedup', 'ours-traced', 'ours-traced10'];
-/** Variants of ours against ours itself: what a feature costs (tracing). */
-const AGAINST_OURS = ['ours-traced', 'ours-traced10'];
+/** Variants of ours against ours itself: what a feature costs (caches, inbound dedup, tracing). */
+const AGAINST_OURS = ['ours-warm', 'ours-dedup', 'ours-traced', 'ours-traced10'];
 const PEERS = ['vanilla', 'hive', 'hive-tuned', 'direct'];
 
 const caseOf = (row: Row): string => `${row.query}${row.latencyMs ? ` +${row.latencyMs}ms` : ''}`;
@@ -65,9 +67,9 @@ export function table(headers: string[], rows: string[][], textColumns = 2): str
 const fixed = (value: number | undefined, digits: number): string => (value === undefined ? '-' : value.toFixed(digits));
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
-export function formatReport(workloads: WorkloadResult[], settings: { warmupS: number; measureS: number; connections: number[] }): string {
+export function formatReport(workloads: WorkloadResult[], settings: { warmupS: number; measureS: number; rounds?: number; connections: number[] }): string {
   const out: string[] = [
-    `${settings.connections.join(' and ')} connections, ${settings.warmupS} s warm-up then ${settings.measureS} s measured per case and count; every target in production mode; target on CPU 0, wrk + subgraphs + sandboxes on CPU 1.`,
+    `${settings.connections.join(' and ')} connections, ${settings.warmupS} s warm-up then ${settings.measureS} s measured per target, case and count${settings.rounds && settings.rounds > 1 ? `, in ${settings.rounds} slices, the targets taking turns (forward, then backward)` : ''}; every target in production mode; target on CPU 0, wrk + subgraphs + sandboxes on CPU 1.`,
     'rps counts correct answers only; errors = wrong answers + socket errors; CPU % = target CPU time per second (100 = one core); peak RSS = the target process tree\'s VmHWM over the measured run.',
   ];
   for (const workload of workloads) {
@@ -88,11 +90,12 @@ function connectionsSection(workload: WorkloadResult, connections: number): stri
   out.push('', `${workload.title}, ${connections} connections${workload.incomplete ? ' (cut short by the deadline: the rows so far)' : ''}`, '');
   out.push(
     table(
-      ['case', 'target', 'rps', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU %', 'subgraph fetches/req', 'backend calls/req', 'cache'],
+      ['case', 'target', 'rps', 'rps by slice', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'CPU %', 'subgraph fetches/req', 'backend calls/req', 'cache'],
       rows.map((r) => [
         caseOf(r),
         r.target,
         fixed(r.rps, 0),
+        r.sliceRps ? r.sliceRps.map((v) => v.toFixed(0)).join(' ') : '-',
         fixed(r.p50Ms, 1),
         fixed(r.p99Ms, 1),
         String(r.errors),
