@@ -56,6 +56,11 @@ export interface GatewayConfig {
    * a fixed development value otherwise.
    */
   invalidationSecret: string;
+  /**
+   * During a rotation of the invalidation secret, the one being replaced, still accepted
+   * beside the current one (GATEWAY_INVALIDATION_SECRET_PREVIOUS). Unset otherwise.
+   */
+  invalidationSecretPrevious: string | undefined;
   /** Prefix of every cache key in Redis, so that deployments (or test runs) can share one Redis (CACHE_KEY_PREFIX). Default graph360. */
   cacheKeyPrefix: string;
   /**
@@ -200,6 +205,10 @@ export function readGatewayConfig(env: Env): GatewayConfig {
   if (invalidationSecret.length < 16) {
     throw new ConfigError('GATEWAY_INVALIDATION_SECRET', 'must be set to a secret of at least 16 characters in production');
   }
+  const invalidationSecretPrevious = env.GATEWAY_INVALIDATION_SECRET_PREVIOUS || undefined;
+  if (invalidationSecretPrevious !== undefined && invalidationSecretPrevious.length < 16) {
+    throw new ConfigError('GATEWAY_INVALIDATION_SECRET_PREVIOUS', 'must be unset or a secret of at least 16 characters, the one being rotated out');
+  }
   const corsOrigins = envList(env, 'CORS_ORIGINS');
   const subgraphSecret = envString(env, 'GATEWAY_SUBGRAPH_SECRET', '');
   if (subgraphSecret.length < 32) {
@@ -234,6 +243,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     responseCache: onOff(env, 'RESPONSE_CACHE', true),
     exposeCacheStatus: onOff(env, 'EXPOSE_CACHE_STATUS', mode !== 'production'),
     invalidationSecret,
+    invalidationSecretPrevious,
     cacheKeyPrefix: envString(env, 'CACHE_KEY_PREFIX', 'graph360'),
     cacheTimeoutMs: envNumber(env, 'CACHE_TIMEOUT_MS', 250, { min: 1, max: 60_000, integer: true }),
     invalidationHoldMs: envNumber(env, 'INVALIDATION_HOLD_MS', 3000, { min: 0, max: 600_000, integer: true }),

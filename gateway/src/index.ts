@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const tracing = await startTracing('graph360-gateway');
   if (tracing.enabled) console.log(`[gateway] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
   // Configured secrets are redacted by value from every log line, wherever they would appear.
-  const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.subgraphSecret, ...(config.metricsToken ? [config.metricsToken] : [])] });
+  const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.invalidationSecretPrevious, config.subgraphSecret, ...(config.metricsToken ? [config.metricsToken] : [])] });
   const gateway = await createGateway(config, logger);
   // A busy port is one line naming GATEWAY_PORT (lib/listen.ts), not EADDRINUSE's stack.
   const url = await gateway.listen(config.port, config.host).catch((error: unknown) => {

@@ -45,7 +45,7 @@ export interface GatewayCaches {
 
 type QueryPlanStore = NonNullable<NonNullable<ApolloGatewayConfig['queryPlannerConfig']>['cache']>;
 type QueryPlan = NonNullable<Awaited<ReturnType<QueryPlanStore['get']>>>;
-type CacheConfig = Pick<GatewayConfig, 'redisUrl' | 'cacheKeyPrefix' | 'cacheTimeoutMs' | 'invalidationHoldMs' | 'entityCache' | 'responseCache' | 'exposeCacheStatus' | 'invalidationSecret'>;
+type CacheConfig = Pick<GatewayConfig, 'redisUrl' | 'cacheKeyPrefix' | 'cacheTimeoutMs' | 'invalidationHoldMs' | 'entityCache' | 'responseCache' | 'exposeCacheStatus' | 'invalidationSecret' | 'invalidationSecretPrevious'>;
 
 export function createGatewayCaches(config: CacheConfig, logger: Logger, metrics: GatewayMetrics): GatewayCaches {
   const stores = createCacheStores({ redisUrl: config.redisUrl, keyPrefix: config.cacheKeyPrefix, operationTimeoutMs: config.cacheTimeoutMs, logger, metrics });
@@ -64,7 +64,7 @@ export function createGatewayCaches(config: CacheConfig, logger: Logger, metrics
     // Live objects holding the supergraph revision: measured by their plan, not serialised.
     preparedOperations: new CountingLRUCache<PreparedOperation>('plan', metrics, (prepared) => prepared.size),
     plugins,
-    invalidate: invalidateRoute({ secret: config.invalidationSecret, versions, logger }),
+    invalidate: invalidateRoute({ secret: config.invalidationSecret, previousSecret: config.invalidationSecretPrevious, versions, logger }),
     close: () => stores.close(),
   };
 }

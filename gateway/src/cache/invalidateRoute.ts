@@ -1,7 +1,8 @@
 /**
  * POST /internal/invalidate: backend events evict cached entities. The payments subgraph
  * sends here what each payment webhook changed (`{"entities": [{"__typename": "Invoice",
- * "id": "123"}]}`), with the shared secret (config.invalidationSecret) as a Bearer token.
+ * "id": "123"}]}`), with the shared secret (config.invalidationSecret) as a Bearer token;
+ * during a rotation, the previous secret (config.invalidationSecretPrevious) is accepted too.
  * Answers: 200 `{invalidated: n}`; 401 UNAUTHENTICATED without the right secret; 400
  * BAD_REQUEST with the offending value; 503 CACHE_UNAVAILABLE when the cache could not be
  * written, so that the sender retries (and, through it, the payment provider redelivers).
@@ -18,6 +19,8 @@ const MAX_ENTITIES = 1000;
 
 export interface InvalidateRouteOptions {
   secret: string;
+  /** The secret being rotated out, accepted beside `secret` while set. */
+  previousSecret?: string;
   versions: EntityVersions;
   logger: Logger;
 }
@@ -58,7 +61,10 @@ export function invalidateRoute(options: InvalidateRouteOptions): (req: Incoming
     if (req.method !== 'POST') return sendGraphQLError(res, 405, 'METHOD_NOT_ALLOWED', `Use POST for ${INVALIDATE_PATH}.`);
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (!token || !sameSecret(token, options.secret)) {
+    // Both comparisons always run, so the timing does not tell which secret matched.
+    const current = sameSecret(token, options.secret);
+    const previous = options.previousSecret !== undefined && sameSecret(token, options.previousSecret);
+    if (!token || !(current || previous)) {
       logger.warn({ remote: req.socket.remoteAddress }, 'cache invalidation refused: missing or wrong secret');
       return sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'Cache invalidation needs the gateway invalidation secret as a Bearer token.');
     }

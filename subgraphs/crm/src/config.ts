@@ -4,7 +4,7 @@
  * CRM_API_URL at https://api.hubapi.com and CRM_API_TOKEN at a private app's access token
  * is all it takes to talk to HubSpot itself.
  */
-import { ConfigError, envNumber, envPort, envString, readGatewaySecret, type Env } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envString, readGatewaySecret, readPreviousGatewaySecret, type Env } from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface HubSpotSettings {
@@ -43,6 +43,8 @@ export interface CrmSubgraphConfig {
   logLevel: string;
   /** GATEWAY_SUBGRAPH_SECRET: only requests carrying the gateway's token signed with it are answered. Required. Never logged. */
   gatewaySecret: string;
+  /** GATEWAY_SUBGRAPH_SECRET_PREVIOUS: during a rotation, the secret being replaced, still accepted. Optional. Never logged. */
+  gatewaySecretPrevious?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -88,5 +90,6 @@ export function readCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
     },
     logLevel,
     gatewaySecret: readGatewaySecret(env),
+    gatewaySecretPrevious: readPreviousGatewaySecret(env),
   };
 }

@@ -44,6 +44,7 @@ export async function createCrmSubgraph(config: CrmSubgraphConfig, options: { lo
     resolvers: resolvers as unknown as GraphQLResolverMap<CrmContext>,
     context: createContextFactory(connector, logger),
     gatewaySecret: config.gatewaySecret,
+    gatewaySecretPrevious: config.gatewaySecretPrevious,
     logger,
     health: () => ({ backend: { crm: policy.breakerState } }),
   });

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
   const tracing = await startTracing('graph360-crm-subgraph');
   if (tracing.enabled) console.log(`[crm subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
-  const logger = createLogger('crm-subgraph', config.logLevel, undefined, [config.hubspot.token, config.gatewaySecret]);
+  const logger = createLogger('crm-subgraph', config.logLevel, undefined, [config.hubspot.token, config.gatewaySecret, config.gatewaySecretPrevious]);
   const subgraph = await createCrmSubgraph(config, { logger });
   const url = await subgraph.listen();
   console.log(`[crm subgraph] listening on ${url} (CRM at ${config.hubspot.apiUrl})`);

@@ -4,7 +4,7 @@
  * ERP_URL, ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key) at an Odoo database is all
  * it takes to talk to Odoo itself.
  */
-import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface OdooSettings extends OdooConnectionSettings {
@@ -45,6 +45,8 @@ export interface ErpSubgraphConfig {
   logLevel: string;
   /** GATEWAY_SUBGRAPH_SECRET: only requests carrying the gateway's token signed with it are answered. Required. Never logged. */
   gatewaySecret: string;
+  /** GATEWAY_SUBGRAPH_SECRET_PREVIOUS: during a rotation, the secret being replaced, still accepted. Optional. Never logged. */
+  gatewaySecretPrevious?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -75,5 +77,6 @@ export function readErpSubgraphConfig(env: Env): ErpSubgraphConfig {
     },
     logLevel,
     gatewaySecret: readGatewaySecret(env),
+    gatewaySecretPrevious: readPreviousGatewaySecret(env),
   };
 }

@@ -108,6 +108,7 @@ export async function createErpSubgraph(config: ErpSubgraphConfig, options: ErpS
       orderLock,
     }),
     gatewaySecret: config.gatewaySecret,
+    gatewaySecretPrevious: config.gatewaySecretPrevious,
     logger,
     health: () => ({ backend: { erp: policy.breakerState } }),
   });

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
   const tracing = await startTracing('graph360-erp-subgraph');
   if (tracing.enabled) console.log(`[erp subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
-  const logger = createLogger('erp-subgraph', config.logLevel, undefined, [config.odoo.password, config.gatewaySecret]);
+  const logger = createLogger('erp-subgraph', config.logLevel, undefined, [config.odoo.password, config.gatewaySecret, config.gatewaySecretPrevious]);
   const subgraph = await createErpSubgraph(config, { logger });
   const url = await subgraph.listen();
   const cache = config.catalogCache.redisUrl ? 'catalog cache in Redis' : 'catalog cache in memory';

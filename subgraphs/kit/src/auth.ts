@@ -5,6 +5,10 @@
  * 401 UNAUTHENTICATED (createSubgraphServer). Its claims (the caller's `sub`, `scope`,
  * `customer_id`) become `context.auth`.
  *
+ * During a rotation of that secret, GATEWAY_SUBGRAPH_SECRET_PREVIOUS holds the old one:
+ * tokens signed with either are accepted, so the subgraphs can take the new secret before
+ * the gateways sign with it, and the old one is dropped once every gateway does.
+ *
  * Authorization is checked again here, behind the gateway's own check: each subgraph's
  * @authenticated and @requiresScopes (read from its typeDefs) wrap the resolvers they
  * protect (authorizeResolvers), and resolvers of customer-owned data call
@@ -28,18 +32,25 @@ export interface SubgraphAuth {
   customerId?: string;
 }
 
-/** What the gateway's token says, or undefined when there is none or it is not valid. */
-export async function verifyGatewayToken(secret: Uint8Array, token: string | string[] | undefined): Promise<SubgraphAuth | undefined> {
+/**
+ * What the gateway's token says, or undefined when there is none or it is not valid under
+ * any of the keys (the current secret, then the previous one during a rotation). jose
+ * checks the HMAC with WebCrypto's verify, a constant-time comparison.
+ */
+export async function verifyGatewayToken(secrets: Uint8Array | readonly Uint8Array[], token: string | string[] | undefined): Promise<SubgraphAuth | undefined> {
   if (typeof token !== 'string' || token === '') return undefined;
-  try {
-    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'] });
-    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    const customerId = typeof payload.customer_id === 'string' ? payload.customer_id : undefined;
-    const subject = typeof payload.sub === 'string' ? payload.sub : '';
-    return { authenticated: subject !== '', subject, scopes, ...(customerId !== undefined ? { customerId } : {}) };
-  } catch {
-    return undefined;
+  for (const secret of secrets instanceof Uint8Array ? [secrets] : secrets) {
+    try {
+      const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'] });
+      const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+      const customerId = typeof payload.customer_id === 'string' ? payload.customer_id : undefined;
+      const subject = typeof payload.sub === 'string' ? payload.sub : '';
+      return { authenticated: subject !== '', subject, scopes, ...(customerId !== undefined ? { customerId } : {}) };
+    } catch {
+      // Not valid under this key; the next one may be the key it was signed with.
+    }
   }
+  return undefined;
 }
 
 /** Signs a token as the gateway does (tests, and tools that call a subgraph directly). */
@@ -176,4 +187,20 @@ export function readGatewaySecret(env: Readonly<Record<string, string | undefine
     throw new ConfigError('GATEWAY_SUBGRAPH_SECRET', 'must be set to a secret of at least 32 characters, the one the gateway signs its requests with (`npm start` generates one)');
   }
   return secret;
+}
+
+/**
+ * GATEWAY_SUBGRAPH_SECRET_PREVIOUS, optional (at least 32 characters when set): during a
+ * rotation, the secret being replaced, whose tokens are still accepted until it is removed.
+ */
+export function readPreviousGatewaySecret(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const secret = env.GATEWAY_SUBGRAPH_SECRET_PREVIOUS ?? '';
+  if (secret === '') return undefined;
+  if (secret.length < 32) throw new ConfigError('GATEWAY_SUBGRAPH_SECRET_PREVIOUS', 'must be unset or a secret of at least 32 characters, the one being rotated out');
+  return secret;
+}
+
+/** The keys a token may be signed with: the current secret, then the previous one when set. */
+export function gatewayKeys(current: string, previous?: string): Uint8Array[] {
+  return [current, ...(previous ? [previous] : [])].map((secret) => new TextEncoder().encode(secret));
 }

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { deadlineFromHeader, DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
 import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
 import { serveInSpan } from '../../../lib/tracing.js';
-import { authorizeResolvers, GATEWAY_TOKEN_HEADER, verifyGatewayToken, type SubgraphAuth } from './auth.js';
+import { authorizeResolvers, GATEWAY_TOKEN_HEADER, gatewayKeys, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 import { formatSubgraphError } from './errors.js';
 import { changedEntitiesPlugin } from './invalidation.js';
 import { runWithRequestDeadline } from './requestDeadline.js';
@@ -45,6 +45,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
    * signed with it (x-graph360-gateway); anything else gets 401 UNAUTHENTICATED.
    */
   gatewaySecret: string;
+  /** GATEWAY_SUBGRAPH_SECRET_PREVIOUS: during a rotation, tokens signed with this one are accepted too. */
+  gatewaySecretPrevious?: string;
   logger: Logger;
   /** Largest request body read (and WebSocket message, with subscriptions), in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
@@ -99,7 +101,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   });
   await apollo.start();
 
-  const secret = new TextEncoder().encode(options.gatewaySecret);
+  const secret = gatewayKeys(options.gatewaySecret, options.gatewaySecretPrevious);
   const handleGraphQL = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
     // The time the gateway gave this request, counted from now (the body, read already, took
     // moments): every backend call of the request fits inside it (BackendPolicy).

@@ -11,7 +11,7 @@ export { ConfigError, envList, envNumber, envPort, envRedisUrl, envString, type 
 export { selectsField } from './selection.js';
 export { formatMinor, minorToDecimalString } from './money.js';
 export { checkFirst, cursorCodec, isCount, MAX_PAGE_SIZE, pageOf, type Connection, type CursorCodec, type OffsetCursor, type OffsetPage } from './pagination.js';
-export { authOf, authorizeResolvers, forbidden, GATEWAY_TOKEN_HEADER, maySeeCustomer, readGatewaySecret, requireCustomer, signGatewayToken, unauthenticated, verifyGatewayToken, type SubgraphAuth } from './auth.js';
+export { authOf, authorizeResolvers, forbidden, GATEWAY_TOKEN_HEADER, maySeeCustomer, readGatewaySecret, readPreviousGatewaySecret, requireCustomer, signGatewayToken, unauthenticated, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 export { OdooClient, readRecords, type OdooClientOptions } from './odoo/OdooClient.js';
 export { DEFAULT_RATE_LIMIT_WAIT_MS, errorForFault, errorForStatus, faultMessage, isUnknownMethodFault, malformed, scrub, unreachable } from './odoo/odooErrors.js';
 export { readOdooConnection, type OdooConnectionSettings } from './odoo/odooSettings.js';

@@ -42,8 +42,8 @@ export interface SubscriptionServerOptions<TContext> {
   /** The path the subgraph serves GraphQL on over HTTP, e.g. /graphql. */
   path: string;
   schema: GraphQLSchema;
-  /** The gateway secret's bytes (GATEWAY_SUBGRAPH_SECRET). */
-  secret: Uint8Array;
+  /** The gateway secret's bytes (GATEWAY_SUBGRAPH_SECRET), and the previous one's during a rotation. */
+  secret: Uint8Array | readonly Uint8Array[];
   /** Makes a context as for an HTTP request: `req` is the socket's upgrade request. */
   context: (req: IncomingMessage, auth: SubgraphAuth) => Promise<TContext>;
   /** Formats each error sent, as Apollo Server's formatError does over HTTP. */

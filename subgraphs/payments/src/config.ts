@@ -4,7 +4,7 @@
  * pointing STRIPE_API_URL at https://api.stripe.com and STRIPE_SECRET_KEY at a real key
  * is all it takes to talk to Stripe itself.
  */
-import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
+import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
 
 export interface StripeSettings {
   /** Base URL of the Stripe API (STRIPE_API_URL). Default http://127.0.0.1:4103, the sandbox. */
@@ -94,6 +94,8 @@ export interface PaymentsSubgraphConfig {
   logLevel: string;
   /** GATEWAY_SUBGRAPH_SECRET: only requests carrying the gateway's token signed with it are answered. Required. Never logged. */
   gatewaySecret: string;
+  /** GATEWAY_SUBGRAPH_SECRET_PREVIOUS: during a rotation, the secret being replaced, still accepted. Optional. Never logged. */
+  gatewaySecretPrevious?: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -145,6 +147,7 @@ export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
     redisUrl: envRedisUrl(env),
     logLevel,
     gatewaySecret: readGatewaySecret(env),
+    gatewaySecretPrevious: readPreviousGatewaySecret(env),
   };
 }
 

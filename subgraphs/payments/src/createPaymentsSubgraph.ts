@@ -110,6 +110,7 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
     // `auth`: the caller the gateway vouches for (kit/auth.ts), read by the kit's checks and requireCustomer.
     context: async (_req, auth) => Object.assign(createPaymentsContext(shared), { auth }),
     gatewaySecret: config.gatewaySecret,
+    gatewaySecretPrevious: config.gatewaySecretPrevious,
     logger,
     health: () => ({
       backend: 'payments',

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
   const tracing = await startTracing('graph360-payments-subgraph');
   if (tracing.enabled) console.log(`[payments subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
-  const logger = createLogger('payments', config.logLevel, undefined, [config.stripe.secretKey, config.stripe.webhookSecret, config.gateway.invalidationSecret, config.gatewaySecret]);
+  const logger = createLogger('payments', config.logLevel, undefined, [config.stripe.secretKey, config.stripe.webhookSecret, config.gateway.invalidationSecret, config.gatewaySecret, config.gatewaySecretPrevious]);
   // Every webhook event's changed entities go on to the gateway's caches; if the gateway
   // does not take them, the webhook answers 500 and the provider delivers the event again.
   const { server } = await createPaymentsSubgraph(config, {
