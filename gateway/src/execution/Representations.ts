@@ -31,18 +31,59 @@ function compile(nodes: readonly QueryPlanSelectionNode[]): Selection[] {
   return out;
 }
 
+/**
+ * The usual `requires`: one type condition with `__typename` and leaf fields below it,
+ * nothing nested (`... on User { __typename id }`, `... on Product { __typename upc price }`).
+ */
+interface FlatRequires {
+  readonly type: string;
+  /** The fields in selection order, `__typename` among them. */
+  readonly fields: readonly string[];
+  /** The one key field when the fields are `__typename` and one other: deduplication then needs no look at the representation. */
+  readonly key: string | undefined;
+}
+
+function flatRequires(selections: readonly Selection[]): FlatRequires | undefined {
+  const [only] = selections;
+  if (selections.length !== 1 || only?.type === undefined) return undefined;
+  const fields: string[] = [];
+  for (const selection of only.selections) {
+    if (selection.field === undefined || selection.selections) return undefined;
+    fields.push(selection.field);
+  }
+  if (!fields.includes('__typename') || new Set(fields).size !== fields.length) return undefined;
+  const others = fields.filter((field) => field !== '__typename');
+  return { type: only.type, fields, key: others.length === 1 ? others[0] : undefined };
+}
+
 export class RepresentationBuilder {
   private readonly selections: readonly Selection[];
+  /** Set when `requires` is the usual one (see FlatRequires): `build` then takes a short path. */
+  readonly flat: FlatRequires | undefined;
 
   constructor(
     requires: readonly QueryPlanSelectionNode[],
     private readonly revision: SupergraphRevision,
   ) {
     this.selections = compile(requires);
+    this.flat = flatRequires(this.selections);
   }
 
   /** The representation of `entity`, or undefined when it cannot be sent. */
   build(entity: Data): Data | undefined {
+    const flat = this.flat;
+    if (flat) {
+      // What select() makes of the same selection, without walking it: every field or nothing.
+      const typename = ownValue(entity, '__typename');
+      if (!this.revision.satisfies(typename, flat.type, false)) return undefined;
+      const representation: Data = {};
+      for (const field of flat.fields) {
+        const value = field === '__typename' ? typename : ownValue(entity, field);
+        if (value === undefined) return undefined;
+        setOwn(representation, field, value);
+      }
+      return representation;
+    }
     const representation = this.select(entity, this.selections);
     return representation && representation.__typename ? representation : undefined;
   }

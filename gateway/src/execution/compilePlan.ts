@@ -13,9 +13,12 @@
  * that owns the root field, and the plan run on each of its events (executeSubscription.ts).
  */
 import type { DeferNode, DeferredNode, FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
-import type { DocumentNode, OperationTypeNode } from 'graphql';
+import { parse, type DocumentNode, type OperationTypeNode } from 'graphql';
+import { answerKeys, compileMerger, type Merger } from './compileMerge.js';
 import { DataRewrites } from './DataRewrites.js';
+import { mergeInto } from './mergeInto.js';
 import { RepresentationBuilder } from './Representations.js';
+import { compileWalker, type Walker } from './walkPath.js';
 import type { SupergraphRevision } from './SupergraphRevision.js';
 
 export class FetchStep {
@@ -34,6 +37,8 @@ export class FetchStep {
   readonly path: readonly string[];
   /** The planner's id, set when a deferred part depends on this fetch. */
   readonly id: string | undefined;
+  /** Merges one answer (the data, or one entity) into the object gathered for it (compileMerge.ts). */
+  readonly merge: Merger;
 
   constructor(node: FetchNode, revision: SupergraphRevision, path: readonly string[]) {
     // Context rewrites (@fromContext) need per-entity variables that @apollo/gateway never
@@ -52,6 +57,17 @@ export class FetchStep {
     this.outputRewrites = DataRewrites.of(node.outputRewrites);
     this.path = path;
     this.id = node.id;
+    // Parsed here when the planner did not keep the document: once per plan, not per request.
+    const keys = answerKeys(node.operationDocumentNode ?? parseFetch(node.operation), node.requires !== undefined, node.outputRewrites);
+    this.merge = keys ? compileMerger(keys) : mergeInto;
+  }
+}
+
+function parseFetch(operation: string): DocumentNode | undefined {
+  try {
+    return parse(operation, { noLocation: true });
+  } catch {
+    return undefined;
   }
 }
 
@@ -86,7 +102,7 @@ export interface SubscriptionStep {
 export type ExecNode =
   | { readonly kind: 'Sequence'; readonly nodes: readonly ExecNode[] }
   | { readonly kind: 'Parallel'; readonly nodes: readonly ExecNode[] }
-  | { readonly kind: 'Flatten'; readonly path: readonly string[]; readonly node: ExecNode }
+  | { readonly kind: 'Flatten'; readonly path: readonly string[]; readonly walk: Walker; readonly node: ExecNode }
   | FetchStep
   | { readonly kind: 'Condition'; readonly variable: string; readonly ifClause: ExecNode | undefined; readonly elseClause: ExecNode | undefined }
   | DeferStep
@@ -114,7 +130,7 @@ function compileNode(node: PlanNode, revision: SupergraphRevision, at: readonly 
     case 'Flatten': {
       // The planner writes list levels as '@' and fields by name; indexes never appear.
       const path = node.path.map(String);
-      return { kind: 'Flatten', path, node: compileNode(node.node, revision, [...at, ...path]) };
+      return { kind: 'Flatten', path, walk: compileWalker(path), node: compileNode(node.node, revision, [...at, ...path]) };
     }
     case 'Fetch':
       return new FetchStep(node, revision, at);

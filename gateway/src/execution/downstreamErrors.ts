@@ -32,7 +32,7 @@ export function downstreamError(original: GraphQLFormattedError, serviceName: st
 
 /**
  * The response paths of the objects a flatten path reaches from the root, in the order
- * the executor gathers them (collectEntities in executePlan.ts walks the same way).
+ * the executor gathers them (walkPath.ts walks the same way).
  */
 export function entityPaths(root: Data, at: readonly string[]): ResponsePath[] {
   const paths: ResponsePath[] = [];

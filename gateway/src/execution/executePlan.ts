@@ -14,7 +14,7 @@ import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interf
 import type { GraphQLError } from 'graphql';
 import type { DeferredStep, ExecNode, FetchStep } from './compilePlan.js';
 import { downstreamError, entityPaths, type ResponsePath } from './downstreamErrors.js';
-import { mergeInto, ownValue, type Data } from './mergeInto.js';
+import { mergeInto, type Data } from './mergeInto.js';
 import { conditionValue } from './ResponseShape.js';
 import type { SupergraphRevision } from './SupergraphRevision.js';
 
@@ -32,22 +32,6 @@ interface EntityOwners {
   owners: readonly number[];
   /** By representation, the further entities it stands for, when any had the same one. */
   duplicates: ReadonlyMap<number, readonly number[]> | undefined;
-}
-
-/** The objects a flatten path reaches below `value`, nulls left out (entityPaths walks the same way). */
-function collectEntities(value: unknown, at: readonly string[], index: number, into: Data[]): void {
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    const next = at[index] === '@' ? index + 1 : index;
-    for (let i = 0; i < value.length; i++) collectEntities(value[i], at, next, into);
-    return;
-  }
-  if (index === at.length) {
-    into.push(value as Data);
-    return;
-  }
-  const key = at[index]!;
-  if (key !== '@') collectEntities(ownValue(value as Data, key), at, index + 1, into);
 }
 
 /**
@@ -78,18 +62,23 @@ class RepresentationIndex {
       }
     }
     if (count === 2 && typeof typename === 'string' && keyName !== undefined && (typeof keyValue === 'string' || typeof keyValue === 'number')) {
-      let byName = this.byKey.get(typename);
-      if (!byName) this.byKey.set(typename, (byName = new Map()));
-      let byValue = byName.get(keyName);
-      if (!byValue) byName.set(keyName, (byValue = new Map()));
-      const seen = byValue.get(keyValue);
-      if (seen === undefined) byValue.set(keyValue, index);
-      return seen;
+      return this.seenKey(typename, keyName, keyValue, index);
     }
     const key = representationKey(representation);
     this.byString ??= new Map();
     const seen = this.byString.get(key);
     if (seen === undefined) this.byString.set(key, index);
+    return seen;
+  }
+
+  /** seenAt for a representation known to be `{ __typename, keyName: keyValue }` with a string or number value. */
+  seenKey(typename: string, keyName: string, keyValue: string | number, index: number): number | undefined {
+    let byName = this.byKey.get(typename);
+    if (!byName) this.byKey.set(typename, (byName = new Map()));
+    let byValue = byName.get(keyName);
+    if (!byValue) byName.set(keyName, (byValue = new Map()));
+    const seen = byValue.get(keyValue);
+    if (seen === undefined) byValue.set(keyValue, index);
     return seen;
   }
 }
@@ -176,7 +165,7 @@ export class PlanRun {
         return;
       case 'Flatten': {
         const targets: Data[] = [];
-        collectEntities(entities, node.path, 0, targets);
+        node.walk(entities, targets);
         if (targets.length > 0) await this.run(node.node, targets);
         return;
       }
@@ -231,7 +220,7 @@ export class PlanRun {
       const data = await this.send(service, step, variables, undefined);
       if (!data) return;
       step.outputRewrites?.apply(this.revision, data);
-      for (const entity of entities) mergeInto(entity, data);
+      for (const entity of entities) step.merge(entity, data);
       return;
     }
 
@@ -242,13 +231,18 @@ export class PlanRun {
     const owners: number[] = [];
     let duplicates: Map<number, number[]> | undefined;
     const seen = entities.length > 1 ? new RepresentationIndex() : undefined;
+    // The usual key, not rewritten: its typename and value are known without looking.
+    const simpleKey = step.inputRewrites ? undefined : builder.flat?.key;
     for (let i = 0; i < entities.length; i++) {
       const representation = builder.build(entities[i]!);
       if (!representation) continue;
       step.inputRewrites?.apply(this.revision, representation);
       if (seen) {
         // Identical representations are one entity: sent once, its answer merged into each.
-        const index = seen.seenAt(representation, representations.length);
+        let index: number | undefined;
+        const keyValue = simpleKey === undefined ? undefined : representation[simpleKey];
+        if (typeof keyValue === 'string' || typeof keyValue === 'number') index = seen.seenKey(representation.__typename as string, simpleKey!, keyValue, representations.length);
+        else index = seen.seenAt(representation, representations.length);
         if (index !== undefined) {
           duplicates ??= new Map();
           const more = duplicates.get(index);
@@ -277,11 +271,11 @@ export class PlanRun {
       // Subgraphs may leave `__typename` out of an entity; the gathered one is kept.
       if (!entity.__typename) entity.__typename = target.__typename;
       step.outputRewrites?.apply(this.revision, entity);
-      mergeInto(target, entity);
+      step.merge(target, entity);
       const more = duplicates?.get(i);
       // The same answer goes into each: objects below it are then shared by those
       // entities, which are one entity, so later fetches find the same data either way.
-      if (more) for (const owner of more) mergeInto(entities[owner]!, entity);
+      if (more) for (const owner of more) step.merge(entities[owner]!, entity);
     }
   }
 

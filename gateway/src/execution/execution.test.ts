@@ -79,6 +79,24 @@ describe('RepresentationBuilder', () => {
   it('nulls a nested selection whose field is missing', () => {
     expect(builder.build({ __typename: 'Item', id: '1', tags: [{ other: 1 }] })).toEqual({ __typename: 'Item', id: '1', tags: [null] });
   });
+
+  it('builds flat requires (leaf fields only) on its short path with the same rules: every field in order, or nothing', () => {
+    const field = (name: string) => ({ kind: 'Field' as const, name });
+    const flat = new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Thing', selections: [field('id'), field('__typename'), field('name')] }], revision);
+    const key = new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('id')] }], revision);
+    expect(flat.flat).toEqual({ type: 'Thing', fields: ['id', '__typename', 'name'], key: undefined });
+    expect(key.flat).toEqual({ type: 'Item', fields: ['__typename', 'id'], key: 'id' });
+    expect(builder.flat).toBeUndefined();
+    const built = flat.build({ name: null, __typename: 'Item', id: '1', extra: 2 });
+    expect(built).toEqual({ id: '1', __typename: 'Item', name: null });
+    expect(Object.keys(built!)).toEqual(['id', '__typename', 'name']);
+    expect(flat.build({ __typename: 'Item', id: '1' })).toBeUndefined();
+    expect(flat.build({ __typename: 'Query', id: '1', name: 'x' })).toBeUndefined();
+    expect(flat.build({ id: '1', name: 'x' })).toBeUndefined();
+    // An inherited name is never read as a required field.
+    expect(new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('constructor')] }], revision).build({ __typename: 'Item' })).toBeUndefined();
+    expect(key.build({ __typename: 'Item', id: 7 })).toEqual({ __typename: 'Item', id: 7 });
+  });
 });
 
 describe('mergeInto', () => {

@@ -10,7 +10,7 @@ import { setOwn } from './DataRewrites.js';
 
 export type Data = Record<string, unknown>;
 
-function isObject(value: unknown): value is Data {
+export function isObject(value: unknown): value is Data {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
