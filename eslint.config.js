@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The boundaries of the repository layout (README, "Repository layout"), as import rules: the gateway imports no subgraph,
+ * The boundaries of the repository layout (ARCHITECTURE.md, "Boundaries"), as import rules: the gateway imports no subgraph,
  * subgraphs import neither each other nor a sandbox, subgraphs/kit imports no subgraph,
  * and no service code imports a sandbox. Sandboxes are test equipment: only tests,
  * scripts and other sandboxes may use them.
@@ -13,6 +13,12 @@ const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
 const subgraphs = ['crm', 'erp', 'payments'];
+/**
+ * A subgraph's code as another package imports it: through `subgraphs/<name>/`, or
+ * relatively from a sibling (`../../crm/src/…` from subgraphs/erp/src), where the path
+ * never names `subgraphs/`.
+ */
+const subgraphCode = (name) => [`**/subgraphs/${name}/**`, `**/${name}/src/**`];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '**/__generated__/**', 'bench/**', 'coverage/**', 'test-artifacts/**'] },
@@ -29,20 +35,20 @@ export default tseslint.config(
   {
     files: ['gateway/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: restrict([...SANDBOXES, '**/subgraphs/**'], 'The gateway talks to subgraphs over HTTP only; it imports neither subgraph nor sandbox code (README, Repository layout).'),
+    rules: restrict([...SANDBOXES, '**/subgraphs/**'], 'The gateway talks to subgraphs over HTTP only; it imports neither subgraph nor sandbox code (ARCHITECTURE.md, Boundaries).'),
   },
   {
     files: ['subgraphs/kit/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: restrict([...SANDBOXES, ...subgraphs.map((s) => `**/subgraphs/${s}/**`), '**/gateway/**'], 'subgraphs/kit is shared by every subgraph and imports none of them (README, Repository layout).'),
+    rules: restrict([...SANDBOXES, ...subgraphs.flatMap(subgraphCode), '**/gateway/**'], 'subgraphs/kit is shared by every subgraph and imports none of them (ARCHITECTURE.md, Boundaries).'),
   },
   ...subgraphs.map((name) => ({
     files: [`subgraphs/${name}/**/*.ts`],
     // testSandboxes.ts starts sandboxes for the tests beside it: test equipment, like a *.test.ts.
     ignores: ['**/*.test.ts', '**/testSandboxes.ts'],
     rules: restrict(
-      [...SANDBOXES, '**/gateway/**', ...subgraphs.filter((s) => s !== name).map((s) => `**/subgraphs/${s}/**`)],
-      'A subgraph imports only subgraphs/kit: never another subgraph, the gateway or a sandbox (README, Repository layout).',
+      [...SANDBOXES, '**/gateway/**', ...subgraphs.filter((s) => s !== name).flatMap(subgraphCode)],
+      'A subgraph imports only subgraphs/kit: never another subgraph, the gateway or a sandbox (ARCHITECTURE.md, Boundaries).',
     ),
   })),
   {
