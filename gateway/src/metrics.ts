@@ -11,7 +11,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * The gateway's cache layers (README), as metric labels; `root` is whole root-field fetches to
+ * The gateway's cache layers (docs/gateway.md, "Caches"), as metric labels; `root` is whole root-field fetches to
  * one subgraph (e.g. crm's `customers(first: 50)`).
  */
 export type CacheLayer = 'apq' | 'document' | 'plan' | 'entity' | 'root' | 'response';

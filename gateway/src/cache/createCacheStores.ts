@@ -1,6 +1,6 @@
 /**
- * Every cache of the gateway behind keyv, one namespace per use (README, the gateway's
- * caches): in memory by default, in Redis when a URL is given, so that replicas
+ * Every cache of the gateway behind keyv, one namespace per use (docs/gateway.md,
+ * "Caches"): in memory by default, in Redis when a URL is given, so that replicas
  * share what they cached. With Redis, all namespaces share ONE client (one connection
  * per gateway, not one per namespace); keys are `<keyPrefix>:<namespace>::<key>`.
  *

@@ -1,5 +1,5 @@
 /**
- * Every cache layer of the gateway, built from the config in one place (README, the gateway's caches), for createGateway to hand to Apollo:
+ * Every cache layer of the gateway, built from the config in one place (docs/gateway.md, "Caches"), for createGateway to hand to Apollo:
  *
  * | layer     | where                                   | store                        |
  * |-----------|-----------------------------------------|------------------------------|

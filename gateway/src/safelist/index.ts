@@ -1,7 +1,7 @@
 /**
  * Safelist mode (SAFELIST=on): the gateway runs only the operations of the
  * persisted-operation manifest that the clients are built with, and nothing else. Off
- * by default, for development and GraphiQL; production should turn it on (README).
+ * by default, for development and GraphiQL; production should turn it on (docs/security.md, "Safelist mode").
  *
  * A request may name its operation two ways, and anything else is refused before it is
  * parsed or planned, with the codes and statuses of Apollo Router's safelisting:

@@ -4,7 +4,7 @@ import { generateWorld, SEED_EPOCH } from './seed.js';
 describe('generateWorld', () => {
   const world = generateWorld({ seed: 1, scale: 1 });
 
-  it('has the default sizes the README states', () => {
+  it('has the default sizes docs/sandboxes.md states', () => {
     expect(world.companies).toHaveLength(1000);
     expect(world.contacts).toHaveLength(3000);
     expect(world.products).toHaveLength(200);
