@@ -56,10 +56,53 @@ function flatRequires(selections: readonly Selection[]): FlatRequires | undefine
   return { type: only.type, fields, key: others.length === 1 ? others[0] : undefined };
 }
 
+const IDENTIFIER = /^[_A-Za-z][_0-9A-Za-z]*$/;
+const plainName = (name: string): boolean => IDENTIFIER.test(name) && name !== '__proto__' && !(name in Object.prototype);
+
+/**
+ * A flat representation built by code compiled per field list: each field read by name and
+ * the object made by one literal, so that every representation of a fetch has one hidden
+ * class (the loop with setOwn makes each object go through a transition per field).
+ */
+function compileFlatBuilder(fields: readonly string[]): (entity: Data, typename: unknown) => Data | undefined {
+  if (!fields.every(plainName)) {
+    return (entity, typename) => {
+      const representation: Data = {};
+      for (const field of fields) {
+        const value = field === '__typename' ? typename : ownValue(entity, field);
+        if (value === undefined) return undefined;
+        setOwn(representation, field, value);
+      }
+      return representation;
+    };
+  }
+  const reads = fields.map((field, i) => (field === '__typename' ? `const v${i} = typename;` : `const v${i} = entity.${field}; if (v${i} === undefined) return undefined;`));
+  const literal = fields.map((field, i) => `${field}: v${i}`).join(', ');
+  return new Function('entity', 'typename', `${reads.join('\n')}\nreturn { ${literal} };`) as (entity: Data, typename: unknown) => Data | undefined;
+}
+
+/** See RepresentationBuilder.flatKey: the typename, then each value with its kind (and a string's length). */
+function compileFlatKey(fields: readonly string[]): (representation: Data) => string | undefined {
+  const parts = fields.map((field) => {
+    const read = plainName(field) ? `r.${field}` : `own(r, ${JSON.stringify(field)})`;
+    return `v = ${read}; if (typeof v === 'string') k += '\u0001' + v.length + ':' + v; else if (typeof v === 'number' || typeof v === 'boolean' || v === null) k += '\u0002' + v; else return undefined;`;
+  });
+  const factory = new Function('own', `return function flatKey(r) {\nlet k = '', v;\n${parts.join('\n')}\nreturn k;\n};`) as (own: typeof ownValue) => (representation: Data) => string | undefined;
+  return factory(ownValue);
+}
+
 export class RepresentationBuilder {
   private readonly selections: readonly Selection[];
   /** Set when `requires` is the usual one (see FlatRequires): `build` then takes a short path. */
   readonly flat: FlatRequires | undefined;
+  /** For flat requires: the representation from the entity and its typename, all fields or undefined. */
+  private readonly buildFlat: (entity: Data, typename: unknown) => Data | undefined;
+  /**
+   * For flat requires of more than one field besides `__typename`: a string that tells
+   * representations apart (equal strings for equal representations), or undefined when a
+   * value is not a scalar.
+   */
+  readonly flatKey: ((representation: Data) => string | undefined) | undefined;
 
   constructor(
     requires: readonly QueryPlanSelectionNode[],
@@ -67,6 +110,8 @@ export class RepresentationBuilder {
   ) {
     this.selections = compile(requires);
     this.flat = flatRequires(this.selections);
+    this.buildFlat = this.flat ? compileFlatBuilder(this.flat.fields) : () => undefined;
+    this.flatKey = this.flat && this.flat.key === undefined ? compileFlatKey(this.flat.fields) : undefined;
   }
 
   /** The representation of `entity`, or undefined when it cannot be sent. */
@@ -76,13 +121,7 @@ export class RepresentationBuilder {
       // What select() makes of the same selection, without walking it: every field or nothing.
       const typename = ownValue(entity, '__typename');
       if (!this.revision.satisfies(typename, flat.type, false)) return undefined;
-      const representation: Data = {};
-      for (const field of flat.fields) {
-        const value = field === '__typename' ? typename : ownValue(entity, field);
-        if (value === undefined) return undefined;
-        setOwn(representation, field, value);
-      }
-      return representation;
+      return this.buildFlat(entity, typename);
     }
     const representation = this.select(entity, this.selections);
     return representation && representation.__typename ? representation : undefined;

@@ -46,6 +46,7 @@ interface EntityOwners {
 class RepresentationIndex {
   private readonly byKey = new Map<string, Map<string, Map<unknown, number>>>();
   private byString: Map<string, number> | undefined;
+  private byFlat: Map<string, number> | undefined;
 
   /** The index of an equal representation already seen, or undefined after recording this one at `index`. */
   seenAt(representation: Data, index: number): number | undefined {
@@ -68,6 +69,14 @@ class RepresentationIndex {
     this.byString ??= new Map();
     const seen = this.byString.get(key);
     if (seen === undefined) this.byString.set(key, index);
+    return seen;
+  }
+
+  /** seenAt for a flat representation, by its RepresentationBuilder.flatKey. */
+  seenFlat(key: string, index: number): number | undefined {
+    this.byFlat ??= new Map();
+    const seen = this.byFlat.get(key);
+    if (seen === undefined) this.byFlat.set(key, index);
     return seen;
   }
 
@@ -241,7 +250,9 @@ export class PlanRun {
         // Identical representations are one entity: sent once, its answer merged into each.
         let index: number | undefined;
         const keyValue = simpleKey === undefined ? undefined : representation[simpleKey];
+        const flatKey = keyValue === undefined && !step.inputRewrites ? builder.flatKey?.(representation) : undefined;
         if (typeof keyValue === 'string' || typeof keyValue === 'number') index = seen.seenKey(representation.__typename as string, simpleKey!, keyValue, representations.length);
+        else if (flatKey !== undefined) index = seen.seenFlat(flatKey, representations.length);
         else index = seen.seenAt(representation, representations.length);
         if (index !== undefined) {
           duplicates ??= new Map();

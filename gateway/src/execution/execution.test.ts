@@ -97,6 +97,16 @@ describe('RepresentationBuilder', () => {
     expect(new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('constructor')] }], revision).build({ __typename: 'Item' })).toBeUndefined();
     expect(key.build({ __typename: 'Item', id: 7 })).toEqual({ __typename: 'Item', id: 7 });
   });
+
+  it('tells flat representations apart by a key string: equal for equal ones, never for different ones', () => {
+    const field = (name: string) => ({ kind: 'Field' as const, name });
+    const flat = new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('id'), field('name')] }], revision);
+    const keyOf = (id: unknown, name: unknown) => flat.flatKey!({ __typename: 'Item', id, name });
+    expect(keyOf('1', 'a')).toBe(keyOf('1', 'a'));
+    const distinct = [keyOf('1', 'a'), keyOf('1', 'b'), keyOf(1, 'a'), keyOf('1', null), keyOf('1', 'null'), keyOf(true, 'a'), keyOf('true', 'a'), keyOf('1\u00011:a', ''), keyOf('1', '\u00011:a')];
+    expect(new Set(distinct).size).toBe(distinct.length);
+    expect(keyOf('1', { nested: true })).toBeUndefined();
+  });
 });
 
 describe('mergeInto', () => {
