@@ -3,6 +3,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../lib/env.js';
+import { shutdownDrainMs } from '../../lib/drain.js';
 import { readHeapGrowthPercent } from '../../lib/heapGrowth.js';
 import { readOperationLimits, type OperationLimits } from './limits/config.js';
 import { readSubscriptionsConfig, type SubscriptionsConfig } from './subscriptions/config.js';
@@ -39,6 +40,12 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** Largest request body, in bytes (MAX_BODY_BYTES). Default 1 MiB. */
   maxBodyBytes: number;
+  /**
+   * On SIGTERM, how long the gateway keeps serving with /ready at 503 before it closes its
+   * listener, so that a load balancer's health check takes it out of rotation first
+   * (SHUTDOWN_DRAIN_MS). Default 0.
+   */
+  shutdownDrainMs: number;
   /** Entity cache on or off (ENTITY_CACHE=off to disable). Default on. */
   entityCache: boolean;
   /** Whole-response cache for public cacheable operations (RESPONSE_CACHE=off to disable). Default on. */
@@ -239,6 +246,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     redisUrl: env.REDIS_URL || undefined,
     corsOrigins: corsOrigins.length > 0 ? corsOrigins : mode === 'production' ? [] : DEV_CORS_ORIGINS,
     maxBodyBytes: envNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024, integer: true }),
+    shutdownDrainMs: shutdownDrainMs(env),
     entityCache: onOff(env, 'ENTITY_CACHE', true),
     responseCache: onOff(env, 'RESPONSE_CACHE', true),
     exposeCacheStatus: onOff(env, 'EXPOSE_CACHE_STATUS', mode !== 'production'),

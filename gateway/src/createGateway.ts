@@ -43,6 +43,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { drainable } from '../../lib/drain.js';
 import { acceptsMultipartDefer, acceptsMultipartSubscription, keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
@@ -85,6 +86,11 @@ export { SafelistManifestError } from './safelist/index.js';
 export interface Gateway {
   readonly server: Server;
   listen(port: number, host?: string): Promise<string>;
+  /**
+   * Starts draining (lib/drain.ts): GET /ready answers 503 and responses close their
+   * connections; resolves `delayMs` later, when close() may follow.
+   */
+  drain(delayMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -149,6 +155,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
 
   const httpServer = createServer();
   keepConnectionsAlive(httpServer);
+  const drain = drainable(httpServer);
   const sockets = new Set<Socket>();
   httpServer.on('connection', (socket) => {
     sockets.add(socket);
@@ -193,6 +200,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     // With the safelist on, APQ is off: no client may register a document (safelist/).
     persistedQueries: safelist ? false : caches.persistedQueries,
     documentStore: caches.documentStore,
+    // The entry point handles SIGTERM (drain, then close()); Apollo's own handler would
+    // close the listener at once and then kill the process.
+    stopOnTerminationSignals: false,
     // Subscriptions only through a transport that streams them (plugins/subscriptions/); listed before limits, so that such a subscription over a limit still gets that answer.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), subscriptionsPlugin({ served: config.executor !== 'apollo' }), ...pluginsOf([...steps, ...sharingStep], admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
   });
@@ -288,6 +298,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // The route table: the first route that takes a request answers it.
   type Route = { name: string; handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): boolean | Promise<boolean> };
   const routes: Route[] = [
+    {
+      // A draining gateway is not ready, so the balancer's health check takes it out of rotation.
+      name: 'readiness while draining (GET /ready)',
+      handle: (req, res, path) => {
+        if (!drain.draining || path !== '/ready' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+        sendJson(res, 503, { status: 'unready', problem: 'draining: shutting down' });
+        return true;
+      },
+    },
     { name: 'operator routes (GET /health, /ready, /metrics)', handle: (req, res, path) => observability.routes(req, res, path) },
     // Before GraphQL: browser GETs of /graphql and /playground/assets/*.
     ...(playground ? [{ name: 'playground', handle: (req: IncomingMessage, res: ServerResponse) => playground(req, res) }] : []),
@@ -335,6 +354,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
         });
       });
     },
+    drain: (delayMs) => drain.begin(delayMs),
     async close() {
       // Subscribers first: WebSocket clients are told to reconnect (1012), multipart ones get SHUTTING_DOWN and their body ends.
       await webSockets.close();

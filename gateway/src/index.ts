@@ -29,12 +29,20 @@ async function main(): Promise<void> {
     throw listenError(error, 'GATEWAY_PORT', config.port, config.host);
   });
   console.log(`[gateway] listening on ${url}`);
-  const stop = (): void => {
+  let stopping = false;
+  // SIGTERM (a rolling restart) drains first: /ready turns 503 and the balancer has SHUTDOWN_DRAIN_MS to notice (lib/drain.ts); SIGINT stops at once.
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
     // The spans still buffered are exported before the process exits.
-    gateway.close().then(() => tracing.shutdown()).then(() => process.exit(0), () => process.exit(1));
+    gateway
+      .drain(signal === 'SIGTERM' ? config.shutdownDrainMs : 0)
+      .then(() => gateway.close())
+      .then(() => tracing.shutdown())
+      .then(() => process.exit(0), () => process.exit(1));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

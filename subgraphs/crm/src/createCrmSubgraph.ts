@@ -20,6 +20,8 @@ export interface CrmSubgraph {
   readonly policy: BackendPolicy;
   /** Starts listening; resolves with the /graphql URL (port 0 gives the real port). */
   listen(port?: number, host?: string): Promise<string>;
+  /** Starts draining before close() (kit's SubgraphServer.drain): /ready answers 503 from now on. */
+  drain(delayMs: number): Promise<void>;
   /** Stops the server and closes the connector's connections. */
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function createCrmSubgraph(config: CrmSubgraphConfig, options: { lo
     connector,
     policy,
     listen: (port = config.port, host = config.host) => server.listen(port, host),
+    drain: (delayMs) => server.drain(delayMs),
     async close() {
       await server.close();
       await connector.close();

@@ -3,12 +3,13 @@
  * `npm start` waits for; stops cleanly on SIGINT/SIGTERM.
  */
 import { startTracing } from '../../../lib/tracing.js';
-import { ConfigError, createLogger } from '../../kit/src/index.js';
+import { ConfigError, createLogger, shutdownDrainMs } from '../../kit/src/index.js';
 import { readCrmSubgraphConfig } from './config.js';
 import { createCrmSubgraph } from './createCrmSubgraph.js';
 
 async function main(): Promise<void> {
   const config = readCrmSubgraphConfig(process.env);
+  const drainMs = shutdownDrainMs(process.env);
   // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
   const tracing = await startTracing('graph360-crm-subgraph');
   if (tracing.enabled) console.log(`[crm subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
@@ -17,11 +18,12 @@ async function main(): Promise<void> {
   const url = await subgraph.listen();
   console.log(`[crm subgraph] listening on ${url} (CRM at ${config.hubspot.apiUrl})`);
   let stopping = false;
-  const stop = (): void => {
+  // SIGTERM (a rolling restart) drains first: /ready turns 503 and the balancer has SHUTDOWN_DRAIN_MS to notice; SIGINT stops at once.
+  const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     // The spans still buffered are exported before the process exits.
-    subgraph.close().then(() => tracing.shutdown()).then(
+    subgraph.drain(signal === 'SIGTERM' ? drainMs : 0).then(() => subgraph.close()).then(() => tracing.shutdown()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('[crm subgraph] error while stopping:', error);

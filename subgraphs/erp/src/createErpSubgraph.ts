@@ -70,6 +70,8 @@ export interface ErpSubgraph {
   readonly orderLock: KeyLock;
   /** Starts listening; resolves with the /graphql URL (port 0 gives the real port). */
   listen(port?: number, host?: string): Promise<string>;
+  /** Starts draining before close() (kit's SubgraphServer.drain): /ready answers 503 from now on. */
+  drain(delayMs: number): Promise<void>;
   /** Stops the server, closes the connector's connections and the cache. */
   close(): Promise<void>;
 }
@@ -119,6 +121,7 @@ export async function createErpSubgraph(config: ErpSubgraphConfig, options: ErpS
     catalogCache,
     orderLock,
     listen: (port = config.port, host = config.host) => server.listen(port, host),
+    drain: (delayMs) => server.drain(delayMs),
     async close() {
       await server.close();
       await connector.close();

@@ -1,7 +1,7 @@
 /**
  * Every subgraph's HTTP service: @apollo/server over a Federation 2 schema, served on
  * node:http through Apollo's own integration API (executeHTTPGraphQLRequest), with
- * /graphql, /health and any extra routes the subgraph adds (payments' webhooks), and,
+ * /graphql, /health, /ready (503 while draining) and any extra routes the subgraph adds (payments' webhooks), and,
  * for a subgraph that has subscriptions, GraphQL over WebSocket on /graphql too
  * (subscriptionServer.ts).
  */
@@ -15,6 +15,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { deadlineFromHeader, DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
+import { drainable } from '../../../lib/drain.js';
 import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
 import { serveInSpan } from '../../../lib/tracing.js';
 import { authorizeResolvers, GATEWAY_TOKEN_HEADER, gatewayKeys, verifyGatewayToken, type SubgraphAuth } from './auth.js';
@@ -64,6 +65,11 @@ export interface SubgraphServer {
   readonly server: Server;
   readonly apollo: ApolloServer<TContextOf>;
   listen(port: number, host?: string): Promise<string>;
+  /**
+   * Starts draining (lib/drain.ts): GET /ready answers 503 and responses close their
+   * connections; resolves `delayMs` later, when close() may follow.
+   */
+  drain(delayMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +82,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const httpServer = createServer();
   keepConnectionsAlive(httpServer);
+  const drain = drainable(httpServer);
   const sockets = new Set<Socket>();
   httpServer.on('connection', (socket) => {
     sockets.add(socket);
@@ -98,6 +105,9 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     // otherwise log "Enabling inline tracing for this subgraph" at every start.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), changedEntitiesPlugin(), ApolloServerPluginInlineTraceDisabled()],
     logger: options.logger,
+    // The entry point handles SIGTERM (drain, then close()); Apollo's own handler would
+    // close the listener at once and then kill the process.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
@@ -128,6 +138,11 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     const run = async (): Promise<void> => {
       if (req.method === 'GET' && path === '/health') {
         sendJson(res, 200, { status: 'ok', service: options.name, ...options.health?.(), ...(subscriptions ? { subscriptions: { active: subscriptions.active } } : {}) });
+        return;
+      }
+      // Ready while not draining: a balancer's health check takes a draining replica out of rotation.
+      if (req.method === 'GET' && path === '/ready') {
+        sendJson(res, drain.draining ? 503 : 200, { status: drain.draining ? 'draining' : 'ready', service: options.name });
         return;
       }
       if (!handler) {
@@ -166,6 +181,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
         });
       });
     },
+    drain: (delayMs) => drain.begin(delayMs),
     async close() {
       // WebSocket clients first (1001, going away): the HTTP server's close waits for every socket.
       await subscriptions?.close();

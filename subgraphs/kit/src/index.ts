@@ -7,6 +7,7 @@ export { createSubgraphServer, type SubgraphServer, type SubgraphServerOptions, 
 export { createLogger, type Logger } from './logger.js';
 export { tracedBatch } from './tracedBatch.js';
 export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';
+export { shutdownDrainMs } from '../../../lib/drain.js';
 export { ConfigError, envList, envNumber, envPort, envRedisUrl, envString, type Env } from '../../../lib/env.js';
 export { selectsField } from './selection.js';
 export { formatMinor, minorToDecimalString } from './money.js';

@@ -3,13 +3,14 @@
  * subgraph, prints one `listening on <url>` line and stops cleanly on SIGINT/SIGTERM.
  */
 import { startTracing } from '../../../lib/tracing.js';
-import { ConfigError, createLogger, forwardInvalidation } from '../../kit/src/index.js';
+import { ConfigError, createLogger, forwardInvalidation, shutdownDrainMs } from '../../kit/src/index.js';
 import { readPaymentsSubgraphConfig } from './config.js';
 import { createPaymentsSubgraph } from './createPaymentsSubgraph.js';
 import { entitiesChangedBy } from './webhooks/changedEntities.js';
 
 async function main(): Promise<void> {
   const config = readPaymentsSubgraphConfig(process.env);
+  const drainMs = shutdownDrainMs(process.env);
   // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
   const tracing = await startTracing('graph360-payments-subgraph');
   if (tracing.enabled) console.log(`[payments subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
@@ -29,12 +30,13 @@ async function main(): Promise<void> {
   console.log(`[payments subgraph] listening on ${url}`);
 
   let stopping = false;
-  const stop = (signal: string): void => {
+  // SIGTERM (a rolling restart) drains first: /ready turns 503 and the balancer has SHUTDOWN_DRAIN_MS to notice; SIGINT stops at once.
+  const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'payments subgraph stopping');
     // The spans still buffered are exported before the process exits.
-    server.close().then(() => tracing.shutdown()).then(
+    server.drain(signal === 'SIGTERM' ? drainMs : 0).then(() => server.close()).then(() => tracing.shutdown()).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'payments subgraph did not stop cleanly');
