@@ -16,6 +16,7 @@ import { createPaymentEventBus, type PaymentEventBus } from './events/PaymentEve
 import { PaymentEventPublisher } from './events/PaymentEventPublisher.js';
 import { ReconciliationWatch } from './events/ReconciliationWatch.js';
 import { IdempotencyRecords } from './money/IdempotencyRecords.js';
+import { createSharedWebhooks } from './webhooks/SharedWebhooks.js';
 import { PaymentsReadModel } from './readModel/PaymentsReadModel.js';
 import { resolvers } from './resolvers/index.js';
 import { stripeWebhookRoute, type StripeEventHandler } from './webhooks/stripeWebhookRoute.js';
@@ -88,10 +89,15 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
   });
   const publisher = new PaymentEventPublisher({ bus: events, connector, readModel, reconciliation, logger });
 
-  // The read model first: the gateway, told next to evict what the event changed, must not re-cache the
-  // state it replaced, and the event's subscribers read the payment from it.
+  // A webhook reaches one replica: the others apply it to their read models as soon as it is shared, and
+  // a redelivery to any replica is a duplicate (webhooks/SharedWebhooks.ts; in memory without Redis).
+  const webhooks = createSharedWebhooks({ redisUrl: config.redisUrl, channel: config.events.channel, logger, onShared: (event) => readModel?.applyEvent(event) });
+
+  // The read model first, here and (shared) on the other replicas: the gateway, told next to evict what
+  // the event changed, must not re-cache the state it replaced, and the event's subscribers read the payment from it.
   const onEvent: StripeEventHandler = async (event) => {
     await readModel?.applyEvent(event);
+    await webhooks.share(event);
     publisher.offer(event);
     await options.onEvent?.(event);
   };
@@ -119,7 +125,7 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
       readModel: readModel ? readModel.health() : { state: 'off' },
       events: { bus: events.kind, reconciliationWatches: reconciliation.size },
     }),
-    routes: [stripeWebhookRoute({ connector, logger, onEvent })],
+    routes: [stripeWebhookRoute({ connector, logger, onEvent, dedup: webhooks })],
     // Subscription.paymentEvents, over WebSocket on /graphql.
     subscriptions: true,
   });
@@ -131,7 +137,7 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
     await server.close();
     await publisher.drain();
     await reconciliation.close();
-    await Promise.all([erp.close(), moneyLock.close(), idempotency.close(), events.close()]);
+    await Promise.all([erp.close(), moneyLock.close(), idempotency.close(), events.close(), webhooks.close()]);
   };
   return { server: { ...server, close }, connector, erp, logger, readModel, events };
 }

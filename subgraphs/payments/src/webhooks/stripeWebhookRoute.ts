@@ -2,7 +2,8 @@
  * POST /webhooks/stripe: Stripe's signed events. The Stripe-Signature header is checked
  * over the raw body with the endpoint's signing secret (stripe.webhooks.constructEvent,
  * which also refuses stale timestamps); a bad one gets a 400 and is never processed.
- * Stripe delivers at least once, so an event id seen before is acknowledged and skipped.
+ * Stripe delivers at least once, so an event id seen before is acknowledged and skipped
+ * (by any replica, with `dedup` shared through Redis: SharedWebhooks.ts).
  * A failing onEvent answers 500 and forgets the id: Stripe delivers again later.
  */
 import type Stripe from 'stripe';
@@ -19,6 +20,14 @@ export interface StripeWebhookRouteOptions {
   onEvent?: StripeEventHandler;
   /** How many event ids are remembered for de-duplication. Default 10,000. */
   rememberEvents?: number;
+  /** The event ids seen, when they are kept elsewhere (shared by replicas). Default: the last `rememberEvents` ids, here. */
+  dedup?: WebhookDedup;
+}
+
+/** Which event ids were seen: claim is true for an id not seen before (and marks it seen); forget unmarks it. */
+export interface WebhookDedup {
+  claim(eventId: string): Promise<boolean>;
+  forget(eventId: string): Promise<void>;
 }
 
 export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
@@ -27,9 +36,14 @@ export function stripeWebhookRoute(options: StripeWebhookRouteOptions): ExtraRou
   const limit = options.rememberEvents ?? 10_000;
   // Insertion-ordered, so the oldest ids are the first forgotten.
   const seen = new Set<string>();
-  const remember = (id: string): void => {
-    seen.add(id);
-    if (seen.size > limit) seen.delete(seen.values().next().value as string);
+  const dedup: WebhookDedup = options.dedup ?? {
+    async claim(id) {
+      if (seen.has(id)) return false;
+      seen.add(id);
+      if (seen.size > limit) seen.delete(seen.values().next().value as string);
+      return true;
+    },
+    forget: async (id) => void seen.delete(id),
   };
 
   return {
@@ -50,17 +64,16 @@ export function stripeWebhookRoute(options: StripeWebhookRouteOptions): ExtraRou
         sendJson(res, 400, { error: 'invalid signature' });
         return;
       }
-      if (seen.has(event.id)) {
+      // Claimed before the hook runs, so a redelivery racing this one is not processed twice.
+      if (!(await dedup.claim(event.id))) {
         options.logger.debug({ eventId: event.id, type: event.type }, 'webhook duplicate ignored');
         sendJson(res, 200, { received: true, duplicate: true });
         return;
       }
-      // Remembered before the hook runs, so a redelivery racing this one is not processed twice.
-      remember(event.id);
       try {
         await options.onEvent?.(event);
       } catch (error) {
-        seen.delete(event.id);
+        await dedup.forget(event.id);
         options.logger.error({ err: error, eventId: event.id, type: event.type }, 'webhook handler failed; Stripe will deliver again');
         sendJson(res, 500, { error: 'event not processed' });
         return;
