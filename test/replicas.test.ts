@@ -321,6 +321,10 @@ describe.skipIf(missing.length > 0)('replicas behind HAProxy, sharing Redis', ()
 
   it('restarts every gateway and subgraph replica, one by one, under load, without one failed request', async () => {
     const callsBefore = await sandboxCalls();
+    const callsSince = async (): Promise<Record<SandboxName, number>> => {
+      const now = await sandboxCalls();
+      return Object.fromEntries(SUBGRAPHS.map((s) => [s, totalCalls(now, s) - totalCalls(callsBefore, s)])) as Record<SandboxName, number>;
+    };
     const load = startLoad(gatewayUrl, loadRequests, loadTokens, { rps: 100, maxRequests: LOAD_CLIENTS * LOAD_PER_CLIENT, maxMs: 90_000 });
     const restarted: string[] = [];
     try {
@@ -341,9 +345,9 @@ describe.skipIf(missing.length > 0)('replicas behind HAProxy, sharing Redis', ()
       await load.stop();
     }
     const result = load.result;
-    const calls = await sandboxCalls();
+    const calls = await callsSince();
     console.log(
-      `rolling restart of ${restarted.join(', ')}: ${result.sent} requests, ${result.ok} ok, ${result.failed} failed (${JSON.stringify(result.byKind)}); backend calls meanwhile: ${SUBGRAPHS.map((s) => `${s} ${totalCalls({ [s]: calls[s] } as never) - totalCalls({ [s]: callsBefore[s] } as never)}`).join(', ')}`,
+      `rolling restart of ${restarted.join(', ')}: ${result.sent} requests, ${result.ok} ok, ${result.failed} failed (${JSON.stringify(result.byKind)}); backend calls meanwhile: ${JSON.stringify(calls)}`,
     );
     expect(restarted).toHaveLength(8);
     expect(result.failureKinds).toEqual({});
@@ -351,7 +355,7 @@ describe.skipIf(missing.length > 0)('replicas behind HAProxy, sharing Redis', ()
     expect(result.ok).toBe(result.sent);
     expect(result.sent).toBeGreaterThan(2000);
     // Requests reached every subgraph during the run (not all answered from the gateways' caches).
-    for (const s of SUBGRAPHS) expect(totalCalls({ [s]: calls[s] } as never)).toBeGreaterThan(totalCalls({ [s]: callsBefore[s] } as never));
+    for (const s of SUBGRAPHS) expect(calls[s]).toBeGreaterThan(0);
   }, 150_000);
 
   describe('state shared through Redis', () => {
