@@ -56,6 +56,8 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
       scale: 0.1,
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        // OTLP's JSON encoding, which the receiver reads (the default is http/protobuf).
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         // Exported within 100 ms of ending, not 5 s.
         OTEL_BSP_SCHEDULE_DELAY: '100',
         // Info: the gateway's line per operation, read below.

@@ -419,7 +419,13 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
     };
     const tracing =
       id === 'ours-traced' || id === 'ours-traced10'
-        ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: (tracedSink = await otlpSink()).url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: id === 'ours-traced' ? '1' : '0.1' }
+        ? {
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: (tracedSink = await otlpSink()).url,
+            // JSON, which the sink can count (and what the earlier tracing results used); the gateway's default is http/protobuf.
+            OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+            OTEL_TRACES_SAMPLER_ARG: id === 'ours-traced' ? '1' : '0.1',
+          }
         : {};
     const proc = await spawnProc({
       ...common,

@@ -35,7 +35,7 @@
  *     plugins/, cache/), serialised by Apollo Server.
  */
 import { createServer, type Server } from 'node:http';
-import { serveInSpan } from '../../lib/tracing.js';
+import { serveInSpan, type TraceContext } from '../../lib/tracing.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -239,7 +239,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     }
   };
 
-  const graphqlOverHttp = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+  const graphqlOverHttp = async (req: IncomingMessage, res: ServerResponse, requestId: string, trace: TraceContext | undefined): Promise<void> => {
     const body = await readLimitedBody(req, res);
     if (!body) return;
     const authenticated = await authenticator.authenticate(req.headers);
@@ -253,6 +253,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       requestId,
       clientIp: clientIpOf(req, config.trustProxyHops),
       auth: authenticated.auth,
+      trace,
     };
     const read = readGraphQLRequest(req, body, { maxJsonDepth: config.limits.maxJsonDepth });
     const refused = await runHttpSteps(steps, {
@@ -296,7 +297,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   };
 
   // The route table: the first route that takes a request answers it.
-  type Route = { name: string; handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): boolean | Promise<boolean> };
+  type Route = { name: string; handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, trace: TraceContext | undefined): boolean | Promise<boolean> };
   const routes: Route[] = [
     {
       // A draining gateway is not ready, so the balancer's health check takes it out of rotation.
@@ -321,9 +322,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     },
     {
       name: 'GraphQL over HTTP (/graphql)',
-      handle: async (req, res, path, requestId) => {
+      handle: async (req, res, path, requestId, trace) => {
         if (path !== '/graphql') return false;
-        await graphqlOverHttp(req, res, requestId);
+        await graphqlOverHttp(req, res, requestId, trace);
         return true;
       },
     },
@@ -332,14 +333,14 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   httpServer.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let requestId: string | undefined;
-    const run = async (): Promise<void> => {
+    const run = async (trace: TraceContext | undefined): Promise<void> => {
       const id = observability.begin(req, res); // request id, client-abort watch, CORS and preflights
       if (id === null) return;
       requestId = id;
-      for (const route of routes) if (await route.handle(req, res, path, id)) return;
+      for (const route of routes) if (await route.handle(req, res, path, id, trace)) return;
       sendJson(res, 404, { error: `no route ${req.method} ${path}` });
     };
-    // Inside the request's server span, child of the client's traceparent, when tracing is on (lib/tracing.ts).
+    // With the request's trace context (its server span, child of the client's traceparent) when tracing is on (lib/tracing.ts).
     serveInSpan(req, res, path, run).catch((error: unknown) => observability.fail(res, error, requestId));
   });
 

@@ -22,7 +22,7 @@
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Logger } from 'pino';
-import { injectTraceHeaders, recordError, SpanKind, tracingEnabled, withSpan, type Span } from '../../../lib/tracing.js';
+import { injectTraceHeaders, isRecording, recordError, SpanKind, withSpan, type Span, type TraceContext } from '../../../lib/tracing.js';
 import { Cacheability } from '../cache/Cacheability.js';
 import { hintFromCacheControl, type CacheHint } from '../cache/cacheHint.js';
 import type { EntityCache, FetchScope } from '../cache/EntityCache.js';
@@ -44,7 +44,12 @@ import { errorResponseFor } from './subgraphErrors.js';
  * schema loading and health checks have none of it.
  */
 export type DataSourceContext = Partial<GatewayContext>;
-type ProcessOptions = GraphQLDataSourceProcessOptions<DataSourceContext>;
+/**
+ * `trace`, set by the executor (execution/executePlan.ts) on a traced request: the
+ * execution's span, parent of the fetch's span; then, here, the fetch's own span, whose
+ * context the subgraph request carries (traceparent).
+ */
+type ProcessOptions = GraphQLDataSourceProcessOptions<DataSourceContext> & { trace?: TraceContext };
 type IncomingOptions = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
 
 /**
@@ -78,7 +83,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
     super({
       url: settings.url,
       fetcher: settings.fetcher,
-      willSendRequest: async ({ request, context }) => {
+      willSendRequest: async (options) => {
+        const { request, context } = options;
         // The request id the gateway answers with (checked by the requestId plugin), not whatever the client sent.
         const values = { 'x-request-id': context.requestId ?? context.headers?.['x-request-id'] };
         for (const name of PROPAGATED_HEADERS) {
@@ -87,8 +93,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
         }
         // Schema loading and health checks have no caller: they go as the anonymous one.
         request.http?.headers.set(INTERNAL_TOKEN_HEADER, await settings.internalTokens.tokenFor(authOf(context)));
-        // W3C trace context (traceparent) of the fetch's span, when tracing is on: the subgraph's spans are its children.
-        injectTraceHeaders((name, value) => request.http?.headers.set(name, value));
+        // W3C trace context (traceparent) of the fetch's span, else of the request (sampled out:
+        // the subgraph decides the same), when tracing is on: the subgraph's spans are its children.
+        const trace = (options as ProcessOptions).trace ?? context.trace;
+        if (trace && request.http) injectTraceHeaders(trace, request.http.headers.set.bind(request.http.headers));
       },
     });
     this.settings = settings;
@@ -97,8 +105,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
   override async process(options: ProcessOptions): Promise<SubgraphResponse> {
     // Health checks and schema loading are not operations: nothing to cache or share.
     if (!('incomingRequestContext' in options)) return super.process(options);
-    if (!tracingEnabled()) return this.processOperation(options, cacheStateOf(options.context));
-    return withSpan(`subgraph.fetch ${this.settings.name}`, { kind: SpanKind.CLIENT, attributes: { 'graph360.subgraph.name': this.settings.name, 'server.address': this.settings.url } }, (span) => this.tracedFetch(options, span));
+    const parent = options.trace ?? options.context.trace;
+    if (!isRecording(parent)) return this.processOperation(options, cacheStateOf(options.context));
+    return withSpan(`subgraph.fetch ${this.settings.name}`, { kind: SpanKind.CLIENT, attributes: { 'graph360.subgraph.name': this.settings.name, 'server.address': this.settings.url } }, parent, (span, ctx) =>
+      this.tracedFetch({ ...options, trace: ctx }, span),
+    );
   }
 
   /**

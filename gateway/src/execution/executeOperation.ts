@@ -8,6 +8,7 @@
  */
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
+import type { TraceContext } from '../../../lib/tracing.js';
 import type { DeferStep, ExecNode } from './compilePlan.js';
 import { PlanRun, type ServiceLookup } from './executePlan.js';
 import { executeStreamed, incrementalDeliveryOf } from './incremental.js';
@@ -21,8 +22,10 @@ function deferAtTop(root: ExecNode | undefined, prepared: PreparedOperation, var
   return root?.kind === 'Defer' && root.deferred.length > 0 ? root : undefined;
 }
 
-export async function executeOperation(prepared: PreparedOperation, requestContext: GatewayGraphQLRequestContext, services: ServiceLookup): Promise<GatewayExecutionResult> {
+/** `trace`: the execution's span when its request is traced, the parent of the fetches' spans. */
+export async function executeOperation(prepared: PreparedOperation, requestContext: GatewayGraphQLRequestContext, services: ServiceLookup, trace?: TraceContext): Promise<GatewayExecutionResult> {
   const run = new PlanRun(prepared.revision, services, requestContext, prepared.conditionDefaults);
+  run.trace = trace;
   const variables = requestContext.request.variables;
   const defer = deferAtTop(prepared.root, prepared, variables);
   const delivery = defer && incrementalDeliveryOf(requestContext.context);

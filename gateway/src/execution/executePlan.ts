@@ -12,6 +12,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GraphQLError } from 'graphql';
+import type { TraceContext } from '../../../lib/tracing.js';
 import type { DeferredStep, ExecNode, FetchStep } from './compilePlan.js';
 import { downstreamError, entityPaths, type ResponsePath } from './downstreamErrors.js';
 import { mergeInto, type Data } from './mergeInto.js';
@@ -134,6 +135,8 @@ export class FetchSignals {
 export class PlanRun {
   /** Errors for the response; an Error that is not a GraphQLError is unexpected (masked). */
   readonly errors: Array<GraphQLError | Error> = [];
+  /** The parent of its fetches' spans (lib/tracing.ts): the execution's span when its request is traced. */
+  trace: TraceContext | undefined;
   private readonly variables: Record<string, unknown> | undefined;
 
   constructor(
@@ -151,7 +154,9 @@ export class PlanRun {
 
   /** A run of another part of the same execution (a deferred fragment): same data and signals, its own errors. */
   part(): PlanRun {
-    return new PlanRun(this.revision, this.services, this.requestContext, this.conditionDefaults, this.data, (this.signals ??= new FetchSignals()));
+    const part = new PlanRun(this.revision, this.services, this.requestContext, this.conditionDefaults, this.data, (this.signals ??= new FetchSignals()));
+    part.trace = this.trace;
+    return part;
   }
 
   /**
@@ -299,6 +304,8 @@ export class PlanRun {
       context: requestContext.context,
       document: step.document,
       pathInIncomingRequest: step.path as ResponsePath,
+      // Read by SubgraphDataSource: the parent of the fetch's span.
+      trace: this.trace,
     } as ProcessOptions;
     const response = await service.process(options);
     if (response.errors) this.recordErrors(step, response.errors, owners, response.extensions);

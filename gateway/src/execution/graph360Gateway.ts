@@ -28,7 +28,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GatewayExecutionResult, GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { recordError, withSpan } from '../../../lib/tracing.js';
+import { isRecording, NOOP_SPAN, recordError, withSpan, type Span, type TraceContext } from '../../../lib/tracing.js';
 import { subscriptionDeliveryOf } from '../subscriptions/SubscriptionDelivery.js';
 import { executeOperation } from './executeOperation.js';
 import type { SubscriptionSources } from './executeSubscription.js';
@@ -93,31 +93,38 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
   const onSchemaLoadOrUpdate: GatewayInterface['onSchemaLoadOrUpdate'] = (callback) =>
     inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => callback({ apiSchema: published.get(apiSchema) ?? apiSchema, coreSupergraphSdl }));
 
+  /** The prepared operation (the plan cache's, or planned now), or the variables' errors; `span` says which. */
+  const plan = async (revision: SupergraphRevision, requestContext: Parameters<GatewayExecutor>[0], key: string, span: Span): Promise<PreparedOperation | GatewayExecutionResult> => {
+    const { request, document } = requestContext;
+    let prepared = await options.plans.get(key);
+    if (span.isRecording()) span.setAttribute('graph360.plan.cache', prepared ? 'hit' : 'miss');
+    const resolved = prepared ? undefined : resolveOperation(document, request.operationName);
+    const definitions = (prepared?.operation ?? resolved!.operation).variableDefinitions;
+    if (definitions && definitions.length > 0) {
+      const { errors } = getVariableValues(revision.schema, definitions, request.variables ?? {});
+      if (errors) {
+        recordError(span, errors[0]);
+        return { errors };
+      }
+    }
+    if (!prepared) {
+      prepared = new PreparedOperation(revision, document, request.operationName, resolved);
+      await options.plans.set(key, prepared);
+    }
+    return prepared;
+  };
+
   const executor: GatewayExecutor = async (requestContext) => {
     const revision = revisions.get(requestContext.schema) ?? latest;
     if (!revision) throw new Error('The supergraph is not loaded yet.');
-    const { request, document, queryHash } = requestContext;
+    const { request, queryHash } = requestContext;
     const key = `${revision.id}:${queryHash}:${request.operationName ?? ''}`;
-    // With tracing on (lib/tracing.ts): `graphql.plan` (the plan cache's hit or miss, and the
-    // planning on a miss), then `graphql.execute`, the parent of every subgraph fetch.
-    const planned = await withSpan('graphql.plan', {}, async (span): Promise<PreparedOperation | GatewayExecutionResult> => {
-      let prepared = await options.plans.get(key);
-      span.setAttribute('graph360.plan.cache', prepared ? 'hit' : 'miss');
-      const resolved = prepared ? undefined : resolveOperation(document, request.operationName);
-      const definitions = (prepared?.operation ?? resolved!.operation).variableDefinitions;
-      if (definitions && definitions.length > 0) {
-        const { errors } = getVariableValues(revision.schema, definitions, request.variables ?? {});
-        if (errors) {
-          recordError(span, errors[0]);
-          return { errors };
-        }
-      }
-      if (!prepared) {
-        prepared = new PreparedOperation(revision, document, request.operationName, resolved);
-        await options.plans.set(key, prepared);
-      }
-      return prepared;
-    });
+    // When the request is traced (lib/tracing.ts): `graphql.plan` (the plan cache's hit or
+    // miss, and the planning on a miss), then `graphql.execute`, the parent of every
+    // subgraph fetch. Otherwise the same steps, called plainly.
+    const trace = (requestContext.context as { trace?: TraceContext }).trace;
+    const traced = isRecording(trace);
+    const planned = traced ? await withSpan('graphql.plan', {}, trace, (span) => plan(revision, requestContext, key, span)) : await plan(revision, requestContext, key, NOOP_SPAN);
     if (!(planned instanceof PreparedOperation)) return planned;
     const prepared = planned;
     if (prepared.root?.kind === 'Subscription') {
@@ -126,8 +133,9 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
       if (!delivery || !options.subscriptions) return { errors: [new GraphQLError('This request cannot receive a subscription\'s events.', { extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED' } })] };
       return options.subscriptions.subscribe(prepared, requestContext, lookup, delivery);
     }
-    return withSpan('graphql.execute', {}, async (span) => {
-      const result = await executeOperation(prepared, requestContext, lookup);
+    if (!traced) return executeOperation(prepared, requestContext, lookup);
+    return withSpan('graphql.execute', {}, trace, async (span, ctx) => {
+      const result = await executeOperation(prepared, requestContext, lookup, ctx);
       if (result.errors && result.errors.length > 0) {
         span.setAttribute('graphql.errors', result.errors.length);
         recordError(span, result.errors[0]);

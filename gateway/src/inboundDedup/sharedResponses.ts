@@ -37,6 +37,7 @@ import type { Logger } from 'pino';
 import { DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
 import type { RawGraphQLRequest, SentResponse } from '../../../lib/http.js';
 import { endWithBody } from '../../../lib/responseBody.js';
+import { traceLogFields } from '../../../lib/tracing.js';
 import { identityKey, type AuthIdentity } from '../auth/identity.js';
 import { DEBUG_HEADER } from '../cache/cacheStatusPlugin.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -99,7 +100,7 @@ export class ResponseSharing {
     const summary = shared.summary ?? { operation: null, outcome: 'ok', errorCodes: [] };
     const durationMs = performance.now() - started;
     this.options.metrics.countOperation(summary.operation, summary.outcome, durationMs / 1000);
-    logOperation(this.options.operationLog, { requestId: context.requestId, ...summary, operationType: 'query', durationMs, status: response.status, sharedWith: shared.leaderRequestId });
+    logOperation(this.options.operationLog, { requestId: context.requestId, ...summary, operationType: 'query', durationMs, status: response.status, sharedWith: shared.leaderRequestId, ...(context.trace ? traceLogFields(context.trace) : undefined) });
     return true;
   }
 

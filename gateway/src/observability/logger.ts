@@ -12,7 +12,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { chooseLogFormat, prettyStdout } from '../../../lib/logFormat.js';
 import { secretRedactor } from '../../../lib/redactSecrets.js';
-import { traceLogOptions } from '../../../lib/tracing.js';
 import { capLogLine, DEFAULT_LOG_LINE_LIMITS, type LogLineLimits } from './capLogLine.js';
 
 export const REDACTED_PATHS: readonly string[] = [
@@ -68,8 +67,8 @@ const withoutPathRedaction = new WeakMap<Logger, Logger>();
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger {
   const redact = secretRedactor(options.secrets);
   const limits = options.lineLimits ?? DEFAULT_LOG_LINE_LIMITS;
-  // With tracing on (lib/tracing.ts), every line written inside a span carries its trace_id and span_id.
-  const common = { name: 'gateway', level: options.level ?? 'info', hooks: { streamWrite: (line: string) => capLogLine(redact(line), limits) }, ...traceLogOptions() };
+  // With tracing on (lib/tracing.ts), a request's lines carry its trace_id and span_id as bindings of its child logger (plugins/requestId/).
+  const common = { name: 'gateway', level: options.level ?? 'info', hooks: { streamWrite: (line: string) => capLogLine(redact(line), limits) } };
   // Stdout, in batches: lines are gathered up to 4 kB or for at most LOG_FLUSH_MS, then
   // written in one call (synchronous: a write handed to libuv's thread pool costs the
   // event loop more than the write itself); what is left is written when the process

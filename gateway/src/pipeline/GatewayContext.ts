@@ -5,6 +5,7 @@
  * per-operation state keyed on it (cache/requestCacheState.ts) is per operation.
  * Steps keep their own per-request state in WeakMaps keyed on it, never as fields here.
  */
+import type { TraceContext } from '../../../lib/tracing.js';
 import type { AuthIdentity } from '../auth/identity.js';
 import type { IncrementalDelivery } from '../execution/incremental.js';
 import type { SubscriptionDelivery } from '../subscriptions/SubscriptionDelivery.js';
@@ -33,4 +34,10 @@ export type GatewayContext = {
    * `Accept: multipart/mixed;subscriptionSpec=1.0`): subscriptions/.
    */
   subscription?: SubscriptionDelivery;
+  /**
+   * The request's trace context (lib/tracing.ts): its server span, the parent of the
+   * operation's spans and what its log lines are tagged with. Undefined when tracing is
+   * off; a non-recording span when the request was sampled out.
+   */
+  trace?: TraceContext;
 };

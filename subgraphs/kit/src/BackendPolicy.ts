@@ -20,9 +20,9 @@ import {
   timeout,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { SpanKind, tracingEnabled, withSpan, type Span } from '../../../lib/tracing.js';
+import { isRecording, SpanKind, withSpan, type Span, type TraceContext } from '../../../lib/tracing.js';
 import { BackendError, DeadlineExceededError } from './errors.js';
-import { requestDeadline } from './requestDeadline.js';
+import { requestDeadline, requestTraceContext, runWithTrace } from './requestDeadline.js';
 
 export interface BackendPolicyOptions {
   /** Backend name used in errors and metrics, e.g. "crm". */
@@ -52,9 +52,10 @@ export interface ExecuteOptions {
   operation?: string;
 }
 
-/** The call's span and what happened in it, when tracing is on. */
+/** The call's span, its context (the parent of each attempt's span) and what happened in it, when its request is traced. */
 interface TracedCall {
   span: Span;
+  ctx: TraceContext | undefined;
   attempts: number;
 }
 
@@ -112,18 +113,22 @@ export class BackendPolicy {
    * defaults to the deadline of the request being served, if any.
    */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>, options: ExecuteOptions): Promise<T> {
-    if (!tracingEnabled()) return this.run(call, options, undefined);
-    // With tracing on (lib/tracing.ts): the call's span, with one child span per attempt (the
-    // backend's HTTP request carries the attempt's traceparent), an event per retry (its wait,
-    // the backend's Retry-After), the attempts made and the breaker's state before and after.
+    // The parent: the trace context of the request, or of the DataLoader batch, this call is
+    // made for (requestDeadline.ts); a call of an untraced request runs plainly.
+    const parent = requestTraceContext();
+    if (!isRecording(parent)) return this.run(call, options, undefined);
+    // The call's span, with one child span per attempt (the backend's HTTP request carries the
+    // attempt's traceparent: the attempt runs with its context in the request's store), an event
+    // per retry (its wait, the backend's Retry-After), the attempts made and the breaker's state
+    // before and after.
     const attributes = {
       'graph360.backend.name': this.backend,
       'graph360.backend.retryable': options.retry,
       'graph360.breaker.state': this.breakerState,
       ...(options.operation ? { 'graph360.backend.operation': options.operation } : {}),
     };
-    return withSpan(`backend ${this.backend}${options.operation ? ` ${options.operation}` : ''}`, { attributes }, async (span) => {
-      const traced: TracedCall = { span, attempts: 0 };
+    return withSpan(`backend ${this.backend}${options.operation ? ` ${options.operation}` : ''}`, { attributes }, parent, async (span, ctx) => {
+      const traced: TracedCall = { span, ctx, attempts: 0 };
       try {
         return await this.run(call, options, traced);
       } finally {
@@ -144,8 +149,11 @@ export class BackendPolicy {
       try {
         if (!traced) return await this.attempt(call, attemptMs);
         traced.attempts = attempt;
-        return await withSpan(`backend.attempt ${this.backend}`, { kind: SpanKind.CLIENT, attributes: { 'graph360.backend.name': this.backend, 'graph360.backend.attempt': attempt, 'graph360.backend.timeout_ms': attemptMs } }, () =>
-          this.attempt(call, attemptMs),
+        return await withSpan(
+          `backend.attempt ${this.backend}`,
+          { kind: SpanKind.CLIENT, attributes: { 'graph360.backend.name': this.backend, 'graph360.backend.attempt': attempt, 'graph360.backend.timeout_ms': attemptMs } },
+          traced.ctx,
+          (_span, ctx) => runWithTrace(ctx, () => this.attempt(call, attemptMs)),
         );
       } catch (error) {
         // Cut short by the deadline, not by its own timeout. Still counted by the breaker as a

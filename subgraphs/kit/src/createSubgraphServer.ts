@@ -17,17 +17,18 @@ import type { Logger } from 'pino';
 import { deadlineFromHeader, DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
 import { drainable } from '../../../lib/drain.js';
 import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
-import { serveInSpan } from '../../../lib/tracing.js';
+import { serveInSpan, type TraceContext } from '../../../lib/tracing.js';
 import { authorizeResolvers, GATEWAY_TOKEN_HEADER, gatewayKeys, verifyGatewayToken, type SubgraphAuth } from './auth.js';
 import { formatSubgraphError } from './errors.js';
 import { changedEntitiesPlugin } from './invalidation.js';
-import { runWithRequestDeadline } from './requestDeadline.js';
+import { runInRequest } from './requestDeadline.js';
 import { serveSubscriptions } from './subscriptionServer.js';
 
 export interface ExtraRoute {
   method: 'GET' | 'POST';
   path: string;
-  handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>;
+  /** `trace`: the request's trace context, when tracing is on (lib/tracing.ts). */
+  handle: (req: IncomingMessage, body: Buffer, res: ServerResponse, trace?: TraceContext) => Promise<void>;
 }
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -112,7 +113,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   await apollo.start();
 
   const secret = gatewayKeys(options.gatewaySecret, options.gatewaySecretPrevious);
-  const handleGraphQL = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
+  const handleGraphQL = async (req: IncomingMessage, body: Buffer, res: ServerResponse, trace?: TraceContext): Promise<void> => {
     // The time the gateway gave this request, counted from now (the body, read already, took
     // moments): every backend call of the request fits inside it (BackendPolicy).
     const deadline = deadlineFromHeader(req.headers[DEADLINE_HEADER]);
@@ -121,7 +122,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
       sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'This subgraph answers only the gateway: the x-graph360-gateway token is missing or not valid.');
       return;
     }
-    await runWithRequestDeadline(deadline, () => executeApolloRequest(apollo, req, body, res, () => options.context(req, auth)));
+    // The request's trace context rides with the deadline (requestDeadline.ts): its DataLoader batches and backend calls find it there.
+    await runInRequest(deadline, trace, () => executeApolloRequest(apollo, req, body, res, () => options.context(req, auth)));
   };
 
   const routes = new Map<string, ExtraRoute['handle']>();
@@ -135,7 +137,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     const handler = routes.get(`${req.method} ${path}`);
-    const run = async (): Promise<void> => {
+    const run = async (trace: TraceContext | undefined): Promise<void> => {
       if (req.method === 'GET' && path === '/health') {
         sendJson(res, 200, { status: 'ok', service: options.name, ...options.health?.(), ...(subscriptions ? { subscriptions: { active: subscriptions.active } } : {}) });
         return;
@@ -159,9 +161,9 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
         } else res.destroy();
         return;
       }
-      await handler(req, body, res);
+      await handler(req, body, res, trace);
     };
-    // Inside the request's server span, child of the gateway's traceparent, when tracing is on (lib/tracing.ts).
+    // With the request's trace context (its server span, child of the gateway's traceparent) when tracing is on (lib/tracing.ts).
     serveInSpan(req, res, path ?? '/', run).catch((error: unknown) => {
       options.logger.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });

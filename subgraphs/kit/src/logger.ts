@@ -7,7 +7,8 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { secretRedactor } from '../../../lib/redactSecrets.js';
-import { traceLogOptions } from '../../../lib/tracing.js';
+import { traceLogFields, tracingEnabled } from '../../../lib/tracing.js';
+import { requestTraceContext } from './requestDeadline.js';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -39,9 +40,14 @@ export const REDACTED_PATHS = [
  * back); `secrets` are configured secret values redacted wherever they appear.
  */
 export function createLogger(name: string, level = 'info', destination?: DestinationStream, secrets: ReadonlyArray<string | undefined> = []): Logger {
-  // With tracing on (lib/tracing.ts), every line written inside a span carries its trace_id and span_id.
-  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, hooks: { streamWrite: secretRedactor(secrets) }, ...traceLogOptions() };
+  // With tracing on (lib/tracing.ts), every line written for a request carries the trace_id and span_id of its trace context (requestDeadline.ts).
+  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, hooks: { streamWrite: secretRedactor(secrets) }, ...(tracingEnabled() ? { mixin: requestTraceFields } : {}) };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** pino `mixin`: the ids of the trace context of the request being served (none outside a request). */
+function requestTraceFields(): Record<string, string> {
+  return traceLogFields(requestTraceContext()) as Record<string, string>;
 }
 
 export type { Logger };

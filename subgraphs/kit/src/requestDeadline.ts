@@ -20,24 +20,52 @@
  * ERP connector's login, shared by every request, does both).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TraceContext } from '../../../lib/tracing.js';
 import { DeadlineExceededError } from './errors.js';
 
+/**
+ * What the request's store holds: its deadline, and its trace context when tracing is on
+ * (lib/tracing.ts). The trace context rides in the same store, for the same reasons as
+ * the deadline: DataLoader batches and the connectors' backend calls (Stripe's HTTP
+ * client among them, called from inside its SDK) must find it. One store, so tracing
+ * adds no AsyncLocalStorage of its own (OpenTelemetry's context manager is not used).
+ */
+interface RequestScope {
+  readonly deadline: number | undefined;
+  readonly trace: TraceContext | undefined;
+}
+
 // Module-level, as an AsyncLocalStorage must be to be found again; each request's value lives in its own async context.
-const deadlines = new AsyncLocalStorage<number>();
+const scopes = new AsyncLocalStorage<RequestScope>();
 
 /** Runs `fn` (and everything it starts) with this absolute deadline (Date.now() clock); with none when undefined. */
 export function runWithRequestDeadline<T>(deadline: number | undefined, fn: () => T): T {
-  return deadline === undefined ? deadlines.exit(fn) : deadlines.run(deadline, fn);
+  return runInRequest(deadline, undefined, fn);
+}
+
+/** Runs `fn` (and everything it starts) with this deadline and this trace context (none when undefined). */
+export function runInRequest<T>(deadline: number | undefined, trace: TraceContext | undefined, fn: () => T): T {
+  return deadline === undefined && trace === undefined ? scopes.exit(fn) : scopes.run({ deadline, trace }, fn);
+}
+
+/** Runs `fn` with the current request's deadline and `trace` as its trace context (a span's, for what `fn` starts under it). */
+export function runWithTrace<T>(trace: TraceContext | undefined, fn: () => T): T {
+  return scopes.run({ deadline: scopes.getStore()?.deadline, trace }, fn);
 }
 
 /** The deadline of the request this code runs for, if it has one. */
 export function requestDeadline(): number | undefined {
-  return deadlines.getStore();
+  return scopes.getStore()?.deadline;
+}
+
+/** The trace context of the request (or of the span within it) this code runs for; undefined when tracing is off. */
+export function requestTraceContext(): TraceContext | undefined {
+  return scopes.getStore()?.trace;
 }
 
 /** Starts work that is shared by requests or outlives them, free of the current request's deadline. */
 export function outsideRequestDeadline<T>(fn: () => T): T {
-  return deadlines.exit(fn);
+  return scopes.exit(fn);
 }
 
 /**

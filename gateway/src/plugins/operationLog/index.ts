@@ -10,6 +10,7 @@
  */
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { Logger } from 'pino';
+import { traceLogFields } from '../../../../lib/tracing.js';
 import { operationNameOf } from '../operationName.js';
 import type { RequestIdContext } from '../requestId/index.js';
 
@@ -47,7 +48,7 @@ export function summariseOperation(requestContext: GraphQLRequestContextWillSend
 /** The line itself; `sharedWith` names the request whose response a shared one got (inboundDedup/sharedResponses.ts). */
 export function logOperation(
   logger: Logger,
-  line: OperationSummary & { requestId: string | undefined; operationType: string | null; durationMs: number; status: number; sharedWith?: string },
+  line: OperationSummary & { requestId: string | undefined; operationType: string | null; durationMs: number; status: number; sharedWith?: string; trace_id?: string; span_id?: string },
 ): void {
   logger.info(line, 'graphql operation');
 }
@@ -68,6 +69,8 @@ export function operationLogPlugin({ logger }: OperationLogOptions): ApolloServe
             outcome,
             errorCodes,
             status: response.http.status ?? 200,
+            // The request's trace and server span, when tracing is on.
+            ...(contextValue.trace ? traceLogFields(contextValue.trace) : undefined),
           });
         },
       };

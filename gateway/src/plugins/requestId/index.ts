@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
+import { traceLogFields, type TraceContext } from '../../../../lib/tracing.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -28,12 +29,14 @@ export function requestIdFrom(value: string | readonly string[] | null | undefin
 export interface RequestIdContext extends BaseContext {
   /** Set by the HTTP handler (fromHttp) or, failing that, when the first operation starts. */
   requestId?: string;
+  /** The request's trace context, when tracing is on (pipeline/GatewayContext.ts): its ids go on the request's log lines. */
+  trace?: TraceContext;
 }
 
 export interface RequestIdPlugin extends ApolloServerPlugin<RequestIdContext> {
   /** Takes or makes the id of an HTTP request and echoes it in the response; call first, before any route. */
   fromHttp(req: IncomingMessage, res: ServerResponse): string;
-  /** The request's child logger (created on first use). */
+  /** The request's child logger (created on first use), with its trace_id and span_id when tracing is on. */
   loggerFor(context: RequestIdContext): Logger;
 }
 
@@ -49,7 +52,7 @@ export function requestIdPlugin({ logger }: RequestIdOptions): RequestIdPlugin {
     let child = loggers.get(context);
     if (!child) {
       context.requestId ??= randomUUID();
-      child = logger.child({ requestId: context.requestId });
+      child = logger.child(context.trace ? { requestId: context.requestId, ...traceLogFields(context.trace) } : { requestId: context.requestId });
       loggers.set(context, child);
     }
     return child;

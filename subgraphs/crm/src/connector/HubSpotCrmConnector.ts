@@ -16,6 +16,7 @@ import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
 import { withTraceHeaders } from '../../../../lib/tracing.js';
 import type { BackendPolicy } from '../../../kit/src/index.js';
+import { requestTraceContext } from '../../../kit/src/requestDeadline.js';
 import type { CompanyRecord, ContactRecord, DealRecord } from '../models.js';
 import { errorForResponse, unreachable } from './hubspotErrors.js';
 import {
@@ -229,12 +230,15 @@ export class HubSpotCrmConnector {
       try {
         const response = await request(`${this.options.apiUrl}${call.path}`, {
           method: call.method,
-          // With tracing on, the attempt's traceparent (lib/tracing.ts).
-          headers: withTraceHeaders({
-            authorization: `Bearer ${this.options.token}`,
-            accept: 'application/json',
-            ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-          }),
+          // With tracing on, the attempt's traceparent (lib/tracing.ts; BackendPolicy runs the attempt with its context).
+          headers: withTraceHeaders(
+            {
+              authorization: `Bearer ${this.options.token}`,
+              accept: 'application/json',
+              ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            requestTraceContext(),
+          ),
           body: call.body === undefined ? null : JSON.stringify(call.body),
           signal,
           dispatcher: this.agent,

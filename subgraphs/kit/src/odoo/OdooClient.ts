@@ -17,7 +17,7 @@ import { withTraceHeaders } from '../../../../lib/tracing.js';
 import { isStruct, parseMethodResponse, serializeMethodCall, type MethodResponse, type XmlRpcStruct, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
 import type { BackendPolicy } from '../BackendPolicy.js';
 import { BackendError } from '../errors.js';
-import { outsideRequestDeadline, withinRequestDeadline } from '../requestDeadline.js';
+import { outsideRequestDeadline, requestTraceContext, withinRequestDeadline } from '../requestDeadline.js';
 import { errorForFault, errorForStatus, malformed, unreachable } from './odooErrors.js';
 
 export interface OdooClientOptions {
@@ -110,7 +110,7 @@ export class OdooClient {
         const response = await request(`${this.options.url}/xmlrpc/2/${service}`, {
           method: 'POST',
           // With tracing on, the attempt's traceparent (lib/tracing.ts).
-          headers: withTraceHeaders({ 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' }),
+          headers: withTraceHeaders({ 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' }, requestTraceContext()),
           body,
           signal,
           dispatcher: this.agent,

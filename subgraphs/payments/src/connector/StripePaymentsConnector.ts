@@ -12,6 +12,7 @@ import type { PaymentMethodModel, PaymentModel, RefundModel, StripeCustomerModel
 import { newestFirst, parseCustomer, parsePaymentIntent, parsePaymentMethod, parseRefund } from './parseStripe.js';
 import { translateStripeError } from './translateStripeError.js';
 import { tracingEnabled, withTraceHeaders } from '../../../../lib/tracing.js';
+import { requestTraceContext } from '../../../kit/src/requestDeadline.js';
 
 /** Stripe's search takes at most 10 clauses per query (docs.stripe.com/search); the sandbox enforces the same. */
 export const MAX_SEARCH_CLAUSES = 10;
@@ -66,11 +67,15 @@ function isDefiniteAnswer(error: unknown): boolean {
   return error.statusCode !== undefined;
 }
 
-/** Stripe's HTTP client with the active trace context (traceparent) added to each request's headers. */
+/**
+ * Stripe's HTTP client with the trace context (traceparent) of the attempt it is called
+ * for added to each request's headers: BackendPolicy runs each traced attempt with its
+ * context in the request's store (kit/requestDeadline.ts), found here inside Stripe's SDK.
+ */
 function withTraceContext(client: Stripe.HttpClient): Stripe.HttpClient {
   return Object.assign(Object.create(client) as Stripe.HttpClient, {
     makeRequest: (...[host, port, path, method, headers, data, protocol, timeout]: Parameters<Stripe.HttpClient['makeRequest']>) =>
-      client.makeRequest(host, port, path, method, withTraceHeaders(headers), data, protocol, timeout),
+      client.makeRequest(host, port, path, method, withTraceHeaders(headers, requestTraceContext()), data, protocol, timeout),
   });
 }
 
