@@ -5,10 +5,15 @@
  *   gateway server span → parse, validate, plan, execute → a fetch span per subgraph
  *   → that subgraph's server span → its DataLoader batches and backend calls → attempts,
  * while each sandbox logs the trace id of the calls it served. A gateway without an OTLP
- * endpoint exports nothing.
+ * endpoint exports nothing. A subscription over graphql-ws has a span for its life, child
+ * of the WebSocket's traceparent, and one per event, with the event's fetches under it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { erpInvoices } from './helpers/erpInvoices.js';
+import { until } from './helpers/gatewayCalls.js';
 import { startOtlpReceiver, SPAN_KIND, type OtlpReceiver, type ReceivedSpan } from './helpers/otlpReceiver.js';
 import { graphql, startStack, type SandboxName, type Stack } from './helpers/startStack.js';
 
@@ -54,6 +59,8 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     receiver = await startOtlpReceiver();
     stack = await startStack({
       scale: 0.1,
+      // Payments' webhooks wired, so that a payment makes subscription events.
+      webhooks: true,
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         // OTLP's JSON encoding, which the receiver reads (the default is http/protobuf).
@@ -170,6 +177,61 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     const { span_id: spanId } = JSON.parse(operationLine[0]!) as { span_id: string };
     expect(byId.has(spanId)).toBe(true);
   });
+
+  it('traces a subscription over graphql-ws: its life under the WebSocket\'s traceparent, each event a child with its fetches', async () => {
+    const traceId = hex(16);
+    const clientSpanId = hex(8);
+    const invoice = (await erpInvoices(stack.sandboxUrls.erp)).find((candidate) => candidate.residual > 0);
+    expect(invoice).toBeDefined();
+    const traceparent = `00-${traceId}-${clientSpanId}-01`;
+    // The upgrade request carries the client's traceparent.
+    class TracedWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { traceparent } });
+      }
+    }
+    const client = createClient({ url: stack.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: TracedWebSocket, connectionParams: { headers: stack.authHeaders }, retryAttempts: 0, lazy: true });
+    const events: unknown[] = [];
+    receiver.clear();
+    const stop = client.subscribe(
+      {
+        query: 'subscription Events($customerId: ID!, $invoiceId: ID) { paymentEvents(customerId: $customerId, invoiceId: $invoiceId) { type invoice { id status } customer { id name } } }',
+        variables: { customerId: invoice!.companyId, invoiceId: invoice!.invoiceId },
+      },
+      { next: (event) => events.push(event), error: () => {}, complete: () => {} },
+    );
+    try {
+      const subscribed = async (): Promise<true | undefined> => {
+        const health = (await (await fetch(stack.subgraphUrls.payments.replace('/graphql', '/health'))).json()) as { subscriptions?: { active?: number } };
+        return (health.subscriptions?.active ?? 0) > 0 ? true : undefined;
+      };
+      await until('the subgraph serves the subscription', subscribed);
+      const paid = await graphql(
+        stack.gatewayUrl,
+        'mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id } } }',
+        { input: { customerId: invoice!.companyId, invoiceId: invoice!.invoiceId, amount: { amount: invoice!.residual, currency: invoice!.currency }, idempotencyKey: randomUUID() } },
+        stack.authHeaders,
+      );
+      expect(paid.errors).toBeUndefined();
+      await until('two events', async () => (events.length >= 2 ? true : undefined), 30_000);
+    } finally {
+      stop();
+      await client.dispose();
+    }
+    const spans = await spansWhen(receiver, (received) => received.some((s) => s.name === 'graphql.subscription payments' && s.traceId === traceId));
+    const lives = spans.filter((s) => s.name === 'graphql.subscription payments' && s.traceId === traceId);
+    expect(lives).toHaveLength(1);
+    const life = lives[0]!;
+    expect(life).toMatchObject({ service: 'graph360-gateway', parentSpanId: clientSpanId });
+    expect(life.attributes).toMatchObject({ 'graph360.subgraph.name': 'payments', 'graphql.operation.name': 'Events', 'graph360.subscription.events': events.length });
+    const eventSpans = spans.filter((s) => s.name === 'graphql.subscription.event' && s.parentSpanId === life.spanId);
+    expect(eventSpans.map((s) => s.attributes['graph360.subscription.event']).sort()).toEqual(events.map((_, i) => i + 1));
+    // Each event's fetches (the invoice's ERP fields, the customer's CRM fields) under its span.
+    for (const event of eventSpans) {
+      const fetches = spans.filter((s) => s.name.startsWith('subgraph.fetch ') && s.parentSpanId === event.spanId);
+      expect(fetches.map((s) => s.name).sort(), 'fetches of an event').toEqual(['subgraph.fetch crm', 'subgraph.fetch erp']);
+    }
+  }, 60_000);
 
   it('exports nothing from a gateway started without an OTLP endpoint', async () => {
     const untraced = await stack.startGateway({ OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' });

@@ -19,10 +19,19 @@
  * no history). After `maxRetries` failures in a row the subscribers get
  * SUBGRAPH_UNREACHABLE and their subscriptions end. A subgraph that refuses the
  * subscription (its own checks) ends it with its errors.
+ *
+ * Traced (lib/tracing.ts), when tracing is on: a source has one span for its life,
+ * `graphql.subscription <subgraph>`, a child of its first subscriber's trace context (the
+ * multipart request's server span, the WebSocket's traceparent), sampled as any span;
+ * each event's completion is `graphql.subscription.event`, a child of it, and the parent
+ * of the event's fetches. Children rather than linked traces: the sampler then decides
+ * once per subscription (a sampled one shows every event, an unsampled one costs its
+ * events nothing), and the events of one subscription are read in one trace, in order.
  */
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import { contextWith, isRecording, recordError, startSampledSpan, withSpan, type Span, type TraceContext } from '../../../lib/tracing.js';
 import { authOf, identityKey } from '../auth/identity.js';
 import type { SubgraphSubscriptions } from '../dataSource/SubgraphSubscriptions.js';
 import type { SubscriptionDelivery } from '../subscriptions/SubscriptionDelivery.js';
@@ -87,6 +96,10 @@ class SubscriptionSource {
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
   private readonly requestContext: GatewayGraphQLRequestContext;
+  /** The span of the source's life and its context, the parent of each event's span (see the top of this file). */
+  private readonly span: Span | undefined;
+  private readonly trace: TraceContext | undefined;
+  private eventCount = 0;
   stopped = false;
 
   constructor(
@@ -99,6 +112,17 @@ class SubscriptionSource {
   ) {
     // The first subscriber's context serves every event; its delivery is its own, not the source's.
     this.requestContext = { ...requestContext, context: { ...requestContext.context, subscription: undefined } };
+    const parent = (requestContext.context as { trace?: TraceContext }).trace;
+    if (parent) {
+      const subgraph = step.primary.serviceName;
+      this.span = startSampledSpan(`graphql.subscription ${subgraph}`, {}, parent);
+      if (this.span.isRecording()) {
+        const name = prepared.operation.name?.value;
+        this.span.setAttributes({ 'graph360.subgraph.name': subgraph, ...(name ? { 'graphql.operation.name': name } : {}) });
+      }
+      // Its events are traced when it is (the sampler decides once, here).
+      this.trace = this.span.isRecording() ? contextWith(parent, this.span) : undefined;
+    }
   }
 
   add(delivery: SubscriptionDelivery): void {
@@ -115,7 +139,8 @@ class SubscriptionSource {
     const { primary } = this.step;
     const service = this.services(primary.serviceName) as { url?: unknown } | undefined;
     if (typeof service?.url !== 'string') {
-      this.end((delivery) => delivery.failWith([new Error(`Couldn't find service with name "${primary.serviceName}"`)]));
+      const error = new Error(`Couldn't find service with name "${primary.serviceName}"`);
+      this.end((delivery) => delivery.failWith([error]), error);
       return;
     }
     const provided = this.requestContext.request.variables ?? {};
@@ -136,7 +161,7 @@ class SubscriptionSource {
         if (Array.isArray(error)) {
           // The subgraph refused the subscription: its errors, with their codes, end it.
           const errors = (error as GraphQLError[]).map((e) => downstreamError(e, primary.serviceName, e.path ? [...e.path] : undefined));
-          void this.events.then(() => this.end((delivery) => delivery.failWith(errors)));
+          void this.events.then(() => this.end((delivery) => delivery.failWith(errors), errors[0]));
           return;
         }
         // A subscription that lived a while before its socket dropped starts its count again.
@@ -156,12 +181,13 @@ class SubscriptionSource {
     const subgraph = this.step.primary.serviceName;
     if (this.failures >= maxRetries) {
       this.options.logger.warn({ subgraph, failures: this.failures, reason: describe(cause) }, 'subscription source unreachable; ending its subscriptions');
-      this.end((delivery) => delivery.fail('SUBGRAPH_UNREACHABLE', `Subgraph ${subgraph} could not be reached.`));
+      this.end((delivery) => delivery.fail('SUBGRAPH_UNREACHABLE', `Subgraph ${subgraph} could not be reached.`), cause);
       return;
     }
     const delay = Math.min(10_000, (this.options.retryDelayMs ?? 500) * 2 ** this.failures);
     this.failures++;
     this.options.logger.debug({ subgraph, attempt: this.failures, delayMs: delay, reason: describe(cause) }, 'subscription to the subgraph lost; subscribing again');
+    if (this.span?.isRecording()) this.span.addEvent('resubscribe', { 'graph360.subscription.attempt': this.failures, 'graph360.retry.wait_ms': delay, 'exception.message': describe(cause) });
     this.retry = setTimeout(() => this.start(), delay);
     this.retry.unref();
   }
@@ -169,18 +195,37 @@ class SubscriptionSource {
   /** One event: gathered, completed by `rest`, shaped, and pushed to every subscriber. */
   private async complete(event: { data?: Data | null; errors?: GraphQLError[] }): Promise<void> {
     if (this.stopped || this.subscribers.size === 0) return;
+    this.eventCount++;
+    if (!isRecording(this.trace)) {
+      await this.completeEvent(event, undefined);
+      return;
+    }
+    return withSpan('graphql.subscription.event', { attributes: { 'graph360.subscription.event': this.eventCount } }, this.trace, async (span, ctx) => {
+      const errors = await this.completeEvent(event, ctx);
+      if (errors.length > 0) {
+        span.setAttribute('graphql.errors', errors.length);
+        recordError(span, errors[0]);
+      }
+    });
+  }
+
+  /** An event's completion (see complete); `trace` is its span's context. Returns its errors. */
+  private async completeEvent(event: { data?: Data | null; errors?: GraphQLError[] }, trace: TraceContext | undefined): Promise<ReadonlyArray<GraphQLError | Error>> {
     const { requestContext, prepared } = this;
     // Per event: its own cache-state and metrics (both are per request).
     const perEvent = { ...requestContext, context: { ...requestContext.context }, metrics: {} } as GatewayGraphQLRequestContext;
     const run = new PlanRun(prepared.revision, this.services, perEvent, prepared.conditionDefaults);
+    run.trace = trace;
     run.receive(this.step.primary, event as Parameters<PlanRun['receive']>[1]);
     if (this.step.rest && event.data) await run.run(this.step.rest, [run.data]);
     const shaped = result(prepared, run, 'whole', requestContext.request.variables);
     for (const delivery of this.subscribers) delivery.push(shaped);
+    return run.errors;
   }
 
-  private end(how: (delivery: SubscriptionDelivery) => void): void {
+  private end(how: (delivery: SubscriptionDelivery) => void, failure?: unknown): void {
     const subscribers = [...this.subscribers];
+    if (failure !== undefined && this.span) recordError(this.span, failure);
     this.stop();
     for (const delivery of subscribers) how(delivery);
   }
@@ -193,6 +238,10 @@ class SubscriptionSource {
     const unsubscribe = this.unsubscribe;
     this.unsubscribe = undefined;
     unsubscribe?.();
+    if (this.span?.isRecording()) {
+      this.span.setAttribute('graph360.subscription.events', this.eventCount);
+      this.span.end();
+    }
     this.onStop();
   }
 }

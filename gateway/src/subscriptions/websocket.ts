@@ -33,6 +33,7 @@ import { buildSchema, GraphQLError, parse, type ExecutionResult, type GraphQLFor
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { extractTraceContext, tracingEnabled } from '../../../lib/tracing.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { AuthIdentity } from '../auth/identity.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -152,6 +153,8 @@ export function serveWebSockets(options: WebSocketSubscriptionsOptions): { close
         const refused = await runHttpSteps(options.steps, { req: ctx.extra.request, requestId, auth, clientIp, request, malformed: undefined });
         if (refused) return refusal([{ message: refused.message, extensions: { code: refused.code, ...refused.extensions } }]);
         const context: GatewayContext = { headers: { ...connection.headers, 'x-request-id': requestId }, requestId, clientIp, auth };
+        // With tracing on (lib/tracing.ts), the trace context the WebSocket's upgrade request carried: a subscription's span is its child.
+        if (tracingEnabled()) context.trace = extractTraceContext(connection.headers);
         context.subscription = subscribers.delivery(context, 'websocket', connection.count, (code) => {
           // Its results are not read: drop the socket rather than buffer them.
           if (code === SLOW_CONSUMER) socket.terminate();
