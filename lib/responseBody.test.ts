@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endWithBody, keptResponseBuffers } from './responseBody.js';
+import { until } from '../test/support.js';
 
 /** A JSON-like body of about `chars` characters whose content depends on `seed`. */
 function bodyOf(seed: number, chars: number, extra = ''): string {
@@ -51,10 +52,6 @@ function getOverSocket(path: string): Promise<string> {
       response.on('error', reject);
     }).on('error', reject);
   });
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 beforeAll(async () => {
@@ -110,7 +107,7 @@ describe('endWithBody', () => {
     slow.pause();
     slow.on('data', (chunk: Buffer) => received.push(chunk));
     slow.write('GET /seed-1000 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
-    await until(() => sentOnSocket >= 1);
+    await until('the first bytes on the socket', () => sentOnSocket >= 1, 15_000, 5);
 
     // Other responses of the same size meanwhile, one after another, each checked.
     for (let i = 0; i < 8; i++) expect(await getOverSocket(`/seed-${i}`)).toBe(bodyOf(i, LARGE));

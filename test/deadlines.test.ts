@@ -9,7 +9,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, until } from './helpers/gatewayCalls.js';
+import { metric } from './helpers/gatewayCalls.js';
+import { until } from './support.js';
 import { graphql, startStack, type GraphQLResponse, type Stack } from './helpers/startStack.js';
 
 const QUERY = /* GraphQL */ `

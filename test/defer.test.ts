@@ -9,7 +9,7 @@
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './helpers/gatewayCalls.js';
+import { until } from './support.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
 const MULTIPART = 'multipart/mixed;deferSpec=20220824,application/graphql-response+json,application/json;q=0.9';

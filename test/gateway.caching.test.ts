@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendClients, minor, type BackendClients } from './helpers/backends.js';
-import { ask as askAs, metric, totalCalls, until, type AskOptions, type GatewayAnswer } from './helpers/gatewayCalls.js';
+import { ask as askAs, metric, totalCalls, type AskOptions, type GatewayAnswer } from './helpers/gatewayCalls.js';
+import { until } from './support.js';
 import { startStack, type Stack } from './helpers/startStack.js';
 
 let stack: Stack;

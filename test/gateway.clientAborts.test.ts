@@ -10,18 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAuth } from './helpers/auth.js';
 import { abortedPost } from './helpers/rawHttp.js';
 import { spawnService, type SpawnedService } from './helpers/spawnService.js';
+import { until } from './support.js';
 
 type LogLine = Record<string, unknown> & { level: number; msg: string };
-
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('clients that close the connection early', () => {
   const held: ServerResponse[] = [];
@@ -71,13 +62,13 @@ describe('clients that close the connection early', () => {
     const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(response.status).toBe(200);
     await response.text();
-    await until(() => lines().find((l) => l.requestId === requestId && l.msg === 'graphql operation'), 'the settling request');
+    await until('the settling request', () => lines().find((l) => l.requestId === requestId && l.msg === 'graphql operation'));
   };
 
   it('half a body, then the socket destroyed: one info line without a stack, counted, no error line', async () => {
     const body = JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(2000) } });
     await abortedPost(gateway.url, body, body.length / 2, { 'x-request-id': 'aborted-mid-body' });
-    const line = await until(() => lines().find((l) => l.requestId === 'aborted-mid-body'), 'the abort line');
+    const line = await until('the abort line', () => lines().find((l) => l.requestId === 'aborted-mid-body'));
     await settled();
     expect(line).toEqual({ level: 30, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String), name: 'gateway', requestId: 'aborted-mid-body', stage: 'request', method: 'POST', msg: 'client closed the connection before its request was complete' });
     expect(lines().filter((l) => l.requestId === 'aborted-mid-body')).toHaveLength(1);
@@ -88,10 +79,10 @@ describe('clients that close the connection early', () => {
 
   it('a whole request, then the socket destroyed before the answer: one info line at stage response, no error line', async () => {
     const body = JSON.stringify({ query: 'query AbortProduct { product(id: "1") { id name } }' });
-    await abortedPost(gateway.url, body, body.length, { 'x-request-id': 'aborted-before-answer' }, () => until(() => (held.length > 0 ? true : undefined), 'the subgraph fetch'));
-    const line = await until(() => lines().find((l) => l.requestId === 'aborted-before-answer'), 'the abort line');
+    await abortedPost(gateway.url, body, body.length, { 'x-request-id': 'aborted-before-answer' }, () => until('the subgraph fetch', () => (held.length > 0 ? true : undefined)));
+    const line = await until('the abort line', () => lines().find((l) => l.requestId === 'aborted-before-answer'));
     held.shift()!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { product: { id: '1', name: 'Widget' } } }));
-    await until(() => lines().find((l) => l.requestId === 'aborted-before-answer' && l.msg === 'graphql operation'), 'the operation line');
+    await until('the operation line', () => lines().find((l) => l.requestId === 'aborted-before-answer' && l.msg === 'graphql operation'));
     await settled();
     expect(line).toMatchObject({ level: 30, stage: 'response', method: 'POST', msg: 'client closed the connection before the response was sent' });
     expect(lines().filter((l) => l.level >= 50)).toEqual([]);

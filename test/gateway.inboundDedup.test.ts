@@ -13,7 +13,8 @@ import { readGatewayConfig } from '../gateway/src/config.js';
 import { createGateway, type Gateway } from '../gateway/src/createGateway.js';
 import { createGatewayLogger } from '../gateway/src/observability/logger.js';
 import { createTestAuth } from './helpers/auth.js';
-import { ask, metric, until, type GatewayAnswer } from './helpers/gatewayCalls.js';
+import { ask, metric, type GatewayAnswer } from './helpers/gatewayCalls.js';
+import { until } from './support.js';
 
 const auth = createTestAuth();
 const N = 5;

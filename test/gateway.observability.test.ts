@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, spawnService, type SpawnedService } from './helpers/spawnService.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 import { revisionOf } from '../gateway/src/supergraph/SupergraphManager.js';
+import { until } from './support.js';
 
 /** The revision /health and /metrics report for the committed supergraph file. */
 const SUPERGRAPH_REVISION = revisionOf(readFileSync(join(REPO_ROOT, 'schema/supergraph.graphql'), 'utf8'));
@@ -37,16 +38,6 @@ function logLines(service: SpawnedService): LogLine[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LogLine);
-}
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('the gateway in production', () => {
@@ -86,10 +77,10 @@ describe('the gateway in production', () => {
       const bad = await graphql(gatewayUrl(), 'query ObsBad { customers(first: 1) { nope } }', {}, { 'x-request-id': requestId });
       expect(bad.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
 
-      const lines = await until(() => {
+      const lines = await until('the two operation lines', () => {
         const mine = logLines(stack.services.gateway!).filter((l) => l.requestId === requestId);
         return mine.length >= 2 ? mine : undefined;
-      }, 'the two operation lines');
+      });
       expect(lines.map((l) => [l.msg, l.operation, l.outcome, l.errorCodes, l.status])).toEqual([
         ['graphql operation', 'ObsCustomers', 'ok', [], 200],
         ['graphql operation', 'ObsBad', 'error', ['GRAPHQL_VALIDATION_FAILED'], 400],
@@ -226,7 +217,7 @@ describe('the gateway in production', () => {
           const errorId = error.extensions!.errorId as string;
           expect(errorId).toMatch(UUID);
           expect(error.message).toBe(`Internal server error (errorId ${errorId})`);
-          const line = await until(() => logLines(gateway).find((l) => l.errorId === errorId), 'the masked error log line');
+          const line = await until('the masked error log line', () => logLines(gateway).find((l) => l.errorId === errorId));
           expect(line).toMatchObject({ level: 50, msg: 'unexpected error masked', requestId, operation: 'ObsCustomers' });
           console.log(`${failure}: client error ${JSON.stringify(error)}\nlog line ${JSON.stringify(line)}`);
           if (failure === 'leakyError') {

@@ -14,16 +14,15 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, metric, totalCalls, until } from './helpers/gatewayCalls.js';
-import { RedisProxy, redisReachable } from './helpers/redisProxy.js';
+import { ask, metric, totalCalls } from './helpers/gatewayCalls.js';
+import { requireOrSkip, TEST_REDIS_URL, until } from './support.js';
+import { RedisProxy } from './helpers/redisProxy.js';
 import { startStack, type Stack } from './helpers/startStack.js';
 
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const PREFIX = `graph360-test-${randomUUID().slice(0, 8)}`;
 
-const reachable = await redisReachable(REDIS_URL);
-if (!reachable && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis suite required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
-if (!reachable) console.warn(`gateway.redis.test.ts skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
+const reachable = await requireOrSkip('gateway.redis.test.ts', 'redis');
 
 const QUERY = /* GraphQL */ `
   query Shared($first: Int!) {

@@ -11,14 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpInvoices, erpInvoiceState, type ErpInvoice } from './helpers/erpInvoices.js';
-import { until } from './helpers/gatewayCalls.js';
-import { redisReachable } from './helpers/redisProxy.js';
+import { requireOrSkip, TEST_REDIS_URL, until } from './support.js';
 import { graphql, paymentsReadModelSynced, startStack, type GraphQLResponse, type Stack } from './helpers/startStack.js';
 
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const reachable = await redisReachable(REDIS_URL);
-if (!reachable && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis suite required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
-if (!reachable) console.warn(`payments.money.test.ts: the two-replica case is skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
+const REDIS_URL = TEST_REDIS_URL;
+const reachable = await requireOrSkip('payments.money.test.ts: the two-replica case', 'redis');
 
 const PAY = 'mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id status amount { amount currency } } } }';
 

@@ -10,7 +10,7 @@
  * @defer query streams its parts and shows them merged. The screenshots are kept in
  * test-artifacts/playground*.png.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type WebSocket } from 'playwright-core';
@@ -20,14 +20,11 @@ import { DEFAULT_PLAYGROUND_QUERY, PLAYGROUND_DEFER_EXAMPLE, PLAYGROUND_SUBSCRIP
 import { backendClients } from './helpers/backends.js';
 import { createTestAuth } from './helpers/auth.js';
 import { erpInvoices } from './helpers/erpInvoices.js';
-import { until } from './helpers/gatewayCalls.js';
+import { CHROMIUM_PATH, requireOrSkip, until } from './support.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
 /** Debian's Chromium; CHROMIUM_PATH points elsewhere (or at nothing, to see the skip). */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium at ${CHROMIUM} (apt-get install chromium)`;
-const required = process.env.REQUIRE_ALL_SUITES === '1';
-if (missing && !required) console.warn(`playground browser suite skipped: ${missing} is missing`);
+const hasChromium = await requireOrSkip('playground browser suite', 'chromium');
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 /** The page waits this long at most for any one thing; the suite stays well under 90 s. */
@@ -59,7 +56,7 @@ interface SocketRecord {
   closed: boolean;
 }
 
-describe.skipIf(missing !== undefined && !required)('the playground in a browser', () => {
+describe.runIf(hasChromium)('the playground in a browser', () => {
   let stack: Stack | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
@@ -71,7 +68,6 @@ describe.skipIf(missing !== undefined && !required)('the playground in a browser
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (missing) throw new Error(`REQUIRE_ALL_SUITES=1 and ${missing} is missing`);
     // The playground opens with the development token in its headers (AUTH_DEV_TOKEN), as `npm start` sets it up.
     // Webhooks wired: a payment's events reach the subscription example.
     const auth = createTestAuth();
@@ -79,7 +75,7 @@ describe.skipIf(missing !== undefined && !required)('the playground in a browser
     stack = await startStack({ scale: 0.1, auth, webhooks: true, gatewayEnv: { AUTH_DEV_TOKEN: devToken } });
     profile = mkdtempSync(join(tmpdir(), 'graph360-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1440, height: 900 },

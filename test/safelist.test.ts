@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, sha256Hex, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
-import { totalCalls, until } from './helpers/gatewayCalls.js';
+import { totalCalls } from './helpers/gatewayCalls.js';
+import { until } from './support.js';
 import { startStack, type GraphQLResponse, type Stack } from './helpers/startStack.js';
 
 interface Answer extends GraphQLResponse<{ customers: { totalCount: number; nodes: Array<{ id: string; name: string }> } }> {

@@ -12,6 +12,7 @@ import { ALL_SCOPES } from './helpers/auth.js';
 import { abortedPost } from './helpers/rawHttp.js';
 import { erpInvoices, type ErpInvoice } from './helpers/erpInvoices.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
+import { until } from './support.js';
 
 interface Answer {
   status: number;
@@ -232,15 +233,6 @@ describe('the bad-input corpus', () => {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as LogLine);
-    const until = async <T>(probe: () => T | undefined, what: string): Promise<T> => {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const value = probe();
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
 
     it('500 KB operation names: 400 OPERATION_NAME_TOO_LONG before parsing; with 1000 more distinct names, /metrics and every log line stay bounded', async () => {
       const long = 'N'.repeat(500 * 1024);
@@ -272,7 +264,7 @@ describe('the bad-input corpus', () => {
       const body = JSON.stringify({ query: GOOD_QUERY, variables: { padding: 'x'.repeat(4000) } });
       const before = gatewayLines().length;
       await abortedPost(url, body, body.length / 2, { ...stack.authHeaders, 'x-request-id': requestId });
-      const line = await until(() => gatewayLines().find((l) => l.requestId === requestId), 'the abort line');
+      const line = await until('the abort line', () => gatewayLines().find((l) => l.requestId === requestId));
       // The gateway then answers the next good request, and by then the aborted one has logged all it will.
       const good = await graphql<{ customers: { nodes: unknown[] } }>(url, GOOD_QUERY, {}, stack.authHeaders);
       expect(good.data?.customers.nodes).toHaveLength(2);

@@ -17,16 +17,14 @@ import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric } from './helpers/gatewayCalls.js';
 import type { SpawnedService } from './helpers/spawnService.js';
-import { redisReachable } from './helpers/redisProxy.js';
 import { freePort, startStack, type Stack } from './helpers/startStack.js';
+import { requireOrSkip, TEST_REDIS_URL } from './support.js';
 
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const PREFIX = `graph360-test-rl-${randomUUID().slice(0, 8)}`;
 const QUERY = '{ customers(first: 10) { nodes { id } } }'; // cost 11 (1 + 10 customers)
 
-const redis = await redisReachable(REDIS_URL);
-if (!redis && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
-if (!redis) console.warn(`security.rateLimit.test.ts: the shared-budget tests are skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
+const redis = await requireOrSkip('security.rateLimit.test.ts: the shared-budget tests', 'redis');
 
 interface Answer {
   status: number;

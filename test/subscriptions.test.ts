@@ -15,7 +15,8 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { erpInvoices, type ErpInvoice } from './helpers/erpInvoices.js';
-import { metric, until } from './helpers/gatewayCalls.js';
+import { metric } from './helpers/gatewayCalls.js';
+import { until } from './support.js';
 import { graphql, paymentsReadModelSynced, startStack, type Stack } from './helpers/startStack.js';
 
 const EVENTS = /* GraphQL */ `

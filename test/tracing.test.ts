@@ -13,7 +13,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { erpInvoices } from './helpers/erpInvoices.js';
-import { until } from './helpers/gatewayCalls.js';
+import { until } from './support.js';
 import { startOtlpReceiver, SPAN_KIND, type OtlpReceiver, type ReceivedSpan } from './helpers/otlpReceiver.js';
 import { graphql, startStack, type SandboxName, type Stack } from './helpers/startStack.js';
 

@@ -13,7 +13,7 @@
  * operation the page sends goes by id (no document), the only way a safelisted gateway
  * runs it. The screenshot is kept in test-artifacts/web-paid.png.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
@@ -23,19 +23,16 @@ import type { CustomerListQuery, CustomerOverviewQuery, InvoicePaymentStatusQuer
 import { MANIFEST_FILE, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
 import { webConfig } from '../clients/web/vite.config.js';
 import { invoiceStatusLabel } from '../clients/web/src/labels.js';
-import { until } from './helpers/gatewayCalls.js';
+import { CHROMIUM_PATH, requireOrSkip, until } from './support.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium at ${CHROMIUM} (apt-get install chromium)`;
-const required = process.env.REQUIRE_ALL_SUITES === '1';
-if (missing && !required) console.warn(`web client browser suite skipped: ${missing} is missing`);
+const hasChromium = await requireOrSkip('web client browser suite', 'chromium');
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 /** The page waits this long at most for any one thing. */
 const STEP_MS = 20_000;
 
-describe.skipIf(missing !== undefined && !required)('the web client in a browser', () => {
+describe.runIf(hasChromium)('the web client in a browser', () => {
   let stack: Stack | undefined;
   let vite: ViteDevServer | undefined;
   let context: BrowserContext | undefined;
@@ -56,7 +53,6 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
   };
 
   beforeAll(async () => {
-    if (missing) throw new Error(`REQUIRE_ALL_SUITES=1 and ${missing} is missing`);
     // PAYMENTS_MAX_ATTEMPTS=1: the payments subgraph does not retry, so the user sees the injected failure.
     stack = await startStack({ scale: 0.1, webhooks: true, env: { PAYMENTS_MAX_ATTEMPTS: '1' }, gatewayEnv: { SAFELIST: 'on' } });
     vite = await createServer({ ...webConfig({ gatewayUrl: stack.gatewayUrl, token: stack.token, port: 0 }), logLevel: 'warn' });
@@ -64,7 +60,7 @@ describe.skipIf(missing !== undefined && !required)('the web client in a browser
     appUrl = vite.resolvedUrls!.local[0]!;
     profile = mkdtempSync(join(tmpdir(), 'graph360-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1440, height: 900 },

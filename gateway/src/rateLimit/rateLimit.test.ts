@@ -12,12 +12,13 @@ import { Writable } from 'node:stream';
 import { createClient } from '@keyv/redis';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisProxy, redisReachable } from '../../../test/helpers/redisProxy.js';
+import { RedisProxy } from '../../../test/helpers/redisProxy.js';
 import { freePort } from '../../../test/helpers/startStack.js';
 import { createCacheStores } from '../cache/createCacheStores.js';
 import { GatewayMetrics } from '../metrics.js';
 import { clientKey, createRateLimiter, FallbackBuckets, MemoryBuckets, RedisBuckets, rateLimitedError, readRateLimitConfig, requestCount, type Backend } from './index.js';
 import type { ScriptClient } from './buckets.js';
+import { requireOrSkip, TEST_REDIS_URL, until } from '../../../test/support.js';
 
 describe('MemoryBuckets', () => {
   it('spends the burst, refuses with the time until a refill, and refills at the rate', async () => {
@@ -221,10 +222,8 @@ describe('createRateLimiter with Redis unreachable', () => {
   });
 });
 
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const redis = await redisReachable(REDIS_URL);
-if (!redis && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`Redis required (REQUIRE_ALL_SUITES=1) but no Redis answers at ${REDIS_URL}`);
-if (!redis) console.warn(`rateLimit.test.ts: the Redis outage test is skipped: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
+const REDIS_URL = TEST_REDIS_URL;
+const redis = await requireOrSkip('rateLimit.test.ts: the Redis outage test', 'redis');
 
 describe.skipIf(!redis)('createRateLimiter through a Redis that goes away and comes back', () => {
   const prefix = `graph360-test-rlfb-${randomUUID().slice(0, 8)}`;
@@ -234,14 +233,6 @@ describe.skipIf(!redis)('createRateLimiter through a Redis that goes away and co
     for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
     await client.close();
   });
-
-  const until = async (what: string, condition: () => Promise<boolean> | boolean): Promise<void> => {
-    const deadline = Date.now() + 15_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
 
   it('limits from memory during the outage and from Redis again once it is back, without a restart', async () => {
     const proxy = new RedisProxy(new URL(REDIS_URL));

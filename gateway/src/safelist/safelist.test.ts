@@ -15,18 +15,11 @@ import type { GraphQLError } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewayLogger } from '../observability/logger.js';
 import { PersistedQueryManifest, SafelistManifestError, safelistPlugin } from './index.js';
+import { until } from '../../../test/support.js';
 
 const BODY = 'query Names {\n  customers(first: 2) {\n    nodes {\n      name\n    }\n  }\n}';
 const manifestOf = (...bodies: Array<[string, string]>) =>
   JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: bodies.map(([id, body]) => ({ id, name: 'Op', type: 'query', body })) });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('PersistedQueryManifest', () => {
   let dir: string;
@@ -59,11 +52,11 @@ describe('PersistedQueryManifest', () => {
       expect([manifest.hasOperationName('Op'), manifest.hasOperationName('Other')]).toEqual([true, false]);
       writeFileSync(join(dir, 'next'), manifestOf(['two', BODY.replace('first: 2', 'first: 3')]));
       renameSync(join(dir, 'next'), path);
-      await until(() => manifest.byId('two') !== undefined, 'the reload');
+      await until('the reload', () => manifest.byId('two') !== undefined);
       expect(manifest.byId('one')).toBeUndefined();
       expect(manifest.hasBody(BODY)).toBe(false);
       writeFileSync(path, '{ not json');
-      await until(() => lines.some((l) => l.msg === 'safelist manifest changed but is invalid; still enforcing the previous one'), 'the refusal');
+      await until('the refusal', () => lines.some((l) => l.msg === 'safelist manifest changed but is invalid; still enforcing the previous one'));
       expect(manifest.byId('two')).toBeDefined();
     } finally {
       await manifest.close();

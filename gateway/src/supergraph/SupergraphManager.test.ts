@@ -12,20 +12,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { splitSupergraph } from '../auth/policy.js';
 import { createGatewayLogger } from '../observability/logger.js';
 import { FileSupergraphManager, SupergraphError } from './SupergraphManager.js';
+import { until } from '../../../test/support.js';
 
 const ORIGINAL = readFileSync(fileURLToPath(new URL('../../../schema/supergraph.graphql', import.meta.url)), 'utf8');
 const CONTACT_DESCRIPTION = '"""A person at a customer."""';
 const revision = (n: number): string => ORIGINAL.replace(CONTACT_DESCRIPTION, `"""A person at a customer (revision ${n})."""`);
 /** What ApolloGateway gets: the supergraph without @authenticated/@requiresScopes, which the gateway enforces itself (auth/policy.ts). */
 const executable = (sdl: string): string => splitSupergraph(sdl).executableSdl;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('FileSupergraphManager', () => {
   let dir: string;
@@ -72,32 +65,32 @@ describe('FileSupergraphManager', () => {
 
     // A plain write (truncate, then write).
     writeFileSync(path, revision(1));
-    await until(() => updates.length === 1, 'the first update');
+    await until('the first update', () => updates.length === 1);
     expect(updates[0]).toBe(executable(revision(1)));
 
     // An editor's atomic replace: write a temporary file, rename it over the old one.
     writeFileSync(join(dir, '.supergraph.graphql.tmp'), revision(2));
     renameSync(join(dir, '.supergraph.graphql.tmp'), path);
-    await until(() => updates.length === 2, 'the update after a rename');
+    await until('the update after a rename', () => updates.length === 2);
     expect(updates[1]).toBe(executable(revision(2)));
     // The policy is re-read with every change: a revision that drops a requirement drops it.
     writeFileSync(path, revision(2).replace('@requiresScopes(scopes: [["orders:write"]])', ''));
-    await until(() => updates.length === 3, 'the update with another policy');
+    await until('the update with another policy', () => updates.length === 3);
     expect(manager.policy.fields.has('Mutation.createSalesOrder')).toBe(false);
     writeFileSync(path, revision(2));
-    await until(() => updates.length === 4, 'the policy restored');
+    await until('the policy restored', () => updates.length === 4);
     expect(manager.policy.fields.get('Mutation.createSalesOrder')).toEqual({ authenticated: true, scopes: [['orders:write']] });
 
     // Invalid content is logged and not applied; the same content again is no change.
     writeFileSync(path, 'not a supergraph');
-    await until(() => lines.some((l) => l.msg === 'supergraph file changed but is invalid; still serving the previous supergraph'), 'the invalid-file log line');
+    await until('the invalid-file log line', () => lines.some((l) => l.msg === 'supergraph file changed but is invalid; still serving the previous supergraph'));
     const invalid = lines.find((l) => String(l.msg).includes('invalid'))!;
     expect(invalid).toMatchObject({ level: 50, path });
     expect(String(invalid.problem)).toContain(`supergraph file ${path} is not a valid supergraph`);
     writeFileSync(path, revision(2));
     writeFileSync(join(dir, 'unrelated.txt'), 'other files in the folder are not ours');
     writeFileSync(path, revision(3));
-    await until(() => updates.length === 5, 'the update after the invalid file');
+    await until('the update after the invalid file', () => updates.length === 5);
     expect(updates[4]).toBe(executable(revision(3)));
     expect(lines.filter((l) => l.msg === 'supergraph reloaded')).toHaveLength(5);
 
@@ -118,7 +111,7 @@ describe('FileSupergraphManager', () => {
     });
     writeFileSync(path, revision(4));
     // A gateway that refuses the update (stopping, say) costs a log line, not a crash.
-    await until(() => lines.some((l) => l.msg === 'gateway refused the new supergraph; still serving the previous supergraph'), 'the refused-update log line');
+    await until('the refused-update log line', () => lines.some((l) => l.msg === 'gateway refused the new supergraph; still serving the previous supergraph'));
     await secondInit.cleanup!();
     expect(refused).toEqual([executable(revision(4))]);
     expect(updates).toHaveLength(5);

@@ -16,20 +16,13 @@ import { createGatewayLogger } from '../observability/logger.js';
 import { revisionOf, SupergraphError, type SupergraphFailure } from './SupergraphManager.js';
 import { readSupergraphUrlConfig } from './config.js';
 import { UrlSupergraphManager } from './UrlSupergraphManager.js';
+import { until } from '../../../test/support.js';
 
 const ORIGINAL = readFileSync(fileURLToPath(new URL('../../../schema/supergraph.graphql', import.meta.url)), 'utf8');
 const CONTACT_DESCRIPTION = '"""A person at a customer."""';
 const revision = (n: number): string => ORIGINAL.replace(CONTACT_DESCRIPTION, `"""A person at a customer (revision ${n})."""`);
 const executable = (sdl: string): string => splitSupergraph(sdl).executableSdl;
 const AUTHORIZATION = 'cdn-access-key-0123456789';
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('UrlSupergraphManager', () => {
   let server: SupergraphServer | undefined;
@@ -98,7 +91,7 @@ describe('UrlSupergraphManager', () => {
 
     // A change: served after one poll.
     server.serve(revision(1), '"r1"');
-    await until(() => updates.length === 1, 'the first update');
+    await until('the first update', () => updates.length === 1);
     expect(updates[0]).toBe(executable(revision(1)));
     expect(manager.status()).toMatchObject({ revision: revisionOf(revision(1)), lastError: null });
     expect(manager.status().lastCheckAt > checkedAt).toBe(true);
@@ -108,20 +101,20 @@ describe('UrlSupergraphManager', () => {
 
     // A 500, then a timeout: logged, reported, counted; nothing applied; retried.
     server.mode = 'fail';
-    await until(() => manager.status().lastError !== null, 'the 500 reported');
+    await until('the 500 reported', () => manager.status().lastError !== null);
     expect(manager.status().lastError).toMatchObject({ reason: 'fetch', message: `supergraph at ${server.url} could not be fetched: HTTP 500` });
     server.mode = 'hang';
-    await until(() => manager.status().lastError?.message.endsWith('no answer within 200 ms') === true, 'the timeout reported');
+    await until('the timeout reported', () => manager.status().lastError?.message.endsWith('no answer within 200 ms') === true);
     expect(lines.filter((l) => l.msg === 'supergraph fetch failed; still serving the previous supergraph, trying again at the next poll').length).toBeGreaterThanOrEqual(2);
     server.mode = 'ok';
-    await until(() => manager.status().lastError === null, 'recovery after the 304');
+    await until('recovery after the 304', () => manager.status().lastError === null);
     expect(manager.status().revision).toBe(revisionOf(revision(1)));
     expect(updates).toHaveLength(1);
 
     // An invalid supergraph: logged once with the reason, not applied; the 304s to its ETag are not re-reported.
     const invalidSdl = revision(2).slice(0, ORIGINAL.length / 2);
     server.serve(invalidSdl, '"r2-broken"');
-    await until(() => manager.status().lastError?.reason === 'invalid', 'the invalid supergraph reported');
+    await until('the invalid supergraph reported', () => manager.status().lastError?.reason === 'invalid');
     await server.nextRequests(3);
     expect(server.requests.slice(-3).map((r) => [r.ifNoneMatch, r.status])).toEqual(Array(3).fill(['"r2-broken"', 304]));
     const invalid = lines.filter((l) => l.msg === 'supergraph at the URL changed but is invalid; still serving the previous supergraph');
@@ -138,7 +131,7 @@ describe('UrlSupergraphManager', () => {
 
     // A valid one again: applied, the problem over.
     server.serve(revision(3), '"r3"');
-    await until(() => updates.length === 2, 'the update after the invalid one');
+    await until('the update after the invalid one', () => updates.length === 2);
     expect(updates[1]).toBe(executable(revision(3)));
     expect(manager.status()).toMatchObject({ revision: revisionOf(revision(3)), lastError: null });
     expect(server.requests.every((r) => r.authorization === AUTHORIZATION)).toBe(true);

@@ -6,10 +6,12 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test/support.js';
 import { startSandbox, type RunningSandbox } from './testSupport.js';
 
 const SCRIPT = fileURLToPath(new URL('./odooClientScenario.py', import.meta.url));
 const PYTHON = process.env.PYTHON ?? 'python3';
+const hasPython = await requireOrSkip('erpSandbox.python.test.ts', 'python3');
 
 interface Fault {
   faultCode: number;
@@ -36,7 +38,7 @@ interface ScenarioOutput {
   unknown_field: Fault;
 }
 
-describe('ERP sandbox with Python xmlrpc.client', () => {
+describe.runIf(hasPython)('ERP sandbox with Python xmlrpc.client', () => {
   let running: RunningSandbox;
   let out: ScenarioOutput;
 

@@ -15,6 +15,9 @@ import { readErpSandboxConfig } from '../../../sandboxes/erp/src/config.js';
 import { signGatewayToken } from '../../kit/src/index.js';
 import { readErpSubgraphConfig } from './config.js';
 import { createErpSubgraph, type ErpSubgraph } from './createErpSubgraph.js';
+import { requireOrSkip, TEST_REDIS_URL } from '../../../test/support.js';
+
+const redis = await requireOrSkip('createErpSubgraph.test.ts: the shared catalog and the order lock across replicas through Redis', 'redis');
 
 const PASSWORD = 'odoo-api-key-3f9c1e-subgraph-secret';
 const WRONG_PASSWORD = 'odoo-api-key-revoked-77aa-secret';
@@ -293,13 +296,9 @@ describe('erp subgraph against the ERP sandbox', () => {
     expect(logLines.some((line) => line.includes('catalog cache failed'))).toBe(true);
   });
 
-  if (!process.env.REDIS_URL) {
-    if (process.env.REQUIRE_ALL_SUITES === '1') throw new Error('the erp Redis tests (shared catalog, order lock across replicas) are required (REQUIRE_ALL_SUITES=1) but REDIS_URL is not set');
-    console.warn('erp Redis tests (shared catalog, order lock across replicas) skipped: REDIS_URL is not set');
-  }
-  it.runIf(process.env.REDIS_URL)('shares the catalog cache between subgraph replicas through Redis', async () => {
-    const a = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
-    const b = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
+  it.runIf(redis)('shares the catalog cache between subgraph replicas through Redis', async () => {
+    const a = await startSubgraph({ REDIS_URL: TEST_REDIS_URL });
+    const b = await startSubgraph({ REDIS_URL: TEST_REDIS_URL });
     await a.subgraph.catalogCache.clear();
     const query = `{ product(id: "3") { id sku price { amount } } }`;
     const warm = await gql(query, {}, a.url);
@@ -552,9 +551,9 @@ describe('erp subgraph against the ERP sandbox', () => {
       expect(await odoo<number>('sale.order', 'search_count', [[['partner_id', '=', partnerId!]]])).toBe(before! + 1);
     });
 
-    it.runIf(process.env.REDIS_URL)('makes one order when two replicas sharing Redis get the same key at once', async () => {
-      const a = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
-      const b = await startSubgraph({ REDIS_URL: process.env.REDIS_URL! });
+    it.runIf(redis)('makes one order when two replicas sharing Redis get the same key at once', async () => {
+      const a = await startSubgraph({ REDIS_URL: TEST_REDIS_URL });
+      const b = await startSubgraph({ REDIS_URL: TEST_REDIS_URL });
       // Their lock clients connect in the background: wait for both, or the lock would run degraded (process-local).
       const deadline = Date.now() + 5000;
       while (!(a.subgraph.orderLock.connected && b.subgraph.orderLock.connected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -4,8 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKeyLock, LockUnavailableError, type KeyLock } from './keyLock.js';
+import { requireOrSkip, TEST_REDIS_URL } from '../../../test/support.js';
 
-const REDIS_URL = process.env.REDIS_URL;
+const REDIS_URL = TEST_REDIS_URL;
 
 /** Runs `count` holders of one key at once through `locks` (round robin); returns the most that ever ran together. */
 async function mostAtOnce(locks: KeyLock[], key: string, count: number): Promise<number> {
@@ -70,12 +71,9 @@ describe('createKeyLock in one process', () => {
   });
 });
 
-if (!REDIS_URL) {
-  if (process.env.REQUIRE_ALL_SUITES === '1') throw new Error('the key lock Redis test is required (REQUIRE_ALL_SUITES=1) but REDIS_URL is not set');
-  console.warn('key lock Redis test skipped: REDIS_URL is not set');
-}
+const redis = await requireOrSkip('keyLock.test.ts: the key lock through Redis', 'redis');
 
-describe.runIf(REDIS_URL)('createKeyLock across processes through Redis', () => {
+describe.runIf(redis)('createKeyLock across processes through Redis', () => {
   const reasons: string[] = [];
   const namespace = `test:lock:${process.pid}:${Date.now()}`;
   const one = createKeyLock({ namespace, redisUrl: REDIS_URL, pollMs: 5, onDegraded: (reason) => reasons.push(reason) });

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signGatewayToken, type SubgraphAuth } from './auth.js';
 import { createSubgraphServer, type SubgraphServer } from './createSubgraphServer.js';
+import { until } from '../../../test/support.js';
 
 const SECRET = 'kit-ws-test-gateway-secret-0123456789abcdef';
 
@@ -118,14 +119,6 @@ function subscribe(on: Client, query: string, extensions: Record<string, unknown
   return { seen, unsubscribe };
 }
 
-async function until(probe: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const TICKS = 'subscription { ticks { n caller context } }';
 
 describe('GraphQL over WebSocket on the subgraph', () => {
@@ -134,18 +127,18 @@ describe('GraphQL over WebSocket on the subgraph', () => {
     for (const params of [{}, { 'x-graph360-gateway': forged }]) {
       const closed: number[] = [];
       client(params, closed);
-      await until(() => closed.length > 0, 'the close');
+      await until('the close', () => closed.length > 0);
       expect(closed).toEqual([4403]);
     }
   });
 
   it("streams events to a caller with the scope, each resolved with a context of its own, and closes the stream when the client completes", async () => {
     const { seen, unsubscribe } = subscribe(client({ 'x-graph360-gateway': await token({ sub: 'gateway' }) }), TICKS, { 'x-graph360-gateway': await token() });
-    await until(() => streams.size === 1, 'the stream');
+    await until('the stream', () => streams.size === 1);
     const before = contexts;
     for (const push of streams) push(1);
     for (const push of streams) push(2);
-    await until(() => seen.results.length === 2, 'two events');
+    await until('two events', () => seen.results.length === 2);
     // The caller is the subscribe message's token, not the connection's; each event had a new context.
     expect(seen.results.map((r) => r.data)).toEqual([
       { ticks: { n: 1, caller: 'caller-1', context: before + 1 } },
@@ -153,7 +146,7 @@ describe('GraphQL over WebSocket on the subgraph', () => {
     ]);
     const closedBefore = streamsClosed;
     unsubscribe();
-    await until(() => streamsClosed === closedBefore + 1, 'the stream to close');
+    await until('the stream to close', () => streamsClosed === closedBefore + 1);
     expect(streams.size).toBe(0);
   });
 
@@ -163,7 +156,7 @@ describe('GraphQL over WebSocket on the subgraph', () => {
     const anonymous = subscribe(on, TICKS, {});
     const expired = subscribe(on, TICKS, { 'x-graph360-gateway': 'not-a-token' });
     const unscoped = subscribe(on, TICKS, { 'x-graph360-gateway': await token({ scopes: ['other:read'] }) });
-    await until(() => anonymous.seen.error !== undefined && expired.seen.error !== undefined && unscoped.seen.complete, 'the refusals');
+    await until('the refusals', () => anonymous.seen.error !== undefined && expired.seen.error !== undefined && unscoped.seen.complete);
     for (const { seen } of [anonymous, expired]) {
       expect(seen.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', serviceName: 'kit-ws' }) })]);
     }
@@ -177,7 +170,7 @@ describe('GraphQL over WebSocket on the subgraph', () => {
     const query = subscribe(on, '{ hello }', caller);
     const invalid = subscribe(on, 'subscription { nope }', caller);
     const broken = subscribe(on, 'subscription {', caller);
-    await until(() => [query, invalid, broken].every(({ seen }) => seen.error !== undefined), 'the errors');
+    await until('the errors', () => [query, invalid, broken].every(({ seen }) => seen.error !== undefined));
     const codes = [query, invalid, broken].map(({ seen }) => (seen.error as Array<{ extensions: { code: string } }>)[0]!.extensions.code);
     expect(codes).toEqual(['BAD_REQUEST', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
   });
@@ -215,9 +208,9 @@ describe('closing the subgraph', () => {
     clients.push(on);
     const closedBefore = streamsClosed;
     const { seen } = subscribe(on, 'subscription { ticks { n } }', { 'x-graph360-gateway': await token() });
-    await until(() => streams.size === 1, 'the stream');
+    await until('the stream', () => streams.size === 1);
     await other.close();
-    await until(() => closed.length > 0, 'the close');
+    await until('the close', () => closed.length > 0);
     expect(closed).toEqual([1001]);
     expect(streamsClosed).toBe(closedBefore + 1);
     expect(seen.error).toBeDefined();

@@ -21,6 +21,7 @@ import WebSocket from 'ws';
 import { createPaymentsSubgraph, type PaymentsSubgraph } from './createPaymentsSubgraph.js';
 import { startMoneySandboxes, type MoneySandboxes, type OpenInvoice } from './testSandboxes.js';
 import { capturingLogger, gatewayToken, postGraphQL, sandboxOperator, stripeGet, testSubgraphConfig, waitFor } from './testSupport.js';
+import { requireOrSkip, TEST_REDIS_URL } from '../../../test/support.js';
 
 const PAYMENT_EVENTS = `subscription($customerId: ID!, $invoiceId: ID) {
   paymentEvents(customerId: $customerId, invoiceId: $invoiceId) {
@@ -63,7 +64,7 @@ interface Followed {
   stop: () => void;
 }
 
-const REDIS_URL = process.env.REDIS_URL;
+const REDIS_URL = TEST_REDIS_URL;
 /** The ERP sandbox's operation for Stripe's webhooks (faults may target it). */
 const ERP_WEBHOOK_OPERATION = 'payment.stripe.webhook';
 
@@ -312,12 +313,9 @@ describe('closing the payments subgraph', () => {
   });
 });
 
-if (!REDIS_URL) {
-  if (process.env.REQUIRE_ALL_SUITES === '1') throw new Error('the paymentEvents two-replica test is required (REQUIRE_ALL_SUITES=1) but REDIS_URL is not set');
-  console.warn('paymentEvents two-replica test skipped: REDIS_URL is not set');
-}
+const redis = await requireOrSkip('paymentEvents.test.ts: two replicas through Redis', 'redis');
 
-describe.runIf(REDIS_URL)('paymentEvents across replicas through Redis', () => {
+describe.runIf(redis)('paymentEvents across replicas through Redis', () => {
   it('gives the subscribers of either replica each event once, whichever replica the webhook reached', async () => {
     // The webhook reaches replica A only; both replicas' catch-ups see the event too.
     const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/not-yet', enabled_events: ['*'] });

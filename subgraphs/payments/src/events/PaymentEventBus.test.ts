@@ -12,8 +12,9 @@ import { RedisProxy } from '../../../../test/helpers/redisProxy.js';
 import type { PaymentEventModel } from '../models.js';
 import { capturingLogger, waitFor } from '../testSupport.js';
 import { createPaymentEventBus, type PaymentEventBus } from './PaymentEventBus.js';
+import { requireOrSkip, TEST_REDIS_URL } from '../../../../test/support.js';
 
-const REDIS_URL = process.env.REDIS_URL;
+const REDIS_URL = TEST_REDIS_URL;
 
 function paymentEvent(id: string, customerId = '7'): PaymentEventModel {
   return {
@@ -87,12 +88,9 @@ describe('the payment event bus with Redis unreachable', () => {
   });
 });
 
-if (!REDIS_URL) {
-  if (process.env.REQUIRE_ALL_SUITES === '1') throw new Error('the payment event bus Redis tests are required (REQUIRE_ALL_SUITES=1) but REDIS_URL is not set');
-  console.warn('payment event bus Redis tests skipped: REDIS_URL is not set');
-}
+const redis = await requireOrSkip('PaymentEventBus.test.ts: the event bus through Redis', 'redis');
 
-describe.runIf(REDIS_URL)('the payment event bus through Redis', () => {
+describe.runIf(redis)('the payment event bus through Redis', () => {
   it('gives an event published on one replica to the listeners of both, and publishes an id once however many replicas publish it', async () => {
     const channel = `test:payments:events:${randomUUID()}`;
     const one = bus(REDIS_URL, channel);
