@@ -186,8 +186,9 @@ async function main(): Promise<void> {
 }
 
 /**
- * Waits (up to 30 s) for the gateway's /ready: supergraph loaded and every subgraph
- * answering. Returns why it is not ready, or undefined once it is.
+ * Waits (up to 30 s) for the gateway's /ready to say `ready`: supergraph loaded and every
+ * subgraph answering (`degraded` names those that do not). Returns why it is not ready,
+ * or undefined once it is.
  */
 async function gatewayReady(graphqlUrl: string): Promise<string | undefined> {
   const readyUrl = new URL('/ready', graphqlUrl).toString();
@@ -196,8 +197,9 @@ async function gatewayReady(graphqlUrl: string): Promise<string | undefined> {
   while (Date.now() < deadline) {
     try {
       const response = await fetch(readyUrl, { signal: AbortSignal.timeout(5000) });
-      if (response.ok) return undefined;
-      problem = await response.text();
+      const text = await response.text();
+      if (response.ok && (JSON.parse(text) as { status?: string }).status === 'ready') return undefined;
+      problem = text;
     } catch (error) {
       problem = (error as Error).message;
     }

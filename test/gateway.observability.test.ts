@@ -190,15 +190,15 @@ describe('the gateway in production', () => {
       expect(received.at(-1)!['x-request-id']).toBe(id);
     });
 
-    it('is not ready while the subgraph answers its /health with a 500 or not at all', async () => {
+    it('reports a subgraph that answers its /health with a 500 or not at all as failing (degraded), and stays ready to serve the rest', async () => {
       const ready = async () => {
         const response = await fetch(new URL('/ready', gateway.url));
         return [response.status, await response.json()];
       };
       mode = 'html500';
-      expect(await ready()).toEqual([503, { status: 'unready', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'HTTP 500', payments: 'ok' } }]);
+      expect(await ready()).toEqual([200, { status: 'degraded', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'HTTP 500', payments: 'ok' } }]);
       mode = 'hang';
-      expect(await ready()).toEqual([503, { status: 'unready', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'no answer within 1000 ms', payments: 'ok' } }]);
+      expect(await ready()).toEqual([200, { status: 'degraded', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'no answer within 1000 ms', payments: 'ok' } }]);
     });
 
     for (const failure of ['html500', 'badJson'] as const) {
@@ -316,12 +316,12 @@ describe('the gateway in production', () => {
       expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', subgraphs: { crm: 'ok', erp: 'ok', payments: 'ok' } }]);
     });
 
-    it('with the ERP subgraph stopped: /ready is 503 naming it, /health stays 200, queries get partial data with status 200', async () => {
+    it('with the ERP subgraph stopped: /ready stays 200 but says degraded, naming it (a balancer keeps the replica, which still serves the rest), /health stays 200, queries get partial data with status 200', async () => {
       await stack.services['erp-subgraph']!.stop();
 
       const ready = await fetch(`${base}/ready`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'unready', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'ECONNREFUSED', payments: 'ok' } });
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'degraded', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'ECONNREFUSED', payments: 'ok' } });
       expect((await fetch(`${base}/health`)).status).toBe(200);
 
       const result = await graphql<{ customers: { nodes: Array<{ id: string; name: string; outstandingBalance: unknown }> } }>(gatewayUrl(), CUSTOMERS, { first: 3 }, stack.authHeaders);

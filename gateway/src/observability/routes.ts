@@ -1,10 +1,15 @@
 /**
  * The operator's routes: GET /health (the process is alive: always 200, with the
  * supergraph served: source, revision, when it was loaded and last checked, the last
- * problem), GET /ready
- * (200 only when the supergraph is loaded and every subgraph answers its /health in
- * time; 503 naming the failing subgraphs otherwise, so a load balancer takes this
- * replica out while it cannot serve), and GET /metrics (Prometheus text format).
+ * problem), GET /ready (whether this replica can serve: 503 until its supergraph is
+ * loaded, and while it drains; otherwise 200 with each subgraph's state, `ready` when
+ * every subgraph answers its /health in time and `degraded` naming those that do not),
+ * and GET /metrics (Prometheus text format).
+ *
+ * A subgraph that is down does not make the gateway unready: the gateway still answers
+ * every field the other subgraphs serve (partial data with coded errors), and every
+ * replica sees the same subgraph, so a balancer that took replicas out for it would take
+ * them all out and turn a degraded API into no API.
  *
  * A subgraph's health URL is its GraphQL URL with the trailing /graphql replaced by
  * /health, the convention every subgraph here follows (subgraphs/kit).
@@ -76,7 +81,7 @@ export function operationalRoutes(options: OperationalRoutesOptions): (req: Inco
     );
     const failing = probes.filter((p) => !p.ok);
     if (failing.length > 0) {
-      return sendJson(res, 503, { status: 'unready', failing: failing.map((p) => p.name), subgraphs: Object.fromEntries(probes.map((p) => [p.name, p.ok ? 'ok' : p.problem])) });
+      return sendJson(res, 200, { status: 'degraded', failing: failing.map((p) => p.name), subgraphs: Object.fromEntries(probes.map((p) => [p.name, p.ok ? 'ok' : p.problem])) });
     }
     sendJson(res, 200, { status: 'ready', subgraphs: Object.fromEntries(probes.map((p) => [p.name, 'ok'])) });
   };
