@@ -29,7 +29,10 @@ async function routeWith(env: Record<string, string>): Promise<{ url: string; in
   const versions = { invalidate: async (refs: Array<{ __typename: string; id: string }>) => (invalidated.push(...refs.map((r) => `${r.__typename}:${r.id}`)), true) } as unknown as EntityVersions;
   const handle = invalidateRoute({ secret: config.invalidationSecret, previousSecret: config.invalidationSecretPrevious, versions, logger: pino({ level: 'silent' }) });
   const server = createServer((req, res) => {
-    readBody(req, 1 << 20).then((body) => handle(req, body, res));
+    readBody(req, 1 << 20).then(
+      (body) => handle(req, body, res),
+      () => res.writeHead(400).end(),
+    );
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
