@@ -129,8 +129,8 @@ interface Counters {
 }
 
 let workDir = '';
-/** Where ours-traced(10) send their spans, once one has started. */
-let tracedSink: OtlpSink | undefined;
+/** Where ours-traced and ours-traced10 send their spans, by target (they run side by side). */
+const tracedSinks = new Map<string, OtlpSink>();
 let logCounter = 0;
 const log = (message: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const logFile = (name: string): string => join(workDir, `${String(++logCounter).padStart(2, '0')}-${name}.log`);
@@ -404,6 +404,13 @@ function targetMemory(rows: Row[]): TargetMemory[] {
   }));
 }
 
+/** The OTLP sink of a traced target (one per target, kept for the run: a target is started once per workload). */
+async function tracedSinkFor(id: string): Promise<string> {
+  let sink = tracedSinks.get(id);
+  if (!sink) tracedSinks.set(id, (sink = await otlpSink()));
+  return sink.url;
+}
+
 /** Starts one gateway target on the target CPU over a supergraph file. */
 async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth): Promise<{ proc: Proc; url: string }> {
   const common = { cwd: ROOT, cpu: settings.targetCpu, logFile: logFile(id) };
@@ -420,7 +427,7 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
     const tracing =
       id === 'ours-traced' || id === 'ours-traced10'
         ? {
-            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: (tracedSink = await otlpSink()).url,
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: await tracedSinkFor(id),
             // JSON, which the sink can count (and what the earlier tracing results used); the gateway's default is http/protobuf.
             OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
             OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
@@ -760,7 +767,7 @@ function writeResults(incomplete: boolean): void {
   };
   console.log(`\n${formatReport(workloads, settings)}`);
   // The traced targets' spans, counted where they were exported: proof that tracing was on.
-  if (tracedSink) log(`spans exported by the traced targets: ${tracedSink.spans}`);
+  for (const [target, sink] of tracedSinks) log(`spans exported by ${target}: ${sink.spans}`);
   const resultsDir = join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${incomplete ? '-incomplete' : ''}.json`);
