@@ -9,13 +9,15 @@
  * 1. Under a constant load, every gateway and subgraph replica is restarted in turn
  *    (SIGTERM, exit, start, back in rotation): zero failed client requests. This is the
  *    graceful drain (lib/drain.ts): /ready turns 503, HAProxy's check takes the replica
- *    out, requests in flight finish, keep-alive connections are closed politely.
+ *    out, requests in flight finish, keep-alive connections are closed politely, and a
+ *    WebSocket subscriber is told to reconnect (1012) and subscribes again elsewhere.
  * 2. State is shared across replicas through Redis: a value cached by one gateway is a hit
  *    on the other; a mutation through one gateway and a payment webhook evict on both;
  *    a client's rate-limit budget is one budget; a subscription on gateway A receives an
- *    event that reached payments replica B.
- * 3. Redis killed and started again mid-run: requests keep succeeding, and caching comes
- *    back without a restart of any of ours.
+ *    event that reached payments replica B; a webhook's change to the payments read
+ *    model, and its de-duplication, reach the other payments replica at once.
+ * 3. Redis killed and started again mid-run: requests keep succeeding (uncached, rate
+ *    limits per replica), and caching comes back without a restart of any of ours.
  *
  * Needs haproxy and redis-server: without either, the suite is skipped with one line,
  * unless REQUIRE_ALL_SUITES=1 (CI), where that is a failure.
