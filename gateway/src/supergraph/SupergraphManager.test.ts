@@ -4,7 +4,7 @@
  * `update` (plain writes and editors' write-then-rename alike), ignores invalid files
  * and unchanged content, and stops watching on cleanup.
  */
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,5 +115,36 @@ describe('FileSupergraphManager', () => {
     await secondInit.cleanup!();
     expect(refused).toEqual([executable(revision(4))]);
     expect(updates).toHaveLength(5);
+  });
+
+  it("follows a Kubernetes ConfigMap volume, whose update swaps the '..data' link and never touches the file's own name", async () => {
+    // The kubelet's layout: the file is a link through '..data' into a timestamped folder;
+    // an update writes a new folder, points '..data_tmp' at it and renames that over '..data'.
+    const version = (n: number): void => {
+      mkdirSync(join(dir, `..2026_12_07_0${n}`));
+      writeFileSync(join(dir, `..2026_12_07_0${n}`, 'supergraph.graphql'), revision(n));
+    };
+    version(1);
+    symlinkSync(`..2026_12_07_01`, join(dir, '..data'));
+    symlinkSync('..data/supergraph.graphql', path);
+    const manager = new FileSupergraphManager({ path, logger: logger(), debounceMs: 20 });
+    const updates: string[] = [];
+    const { supergraphSdl, cleanup } = await manager.initialize({
+      update: (sdl) => void updates.push(sdl),
+      healthCheck: async () => {},
+      getDataSource: () => {
+        throw new Error('not used');
+      },
+    });
+    try {
+      expect(supergraphSdl).toBe(executable(revision(1)));
+      version(2);
+      symlinkSync(`..2026_12_07_02`, join(dir, '..data_tmp'));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+      await until('the update after the ConfigMap swap', () => updates.length === 1);
+      expect(updates).toEqual([executable(revision(2))]);
+    } finally {
+      await cleanup!();
+    }
   });
 });

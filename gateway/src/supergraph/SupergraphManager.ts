@@ -12,6 +12,8 @@
  * content is compared with what is served, so a touch or a duplicate event is a no-op.
  * A plain (non-atomic) write slower than the debounce may be read half-written: it is
  * rejected as invalid (one log line) and the write's last event applies the whole file.
+ * A Kubernetes ConfigMap volume is followed too: its update swaps the '..data' link the
+ * file resolves through (the kubelet's atomic writer), and that event reloads the file.
  * Not covered: filesystems without inotify events (NFS, some container bind mounts);
  * there fs.watchFile polling would be the fallback.
  *
@@ -34,6 +36,9 @@ import type { SupergraphSdlUpdateFunction } from '@apollo/gateway';
 import type { Logger } from 'pino';
 import { readSupergraph } from './readSupergraph.js';
 import { ServedSupergraph, type SupergraphEvents } from './ServedSupergraph.js';
+
+/** The link a Kubernetes ConfigMap or Secret volume swaps to update its files. */
+const KUBERNETES_DATA_LINK = '..data';
 
 export { loadSupergraph, parseSupergraph, readSupergraph, SupergraphError, type SubgraphEndpoint } from './readSupergraph.js';
 export { ServedSupergraph, revisionOf, type SupergraphEvents, type SupergraphFailure, type SupergraphSourceKind, type SupergraphStatus } from './ServedSupergraph.js';
@@ -71,8 +76,10 @@ export class FileSupergraphManager extends ServedSupergraph {
     if (!(this.options.watch ?? true)) return;
     const file = basename(this.options.path);
     this.watcher = watch(dirname(this.options.path), (_event, name) => {
-      // Linux always names the entry; elsewhere a nameless event may be ours.
-      if (name !== null && name !== file) return;
+      // Linux always names the entry; elsewhere a nameless event may be ours. A Kubernetes
+      // ConfigMap or Secret volume never touches the file's own name: the file is a link
+      // through '..data', and an update renames a new '..data' into place.
+      if (name !== null && name !== file && name !== KUBERNETES_DATA_LINK) return;
       clearTimeout(this.timer);
       this.timer = setTimeout(() => {
         // One reload at a time: a burst that outlasts the debounce queues behind it.
