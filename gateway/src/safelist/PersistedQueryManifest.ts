@@ -16,11 +16,11 @@
  * selected (another field, another order of fields, another argument) does. A document
  * that does not parse matches only character for character.
  */
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import { Kind, parse, print, type DefinitionNode, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
+import { watchFile, type FileWatch } from '../../../lib/watchFile.js';
 
 export class SafelistManifestError extends Error {
   constructor(message: string) {
@@ -113,9 +113,7 @@ export interface PersistedQueryManifestOptions {
 
 export class PersistedQueryManifest {
   private index: Index;
-  private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private reloading: Promise<void> = Promise.resolve();
+  private watching: FileWatch | undefined;
 
   /** Reads and validates the file; throws SafelistManifestError when it is unusable. */
   constructor(private readonly options: PersistedQueryManifestOptions) {
@@ -153,15 +151,11 @@ export class PersistedQueryManifest {
   }
 
   private startWatching(): void {
-    const file = basename(this.options.path);
-    this.watcher = watch(dirname(this.options.path), (_event, name) => {
-      if (name !== null && name !== file) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.reloading = this.reloading.then(() => this.reload());
-      }, this.options.debounceMs ?? 100);
+    this.watching = watchFile(this.options.path, {
+      ...(this.options.debounceMs !== undefined ? { debounceMs: this.options.debounceMs } : {}),
+      onChange: () => this.reload(),
+      onError: (error) => this.options.logger.error({ err: error, path: this.options.path }, 'safelist manifest watch failed; changes to the file will not be enforced'),
     });
-    this.watcher.on('error', (error) => this.options.logger.error({ err: error, path: this.options.path }, 'safelist manifest watch failed; changes to the file will not be enforced'));
   }
 
   private async reload(): Promise<void> {
@@ -184,9 +178,8 @@ export class PersistedQueryManifest {
   }
 
   async close(): Promise<void> {
-    clearTimeout(this.timer);
-    this.watcher?.close();
-    this.watcher = undefined;
-    await this.reloading;
+    const watching = this.watching;
+    this.watching = undefined;
+    await watching?.close();
   }
 }

@@ -3,19 +3,11 @@
  * (a missing or invalid file stops start-up with a message naming the file and the
  * problem), then watched, so that a newly composed file is served without a restart.
  *
- * Watching: fs.watch on the file's *directory*, not on the file. Editors and `compose`
- * tools often write a temporary file and rename it over the old one; a watch on the old
- * file follows its inode, sees one `rename` and then nothing ever again. The directory
- * watch (inotify on Linux) sees every write and every rename into place, costs nothing
- * while idle and reacts at once, unlike fs.watchFile's stat polling. A burst of events
- * (truncate + several writes, or write-then-rename) is coalesced by a debounce, and the
+ * Watching (lib/watchFile.ts): the file's directory, so that an editor's write-then-rename
+ * and a Kubernetes ConfigMap's `..data` swap are seen as well as plain writes; the
  * content is compared with what is served, so a touch or a duplicate event is a no-op.
  * A plain (non-atomic) write slower than the debounce may be read half-written: it is
  * rejected as invalid (one log line) and the write's last event applies the whole file.
- * A Kubernetes ConfigMap volume is followed too: its update swaps the '..data' link the
- * file resolves through (the kubelet's atomic writer), and that event reloads the file.
- * Not covered: filesystems without inotify events (NFS, some container bind mounts);
- * there fs.watchFile polling would be the fallback.
  *
  * Swapping (read in @apollo/gateway 2.14's ApolloGateway): `update` builds the new
  * schema and query planner synchronously and then replaces the fields the executor
@@ -29,16 +21,12 @@
  * What the file and the URL source (UrlSupergraphManager.ts) share, applying a new
  * supergraph and the status /health and /metrics report, is ServedSupergraph.ts.
  */
-import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import type { SupergraphSdlUpdateFunction } from '@apollo/gateway';
 import type { Logger } from 'pino';
 import { readSupergraph } from './readSupergraph.js';
 import { ServedSupergraph, type SupergraphEvents } from './ServedSupergraph.js';
-
-/** The link a Kubernetes ConfigMap or Secret volume swaps to update its files. */
-const KUBERNETES_DATA_LINK = '..data';
+import { watchFile, type FileWatch } from '../../../lib/watchFile.js';
 
 export { loadSupergraph, parseSupergraph, readSupergraph, SupergraphError, type SubgraphEndpoint } from './readSupergraph.js';
 export { ServedSupergraph, revisionOf, type SupergraphEvents, type SupergraphFailure, type SupergraphSourceKind, type SupergraphStatus } from './ServedSupergraph.js';
@@ -61,9 +49,7 @@ export interface FileSupergraphOptions {
  * and starts the watch; the gateway calls `cleanup` when it stops.
  */
 export class FileSupergraphManager extends ServedSupergraph {
-  private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private reloading: Promise<void> = Promise.resolve();
+  private watching: FileWatch | undefined;
   private readonly debounceMs: number;
 
   constructor(private readonly options: FileSupergraphOptions) {
@@ -74,19 +60,11 @@ export class FileSupergraphManager extends ServedSupergraph {
 
   protected start(update: SupergraphSdlUpdateFunction): void {
     if (!(this.options.watch ?? true)) return;
-    const file = basename(this.options.path);
-    this.watcher = watch(dirname(this.options.path), (_event, name) => {
-      // Linux always names the entry; elsewhere a nameless event may be ours. A Kubernetes
-      // ConfigMap or Secret volume never touches the file's own name: the file is a link
-      // through '..data', and an update renames a new '..data' into place.
-      if (name !== null && name !== file && name !== KUBERNETES_DATA_LINK) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        // One reload at a time: a burst that outlasts the debounce queues behind it.
-        this.reloading = this.reloading.then(() => this.reload(update));
-      }, this.debounceMs);
+    this.watching = watchFile(this.options.path, {
+      debounceMs: this.debounceMs,
+      onChange: () => this.reload(update),
+      onError: (error) => this.options.logger.error({ err: error, path: this.options.path }, 'supergraph watch failed; changes to the file will not be served'),
     });
-    this.watcher.on('error', (error) => this.options.logger.error({ err: error, path: this.options.path }, 'supergraph watch failed; changes to the file will not be served'));
   }
 
   private async reload(update: SupergraphSdlUpdateFunction): Promise<void> {
@@ -108,9 +86,8 @@ export class FileSupergraphManager extends ServedSupergraph {
   }
 
   protected async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.watcher?.close();
-    this.watcher = undefined;
-    await this.reloading;
+    const watching = this.watching;
+    this.watching = undefined;
+    await watching?.close();
   }
 }
