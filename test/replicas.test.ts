@@ -33,17 +33,16 @@ import WebSocket from 'ws';
 import { createTestAuth, type TestAuth } from './helpers/auth.js';
 import { erpInvoices, type ErpInvoice } from './helpers/erpInvoices.js';
 import { backendClients } from './helpers/backends.js';
-import { ask, metric, totalCalls, until } from './helpers/gatewayCalls.js';
+import { ask, metric, totalCalls } from './helpers/gatewayCalls.js';
 import { findExecutable, HAProxy } from './helpers/haproxy.js';
 import { RedisServer } from './helpers/redisServer.js';
 import { spawnService, type SpawnedService } from './helpers/spawnService.js';
 import { freePort, paymentsReadModelSynced, type SandboxName } from './helpers/startStack.js';
+import { requireOrSkip, until } from './support.js';
 
 const HAPROXY = findExecutable('haproxy');
 const REDIS_SERVER = findExecutable('redis-server');
-const missing = [HAPROXY ? undefined : 'haproxy', REDIS_SERVER ? undefined : 'redis-server'].filter((name) => name !== undefined);
-if (missing.length > 0 && process.env.REQUIRE_ALL_SUITES === '1') throw new Error(`replicas suite required (REQUIRE_ALL_SUITES=1) but ${missing.join(' and ')} is not installed`);
-if (missing.length > 0) console.warn(`replicas.test.ts skipped: ${missing.join(' and ')} not installed (apt-get install haproxy redis-server)`);
+const hasTools = (await requireOrSkip('replicas.test.ts', 'haproxy', 'redis-server')) && HAPROXY !== undefined && REDIS_SERVER !== undefined;
 
 const SUBGRAPHS: readonly SandboxName[] = ['crm', 'erp', 'payments'];
 /**
@@ -167,7 +166,7 @@ function startLoad(url: string, requests: readonly LoadRequest[], tokens: readon
   };
 }
 
-describe.skipIf(missing.length > 0)('replicas behind HAProxy, sharing Redis', () => {
+describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'graph360-replicas-'));
   const prefix = `graph360-replicas-${randomUUID().slice(0, 8)}`;
   let auth: TestAuth;

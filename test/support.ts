@@ -1,6 +1,6 @@
 /**
  * What every kind of test shares: waiting until something is true, and suites that need
- * something npm cannot install (Redis, Chromium, python3, HAProxy).
+ * something npm cannot install (Redis, Chromium, python3, HAProxy, the redis-server program).
  *
  * A suite that needs one of them asks `requireOrSkip` once at the top of its file. When the
  * thing is there, it runs. When it is missing, the suite is skipped with one line naming
@@ -32,7 +32,7 @@ export async function until<T>(what: string, probe: () => T | undefined | false 
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-export type Requirement = 'redis' | 'chromium' | 'python3' | 'haproxy';
+export type Requirement = 'redis' | 'chromium' | 'python3' | 'haproxy' | 'redis-server';
 
 /** The Redis the suites use: REDIS_URL, else the usual local one. */
 export const TEST_REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -54,6 +54,9 @@ export async function missing(requirement: Requirement): Promise<string | undefi
     }
     case 'haproxy':
       return runs('haproxy', ['-v']) ? undefined : 'no haproxy on the PATH (apt-get install haproxy)';
+    case 'redis-server':
+      // The program itself, for suites that start (and kill) a Redis of their own.
+      return runs('redis-server', ['--version']) ? undefined : 'no redis-server on the PATH (apt-get install redis-server)';
   }
 }
 

@@ -58,6 +58,3 @@ export async function metric(graphqlUrl: string, name: string, labels: Record<st
   const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w))) || (wanted.length === 0 && l.startsWith(`${name} `)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
-
-/** Waiting for a condition: the one helper of test/support.ts, here for the end-to-end tests that import it from this file. */
-export { until } from '../support.js';
