@@ -14,7 +14,7 @@
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { FetchDataRewrite } from '@apollo/query-planner';
 import { setOwn } from './DataRewrites.js';
-import { isObject, mergeInto, ownValue, type Data } from './mergeInto.js';
+import { mergeExisting, ownValue, type Data } from './mergeInto.js';
 
 export type Merger = (target: Data, source: Data) => void;
 
@@ -62,23 +62,6 @@ export function answerKeys(document: DocumentNode | undefined, entities: boolean
     if (rewrite.kind === 'KeyRenamer') keys.add(rewrite.renameKeyTo);
   }
   return [...keys];
-}
-
-/** What mergeInto does for a key the target already has (a value other than the answer's own). */
-export function mergeExisting(target: Data, key: string, existing: unknown, value: unknown): void {
-  if (existing && isObject(value)) {
-    if (isObject(existing)) mergeInto(existing, value);
-    else setOwn(target, key, value);
-  } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {
-    for (let i = 0; i < value.length; i++) {
-      const from = value[i];
-      const into = existing[i];
-      if (isObject(into) && isObject(from)) mergeInto(into, from);
-      else existing[i] = from;
-    }
-  } else {
-    setOwn(target, key, value);
-  }
 }
 
 export function compileMerger(keys: readonly string[]): Merger {

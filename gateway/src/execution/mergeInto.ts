@@ -26,19 +26,23 @@ export function mergeInto(target: Data, source: Data): void {
     if (value === undefined) continue;
     const existing = ownValue(target, key);
     // Already there: the same answer merged into two entities that share what is below them.
-    if (existing === value) continue;
-    if (existing && isObject(value)) {
-      if (isObject(existing)) mergeInto(existing, value);
-      else setOwn(target, key, value);
-    } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {
-      for (let i = 0; i < value.length; i++) {
-        const from = value[i];
-        const into = existing[i];
-        if (isObject(into) && isObject(from)) mergeInto(into, from);
-        else existing[i] = from;
-      }
-    } else {
-      setOwn(target, key, value);
+    if (existing !== value) mergeExisting(target, key, existing, value);
+  }
+}
+
+/** Merges `value` into `target[key]`, whose value is `existing` (undefined when it has none). */
+export function mergeExisting(target: Data, key: string, existing: unknown, value: unknown): void {
+  if (existing && isObject(value)) {
+    if (isObject(existing)) mergeInto(existing, value);
+    else setOwn(target, key, value);
+  } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {
+    for (let i = 0; i < value.length; i++) {
+      const from = value[i];
+      const into = existing[i];
+      if (isObject(into) && isObject(from)) mergeInto(into, from);
+      else existing[i] = from;
     }
+  } else {
+    setOwn(target, key, value);
   }
 }
