@@ -159,6 +159,8 @@ describe.skipIf(!reachable)('gateway replicas sharing Redis', () => {
       expect(await backend()).toEqual({ redis: 1, memory: 0 });
       // From Redis again: x has the one request it had left there.
       expect(await statuses(x, 2)).toEqual([200, 429]);
+      // Log lines go out in batches: wait for the one that says Redis is back, then count.
+      await until('the log line saying Redis is back', async () => (gateway.output().includes('budgets shared through it again') ? true : undefined));
       const lines = gateway.output();
       expect(lines.split('limiting per replica in memory until it is back')).toHaveLength(2);
       expect(lines.split('budgets shared through it again')).toHaveLength(2);

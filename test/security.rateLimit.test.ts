@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric } from './helpers/gatewayCalls.js';
 import type { SpawnedService } from './helpers/spawnService.js';
 import { freePort, startStack, type Stack } from './helpers/startStack.js';
-import { requireOrSkip, TEST_REDIS_URL } from './support.js';
+import { requireOrSkip, TEST_REDIS_URL, until } from './support.js';
 
 const REDIS_URL = TEST_REDIS_URL;
 const PREFIX = `graph360-test-rl-${randomUUID().slice(0, 8)}`;
@@ -155,7 +155,9 @@ describe('rate limiting per client', () => {
     expect(await statuses(gateway.url, b, 1)).toEqual([200]);
     expect(await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'memory' })).toBe(1);
     expect(await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'redis' })).toBe(0);
-    expect(gateway.output().split('limiting per replica in memory until it is back')).toHaveLength(2); // logged once, not per request
+    // Log lines go out in batches: wait for the line, then count it (logged once, not per request).
+    await until('the log line about limiting in memory', async () => (gateway.output().includes('limiting per replica in memory until it is back') ? true : undefined));
+    expect(gateway.output().split('limiting per replica in memory until it is back')).toHaveLength(2);
   });
 
   it.skipIf(!redis)('two gateway processes on one Redis share each client\'s budget', async () => {
