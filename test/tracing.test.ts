@@ -166,13 +166,16 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
       }
     }
 
-    // The sandboxes log the calls they served with the client's trace id.
+    // The sandboxes log the calls they served with the client's trace id (log lines go out in batches: waited for).
     for (const name of SUBGRAPHS) {
-      const lines = stack.services[`${name}-sandbox`]!.output().split('\n').filter((line) => line.includes('"request served"')).map((line) => JSON.parse(line) as { trace_id?: string; operation?: string });
-      expect(lines.filter((line) => line.trace_id === traceId).length, `${name} sandbox lines`).toBeGreaterThan(0);
+      const served = (): Array<{ trace_id?: string; operation?: string }> =>
+        stack.services[`${name}-sandbox`]!.output().split('\n').filter((line) => line.includes('"request served"')).map((line) => JSON.parse(line) as { trace_id?: string; operation?: string });
+      await until(`the ${name} sandbox's lines with the trace id`, () => served().some((line) => line.trace_id === traceId));
     }
     // The gateway's line for the operation carries the trace id and a span id of the trace.
-    const operationLine = stack.services.gateway!.output().split('\n').filter((line) => line.includes('"graphql operation"') && line.includes(traceId));
+    const operationLines = (): string[] => stack.services.gateway!.output().split('\n').filter((line) => line.includes('"graphql operation"') && line.includes(traceId));
+    await until("the gateway's operation line with the trace id", () => operationLines().length > 0);
+    const operationLine = operationLines();
     expect(operationLine).toHaveLength(1);
     const { span_id: spanId } = JSON.parse(operationLine[0]!) as { span_id: string };
     expect(byId.has(spanId)).toBe(true);
