@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ErpInvoice } from '../connector/ErpInvoiceConnector.js';
 import type { PaymentEventModel } from '../models.js';
 import { capturingLogger, waitFor } from '../testSupport.js';
-import { ReconciliationWatch } from './ReconciliationWatch.js';
+import { lookTimes, ReconciliationWatch } from './ReconciliationWatch.js';
 
 const succeeded: PaymentEventModel = {
   id: 'evt_Watch0000000000000000',
@@ -90,6 +90,12 @@ describe('watching the ERP for an invoice reconciliation', () => {
     watch.watch(succeeded);
     await waitFor(() => (published.length > 0 ? true : undefined), 'INVOICE_RECONCILED');
     expect(published.map((e) => e.type)).toEqual(['INVOICE_RECONCILED']);
+  });
+
+  it('looks after the first delay, then after twice as long each time, and a last time at the bound', () => {
+    expect(lookTimes(20, 200)).toEqual([20, 60, 140, 200]);
+    expect(lookTimes(250, 60_000)).toEqual([250, 750, 1750, 3750, 7750, 15750, 31750, 60_000]);
+    expect(lookTimes(100, 100)).toEqual([100]);
   });
 
   it('gives up after the bound with a warning and publishes nothing', async () => {

@@ -30,6 +30,18 @@ export interface ReconciliationWatchOptions {
   now?: () => number;
 }
 
+/**
+ * When to look, in ms from the start: after `firstDelayMs`, then after twice as long each
+ * time, and a last look at `totalMs` (20 and 200: 20, 60, 140, 200).
+ */
+export function lookTimes(firstDelayMs: number, totalMs: number): number[] {
+  const times: number[] = [];
+  let at = 0;
+  for (let delay = Math.max(1, firstDelayMs); at + delay < totalMs; delay *= 2) times.push((at += delay));
+  times.push(Math.max(at, totalMs));
+  return times;
+}
+
 /** What the ERP says when it has applied a payment in full or in part to the invoice. */
 const SETTLED_STATES = new Set(['paid', 'in_payment']);
 
@@ -58,25 +70,23 @@ export class ReconciliationWatch {
 
   private async run(succeeded: PaymentEventModel, invoiceId: number): Promise<void> {
     const paymentId = succeeded.payment.id;
-    const deadline = this.now() + this.options.totalMs;
-    let delay = this.options.firstDelayMs;
-    let looks = 0;
-    for (;;) {
+    const start = this.now();
+    // The looks are scheduled from the start, so a timer that fires late (a busy process)
+    // makes a look later but never adds or drops one.
+    const schedule = lookTimes(this.options.firstDelayMs, this.options.totalMs);
+    for (const at of schedule) {
       try {
-        await sleep(Math.max(0, Math.min(delay, deadline - this.now())), undefined, { signal: this.stopping.signal });
+        await sleep(Math.max(0, start + at - this.now()), undefined, { signal: this.stopping.signal });
       } catch {
         return; // close()
       }
-      looks++;
-      if (await this.reconciled(invoiceId, paymentId)) break;
-      if (this.now() >= deadline) {
-        this.options.logger.warn({ paymentId, invoiceId, looks, totalMs: this.options.totalMs }, 'the ERP did not reconcile the invoice with the payment in time; no INVOICE_RECONCILED is published');
+      if (await this.reconciled(invoiceId, paymentId)) {
+        if (this.stopping.signal.aborted) return;
+        await this.options.publish({ ...succeeded, id: `${succeeded.id}:reconciled`, type: 'INVOICE_RECONCILED', created: Math.floor(this.now() / 1000) });
         return;
       }
-      delay *= 2;
     }
-    if (this.stopping.signal.aborted) return;
-    await this.options.publish({ ...succeeded, id: `${succeeded.id}:reconciled`, type: 'INVOICE_RECONCILED', created: Math.floor(this.now() / 1000) });
+    this.options.logger.warn({ paymentId, invoiceId, looks: schedule.length, totalMs: this.options.totalMs }, 'the ERP did not reconcile the invoice with the payment in time; no INVOICE_RECONCILED is published');
   }
 
   /** Whether the ERP has applied the payment; an ERP that fails to answer counts as "not yet". */
