@@ -181,6 +181,21 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
   let loadRequests: LoadRequest[];
   let loadShapes: Array<Omit<LoadRequest, 'expected'>>;
   let openInvoices: ErpInvoice[];
+  /** Pays an invoice at the provider itself (a confirmed PaymentIntent on the customer's card), not through the graph. */
+  const payAtProvider = async (invoice: ErpInvoice): Promise<Stripe.PaymentIntent> => {
+    const { stripe } = backendClients({ crm: sandboxes.crm!.url, erp: sandboxes.erp!.url, payments: sandboxes.payments!.url });
+    const [customer] = (await stripe.customers.search({ query: `metadata['crm_company_id']:'${invoice.companyId}'`, expand: ['data.invoice_settings.default_payment_method'] })).data;
+    const method = customer!.invoice_settings.default_payment_method;
+    return stripe.paymentIntents.create({
+      amount: invoice.residual,
+      currency: invoice.currency.toLowerCase(),
+      customer: customer!.id,
+      payment_method: typeof method === 'string' ? method : method!.id,
+      allowed_payment_method_types: ['card'],
+      confirm: true,
+      metadata: { erp_invoice_id: invoice.invoiceId, crm_company_id: invoice.companyId },
+    });
+  };
   /** Customers the load does not read: each case that needs a cold one takes the next. */
   let spareCustomers: string[];
 
@@ -442,18 +457,7 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
       }
       // Paid at the provider itself, not through the graph: only its webhook (to the ERP, and
       // through the balancer to one payments replica, which tells one gateway) can evict it.
-      const { stripe } = backendClients({ crm: sandboxes.crm!.url, erp: sandboxes.erp!.url, payments: sandboxes.payments!.url });
-      const [customer] = (await stripe.customers.search({ query: `metadata['crm_company_id']:'${invoice.companyId}'`, expand: ['data.invoice_settings.default_payment_method'] })).data;
-      const method = customer!.invoice_settings.default_payment_method;
-      await stripe.paymentIntents.create({
-        amount: invoice.residual,
-        currency: invoice.currency.toLowerCase(),
-        customer: customer!.id,
-        payment_method: typeof method === 'string' ? method : method!.id,
-        allowed_payment_method_types: ['card'],
-        confirm: true,
-        metadata: { erp_invoice_id: invoice.invoiceId, crm_company_id: invoice.companyId },
-      });
+      await payAtProvider(invoice);
       // Within 15 s, while the values cached above would live 30 s.
       for (const n of [1, 2] as const) {
         await until(`gateway ${n} to answer the invoice paid`, async () => {
@@ -542,17 +546,7 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
       // Everything (the provider's webhook included) goes to payments2; payments1 has its next catch-up minutes away.
       await haproxy.setState('payments', 'payments1', 'drain');
       try {
-        const [customer] = (await stripe.customers.search({ query: `metadata['crm_company_id']:'${invoice.companyId}'`, expand: ['data.invoice_settings.default_payment_method'] })).data;
-        const method = customer!.invoice_settings.default_payment_method;
-        const intent = await stripe.paymentIntents.create({
-          amount: invoice.residual,
-          currency: invoice.currency.toLowerCase(),
-          customer: customer!.id,
-          payment_method: typeof method === 'string' ? method : method!.id,
-          allowed_payment_method_types: ['card'],
-          confirm: true,
-          metadata: { erp_invoice_id: invoice.invoiceId, crm_company_id: invoice.companyId },
-        });
+        const intent = await payAtProvider(invoice);
         const events = await stripe.events.list({ type: 'payment_intent.succeeded', limit: 20 });
         const event = events.data.find((e) => (e.data.object as { id?: string }).id === intent.id)!;
         expect(event).toBeDefined();
