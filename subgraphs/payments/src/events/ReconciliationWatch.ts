@@ -70,13 +70,13 @@ export class ReconciliationWatch {
 
   private async run(succeeded: PaymentEventModel, invoiceId: number): Promise<void> {
     const paymentId = succeeded.payment.id;
-    const start = this.now();
-    // The looks are scheduled from the start, so a timer that fires late (a busy process)
-    // makes a look later but never adds or drops one.
+    // The number of looks is fixed up front (lookTimes), and each wait counts from the
+    // previous look: a timer that fires late (a busy process) makes the looks later but
+    // never adds or drops one, and never shortens a wait.
     const schedule = lookTimes(this.options.firstDelayMs, this.options.totalMs);
-    for (const at of schedule) {
+    for (let i = 0; i < schedule.length; i++) {
       try {
-        await sleep(Math.max(0, start + at - this.now()), undefined, { signal: this.stopping.signal });
+        await sleep(schedule[i]! - (i === 0 ? 0 : schedule[i - 1]!), undefined, { signal: this.stopping.signal });
       } catch {
         return; // close()
       }
