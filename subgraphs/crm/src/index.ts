@@ -1,41 +1,21 @@
 /**
  * Entry point: reads the configuration, starts the crm subgraph and prints the one line
- * `npm start` waits for; stops cleanly on SIGINT/SIGTERM.
+ * `npm start` waits for; stops cleanly on SIGINT/SIGTERM (lib/runService.ts).
  */
-import { startTracing } from '../../../lib/tracing.js';
-import { ConfigError, createLogger, shutdownDrainMs } from '../../kit/src/index.js';
+import { runService } from '../../../lib/runService.js';
+import { createLogger, shutdownDrainMs } from '../../kit/src/index.js';
 import { readCrmSubgraphConfig } from './config.js';
 import { createCrmSubgraph } from './createCrmSubgraph.js';
 
-async function main(): Promise<void> {
-  const config = readCrmSubgraphConfig(process.env);
-  const drainMs = shutdownDrainMs(process.env);
-  // OpenTelemetry tracing, when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (lib/tracing.ts): before the logger, whose lines then carry trace ids.
-  const tracing = await startTracing('graph360-crm-subgraph');
-  if (tracing.enabled) console.log(`[crm subgraph] tracing on: spans of ${tracing.serviceName} to ${tracing.endpoint}`);
-  const logger = createLogger('crm-subgraph', config.logLevel, undefined, [config.hubspot.token, config.gatewaySecret, config.gatewaySecretPrevious]);
-  const subgraph = await createCrmSubgraph(config, { logger });
-  const url = await subgraph.listen();
-  console.log(`[crm subgraph] listening on ${url} (CRM at ${config.hubspot.apiUrl})`);
-  let stopping = false;
-  // SIGTERM (a rolling restart) drains first: /ready turns 503 and the balancer has SHUTDOWN_DRAIN_MS to notice; SIGINT stops at once.
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    // The spans still buffered are exported before the process exits.
-    subgraph.drain(signal === 'SIGTERM' ? drainMs : 0).then(() => subgraph.close()).then(() => tracing.shutdown()).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('[crm subgraph] error while stopping:', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `[crm subgraph] configuration error: ${error.message}` : error);
-  process.exit(1);
+await runService({
+  name: 'crm subgraph',
+  config: readCrmSubgraphConfig,
+  drainMs: (_config, env) => shutdownDrainMs(env),
+  tracing: 'graph360-crm-subgraph',
+  async start(config) {
+    const logger = createLogger('crm-subgraph', config.logLevel, undefined, [config.hubspot.token, config.gatewaySecret, config.gatewaySecretPrevious]);
+    const subgraph = await createCrmSubgraph(config, { logger });
+    const url = await subgraph.listen();
+    return { line: `listening on ${url} (CRM at ${config.hubspot.apiUrl})`, drain: (ms) => subgraph.drain(ms), close: () => subgraph.close() };
+  },
 });
