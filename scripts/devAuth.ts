@@ -14,8 +14,10 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } f
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import { SCOPES } from '../lib/auth/scopes.js';
 
-export const DEV_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'];
+/** Every scope of the graph (lib/auth/scopes.ts). */
+export const DEV_SCOPES: readonly string[] = SCOPES;
 const TOKEN_LIFETIME = '12h';
 
 export interface DevAuth {

@@ -6,9 +6,10 @@
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { SCOPES as ALL_SCOPES } from '../../lib/auth/scopes.js';
 
-/** Every scope of the auth contract. */
-export const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'] as const;
+/** Every scope of the auth contract (lib/auth/scopes.ts). */
+export { ALL_SCOPES };
 
 export const TEST_ISSUER = 'graph360-test';
 export const TEST_AUDIENCE = 'graph360';

@@ -59,7 +59,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { AuthIdentity } from './identity.js';
-import { combine, type AuthPolicy, type Requirement } from './policy.js';
+import { denialFor, fieldRequirement, OTHER_CUSTOMER_MESSAGE, type Caller, type DenialCode, type SchemaShape } from '../../../lib/auth/policy.js';
+import type { AuthPolicy } from './policy.js';
 
 /** Arguments that name a customer, per field: a customer-bound caller may only name its own. */
 export const CUSTOMER_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
@@ -74,7 +75,7 @@ export const PLACEHOLDER_ALIAS = '_graph360_authPlaceholder';
 /** `__typename` under this alias is added where a refused field sits in a fragment on part of an abstract type. */
 export const TYPENAME_ALIAS = '_graph360_authTypename';
 
-export type DenialCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+export type { DenialCode } from '../../../lib/auth/policy.js';
 
 interface PathStep {
   key: string;
@@ -124,14 +125,8 @@ export interface AuthorizeInput {
   variables?: Record<string, unknown>;
 }
 
-function denialFor(requirement: Requirement | undefined, auth: AuthIdentity): { code: DenialCode; message: string } | undefined {
-  if (!requirement || (!requirement.authenticated && requirement.scopes.length === 0)) return undefined;
-  if (auth.kind === 'anonymous') return { code: 'UNAUTHENTICATED', message: 'This field needs an authenticated caller: send a bearer token or an API key.' };
-  if (requirement.scopes.length === 0) return undefined;
-  const granted = new Set(auth.scopes);
-  if (requirement.scopes.some((set) => set.every((scope) => granted.has(scope)))) return undefined;
-  return { code: 'FORBIDDEN', message: `This field needs the scope ${requirement.scopes.map((set) => set.join(' + ')).join(' or ')}.` };
-}
+/** The caller as the shared model sees it. */
+const callerOf = (auth: AuthIdentity): Caller => ({ authenticated: auth.kind !== 'anonymous', scopes: auth.scopes });
 
 /** Nothing can be refused: no customer binding and every scope the policy names. */
 function cannotBeRefused(policy: AuthPolicy, auth: AuthIdentity): boolean {
@@ -141,6 +136,17 @@ function cannotBeRefused(policy: AuthPolicy, auth: AuthIdentity): boolean {
   const granted = new Set(auth.scopes);
   for (const scope of policy.allScopes) if (!granted.has(scope)) return false;
   return true;
+}
+
+/** The shape the shared model needs, from the API schema. */
+function shapeOfSchema(schema: GraphQLSchema): SchemaShape {
+  return {
+    isInterface: (name) => isInterfaceType(schema.getType(name)),
+    possibleTypes: (name) => {
+      const type = schema.getType(name);
+      return type && isAbstractType(type) ? schema.getPossibleTypes(type).map((t) => t.name) : undefined;
+    },
+  };
 }
 
 function selectOperation(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
@@ -196,19 +202,14 @@ export function authorizeOperation(input: AuthorizeInput): AuthorizationPlan | u
   const decisions = new Map<FieldNode, { code: DenialCode; message: string } | null>();
   const variables = input.variables ?? {};
   const removals: Removal[] = [];
+  const caller = callerOf(auth);
+  const shape = shapeOfSchema(schema);
 
   const decide = (parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, node: FieldNode): { code: DenialCode; message: string } | null => {
     const known = decisions.get(node);
     if (known !== undefined) return known;
-    let requirement = policy.fields.get(`${parent.name}.${field.name}`);
-    if (isInterfaceType(parent)) {
-      // A field read through an interface needs what the field needs on every implementation.
-      for (const impl of schema.getPossibleTypes(parent)) requirement = combine(requirement, policy.fields.get(`${impl.name}.${field.name}`));
-    }
-    const returned = getNamedType(field.type);
-    requirement = combine(requirement, policy.types.get(returned.name));
-    if (isAbstractType(returned)) for (const impl of schema.getPossibleTypes(returned)) requirement = combine(requirement, policy.types.get(impl.name));
-    let decision = denialFor(requirement, auth) ?? null;
+    const requirement = fieldRequirement(policy, shape, parent.name, field.name, getNamedType(field.type).name);
+    let decision = denialFor(requirement, caller) ?? null;
     const customerPath = CUSTOMER_ARGUMENTS[`${parent.name}.${field.name}`];
     if (!decision && auth.customerId !== undefined && customerPath) {
       const [argName, ...inner] = customerPath;
@@ -217,7 +218,7 @@ export function authorizeOperation(input: AuthorizeInput): AuthorizationPlan | u
       const value = argDef && argNode ? valueFromAST(argNode.value, argDef.type, variables) : undefined;
       const named = inner.length > 0 ? readPath(value, inner) : value;
       if (named === undefined || named === null || String(named) !== auth.customerId) {
-        decision = { code: 'FORBIDDEN', message: 'This credential is bound to another customer.' };
+        decision = { code: 'FORBIDDEN', message: OTHER_CUSTOMER_MESSAGE };
       }
     }
     decisions.set(node, decision);

@@ -21,14 +21,8 @@ export interface AuthIdentity {
 
 export const ANONYMOUS: AuthIdentity = Object.freeze({ kind: 'anonymous', subject: '', scopes: [] }) as AuthIdentity;
 
-/** Every scope the graph knows (the auth contract). */
-export const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'] as const;
-
-/**
- * The gateway's own scope, not the graph's: lets a caller ask for internals that
- * production keeps to itself (`x-graph360-debug: cache-status`, cache/cacheStatusPlugin.ts).
- */
-export const DEBUG_SCOPE = 'gateway:debug';
+/** Every scope the graph knows, and the gateway's own (lib/auth/scopes.ts). */
+export { SCOPES as ALL_SCOPES, DEBUG_SCOPE } from '../../../lib/auth/scopes.js';
 
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
 

@@ -1,20 +1,19 @@
 /**
  * The gateway's credential towards the subgraphs: `x-graph360-gateway: <JWT>`, HS256
  * with GATEWAY_SUBGRAPH_SECRET, iss `graph360-gateway`, aud `graph360-subgraphs`, 60 s,
- * carrying the caller's `sub`, `scope` and `customer_id` (none of them when anonymous).
- * Subgraphs answer 401 without a valid one (subgraphs/kit/src/auth.ts).
+ * carrying the caller's `sub`, `scope` and `customer_id` (none of them when anonymous);
+ * its constants and claims are shared with the subgraphs (lib/auth/internalToken.ts),
+ * which answer 401 without a valid one (subgraphs/kit/src/auth.ts).
  *
  * Signing costs microseconds but a query fans out to several fetches: one token per
  * identity is kept for 30 s (half its life), so most fetches reuse it.
  */
 import { SignJWT } from 'jose';
 import { BoundedMap } from '../../../lib/BoundedMap.js';
+import { INTERNAL_ALGORITHM, INTERNAL_AUDIENCE, INTERNAL_ISSUER, INTERNAL_TOKEN_LIFETIME_S, internalClaims } from '../../../lib/auth/internalToken.js';
 import { identityKey, type AuthIdentity } from './identity.js';
 
-export const INTERNAL_TOKEN_HEADER = 'x-graph360-gateway';
-export const INTERNAL_ISSUER = 'graph360-gateway';
-export const INTERNAL_AUDIENCE = 'graph360-subgraphs';
-const LIFETIME_S = 60;
+export { INTERNAL_AUDIENCE, INTERNAL_ISSUER, INTERNAL_TOKEN_HEADER } from '../../../lib/auth/internalToken.js';
 const REUSE_MS = 30_000;
 
 export class InternalTokenSigner {
@@ -31,10 +30,13 @@ export class InternalTokenSigner {
     const now = Date.now();
     const cached = this.tokens.get(key);
     if (cached && cached.until > now) return cached.token;
-    const claims: Record<string, unknown> = {};
-    if (auth.kind !== 'anonymous') claims.scope = auth.scopes.join(' ');
-    if (auth.customerId !== undefined) claims.customer_id = auth.customerId;
-    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(INTERNAL_ISSUER).setAudience(INTERNAL_AUDIENCE).setIssuedAt().setExpirationTime(`${LIFETIME_S}s`);
+    const claims = internalClaims({ ...(auth.kind !== 'anonymous' ? { scopes: auth.scopes } : {}), ...(auth.customerId !== undefined ? { customerId: auth.customerId } : {}) });
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: INTERNAL_ALGORITHM })
+      .setIssuer(INTERNAL_ISSUER)
+      .setAudience(INTERNAL_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${INTERNAL_TOKEN_LIFETIME_S}s`);
     if (auth.kind !== 'anonymous') jwt.setSubject(auth.subject);
     const token = jwt.sign(this.key);
     this.tokens.set(key, { token, until: now + REUSE_MS });

@@ -1,7 +1,7 @@
 /**
  * The authorization policy of the supergraph: which types and fields carry Federation's
- * @authenticated and @requiresScopes (https://specs.apollo.dev/authenticated/v0.1,
- * https://specs.apollo.dev/requiresScopes/v0.1, linked `for: SECURITY`).
+ * @authenticated and @requiresScopes (linked `for: SECURITY`), read with the model the
+ * gateway and the subgraphs share (lib/auth/policy.ts).
  *
  * The API schema @apollo/gateway builds drops these directives, and @apollo/gateway
  * itself refuses a supergraph that links SECURITY features it does not know (only the
@@ -10,103 +10,47 @@
  * ApolloGateway is the same supergraph without the two links, their definitions and
  * their applications. Enforcement is ours: auth/authorizeOperation.ts.
  */
-import { Kind, parse, print, type ConstArgumentNode, type ConstDirectiveNode, type DefinitionNode, type DocumentNode } from 'graphql';
+import { Kind, parse, print, type ConstDirectiveNode, type DefinitionNode, type DocumentNode } from 'graphql';
+import {
+  AUTHENTICATED_SPEC,
+  EMPTY_POLICY,
+  isPolicyDirective,
+  linkedNames,
+  readPolicy,
+  REQUIRES_SCOPES_SPEC,
+  type AuthPolicy,
+  type DirectiveNames,
+} from '../../../lib/auth/policy.js';
 
-/** What a type or field asks of the caller: a token at all, and/or one of several sets of scopes. */
-export interface Requirement {
-  authenticated: boolean;
-  /** Alternatives (OR) of scope sets (AND), as @requiresScopes(scopes: [[…], […]]); empty: no scope needed. */
-  scopes: string[][];
-}
-
-export interface AuthPolicy {
-  /** Requirements on fields, by `Type.field`. */
-  fields: ReadonlyMap<string, Requirement>;
-  /** Requirements on types (object, interface, scalar, enum): they apply to every field returning the type. */
-  types: ReadonlyMap<string, Requirement>;
-  /** Every scope any requirement names: a caller holding all of them is never refused a field. */
-  allScopes: ReadonlySet<string>;
-}
-
-export const EMPTY_POLICY: AuthPolicy = { fields: new Map(), types: new Map(), allScopes: new Set() };
-
-const AUTHENTICATED_SPEC = /^https:\/\/specs\.apollo\.dev\/authenticated\/v0\.\d+$/;
-const SCOPES_SPEC = /^https:\/\/specs\.apollo\.dev\/requiresScopes\/v0\.\d+$/;
-
-export class AuthPolicyError extends Error {}
-
-/** Both requirements at once: authenticated if either is, and every combination of one alternative of each. */
-export function combine(a: Requirement | undefined, b: Requirement | undefined): Requirement | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  const scopes =
-    a.scopes.length === 0 ? b.scopes : b.scopes.length === 0 ? a.scopes : a.scopes.flatMap((x) => b.scopes.map((y) => [...new Set([...x, ...y])]));
-  return { authenticated: a.authenticated || b.authenticated, scopes };
-}
-
-function stringArg(args: readonly ConstArgumentNode[] | undefined, name: string): string | undefined {
-  const value = args?.find((arg) => arg.name.value === name)?.value;
-  return value?.kind === Kind.STRING ? value.value : undefined;
-}
-
-function scopesOf(directive: ConstDirectiveNode): string[][] {
-  const value = directive.arguments?.find((arg) => arg.name.value === 'scopes')?.value;
-  const fail = (): never => {
-    throw new AuthPolicyError(`@${directive.name.value} needs scopes: [[String!]!]!`);
-  };
-  if (value?.kind !== Kind.LIST) return fail();
-  return value.values.map((set) => {
-    if (set.kind !== Kind.LIST) return fail();
-    return set.values.map((scope) => (scope.kind === Kind.STRING ? scope.value : fail()));
-  });
-}
+export { AuthPolicyError, combine, EMPTY_POLICY, type AuthPolicy, type Requirement } from '../../../lib/auth/policy.js';
 
 /**
  * Reads the policy out of supergraph SDL and returns the SDL without it (unchanged, and
- * not re-printed, when the supergraph links neither feature). Throws AuthPolicyError
- * when a directive is malformed: a policy that cannot be read must stop the load.
+ * not re-printed, when the supergraph links neither feature). Throws AuthPolicyError,
+ * naming the type or field, when a directive is malformed: a policy that cannot be read
+ * must stop the load.
  */
 export function splitSupergraph(sdl: string): { executableSdl: string; policy: AuthPolicy } {
   if (!sdl.includes('specs.apollo.dev/authenticated/') && !sdl.includes('specs.apollo.dev/requiresScopes/')) return { executableSdl: sdl, policy: EMPTY_POLICY };
   const document = parse(sdl);
   // The names the supergraph uses (a link may rename them with `as:`), and the links to drop.
-  let authenticatedName: string | undefined;
-  let scopesName: string | undefined;
   const isPolicyLink = (directive: ConstDirectiveNode): boolean => {
     if (directive.name.value !== 'link') return false;
-    const url = stringArg(directive.arguments, 'url') ?? '';
-    if (AUTHENTICATED_SPEC.test(url)) authenticatedName = stringArg(directive.arguments, 'as') ?? 'authenticated';
-    else if (SCOPES_SPEC.test(url)) scopesName = stringArg(directive.arguments, 'as') ?? 'requiresScopes';
-    else return false;
-    return true;
+    const url = directive.arguments?.find((arg) => arg.name.value === 'url')?.value;
+    return url?.kind === Kind.STRING && (AUTHENTICATED_SPEC.test(url.value) || REQUIRES_SCOPES_SPEC.test(url.value));
   };
+  let names: DirectiveNames = {};
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.SCHEMA_DEFINITION || definition.kind === Kind.SCHEMA_EXTENSION) definition.directives?.forEach(isPolicyLink);
+    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const directive of definition.directives?.filter(isPolicyLink) ?? []) names = { ...names, ...linkedNames(directive) };
   }
-  if (!authenticatedName && !scopesName) return { executableSdl: sdl, policy: EMPTY_POLICY };
+  if (!names.authenticated && !names.requiresScopes) return { executableSdl: sdl, policy: EMPTY_POLICY };
+  const policy = readPolicy(document, names);
 
-  const fields = new Map<string, Requirement>();
-  const types = new Map<string, Requirement>();
-  const allScopes = new Set<string>();
-  const read = (directives: readonly ConstDirectiveNode[] | undefined): { requirement?: Requirement; rest?: ConstDirectiveNode[] } => {
-    if (!directives?.length) return {};
-    let requirement: Requirement | undefined;
-    const rest: ConstDirectiveNode[] = [];
-    for (const directive of directives) {
-      if (directive.name.value === authenticatedName) requirement = combine(requirement, { authenticated: true, scopes: [] });
-      else if (directive.name.value === scopesName) {
-        const scopes = scopesOf(directive);
-        scopes.flat().forEach((scope) => allScopes.add(scope));
-        requirement = combine(requirement, { authenticated: true, scopes });
-      } else rest.push(directive);
-    }
-    return { requirement, rest };
-  };
-  const record = (map: Map<string, Requirement>, key: string, requirement: Requirement | undefined): void => {
-    if (requirement) map.set(key, combine(map.get(key), requirement)!);
-  };
-  const scalarPrefix = scopesName ? `${scopesName}__` : undefined;
-
+  const without = <T extends { directives?: readonly ConstDirectiveNode[] }>(node: T): T =>
+    node.directives?.some((d) => isPolicyDirective(d, names)) ? { ...node, directives: node.directives.filter((d) => !isPolicyDirective(d, names)) } : node;
+  // The scalar the requiresScopes spec defines (requiresScopes__Scope) goes with its directive.
+  const scalarPrefix = names.requiresScopes ? `${names.requiresScopes}__` : undefined;
   const definitions: DefinitionNode[] = [];
   for (const definition of document.definitions) {
     switch (definition.kind) {
@@ -115,37 +59,26 @@ export function splitSupergraph(sdl: string): { executableSdl: string; policy: A
         definitions.push({ ...definition, directives: definition.directives?.filter((d) => !isPolicyLink(d)) });
         break;
       case Kind.DIRECTIVE_DEFINITION:
-        if (definition.name.value !== authenticatedName && definition.name.value !== scopesName) definitions.push(definition);
+        if (definition.name.value !== names.authenticated && definition.name.value !== names.requiresScopes) definitions.push(definition);
         break;
       case Kind.SCALAR_TYPE_DEFINITION:
+        if (!(scalarPrefix && definition.name.value.startsWith(scalarPrefix))) definitions.push(without(definition));
+        break;
       case Kind.ENUM_TYPE_DEFINITION:
       case Kind.UNION_TYPE_DEFINITION:
-      case Kind.INPUT_OBJECT_TYPE_DEFINITION: {
-        if (scalarPrefix && definition.kind === Kind.SCALAR_TYPE_DEFINITION && definition.name.value.startsWith(scalarPrefix)) break;
-        const { requirement, rest } = read(definition.directives);
-        record(types, definition.name.value, requirement);
-        definitions.push(rest ? { ...definition, directives: rest } : definition);
+      case Kind.INPUT_OBJECT_TYPE_DEFINITION:
+        definitions.push(without(definition));
         break;
-      }
       case Kind.OBJECT_TYPE_DEFINITION:
       case Kind.INTERFACE_TYPE_DEFINITION:
       case Kind.OBJECT_TYPE_EXTENSION:
-      case Kind.INTERFACE_TYPE_EXTENSION: {
-        const typeName = definition.name.value;
-        const { requirement, rest } = read(definition.directives);
-        record(types, typeName, requirement);
-        const fieldNodes = definition.fields?.map((field) => {
-          const own = read(field.directives);
-          record(fields, `${typeName}.${field.name.value}`, own.requirement);
-          return own.rest ? { ...field, directives: own.rest } : field;
-        });
-        definitions.push({ ...definition, ...(rest ? { directives: rest } : {}), ...(fieldNodes ? { fields: fieldNodes } : {}) });
+      case Kind.INTERFACE_TYPE_EXTENSION:
+        definitions.push({ ...without(definition), ...(definition.fields ? { fields: definition.fields.map(without) } : {}) });
         break;
-      }
       default:
         definitions.push(definition);
     }
   }
   const stripped: DocumentNode = { ...document, definitions };
-  return { executableSdl: print(stripped), policy: { fields, types, allScopes } };
+  return { executableSdl: print(stripped), policy };
 }

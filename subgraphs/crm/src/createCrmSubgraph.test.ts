@@ -11,6 +11,7 @@ import { Client } from '@hubspot/api-client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCrmSandbox, type CrmSandbox } from '../../../sandboxes/crm/src/createCrmSandbox.js';
+import { SCOPES as ALL_SCOPES } from '../../kit/src/auth.js';
 import { signGatewayToken } from '../../kit/src/index.js';
 import { readCrmSubgraphConfig } from './config.js';
 import { createCrmSubgraph, type CrmSubgraph } from './createCrmSubgraph.js';
@@ -47,7 +48,6 @@ let companies: Array<{ id: string; properties: Record<string, string | null> }>;
 
 /** The gateway's secret in these tests: the subgraph answers only requests signed with it (kit/auth.ts). */
 const GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
-const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'];
 
 function configFor(token: string) {
   return readCrmSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET, CRM_API_URL: sandbox.url, CRM_API_TOKEN: token, CRM_SUBGRAPH_PORT: '0', CRM_TIMEOUT_MS: '2000', CRM_BREAKER_THRESHOLD: '1000' });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseMethodResponse, serializeMethodCall, type XmlRpcValue } from '../../../lib/xmlrpc/index.js';
 import { createErpSandbox, type ErpSandbox } from '../../../sandboxes/erp/src/createErpSandbox.js';
 import { readErpSandboxConfig } from '../../../sandboxes/erp/src/config.js';
+import { SCOPES as ALL_SCOPES } from '../../kit/src/auth.js';
 import { signGatewayToken } from '../../kit/src/index.js';
 import { readErpSubgraphConfig } from './config.js';
 import { createErpSubgraph, type ErpSubgraph } from './createErpSubgraph.js';
@@ -43,7 +44,6 @@ const extra: ErpSubgraph[] = [];
 
 /** The gateway's secret in these tests: the subgraph answers only requests signed with it (kit/auth.ts). */
 const GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
-const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'];
 
 function configFor(env: Record<string, string> = {}) {
   return readErpSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET, ERP_URL: sandboxUrl, ERP_PASSWORD: PASSWORD, ERP_SUBGRAPH_PORT: '0', ERP_TIMEOUT_MS: '2000', ERP_BREAKER_THRESHOLD: '1000', ...env });

@@ -9,18 +9,38 @@
  * tokens signed with either are accepted, so the subgraphs can take the new secret before
  * the gateways sign with it, and the old one is dropped once every gateway does.
  *
- * Authorization is checked again here, behind the gateway's own check: each subgraph's
- * @authenticated and @requiresScopes (read from its typeDefs) wrap the resolvers they
+ * Authorization is checked again here, behind the gateway's own check, with the same
+ * model (lib/auth/policy.ts): each subgraph's @authenticated and @requiresScopes (read
+ * from its typeDefs; a malformed one stops the subgraph's start) wrap the resolvers they
  * protect (authorizeResolvers), and resolvers of customer-owned data call
  * requireCustomer with the owner they loaded.
  */
-import { GraphQLError, Kind, defaultFieldResolver, type ConstDirectiveNode, type DocumentNode, type GraphQLFieldResolver, type TypeNode } from 'graphql';
+import { GraphQLError, Kind, defaultFieldResolver, type DocumentNode, type GraphQLFieldResolver, type TypeNode } from 'graphql';
 import { jwtVerify, SignJWT } from 'jose';
+import {
+  callerOfClaims,
+  INTERNAL_ALGORITHM,
+  INTERNAL_AUDIENCE,
+  INTERNAL_ISSUER,
+  INTERNAL_TOKEN_HEADER,
+  INTERNAL_TOKEN_LIFETIME_S,
+  internalClaims,
+} from '../../../lib/auth/internalToken.js';
+import {
+  denialFor,
+  directiveNames,
+  fieldRequirement,
+  OTHER_CUSTOMER_MESSAGE,
+  readPolicy,
+  shapeOfDocument,
+  UNAUTHENTICATED_MESSAGE,
+  type Requirement,
+} from '../../../lib/auth/policy.js';
 import { ConfigError } from '../../../lib/env.js';
 
-export const GATEWAY_TOKEN_HEADER = 'x-graph360-gateway';
-const ISSUER = 'graph360-gateway';
-const AUDIENCE = 'graph360-subgraphs';
+export { SCOPES, type Scope } from '../../../lib/auth/scopes.js';
+
+export const GATEWAY_TOKEN_HEADER = INTERNAL_TOKEN_HEADER;
 
 /** The caller, as the gateway vouches for it. */
 export interface SubgraphAuth {
@@ -41,11 +61,9 @@ export async function verifyGatewayToken(secrets: Uint8Array | readonly Uint8Arr
   if (typeof token !== 'string' || token === '') return undefined;
   for (const secret of secrets instanceof Uint8Array ? [secrets] : secrets) {
     try {
-      const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'] });
-      const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-      const customerId = typeof payload.customer_id === 'string' ? payload.customer_id : undefined;
-      const subject = typeof payload.sub === 'string' ? payload.sub : '';
-      return { authenticated: subject !== '', subject, scopes, ...(customerId !== undefined ? { customerId } : {}) };
+      const { payload } = await jwtVerify(token, secret, { issuer: INTERNAL_ISSUER, audience: INTERNAL_AUDIENCE, algorithms: [INTERNAL_ALGORITHM], requiredClaims: ['exp'] });
+      const caller = callerOfClaims(payload);
+      return { authenticated: caller.subject !== '', ...caller };
     } catch {
       // Not valid under this key; the next one may be the key it was signed with.
     }
@@ -55,15 +73,17 @@ export async function verifyGatewayToken(secrets: Uint8Array | readonly Uint8Arr
 
 /** Signs a token as the gateway does (tests, and tools that call a subgraph directly). */
 export function signGatewayToken(secret: string, claims: { sub?: string; scopes?: readonly string[]; customerId?: string } = {}): Promise<string> {
-  const body: Record<string, unknown> = {};
-  if (claims.scopes) body.scope = claims.scopes.join(' ');
-  if (claims.customerId !== undefined) body.customer_id = claims.customerId;
-  const jwt = new SignJWT(body).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('60s');
+  const jwt = new SignJWT(internalClaims(claims))
+    .setProtectedHeader({ alg: INTERNAL_ALGORITHM })
+    .setIssuer(INTERNAL_ISSUER)
+    .setAudience(INTERNAL_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${INTERNAL_TOKEN_LIFETIME_S}s`);
   if (claims.sub) jwt.setSubject(claims.sub);
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
-export const unauthenticated = (message = 'This field needs an authenticated caller.'): GraphQLError =>
+export const unauthenticated = (message = UNAUTHENTICATED_MESSAGE): GraphQLError =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 export const forbidden = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 
@@ -76,7 +96,7 @@ export function authOf(context: unknown): SubgraphAuth {
 /** Throws FORBIDDEN when the caller is bound to a customer other than `owner` (an unknown owner counts as another). */
 export function requireCustomer(context: unknown, owner: string | null | undefined): void {
   const { customerId } = authOf(context);
-  if (customerId !== undefined && owner !== customerId) throw forbidden('This credential is bound to another customer.');
+  if (customerId !== undefined && owner !== customerId) throw forbidden(OTHER_CUSTOMER_MESSAGE);
 }
 
 /** True when the caller may see this customer's data. */
@@ -85,39 +105,12 @@ export function maySeeCustomer(context: unknown, owner: string | null | undefine
   return customerId === undefined || owner === customerId;
 }
 
-interface Requirement {
-  authenticated: boolean;
-  scopes: string[][];
-}
-
-function requirementOf(directives: readonly ConstDirectiveNode[] | undefined): Requirement | undefined {
-  let requirement: Requirement | undefined;
-  for (const directive of directives ?? []) {
-    if (directive.name.value === 'authenticated') requirement = { authenticated: true, scopes: requirement?.scopes ?? [] };
-    if (directive.name.value === 'requiresScopes') {
-      const value = directive.arguments?.find((a) => a.name.value === 'scopes')?.value;
-      const sets =
-        value?.kind === Kind.LIST
-          ? value.values.map((set) => (set.kind === Kind.LIST ? set.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : []))
-          : [];
-      requirement = { authenticated: true, scopes: [...(requirement?.scopes ?? []), ...sets] };
-    }
-  }
-  return requirement;
-}
-
 const namedType = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type));
 
-function check(requirements: readonly Requirement[], context: unknown): void {
-  const auth = authOf(context);
-  for (const requirement of requirements) {
-    if (!auth.authenticated) throw unauthenticated();
-    if (requirement.scopes.length === 0) continue;
-    const granted = new Set(auth.scopes);
-    if (!requirement.scopes.some((set) => set.every((scope) => granted.has(scope)))) {
-      throw forbidden(`This field needs the scope ${requirement.scopes.map((set) => set.join(' + ')).join(' or ')}.`);
-    }
-  }
+/** The shared check (lib/auth/policy.ts), thrown as the GraphQL error the gateway would put at the field. */
+function check(requirement: Requirement, context: unknown): void {
+  const denial = denialFor(requirement, authOf(context));
+  if (denial) throw new GraphQLError(denial.message, { extensions: { code: denial.code } });
 }
 
 type ResolverMap = Record<string, Record<string, unknown>>;
@@ -129,37 +122,36 @@ type ResolverMap = Record<string, Record<string, unknown>>;
  * Subscription field's `subscribe` is checked too, so that no stream opens unchecked.
  */
 export function authorizeResolvers<T extends object>(typeDefs: DocumentNode, resolvers: T): T {
-  const types = new Map<string, Requirement>();
-  const fields: Array<{ type: string; field: string; own?: Requirement; returns: string }> = [];
+  // Throws AuthPolicyError for a malformed directive: the subgraph does not start.
+  const policy = readPolicy(typeDefs, directiveNames(typeDefs, { authenticated: 'authenticated', requiresScopes: 'requiresScopes' }));
+  const shape = shapeOfDocument(typeDefs);
+  const fields: Array<{ type: string; field: string; requirement: Requirement }> = [];
+  /** Object and interface types: those an `_entities` fetch may resolve. */
+  const entityTypes = new Set<string>();
   for (const definition of typeDefs.definitions) {
     if (
       definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
       definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
       definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
-      definition.kind !== Kind.SCALAR_TYPE_DEFINITION &&
-      definition.kind !== Kind.ENUM_TYPE_DEFINITION
+      definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
     ) {
       continue;
     }
-    const own = requirementOf(definition.directives);
-    if (own) types.set(definition.name.value, own);
-    if ('fields' in definition) {
-      for (const field of definition.fields ?? []) {
-        fields.push({ type: definition.name.value, field: field.name.value, own: requirementOf(field.directives), returns: namedType(field.type) });
-      }
+    entityTypes.add(definition.name.value);
+    for (const field of definition.fields ?? []) {
+      const requirement = fieldRequirement(policy, shape, definition.name.value, field.name.value, namedType(field.type));
+      if (requirement) fields.push({ type: definition.name.value, field: field.name.value, requirement });
     }
   }
   const map = { ...(resolvers as ResolverMap) };
   const wrapped = (type: string): Record<string, unknown> => (map[type] = { ...(map[type] ?? {}) });
-  for (const { type, field, own, returns } of fields) {
-    const requirements = [own, types.get(returns)].filter((r): r is Requirement => r !== undefined);
-    if (requirements.length === 0) continue;
+  for (const { type, field, requirement } of fields) {
     const target = wrapped(type);
     const original = target[field];
     const guard =
       (resolver: GraphQLFieldResolver<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> =>
       (parent, args, context, info) => {
-        check(requirements, context);
+        check(requirement, context);
         return resolver(parent, args, context, info);
       };
     if (typeof original === 'object' && original !== null) {
@@ -168,12 +160,13 @@ export function authorizeResolvers<T extends object>(typeDefs: DocumentNode, res
       target[field] = { ...original, resolve: guard(resolve ?? defaultFieldResolver), ...(subscribe ? { subscribe: guard(subscribe) } : {}) };
     } else target[field] = guard((original as GraphQLFieldResolver<unknown, unknown> | undefined) ?? defaultFieldResolver);
   }
-  for (const [type, requirement] of types) {
+  for (const [type, requirement] of policy.types) {
+    if (!entityTypes.has(type)) continue;
     const target = map[type];
     // Without a __resolveReference of its own, @apollo/subgraph resolves an entity to its representation.
     const original = typeof target?.__resolveReference === 'function' ? (target.__resolveReference as (r: unknown, c: unknown, i: unknown) => unknown) : (r: unknown) => r;
     wrapped(type).__resolveReference = (reference: unknown, context: unknown, info: unknown) => {
-      check([requirement], context);
+      check(requirement, context);
       return original(reference, context, info);
     };
   }

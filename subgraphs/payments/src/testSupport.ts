@@ -4,6 +4,7 @@
  * HTTP (an independent path from the connector's client), polling with a deadline, and
  * a logger whose lines a test can read. Imports no sandbox: tests start their own.
  */
+import { SCOPES as ALL_SCOPES } from '../../kit/src/auth.js';
 import { createLogger, signGatewayToken, type Logger } from '../../kit/src/index.js';
 import { readPaymentsSubgraphConfig, type PaymentsSubgraphConfig } from './config.js';
 
@@ -15,7 +16,7 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
 
 /** GATEWAY_SUBGRAPH_SECRET of the tests' subgraphs: they answer only requests carrying the gateway's token signed with it (kit/auth.ts). */
 export const TEST_GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
-export const ALL_SCOPES = ['invoices:read', 'payments:read', 'customers:write', 'orders:write', 'payments:write'] as const;
+export { ALL_SCOPES };
 
 /** The gateway's internal token, as the gateway would send it for a caller with these claims (default: every scope). */
 export function gatewayToken(claims: { scopes?: readonly string[]; customerId?: string } = {}): Promise<string> {
