@@ -2,7 +2,7 @@
  * The gateway's configuration, read from the environment once, at the entry point.
  */
 import { fileURLToPath } from 'node:url';
-import { ConfigError, envList, envNumber, envPort, envString, type Env } from '../../lib/env.js';
+import { ConfigError, envBoolean, envList, envLogLevel, envNumber, envPort, envString, envUrl, type Env } from '../../lib/env.js';
 import { shutdownDrainMs } from '../../lib/drain.js';
 import { readHeapGrowthPercent } from '../../lib/heapGrowth.js';
 import { readOperationLimits, type OperationLimits } from './limits/config.js';
@@ -174,14 +174,6 @@ const SUBGRAPH_NAMES = ['crm', 'erp', 'payments'] as const;
 const DEV_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://localhost:4000', 'http://127.0.0.1:4000'];
 export const DEV_INVALIDATION_SECRET = 'dev-invalidation-secret';
 
-function onOff(env: Env, name: string, fallback: boolean): boolean {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (['on', 'true', '1'].includes(value)) return true;
-  if (['off', 'false', '0'].includes(value)) return false;
-  throw new ConfigError(name, `must be on or off, got "${value}"`);
-}
-
 function readExecutor(env: Env): ExecutorKind {
   const value = env.EXECUTOR || 'graph360';
   if (value !== 'graph360' && value !== 'apollo') throw new ConfigError('EXECUTOR', `must be graph360 or apollo, got "${value}"`);
@@ -201,11 +193,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     const variable = `${name.toUpperCase()}_SUBGRAPH_URL`;
     const url = env[variable];
     if (!url) continue;
-    try {
-      new URL(url);
-    } catch {
-      throw new ConfigError(variable, `must be a URL, got "${url}"`);
-    }
+    envUrl(env, variable);
     subgraphUrls[name] = url;
   }
   const invalidationSecret = envString(env, 'GATEWAY_INVALIDATION_SECRET', mode === 'production' ? '' : DEV_INVALIDATION_SECRET);
@@ -227,12 +215,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     throw new ConfigError('AUTH_JWKS_URL', 'set AUTH_JWKS_URL (the token issuer\'s JWKS) or AUTH_PUBLIC_KEY (a PEM or JWK public key; `npm start` generates a development one)');
   }
   if (jwksUrl) {
-    let url: URL;
-    try {
-      url = new URL(jwksUrl);
-    } catch {
-      throw new ConfigError('AUTH_JWKS_URL', `must be a URL, got "${jwksUrl}"`);
-    }
+    const url = envUrl(env, 'AUTH_JWKS_URL', jwksUrl);
     if (mode === 'production' && url.protocol !== 'https:') throw new ConfigError('AUTH_JWKS_URL', 'must be an https URL in production');
   }
   return {
@@ -247,15 +230,15 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     corsOrigins: corsOrigins.length > 0 ? corsOrigins : mode === 'production' ? [] : DEV_CORS_ORIGINS,
     maxBodyBytes: envNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024, integer: true }),
     shutdownDrainMs: shutdownDrainMs(env),
-    entityCache: onOff(env, 'ENTITY_CACHE', true),
-    responseCache: onOff(env, 'RESPONSE_CACHE', true),
-    exposeCacheStatus: onOff(env, 'EXPOSE_CACHE_STATUS', mode !== 'production'),
+    entityCache: envBoolean(env, 'ENTITY_CACHE', true),
+    responseCache: envBoolean(env, 'RESPONSE_CACHE', true),
+    exposeCacheStatus: envBoolean(env, 'EXPOSE_CACHE_STATUS', mode !== 'production'),
     invalidationSecret,
     invalidationSecretPrevious,
     cacheKeyPrefix: envString(env, 'CACHE_KEY_PREFIX', 'graph360'),
     cacheTimeoutMs: envNumber(env, 'CACHE_TIMEOUT_MS', 250, { min: 1, max: 60_000, integer: true }),
     invalidationHoldMs: envNumber(env, 'INVALIDATION_HOLD_MS', 3000, { min: 0, max: 600_000, integer: true }),
-    logLevel: envString(env, 'LOG_LEVEL', 'info'),
+    logLevel: envLogLevel(env),
     auth: {
       jwksUrl,
       publicKey,
@@ -270,10 +253,10 @@ export function readGatewayConfig(env: Env): GatewayConfig {
     limits: readOperationLimits(env),
     rateLimit: readRateLimitConfig(env),
     trustProxyHops: envNumber(env, 'TRUST_PROXY_HOPS', 0, { min: 0, max: 10, integer: true }),
-    safelist: onOff(env, 'SAFELIST', false),
+    safelist: envBoolean(env, 'SAFELIST', false),
     safelistManifest: envString(env, 'SAFELIST_MANIFEST', fileURLToPath(new URL('../../schema/persisted-operations.json', import.meta.url))),
     executor: readExecutor(env),
-    inboundDedup: onOff(env, 'INBOUND_DEDUP', true),
+    inboundDedup: envBoolean(env, 'INBOUND_DEDUP', true),
     heapGrowthPercent: readHeapGrowthPercent(env, 'GATEWAY_HEAP_GROWTH_PERCENT'),
     subscriptions: readSubscriptionsConfig(env),
   };

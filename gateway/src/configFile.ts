@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, type Env } from '../../lib/env.js';
+import { ConfigError, parseOnOff, type Env } from '../../lib/env.js';
 import { readGatewayConfig, type GatewayConfig } from './config.js';
 
 export const CONFIG_SCHEMA_FILE = new URL('../config.schema.json', import.meta.url);
@@ -156,10 +156,10 @@ function fromVariable(setting: SchemaSetting, raw: string): { value: unknown } |
       if (!Number.isFinite(value)) return { problem: `must be ${setting.type === 'integer' ? 'a whole number' : 'a number'}, got "${raw}"` };
       return { value };
     }
-    case 'boolean':
-      if (['on', 'true', '1'].includes(raw)) return { value: true };
-      if (['off', 'false', '0'].includes(raw)) return { value: false };
-      return { problem: `must be on or off, got "${raw}"` };
+    case 'boolean': {
+      const value = parseOnOff(raw);
+      return value === undefined ? { problem: `must be on or off, got "${raw}"` } : { value };
+    }
     case 'array':
       return {
         value: raw

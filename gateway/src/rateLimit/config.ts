@@ -1,5 +1,5 @@
 /** The rate limiter's settings, read from the environment (gateway/src/config.ts calls this). */
-import { ConfigError, envNumber, type Env } from '../../../lib/env.js';
+import { envBoolean, envNumber, type Env } from '../../../lib/env.js';
 import type { BucketRule } from './buckets.js';
 
 export interface RateLimitConfig {
@@ -12,10 +12,8 @@ export interface RateLimitConfig {
 }
 
 export function readRateLimitConfig(env: Env): RateLimitConfig {
-  const switchValue = env.RATE_LIMIT ?? '';
-  if (!['', 'on', 'off', 'true', 'false', '1', '0'].includes(switchValue)) throw new ConfigError('RATE_LIMIT', `must be on or off, got "${switchValue}"`);
   return {
-    enabled: !['off', 'false', '0'].includes(switchValue),
+    enabled: envBoolean(env, 'RATE_LIMIT', true),
     requests: {
       perSecond: envNumber(env, 'RATE_LIMIT_RPS', 50, { min: 0.001, max: 1e9 }),
       burst: envNumber(env, 'RATE_LIMIT_BURST', 100, { min: 1, max: 1e9, integer: true }),

@@ -1,5 +1,5 @@
 /** Where the supergraph comes from, read from the environment (gateway/src/config.ts calls this). */
-import { ConfigError, envNumber, type Env } from '../../../lib/env.js';
+import { ConfigError, envNumber, envUrl, type Env } from '../../../lib/env.js';
 
 export interface SupergraphUrlConfig {
   /** http(s) URL of the supergraph SDL (SUPERGRAPH_URL). */
@@ -22,14 +22,8 @@ export function readSupergraphUrlConfig(env: Env): SupergraphUrlConfig | undefin
   if (env.SUPERGRAPH_PATH) {
     throw new ConfigError('SUPERGRAPH_URL', 'and SUPERGRAPH_PATH are both set; the supergraph comes from one of them: unset SUPERGRAPH_PATH to fetch it from the URL, or SUPERGRAPH_URL to read the file');
   }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError('SUPERGRAPH_URL', 'must be an http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('SUPERGRAPH_URL', `must be an http(s) URL, got a ${parsed.protocol} URL`);
-  if (parsed.username || parsed.password) throw new ConfigError('SUPERGRAPH_URL', 'must not carry credentials; send them with SUPERGRAPH_URL_AUTHORIZATION');
+  // Not quoted in a message: a query may carry a key.
+  envUrl(env, 'SUPERGRAPH_URL', undefined, { echo: false, credentials: 'send them with SUPERGRAPH_URL_AUTHORIZATION' });
   return {
     url,
     pollIntervalMs: envNumber(env, 'SUPERGRAPH_POLL_INTERVAL_MS', 10_000, { min: 1000, max: 86_400_000, integer: true }),

@@ -12,5 +12,5 @@ export {
   type RoutedCall,
   type ProductErrors,
 } from './createSandboxServer.js';
-export { ConfigError, envString, envNumber, envPort, envList, type Env } from '../../../lib/env.js';
+export { checkUrl, ConfigError, envString, envNumber, envPort, envList, type Env } from '../../../lib/env.js';
 export { readSandboxBaseConfig, type SandboxBaseConfig } from './sandboxConfig.js';

@@ -2,7 +2,7 @@
  * The payments sandbox's configuration, read once from the environment at the entry
  * point. Tests build it the same way, from a plain object, so they exercise the parsing.
  */
-import { ConfigError, envList, envNumber, envString, readSandboxBaseConfig, type Env, type SandboxBaseConfig } from '../../kit/src/index.js';
+import { checkUrl, ConfigError, envList, envNumber, envString, readSandboxBaseConfig, type Env, type SandboxBaseConfig } from '../../kit/src/index.js';
 
 /**
  * The API version the sandbox account "defaults" to: the one stripe-node 23.1.0 pins, so
@@ -52,15 +52,7 @@ const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 function webhookUrls(env: Env): string[] {
   const name = 'PAYMENTS_SANDBOX_WEBHOOK_URLS';
   const urls = envList(env, name);
-  for (const url of urls) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new ConfigError(name, `"${url}" is not a URL`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, `"${url}" must be an http or https URL`);
-  }
+  for (const url of urls) checkUrl(name, url);
   return urls;
 }
 

@@ -4,7 +4,7 @@
  * CRM_API_URL at https://api.hubapi.com and CRM_API_TOKEN at a private app's access token
  * is all it takes to talk to HubSpot itself.
  */
-import { ConfigError, envNumber, envPort, envString, readGatewaySecret, readPreviousGatewaySecret, type Env } from '../../kit/src/index.js';
+import { checkUrl, ConfigError, envLogLevel, envNumber, envPort, envString, readGatewaySecret, readPreviousGatewaySecret, type Env } from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface HubSpotSettings {
@@ -47,25 +47,16 @@ export interface CrmSubgraphConfig {
   gatewaySecretPrevious?: string;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 function apiUrl(env: Env): string {
   const value = envString(env, 'CRM_API_URL', 'http://127.0.0.1:4101');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError('CRM_API_URL', `"${value}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('CRM_API_URL', `must be an http or https URL, got "${value}"`);
+  const url = checkUrl('CRM_API_URL', value);
   // Every path the connector sends starts at /crm/..., so a base path would be lost.
   if (url.pathname !== '/' || url.search !== '') throw new ConfigError('CRM_API_URL', `must be a bare origin such as https://api.hubapi.com, got "${value}"`);
   return url.origin;
 }
 
 export function readCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
-  const logLevel = envString(env, 'LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logLevel = envLogLevel(env);
   const defaultCurrency = envString(env, 'CRM_DEFAULT_CURRENCY', 'USD');
   if (!(CURRENCY_CODES as readonly string[]).includes(defaultCurrency)) {
     throw new ConfigError('CRM_DEFAULT_CURRENCY', `must be one of ${CURRENCY_CODES.join(', ')}, got "${defaultCurrency}"`);

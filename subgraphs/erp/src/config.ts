@@ -4,7 +4,7 @@
  * ERP_URL, ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key) at an Odoo database is all
  * it takes to talk to Odoo itself.
  */
-import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
+import { ConfigError, envLogLevel, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface OdooSettings extends OdooConnectionSettings {
@@ -49,11 +49,8 @@ export interface ErpSubgraphConfig {
   gatewaySecretPrevious?: string;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 export function readErpSubgraphConfig(env: Env): ErpSubgraphConfig {
-  const logLevel = envString(env, 'LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logLevel = envLogLevel(env);
   const companyCurrency = envString(env, 'ERP_COMPANY_CURRENCY', 'USD');
   if (!(CURRENCY_CODES as readonly string[]).includes(companyCurrency)) {
     throw new ConfigError('ERP_COMPANY_CURRENCY', `must be one of ${CURRENCY_CODES.join(', ')}, got "${companyCurrency}"`);

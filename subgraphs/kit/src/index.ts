@@ -8,7 +8,7 @@ export { createLogger, type Logger } from './logger.js';
 export { tracedBatch } from './tracedBatch.js';
 export { changedEntitiesPlugin, forwardInvalidation, markChanged, type ChangedEntity, type ForwardInvalidationOptions } from './invalidation.js';
 export { shutdownDrainMs } from '../../../lib/drain.js';
-export { ConfigError, envList, envNumber, envPort, envRedisUrl, envString, type Env } from '../../../lib/env.js';
+export { checkUrl, ConfigError, envBoolean, envList, envLogLevel, envNumber, envPort, envRedisUrl, envString, envUrl, LOG_LEVELS, type Env, type LogLevel } from '../../../lib/env.js';
 export { selectsField } from './selection.js';
 export { formatMinor, minorToDecimalString } from './money.js';
 export { checkFirst, cursorCodec, isCount, MAX_PAGE_SIZE, pageOf, type Connection, type CursorCodec, type OffsetCursor, type OffsetPage } from './pagination.js';

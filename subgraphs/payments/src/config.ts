@@ -4,7 +4,7 @@
  * pointing STRIPE_API_URL at https://api.stripe.com and STRIPE_SECRET_KEY at a real key
  * is all it takes to talk to Stripe itself.
  */
-import { ConfigError, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
+import { checkUrl, ConfigError, envBoolean, envLogLevel, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
 
 export interface StripeSettings {
   /** Base URL of the Stripe API (STRIPE_API_URL). Default http://127.0.0.1:4103, the sandbox. */
@@ -98,25 +98,16 @@ export interface PaymentsSubgraphConfig {
   gatewaySecretPrevious?: string;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 function apiUrl(env: Env): string {
   const value = envString(env, 'STRIPE_API_URL', 'http://127.0.0.1:4103');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError('STRIPE_API_URL', `"${value}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('STRIPE_API_URL', `must be an http or https URL, got "${value}"`);
+  const url = checkUrl('STRIPE_API_URL', value);
   // The stripe client takes a host, a port and a protocol: a path would be silently dropped.
   if (url.pathname !== '/' || url.search !== '') throw new ConfigError('STRIPE_API_URL', `must be a bare origin such as https://api.stripe.com, got "${value}"`);
   return url.origin;
 }
 
 export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
-  const logLevel = envString(env, 'LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logLevel = envLogLevel(env);
   return {
     port: envPort(env, 'PAYMENTS_SUBGRAPH_PORT', 4003),
     host: envString(env, 'SUBGRAPH_HOST', '127.0.0.1'),
@@ -152,24 +143,16 @@ export function readPaymentsSubgraphConfig(env: Env): PaymentsSubgraphConfig {
 }
 
 function readModelSettings(env: Env): ReadModelSettings {
-  const value = envString(env, 'PAYMENTS_READ_MODEL', 'on').toLowerCase();
-  if (value !== 'on' && value !== 'off') throw new ConfigError('PAYMENTS_READ_MODEL', `must be on or off, got "${value}"`);
+  const enabled = envBoolean(env, 'PAYMENTS_READ_MODEL', true);
   const catchUpIntervalMs = envNumber(env, 'PAYMENTS_READ_MODEL_CATCHUP_MS', 5000, { min: 100, max: 3_600_000, integer: true });
   const maxLagMs = envNumber(env, 'PAYMENTS_READ_MODEL_MAX_LAG_MS', 60_000, { min: 1000, max: 86_400_000, integer: true });
   if (maxLagMs <= catchUpIntervalMs) {
     throw new ConfigError('PAYMENTS_READ_MODEL_MAX_LAG_MS', `must be longer than PAYMENTS_READ_MODEL_CATCHUP_MS (${catchUpIntervalMs}), got ${maxLagMs}`);
   }
-  return { enabled: value === 'on', catchUpIntervalMs, maxLagMs };
+  return { enabled, catchUpIntervalMs, maxLagMs };
 }
 
 function gatewayUrl(env: Env): string {
   const value = envString(env, 'GATEWAY_URL', 'http://127.0.0.1:4000');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError('GATEWAY_URL', `"${value}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('GATEWAY_URL', `must be an http or https URL, got "${value}"`);
-  return url.origin;
+  return checkUrl('GATEWAY_URL', value).origin;
 }

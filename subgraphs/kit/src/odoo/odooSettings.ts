@@ -3,7 +3,7 @@
  * talks to Odoo (the erp subgraph, and the payments subgraph checking invoices), so that
  * one setting points them all at the same database.
  */
-import { ConfigError, envString, type Env } from '../../../../lib/env.js';
+import { checkUrl, ConfigError, envString, type Env } from '../../../../lib/env.js';
 
 export interface OdooConnectionSettings {
   /** Origin of the Odoo server (ERP_URL); the client calls `<url>/xmlrpc/2/...`. Default http://127.0.0.1:4102, the sandbox. */
@@ -18,14 +18,7 @@ export interface OdooConnectionSettings {
 
 function odooUrl(env: Env): string {
   const value = envString(env, 'ERP_URL', 'http://127.0.0.1:4102');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError('ERP_URL', `"${value}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ERP_URL', `must be an http or https URL, got "${value}"`);
-  if (url.username || url.password) throw new ConfigError('ERP_URL', 'must not hold credentials; use ERP_USERNAME and ERP_PASSWORD');
+  const url = checkUrl('ERP_URL', value, { credentials: 'use ERP_USERNAME and ERP_PASSWORD' });
   if (url.search !== '' || url.hash !== '') throw new ConfigError('ERP_URL', `must not have a query or fragment, got "${value}"`);
   // A path prefix is kept: Odoo behind a proxy may live under one (https://example.com/odoo).
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
