@@ -8,6 +8,7 @@
  */
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
+import { withDeadline } from '../../../lib/withDeadline.js';
 import type { CacheLayer, GatewayMetrics } from '../metrics.js';
 
 const LOG_EVERY_MS = 10_000;
@@ -46,21 +47,15 @@ export class CacheStore {
       this.logFailure(what, new Error('cache store unavailable (not connected)'));
       return fallback;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`cache ${what} took longer than ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-    });
     const attempt = operation();
-    // A late failure after the deadline must not become an unhandled rejection.
-    attempt.catch(() => undefined);
     try {
-      return await Promise.race([attempt, deadline]);
+      return await withDeadline(attempt, this.options.timeoutMs, () => {
+        throw new Error(`cache ${what} took longer than ${this.options.timeoutMs} ms`);
+      });
     } catch (error) {
       this.options.metrics.cache(this.layer, 'error');
       this.logFailure(what, error);
       return fallback;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

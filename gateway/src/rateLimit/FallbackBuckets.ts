@@ -14,6 +14,7 @@
  * The memory buckets are kept between outages: a client that spent its local budget in
  * one does not get it back in the next before it has refilled.
  */
+import { withDeadline } from '../../../lib/withDeadline.js';
 import { MemoryBuckets, type BucketRule, type BucketStore, type RedisBuckets, type Take } from './buckets.js';
 
 export type Backend = 'redis' | 'memory';
@@ -73,18 +74,9 @@ export class FallbackBuckets implements BucketStore {
 
   private async fromRedis(key: string, amount: number, rule: BucketRule): Promise<Take> {
     if (!this.options.redis.available) throw new Error('Redis not connected');
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    return withDeadline(this.options.redis.take(key, amount, rule), this.options.timeoutMs, () => {
+      throw new Error(`Redis did not answer within ${this.options.timeoutMs} ms`);
     });
-    const attempt = this.options.redis.take(key, amount, rule);
-    // A late failure after the deadline must not become an unhandled rejection.
-    attempt.catch(() => undefined);
-    try {
-      return await Promise.race([attempt, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private switchTo(backend: Backend, error?: unknown): void {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type Keyv from 'keyv';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { BackendPolicy, createCache, createKeyLock, createLogger, createSubgraphServer, type KeyLock, type Logger, type SubgraphServer } from '../../kit/src/index.js';
+import { BackendPolicy, createCache, createKeyLock, createLogger, createSubgraphServer, withDeadline, type KeyLock, type Logger, type SubgraphServer } from '../../kit/src/index.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { OdooErpConnector } from './connector/OdooErpConnector.js';
 import { createContextFactory, type ErpContext } from './context.js';
@@ -21,18 +21,11 @@ const CACHE_CLOSE_DEADLINE_MS = 1000;
  * unreachable (the client is still trying to connect), and a stop must not hang on it.
  */
 async function disconnect(cache: Keyv, onError: (error: unknown) => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      onError(new Error(`the cache did not disconnect within ${CACHE_CLOSE_DEADLINE_MS} ms`));
-      resolve();
-    }, CACHE_CLOSE_DEADLINE_MS);
-  });
-  try {
-    await Promise.race([cache.disconnect().catch((error: unknown) => onError(error)), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await withDeadline(
+    cache.disconnect().catch((error: unknown) => onError(error)),
+    CACHE_CLOSE_DEADLINE_MS,
+    () => onError(new Error(`the cache did not disconnect within ${CACHE_CLOSE_DEADLINE_MS} ms`)),
+  );
 }
 
 /** At most one cache warning per this many ms: an unreachable Redis fails every call and every reconnect. */

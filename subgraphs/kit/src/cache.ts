@@ -5,6 +5,7 @@
  */
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
+import { withDeadline } from '../../../lib/withDeadline.js';
 
 export interface CacheOptions {
   /** Namespace, e.g. "erp:catalog"; keys of different uses never collide. */
@@ -27,16 +28,10 @@ export function createCache(options: CacheOptions): Keyv {
 /** Deadline for one cache operation; a slow cache is treated as a failing one. */
 const CACHE_OP_TIMEOUT_MS = 250;
 
-async function withDeadline<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cache operation took longer than ${CACHE_OP_TIMEOUT_MS} ms`)), CACHE_OP_TIMEOUT_MS);
+function withinCacheDeadline<T>(promise: Promise<T>): Promise<T> {
+  return withDeadline(promise, CACHE_OP_TIMEOUT_MS, () => {
+    throw new Error(`cache operation took longer than ${CACHE_OP_TIMEOUT_MS} ms`);
   });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -53,7 +48,7 @@ export async function readThroughMany<V>(
 ): Promise<Array<V | Error>> {
   let cached: Array<V | undefined>;
   try {
-    cached = (await withDeadline(cache.getMany<V>([...keys]))) as Array<V | undefined>;
+    cached = (await withinCacheDeadline(cache.getMany<V>([...keys]))) as Array<V | undefined>;
   } catch (error) {
     onError?.(error);
     cached = keys.map(() => undefined);
@@ -67,7 +62,7 @@ export async function readThroughMany<V>(
     return value === undefined || value instanceof Error ? [] : [{ key, value, ttl: ttlMs }];
   });
   if (fresh.length > 0) {
-    withDeadline(cache.setMany(fresh)).catch((error: unknown) => onError?.(error));
+    withinCacheDeadline(cache.setMany(fresh)).catch((error: unknown) => onError?.(error));
   }
   return keys.map((key, i) => cached[i] ?? (byKey.get(key) as V | Error));
 }

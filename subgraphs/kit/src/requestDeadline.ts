@@ -21,6 +21,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TraceContext } from '../../../lib/tracing.js';
+import { withDeadline } from '../../../lib/withDeadline.js';
 import { DeadlineExceededError } from './errors.js';
 
 /**
@@ -75,12 +76,7 @@ export function outsideRequestDeadline<T>(fn: () => T): T {
 export function withinRequestDeadline<T>(work: Promise<T>, backend: string): Promise<T> {
   const deadline = requestDeadline();
   if (deadline === undefined) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DeadlineExceededError(`${backend} did not answer before the gateway's deadline for this request ran out`, { backend, attempts: 0 })),
-      Math.max(0, deadline - Date.now()),
-    );
+  return withDeadline(work, Math.max(0, deadline - Date.now()), () => {
+    throw new DeadlineExceededError(`${backend} did not answer before the gateway's deadline for this request ran out`, { backend, attempts: 0 });
   });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

@@ -12,7 +12,7 @@
  * the intent's metadata): a store that fails reads as "no record", never as a failed write.
  */
 import type Keyv from 'keyv';
-import { createCache, type Logger } from '../../../kit/src/index.js';
+import { createCache, withDeadline, type Logger } from '../../../kit/src/index.js';
 
 export type MoneyOperation = 'payInvoice' | 'refundPayment';
 
@@ -51,15 +51,7 @@ export class IdempotencyRecords {
     await this.store.disconnect().catch(() => undefined);
   }
 
-  private async bounded<T>(operation: Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), STORE_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([operation, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private bounded<T>(operation: Promise<T>): Promise<T | undefined> {
+    return withDeadline(operation, STORE_TIMEOUT_MS, () => undefined);
   }
 }
