@@ -14,7 +14,7 @@
  *   `@listSize(sizedFields:)` says explicitly when the supergraph has it;
  * - introspection (`__schema`, `__type`) costs nothing: its size is the schema's.
  *
- * The walk is memoised per fragment and size, so a document whose fragments spread each
+ * The walk (the shared one, operation/walk.ts) is memoised per fragment and size, so a document whose fragments spread each
  * other many times costs linear time to estimate however large its expansion.
  */
 import {
@@ -27,13 +27,11 @@ import {
   valueFromASTUntyped,
   type ArgumentNode,
   type DocumentNode,
-  type FragmentDefinitionNode,
-  type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
+import { selectionWalker } from '../operation/walk.js';
 
 /** A field's `@listSize` as the supergraph declares it. */
 export interface ListSize {
@@ -95,6 +93,17 @@ export interface CostOptions {
 
 const MAX_INT = 2 ** 31 - 1;
 
+/** The list fields below a connection that its slicing argument sizes (undefined: all of them), and that size. */
+interface Sized {
+  fields: readonly string[] | undefined;
+  size: number;
+}
+
+interface CostState {
+  sized: Sized | undefined;
+  root: 'query' | 'mutation' | undefined;
+}
+
 /**
  * A size from an argument value: a non-negative value that an Int accepts, or undefined.
  * Anything else (2^31, 1.5, "many") is left to variable coercion, which refuses it with
@@ -106,12 +115,6 @@ function sizeOf(value: unknown): number | undefined {
 
 export function estimateCost(options: CostOptions): number {
   const { schema, variables, listSizes, defaultListSize } = options;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of options.document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const memo = new Map<string, number>();
-  const inProgress = new Set<string>();
   const variableDefaults = new Map<string, unknown>();
   for (const definition of options.operation.variableDefinitions ?? []) {
     if (definition.defaultValue) variableDefaults.set(definition.variable.name.value, valueFromASTUntyped(definition.defaultValue));
@@ -141,63 +144,47 @@ export function estimateCost(options: CostOptions): number {
   };
 
   /**
-   * The cost of a selection set on `parent`, per object. `sized` names the list fields
-   * below whose size the parent (a connection) set, and that size.
+   * The cost of a selection set, per object (the shared walk, operation/walk.ts, without
+   * @skip/@include: a skipped field is paid for). The state: the list fields below whose
+   * size the parent (a connection) set, and that size; and whether this is the root of a
+   * query or a mutation. A fragment's cost is computed once per state.
    */
-  const selectionSet = (set: SelectionSetNode, parent: GraphQLCompositeType, sized: { fields: readonly string[] | undefined; size: number } | undefined, root: 'query' | 'mutation' | undefined): number => {
-    let total = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) total += selectionSet(selection.selectionSet, type, sized, root);
-        continue;
-      }
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const definition = fragments.get(selection.name.value);
-        const type = definition ? schema.getType(definition.typeCondition.name.value) : undefined;
-        if (!definition || !type || !isCompositeType(type)) continue;
-        const key = `${definition.name.value}|${sized ? `${sized.fields?.join(',') ?? '*'}=${sized.size}` : ''}|${root ?? ''}`;
-        let cost = memo.get(key);
-        if (cost === undefined) {
-          if (inProgress.has(key)) continue; // a cycle; validation has rejected it already
-          inProgress.add(key);
-          cost = selectionSet(definition.selectionSet, type, sized, root);
-          inProgress.delete(key);
-          memo.set(key, cost);
+  const walk = selectionWalker<CostState, number>(
+    { document: options.document, schema },
+    {
+      empty: () => 0,
+      add: (a, b) => a + b,
+      memoKey: ({ sized, root }) => `${sized ? `${sized.fields?.join(',') ?? '*'}=${sized.size}` : ''}|${root ?? ''}`,
+      field(selection, parent, field, { sized, root }, walkBelow) {
+        const name = selection.name.value;
+        if (name === '__schema' || name === '__type' || name === '__typename') return 0;
+        // Unions select only __typename and fragments.
+        if (!parent || !field) return 0;
+        const type = getNullableType(field.type);
+        const isList = isListType(type);
+        const named = getNamedType(field.type);
+        const declared = listSizes.get(`${parent.name}.${name}`);
+
+        const sliced = slicedSize(selection.arguments, field, declared?.slicingArguments ?? SLICING_ARGUMENTS);
+        // How many objects this field stands for.
+        let count = 1;
+        if (isList) {
+          const fromParent = sized && (sized.fields === undefined || sized.fields.includes(name)) ? sized.size : undefined;
+          count = (declared?.sizedFields ? undefined : sliced) ?? fromParent ?? declared?.assumedSize ?? defaultListSize;
         }
-        total += cost;
-        continue;
-      }
-      const name = selection.name.value;
-      if (name === '__schema' || name === '__type' || name === '__typename') continue;
-      if (!('getFields' in parent)) continue; // unions select only __typename and fragments
-      const field = parent.getFields()[name];
-      if (!field) continue;
-      const type = getNullableType(field.type);
-      const isList = isListType(type);
-      const named = getNamedType(field.type);
-      const declared = listSizes.get(`${parent.name}.${name}`);
+        // A connection: its slicing argument sizes the lists below it.
+        let below: Sized | undefined;
+        if (declared?.sizedFields) below = { fields: declared.sizedFields, size: sliced ?? declared.assumedSize ?? defaultListSize };
+        else if (!isList && sliced !== undefined) below = { fields: undefined, size: sliced };
 
-      const sliced = slicedSize(selection.arguments, field, declared?.slicingArguments ?? SLICING_ARGUMENTS);
-      // How many objects this field stands for.
-      let count = 1;
-      if (isList) {
-        const fromParent = sized && (sized.fields === undefined || sized.fields.includes(name)) ? sized.size : undefined;
-        count = (declared?.sizedFields ? undefined : sliced) ?? fromParent ?? declared?.assumedSize ?? defaultListSize;
-      }
-      // A connection: its slicing argument sizes the lists below it.
-      let below: { fields: readonly string[] | undefined; size: number } | undefined;
-      if (declared?.sizedFields) below = { fields: declared.sizedFields, size: sliced ?? declared.assumedSize ?? defaultListSize };
-      else if (!isList && sliced !== undefined) below = { fields: undefined, size: sliced };
-
-      const inner = selection.selectionSet && isCompositeType(named) ? selectionSet(selection.selectionSet, named, below, undefined) : 0;
-      total += count * ((isCompositeType(named) ? 1 : 0) + inner) + (root === 'mutation' ? MUTATION_FIELD_COST : 0);
-    }
-    return total;
-  };
+        const inner = selection.selectionSet && isCompositeType(named) ? walkBelow(selection.selectionSet, named, { sized: below, root: undefined }) : 0;
+        return count * ((isCompositeType(named) ? 1 : 0) + inner) + (root === 'mutation' ? MUTATION_FIELD_COST : 0);
+      },
+    },
+  );
 
   const { operation } = options;
   const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!rootType) return 0;
-  return selectionSet(operation.selectionSet, rootType, undefined, operation.operation === 'mutation' ? 'mutation' : 'query');
+  return walk(operation.selectionSet, rootType, { sized: undefined, root: operation.operation === 'mutation' ? 'mutation' : 'query' });
 }

@@ -4,12 +4,13 @@
  * (depth, aliases, root fields) before it is validated.
  *
  * Both run on untrusted input before graphql-js has looked at it, so both are bounded:
- * the lexer pass stops at the first token past the limit, and the document walk visits
- * each fragment once (its measures are memoised, so a "fragment bomb" of fragments
+ * the lexer pass stops at the first token past the limit, and the document walk (the
+ * shared one, operation/walk.ts, without a schema) visits each fragment once (its measures are memoised, so a "fragment bomb" of fragments
  * spreading each other twice is linear to measure even though its expansion is
  * exponential) and tolerates fragment cycles (which validation rejects afterwards).
  */
-import { Kind, Lexer, Source, TokenKind, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, Lexer, Source, TokenKind, type DefinitionNode, type DocumentNode } from 'graphql';
+import { selectionWalker, type SelectionVisitor } from '../operation/walk.js';
 
 export interface LexicalMeasure {
   /** Tokens counted, up to the first one past `stopAfter` (so at most stopAfter + 1). */
@@ -68,57 +69,32 @@ interface SetMeasure {
   fields: number;
 }
 
+const ZERO: SetMeasure = { depth: 0, aliases: 0, fields: 0 };
+
+/**
+ * depth: deepest field below (1 for a set of leaves); fields: fields at this level,
+ * through fragments. Without a schema; each fragment measured once (memo key '').
+ */
+const MEASURE: SelectionVisitor<undefined, SetMeasure> = {
+  empty: () => ZERO,
+  add: (a, b) => ({ depth: Math.max(a.depth, b.depth), aliases: a.aliases + b.aliases, fields: a.fields + b.fields }),
+  field(node, _parent, _definition, state, walk) {
+    const below = node.selectionSet ? walk(node.selectionSet, undefined, state) : ZERO;
+    return { depth: 1 + below.depth, aliases: (node.alias ? 1 : 0) + below.aliases, fields: 1 };
+  },
+  memoKey: () => '',
+};
+
 /**
  * Measures every operation of a document (not only the one a request names: a parsed
  * document is cached and validated once, by its hash, whichever operation is run).
  */
 export function measureDocument(document: DocumentNode): DocumentMeasure {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const memo = new Map<string, SetMeasure>();
-  const inProgress = new Set<string>();
-
-  const fragment = (name: string): SetMeasure => {
-    const known = memo.get(name);
-    if (known) return known;
-    const definition = fragments.get(name);
-    // Unknown fragment or a cycle: nothing to add here; validation rejects the document.
-    if (!definition || inProgress.has(name)) return { depth: 0, aliases: 0, fields: 0 };
-    inProgress.add(name);
-    const measure = selectionSet(definition.selectionSet);
-    inProgress.delete(name);
-    memo.set(name, measure);
-    return measure;
-  };
-
-  /** depth: deepest field below (1 for a set of leaves); fields: fields at this level, through fragments. */
-  const selectionSet = (set: SelectionSetNode): SetMeasure => {
-    let depth = 0;
-    let aliases = 0;
-    let fields = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        fields++;
-        if (selection.alias) aliases++;
-        const below = selection.selectionSet ? selectionSet(selection.selectionSet) : { depth: 0, aliases: 0, fields: 0 };
-        depth = Math.max(depth, 1 + below.depth);
-        aliases += below.aliases;
-      } else {
-        const inner = selection.kind === Kind.INLINE_FRAGMENT ? selectionSet(selection.selectionSet) : fragment(selection.name.value);
-        depth = Math.max(depth, inner.depth);
-        aliases += inner.aliases;
-        fields += inner.fields;
-      }
-    }
-    return { depth, aliases, fields };
-  };
-
+  const walk = selectionWalker({ document }, MEASURE);
   const result: DocumentMeasure = { depth: 0, aliases: 0, rootFields: 0 };
   for (const definition of document.definitions as readonly DefinitionNode[]) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    const measure = selectionSet(definition.selectionSet);
+    const measure = walk(definition.selectionSet, undefined, undefined);
     result.depth = Math.max(result.depth, measure.depth);
     result.aliases += measure.aliases;
     result.rootFields = Math.max(result.rootFields, measure.fields);

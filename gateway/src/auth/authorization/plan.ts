@@ -12,8 +12,8 @@
  * An anonymous caller gets UNAUTHENTICATED, an authenticated one FORBIDDEN. (The Router
  * uses one code, UNAUTHORIZED_FIELD_OR_TYPE; the auth contract distinguishes the two.)
  *
- * The walk follows the operation's own selection sets, through inline fragments and
- * fragment spreads (so a field inside a fragment used at two places gets a removal for
+ * The walk (the shared one, operation/walk.ts) follows the operation's own selection
+ * sets, through inline fragments and fragment spreads (so a field inside a fragment used at two places gets a removal for
  * each). Response paths are response keys (aliases); lists are expanded when the errors
  * are made, against the data (apply.ts).
  *
@@ -23,10 +23,7 @@
  * not see.
  */
 import {
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
   Kind,
-  getDirectiveValues,
   getNamedType,
   getNullableType,
   isAbstractType,
@@ -34,21 +31,18 @@ import {
   isInterfaceType,
   isListType,
   isNonNullType,
-  isObjectType,
   valueFromAST,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
-  type FragmentSpreadNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLOutputType,
   type GraphQLSchema,
-  type InlineFragmentNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { denialFor, fieldRequirement, OTHER_CUSTOMER_MESSAGE, type Caller, type Denial, type DenialCode, type SchemaShape } from '../../../../lib/auth/policy.js';
+import { selectionWalker } from '../../operation/walk.js';
 import type { AuthIdentity } from '../identity.js';
 import type { AuthPolicy } from '../policy.js';
 
@@ -113,13 +107,6 @@ function shapeOfSchema(schema: GraphQLSchema): SchemaShape {
   };
 }
 
-/** False when @skip/@include leave this selection out. */
-function included(node: FieldNode | InlineFragmentNode | FragmentSpreadNode, variables: Record<string, unknown>): boolean {
-  if (!node.directives?.length) return true;
-  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
-  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
-}
-
 /** Nothing can be refused: no customer binding and every scope the policy names. */
 export function cannotBeRefused(policy: AuthPolicy, auth: AuthIdentity): boolean {
   if (auth.customerId !== undefined) return false;
@@ -178,9 +165,6 @@ export function planAuthorization(input: PlanInput): Refusals | undefined {
   if (!operation) return undefined;
   const rootType = schema.getRootType(operation.operation);
   if (!rootType) return undefined;
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d] as const),
-  );
   const decisions = new Map<FieldNode, Denial | null>();
   const variables = input.variables ?? {};
   const removals: Removal[] = [];
@@ -217,14 +201,17 @@ export function planAuthorization(input: PlanInput): Refusals | undefined {
     typenames.add(set);
     return [...path.slice(0, -1), { ...last, within }];
   };
-  const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, path: PathStep[], spreading: ReadonlySet<string>): void => {
-    for (const selection of set.selections) {
-      if (!included(selection, variables)) continue;
-      if (selection.kind === Kind.FIELD) {
+  // The shared walk (operation/walk.ts) with @skip/@include applied; the state is the path
+  // so far, and a fragment is walked at every place it is spread (errors are per path).
+  const walk = selectionWalker<PathStep[], void>(
+    { document, schema, variables },
+    {
+      empty: () => undefined,
+      add: () => undefined,
+      fragment: (type, parent, path, set) => (type && parent ? narrowed(path, parent, type, set) : path),
+      field(selection, parent, field, path, walkBelow) {
         const name = selection.name.value;
-        if (name.startsWith('__')) continue;
-        const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
-        if (!field) continue;
+        if (name.startsWith('__') || !parent || !field) return;
         const step: PathStep = { key: selection.alias?.value ?? name, type: field.type };
         const denial = decide(parent, field, selection);
         if (denial) {
@@ -237,23 +224,14 @@ export function planAuthorization(input: PlanInput): Refusals | undefined {
             nullKeys: target?.keys ?? [],
             nullDepth: target ? target.depth : -1,
           });
-          continue;
+          return;
         }
         const returned = getNamedType(field.type);
-        if (selection.selectionSet && isCompositeType(returned)) walk(selection.selectionSet, returned, [...path, step], spreading);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) walk(selection.selectionSet, type, narrowed(path, parent, type, set), spreading);
-      } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || spreading.has(name)) continue;
-        const type = schema.getType(fragment.typeCondition.name.value);
-        if (type && isCompositeType(type)) walk(fragment.selectionSet, type, narrowed(path, parent, type, set), new Set([...spreading, name]));
-      }
-    }
-  };
-  walk(operation.selectionSet, rootType, [], new Set());
+        if (selection.selectionSet && isCompositeType(returned)) walkBelow(selection.selectionSet, returned, [...path, step]);
+      },
+    },
+  );
+  walk(operation.selectionSet, rootType, []);
   if (removals.length === 0) return undefined;
   const refused = new Set([...decisions].filter(([, decision]) => decision !== null).map(([node]) => node));
   return { operation, removals, refused, typenames };
