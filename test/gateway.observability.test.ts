@@ -219,7 +219,6 @@ describe('the gateway in production', () => {
           expect(error.message).toBe(`Internal server error (errorId ${errorId})`);
           const line = await until('the masked error log line', () => logLines(gateway).find((l) => l.errorId === errorId));
           expect(line).toMatchObject({ level: 50, msg: 'unexpected error masked', requestId, operation: 'ObsCustomers' });
-          console.log(`${failure}: client error ${JSON.stringify(error)}\nlog line ${JSON.stringify(line)}`);
           if (failure === 'leakyError') {
             expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', errorId, serviceName: 'erp' });
             expect(line.message).toBe(LEAK);

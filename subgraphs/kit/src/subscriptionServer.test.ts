@@ -7,7 +7,7 @@
 import { parse } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { signGatewayToken, type SubgraphAuth } from './auth.js';
 import { createSubgraphServer, type SubgraphServer } from './createSubgraphServer.js';
@@ -183,11 +183,19 @@ describe('GraphQL over WebSocket on the subgraph', () => {
     });
     expect(status).toBe(404);
 
-    const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-    await new Promise((resolve) => socket.once('open', resolve));
-    const code = new Promise<number>((resolve) => socket.once('close', (c) => resolve(c)));
-    socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(70 * 1024) } }));
-    expect(await code).toBe(1009);
+    // ws refuses the message and graphql-ws logs the socket's error (with its stack) to the console: captured here.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+      await new Promise((resolve) => socket.once('open', resolve));
+      const code = new Promise<number>((resolve) => socket.once('close', (c) => resolve(c)));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(70 * 1024) } }));
+      expect(await code).toBe(1009);
+      await until('the logged socket error', () => logged.mock.calls.length > 0);
+      expect(logged.mock.calls).toEqual([['Internal error emitted on a WebSocket socket. Please check your implementation.', expect.objectContaining({ name: 'RangeError', message: 'Max payload size exceeded' })]]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

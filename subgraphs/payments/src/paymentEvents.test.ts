@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createPaymentsSubgraph, type PaymentsSubgraph } from './createPaymentsSubgraph.js';
 import { startMoneySandboxes, type MoneySandboxes, type OpenInvoice } from './testSandboxes.js';
@@ -248,13 +248,19 @@ describe('paymentEvents', () => {
     const followed = await follow(gatewayClient(httpUrl), { customerId: company });
     await subscribed();
     await stripe.webhookEndpoints.update(endpointId, { disabled: true });
+    // The ERP sandbox (in this process) still gets the payment's webhook and warns that it names no invoice.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     let succeeded: Stripe.PaymentIntent;
     let canceled: Stripe.PaymentIntent;
     try {
       succeeded = await stripe.paymentIntents.create({ amount: 1_500, currency: 'usd', customer, payment_method: 'pm_card_visa', confirm: true, metadata: { crm_company_id: company } });
       canceled = await stripe.paymentIntents.cancel((await stripe.paymentIntents.create({ amount: 900, currency: 'usd', customer, metadata: { crm_company_id: company } })).id);
       await expectTypes(followed, ['PAYMENT_SUCCEEDED', 'PAYMENT_CANCELED'], 'the events from the catch-up');
+      const ignored = `(payment_intent.succeeded) ignored: payment intent ${succeeded.id} names no invoice (metadata.erp_invoice_id)`;
+      await waitFor(() => (warn.mock.calls.some(([message]) => String(message).endsWith(ignored)) ? true : undefined), "the ERP sandbox's warning");
+      expect(warn.mock.calls.map(([message]) => String(message))).toEqual([expect.stringMatching(/^\[erp sandbox\] stripe event evt_\w+ /)]);
     } finally {
+      warn.mockRestore();
       await stripe.webhookEndpoints.update(endpointId, { disabled: false });
     }
     expect(followed.events.map((e) => [e.payment.id, e.payment.status, e.invoice])).toEqual([
