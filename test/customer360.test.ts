@@ -94,8 +94,6 @@ async function paymentsReadModelState(stack: Stack): Promise<string> {
   return health.readModel.state;
 }
 
-const total = (calls: Record<string, number>): number => Object.values(calls).reduce((a, b) => a + b, 0);
-
 /** The read-model stack's answer for 50 customers, before any test writes: the read-model-off stack must give the same. */
 let answerFrom50: Customer360[] | undefined;
 
@@ -204,8 +202,13 @@ describe('the composed graph over the sandboxes', () => {
     const fifty = await customers360(stack, 50);
     expect(fifty.calls.crm).toEqual(five.calls.crm);
     expect(fifty.calls.erp).toEqual(five.calls.erp);
-    expect(total(five.calls.crm)).toBeLessThanOrEqual(6);
-    expect(total(five.calls.erp)).toBeLessThanOrEqual(8);
+    // One call per kind of lookup (subgraphs/crm/src/loaders.ts, subgraphs/erp/src/loaders.ts).
+    expect(five.calls.crm).toEqual({ 'companies.list': 1, 'contacts.search': 1, 'associations.companies.deals.batchRead': 1, 'deals.batchRead': 1 });
+    // The first query of this file put the products in the ERP subgraph's catalog cache (300 s): the
+    // product read is one call if a slow run outlived it, none otherwise.
+    const { 'product.product.read': productReads = 0, ...erp } = five.calls.erp;
+    expect(erp).toEqual({ 'res.partner.search_read': 1, 'sale.order.search_read': 1, 'account.move.search_read': 1, 'sale.order.line.search_read': 1 });
+    expect(productReads).toBeLessThanOrEqual(1);
     // Every payments lookup is answered by the read model.
     expect(five.calls.payments).toEqual({});
     expect(fifty.calls.payments).toEqual({});
@@ -288,11 +291,11 @@ describe('the same graph with the payments read model off', () => {
     expect(fifty.calls.crm).toEqual(five.calls.crm);
     expect(fifty.calls.erp).toEqual(five.calls.erp);
     // Stripe's search takes at most ten clauses: one search per ten customers or invoices.
-    const searches = (calls: Record<string, number>): number => (calls['customers.search'] ?? 0) + (calls['payment_intents.search'] ?? 0);
-    expect(five.calls.payments['customers.search']).toBe(1);
-    expect(fifty.calls.payments['customers.search']).toBe(5);
-    expect(searches(fifty.calls.payments)).toBeLessThanOrEqual(5 + 5 + 15);
-    expect(Object.keys(fifty.calls.payments).sort()).toEqual(['customers.search', 'payment_intents.search']);
+    // The customers' Stripe ids, then their payments (Customer.payments), then the payments of the invoices shown (Invoice.payments).
+    const invoicesShown = (answer: { customers: Customer360[] }): number => answer.customers.reduce((n, c) => n + c.invoices!.nodes.length, 0);
+    const searches = (customers: number, invoices: number) => ({ 'customers.search': Math.ceil(customers / 10), 'payment_intents.search': Math.ceil(customers / 10) + Math.ceil(invoices / 10) });
+    expect(five.calls.payments).toEqual(searches(5, invoicesShown(five)));
+    expect(fifty.calls.payments).toEqual(searches(50, invoicesShown(fifty)));
     console.log('backend calls for 5 customers, read model off:', JSON.stringify(five.calls));
     console.log('backend calls for 50 customers, read model off:', JSON.stringify(fifty.calls));
   });
