@@ -10,6 +10,7 @@ import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './support.js';
+import { readParts, type DeferPart } from './helpers/deferParts.js';
 import { graphql, startStack, type Stack } from './helpers/startStack.js';
 
 const MULTIPART = 'multipart/mixed;deferSpec=20220824,application/graphql-response+json,application/json;q=0.9';
@@ -42,40 +43,12 @@ const CUSTOMERS = /* GraphQL */ `
   }
 `;
 
-interface Part {
-  hasNext: boolean;
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
-  incremental?: Array<{ data: Record<string, unknown> | null; path: Array<string | number>; label?: string; errors?: Part['errors'] }>;
-}
-
-/** Reads a multipart/mixed body (boundary "-") part by part, calling `onPart` as each one arrives. */
-async function readParts(response: Response, onPart: (part: Part, index: number) => Promise<void> | void = () => undefined): Promise<Part[]> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const parts: Part[] = [];
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (value) buffer += decoder.decode(value, { stream: true });
-    // A part is complete once the next delimiter follows its JSON.
-    for (;;) {
-      const start = buffer.indexOf('\r\n\r\n{');
-      const end = start < 0 ? -1 : buffer.indexOf('\r\n---', start);
-      if (start < 0 || end < 0) break;
-      const part = JSON.parse(buffer.slice(start + 4, end)) as Part;
-      parts.push(part);
-      buffer = buffer.slice(end + 5);
-      await onPart(part, parts.length - 1);
-    }
-    if (done) return parts;
-  }
-}
+type Part = DeferPart;
 
 /** A part without `extensions` (cacheStatus, shown in development): what the assertions compare. */
 function bare(part: Part | undefined): Part | undefined {
   if (!part) return part;
-  const { extensions: _extensions, ...rest } = part as Part & { extensions?: unknown };
+  const { extensions: _extensions, ...rest } = part;
   return rest;
 }
 

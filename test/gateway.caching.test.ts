@@ -2,7 +2,8 @@
  * The gateway's fetch path and caches over the whole stack on loopback (memory caches):
  * the customer-360 query is answered right, then again at no backend cost; overlapping
  * queries reuse cached entities; a payInvoice mutation and a payment made at the provider
- * (its webhook alone) each evict what they change; APQ; identical reads in flight share
+ * (its webhook alone) each evict what they change; deferred parts go through the caches as
+ * the rest; APQ; identical reads in flight share
  * one fetch, mutations never; a cache that cannot be reached leaves answers right, uncached
  * (timeouts and deadlines between gateway and subgraphs: deadlines.test.ts). Counts come from the sandboxes' call stats and
  * the gateway's own `extensions.cacheStatus`.
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendClients, minor, type BackendClients } from './helpers/backends.js';
 import { ask as askAs, metric, totalCalls, type AskOptions, type GatewayAnswer } from './helpers/gatewayCalls.js';
 import { until } from './support.js';
+import { mergeParts, readParts, type DeferPart } from './helpers/deferParts.js';
 import { startStack, type Stack } from './helpers/startStack.js';
 
 let stack: Stack;
@@ -127,6 +129,58 @@ describe('gateway caching over the whole stack (memory caches)', () => {
     expect(warm.answer.cacheStatus).toMatchObject({ status: 'HIT', response: 'BYPASS', subgraphFetches: 0, entities: { misses: 0 }, rootFields: { misses: 0 } });
     expect(warm.answer.cacheStatus.entities.hits).toBe(cold.answer.cacheStatus.entities.misses);
     expect(await metric(replica, 'gateway_cache_requests_total', { layer: 'entity', result: 'hit' })).toBe(warm.answer.cacheStatus.entities.hits);
+  });
+
+  it('serves deferred parts through the entity and root caches as the rest: the same @defer query again costs zero backend calls and zero subgraph fetches', async () => {
+    const replica = (await stack.startGateway({ RESPONSE_CACHE: 'off' })).url;
+    const whole = await customers(replica);
+    // The ERP's orders and the invoices of each customer in deferred fragments. The planner splits their entity
+    // fetches from the primary part's, and the entity cache keys entities by selection, so the first run misses.
+    const deferred = CUSTOMERS_360.replace('query Customers360', 'query Customers360Deferred')
+      .replace(/(\n\s*)(orders\(first: 2\)[^\n]*)/, '$1... @defer(label: "orders") { $2 }')
+      .replace(/(\n\s*)(invoices\(first: 3\)[^\n]*)/, '$1... @defer(label: "billing") { $2 }');
+    expect(deferred.match(/@defer/g)).toHaveLength(2);
+    const subgraphFetches = async (): Promise<number[]> =>
+      Promise.all(['crm', 'erp', 'payments'].map((subgraph) => metric(replica, 'subgraph_fetch_duration_seconds_count', { subgraph })));
+    const streamed = async (): Promise<{ parts: DeferPart[]; calls: number; fetches: number[]; entityHits: number; entityMisses: number }> => {
+      await stack.resetStats();
+      const fetchesBefore = await subgraphFetches();
+      const entityCounts = async (): Promise<[number, number]> => [
+        await metric(replica, 'gateway_cache_requests_total', { layer: 'entity', result: 'hit' }),
+        await metric(replica, 'gateway_cache_requests_total', { layer: 'entity', result: 'miss' }),
+      ];
+      const [hitsBefore, missesBefore] = await entityCounts();
+      const response = await fetch(replica, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;deferSpec=20220824,application/json;q=0.9', ...stack.authHeaders },
+        body: JSON.stringify({ query: deferred, variables: { first: FIRST } }),
+      });
+      expect(response.headers.get('content-type')).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+      const parts = await readParts(response);
+      // The primary part, then each customer's two deferred fragments, without an error.
+      expect(parts.at(-1)!.hasNext).toBe(false);
+      expect(parts.flatMap((part) => part.incremental ?? []).map((item) => item.label).sort()).toEqual([...Array<string>(FIRST).fill('billing'), ...Array<string>(FIRST).fill('orders')]);
+      expect(parts.flatMap((part) => [...(part.errors ?? []), ...(part.incremental ?? []).flatMap((item) => item.errors ?? [])])).toEqual([]);
+      expect(mergeParts(parts)).toEqual(whole.answer.data);
+      const fetchesAfter = await subgraphFetches();
+      const [hitsAfter, missesAfter] = await entityCounts();
+      return {
+        parts,
+        calls: totalCalls(await stack.stats()),
+        fetches: fetchesAfter.map((n, i) => n - fetchesBefore[i]!),
+        entityHits: hitsAfter - hitsBefore,
+        entityMisses: missesAfter - missesBefore,
+      };
+    };
+    const cold = await streamed();
+    expect(cold.calls).toBeGreaterThan(0);
+    const warm = await streamed();
+    expect(warm.calls).toBe(0);
+    expect(warm.fetches).toEqual([0, 0, 0]);
+    // Every entity the first run fetched, the deferred fragments' included, is a hit the second time.
+    expect(cold.entityMisses).toBeGreaterThan(0);
+    expect(warm.entityMisses).toBe(0);
+    expect(warm.entityHits).toBe(cold.entityMisses + cold.entityHits);
   });
 
   it('reuses entities that another query cached: an overlapping query costs fewer subgraph fetches and backend calls than cold', async () => {
