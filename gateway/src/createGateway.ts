@@ -36,7 +36,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import { serveInSpan, type TraceContext } from '../../lib/tracing.js';
-import type { AddressInfo, Socket } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -44,6 +43,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { drainable } from '../../lib/drain.js';
+import { serverLifecycle } from '../../lib/serverLifecycle.js';
 import { acceptsMultipartDefer, acceptsMultipartSubscription, keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
@@ -156,11 +156,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const httpServer = createServer();
   keepConnectionsAlive(httpServer);
   const drain = drainable(httpServer);
-  const sockets = new Set<Socket>();
-  httpServer.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const lifecycle = serverLifecycle(httpServer);
   // Limits (depth, aliases, root fields, tokens, cost) before planning: limits/. Per-client
   // budgets of requests and cost, in memory or shared through Redis (per replica in memory
   // while Redis is down): rateLimit/.
@@ -346,15 +342,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
 
   return {
     server: httpServer,
-    listen(port, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve(`http://${host}:${(httpServer.address() as AddressInfo).port}/graphql`);
-        });
-      });
-    },
+    listen: async (port, host) => `${await lifecycle.listen(port, host)}/graphql`,
     drain: (delayMs) => drain.begin(delayMs),
     async close() {
       // Subscribers first: WebSocket clients are told to reconnect (1012), multipart ones get SHUTTING_DOWN and their body ends.
@@ -362,7 +350,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       subscribers.shutDown();
       await upstreamSubscriptions.close();
       await apollo.stop();
-      for (const socket of sockets) socket.destroy();
+      lifecycle.destroyConnections();
       await Promise.all([subgraphs.close(), caches.close(), safelist?.close()]);
     },
   };

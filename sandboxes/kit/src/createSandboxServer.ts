@@ -5,9 +5,9 @@
  * operation into a response, in its product's own protocol.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { keepConnectionsAlive } from '../../../lib/keepAlive.js';
 import { PayloadTooLargeError, readBody } from '../../../lib/readBody.js';
+import { serverLifecycle } from '../../../lib/serverLifecycle.js';
 import { traceIdOf } from '../../../lib/tracing.js';
 import { FaultInjector, FaultParseError, parseFaultConfig } from './faults.js';
 
@@ -92,7 +92,6 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
   const faults = new FaultInjector();
   let operations = new Map<string, number>();
   let faultCounts = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const bump = (map: Map<string, number>, key: string): void => {
     map.set(key, (map.get(key) ?? 0) + 1);
   };
@@ -203,10 +202,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     });
   });
   keepConnectionsAlive(server);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const lifecycle = serverLifecycle(server);
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
@@ -220,21 +216,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       operations = new Map();
       faultCounts = new Map();
     },
-    listen(port, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          resolve(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
-        });
-      });
-    },
-    close() {
-      return new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      });
-    },
+    listen: (port, host) => lifecycle.listen(port, host),
+    close: () => lifecycle.close(),
   };
 }

@@ -6,7 +6,6 @@
  * (subscriptionServer.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -16,6 +15,7 @@ import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { deadlineFromHeader, DEADLINE_HEADER } from '../../../lib/deadlineHeader.js';
 import { drainable } from '../../../lib/drain.js';
+import { serverLifecycle } from '../../../lib/serverLifecycle.js';
 import { executeApolloRequest, keepConnectionsAlive, PayloadTooLargeError, readBody, sendGraphQLError, sendJson } from '../../../lib/http.js';
 import { serveInSpan, type TraceContext } from '../../../lib/tracing.js';
 import { authorizeResolvers, GATEWAY_TOKEN_HEADER, gatewayKeys, verifyGatewayToken, type SubgraphAuth } from './auth.js';
@@ -84,11 +84,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   const httpServer = createServer();
   keepConnectionsAlive(httpServer);
   const drain = drainable(httpServer);
-  const sockets = new Set<Socket>();
-  httpServer.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const lifecycle = serverLifecycle(httpServer);
 
   // @authenticated and @requiresScopes of the typeDefs, checked again here (kit/auth.ts).
   const schema = buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: authorizeResolvers(options.typeDefs, options.resolvers) }]);
@@ -174,21 +170,13 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   return {
     server: httpServer,
     apollo: apollo as unknown as ApolloServer<TContextOf>,
-    listen(port, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve(`http://${host}:${(httpServer.address() as AddressInfo).port}${GRAPHQL_PATH}`);
-        });
-      });
-    },
+    listen: async (port, host) => `${await lifecycle.listen(port, host)}${GRAPHQL_PATH}`,
     drain: (delayMs) => drain.begin(delayMs),
     async close() {
       // WebSocket clients first (1001, going away): the HTTP server's close waits for every socket.
       await subscriptions?.close();
       await apollo.stop();
-      for (const socket of sockets) socket.destroy();
+      lifecycle.destroyConnections();
     },
   };
 }
