@@ -8,7 +8,7 @@
  * The gateway reads the supergraph with it (gateway/src/auth/policy.ts) and refuses
  * fields before planning (gateway/src/auth/authorizeOperation.ts); each subgraph reads
  * its own typeDefs and checks its resolvers (subgraphs/kit/src/auth.ts). The shared suite
- * (authorizationModel.suite.ts) runs the same cases against both.
+ * (test/helpers/authorizationModel.ts) runs the same cases against both.
  */
 import { Kind, print, type ConstDirectiveNode, type ConstValueNode, type DocumentNode } from 'graphql';
 

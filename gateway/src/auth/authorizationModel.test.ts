@@ -1,5 +1,5 @@
 /**
- * The shared authorization suite (lib/auth/authorizationModel.suite.ts) against the
+ * The shared authorization suite (test/helpers/authorizationModel.ts) against the
  * gateway's use: the subgraph schema composed into a supergraph, read as the gateway
  * reads it at start-up (parseSupergraph), operations authorized before execution
  * (authorizeOperation) and the refused fields put back (applyAuthorization).
@@ -7,7 +7,7 @@
 import { composeServices } from '@apollo/composition';
 import { printSchema, Supergraph } from '@apollo/federation-internals';
 import { buildSchema, execute, parse, type GraphQLError } from 'graphql';
-import { describeAuthorizationModel, type AuthorizationAdapter } from '../../../lib/auth/authorizationModel.suite.js';
+import { describeAuthorizationModel, type AuthorizationAdapter } from '../../../test/helpers/authorizationModel.js';
 import { parseSupergraph } from '../supergraph/readSupergraph.js';
 import { applyAuthorization, authorizeOperation } from './authorizeOperation.js';
 import { ANONYMOUS, type AuthIdentity } from './identity.js';

@@ -1,11 +1,11 @@
 /**
- * The shared authorization suite (lib/auth/authorizationModel.suite.ts) against the
+ * The shared authorization suite (test/helpers/authorizationModel.ts) against the
  * kit's use: a subgraph server built from the schema (authorizeResolvers wraps its
  * resolvers when it is created), asked over HTTP with the gateway's token for the caller.
  */
 import { parse } from 'graphql';
 import { pino } from 'pino';
-import { describeAuthorizationModel, type AuthorizationAdapter } from '../../../lib/auth/authorizationModel.suite.js';
+import { describeAuthorizationModel, type AuthorizationAdapter } from '../../../test/helpers/authorizationModel.js';
 import { signGatewayToken, type SubgraphAuth } from './auth.js';
 import { createSubgraphServer } from './createSubgraphServer.js';
 

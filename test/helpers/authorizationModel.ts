@@ -1,5 +1,5 @@
 /**
- * One suite for every use of the authorization model (policy.ts): the gateway, which
+ * One suite for every use of the authorization model (lib/auth/policy.ts): the gateway, which
  * refuses fields before planning, and the subgraph kit, which checks resolvers. Each use
  * supplies an adapter that loads a subgraph schema as that side does at start-up and
  * answers operations for a caller; the suite asserts the same answers (data, and each
