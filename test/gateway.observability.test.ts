@@ -196,9 +196,9 @@ describe('the gateway in production', () => {
         return [response.status, await response.json()];
       };
       mode = 'html500';
-      expect(await ready()).toEqual([200, { status: 'degraded', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'HTTP 500', payments: 'ok' } }]);
+      expect(await ready()).toEqual([200, { status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'HTTP 500', payments: 'ok' } }]);
       mode = 'hang';
-      expect(await ready()).toEqual([200, { status: 'degraded', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'no answer within 1000 ms', payments: 'ok' } }]);
+      expect(await ready()).toEqual([200, { status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'no answer within 1000 ms', payments: 'ok' } }]);
     });
 
     for (const failure of ['html500', 'badJson'] as const) {
@@ -309,10 +309,10 @@ describe('the gateway in production', () => {
       const health = await fetch(`${base}/health`);
       expect([health.status, await health.json()]).toEqual([
         200,
-        { status: 'ok', supergraph: { source: 'file', revision: SUPERGRAPH_REVISION, loadedAt: expect.any(String), lastCheckAt: expect.any(String), lastError: null } },
+        { status: 'ok', service: 'gateway', supergraph: { source: 'file', revision: SUPERGRAPH_REVISION, loadedAt: expect.any(String), lastCheckAt: expect.any(String), lastError: null } },
       ]);
       const ready = await fetch(`${base}/ready`);
-      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', subgraphs: { crm: 'ok', erp: 'ok', payments: 'ok' } }]);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', service: 'gateway', subgraphs: { crm: 'ok', erp: 'ok', payments: 'ok' } }]);
     });
 
     it('with the ERP subgraph stopped: /ready stays 200 but says degraded, naming it (a balancer keeps the replica, which still serves the rest), /health stays 200, queries get partial data with status 200', async () => {
@@ -320,7 +320,7 @@ describe('the gateway in production', () => {
 
       const ready = await fetch(`${base}/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: 'degraded', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'ECONNREFUSED', payments: 'ok' } });
+      expect(await ready.json()).toEqual({ status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'ECONNREFUSED', payments: 'ok' } });
       expect((await fetch(`${base}/health`)).status).toBe(200);
 
       const result = await graphql<{ customers: { nodes: Array<{ id: string; name: string; outstandingBalance: unknown }> } }>(gatewayUrl(), CUSTOMERS, { first: 3 }, stack.authHeaders);

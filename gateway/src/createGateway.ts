@@ -62,6 +62,7 @@ import { createPlayground } from './playground/index.js';
 import { GatewayMetrics } from './metrics.js';
 import { createObservability } from './observability/index.js';
 import { withoutRedactedPaths } from './observability/logger.js';
+import { SERVICE } from './observability/routes.js';
 import { clientIpOf } from './rateLimit/clientIp.js';
 import type { GatewayContext } from './pipeline/GatewayContext.js';
 import { pluginsOf, runHttpSteps, type GatewayStep } from './pipeline/GatewayStep.js';
@@ -300,7 +301,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       name: 'readiness while draining (GET /ready)',
       handle: (req, res, path) => {
         if (!drain.draining || path !== '/ready' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-        sendJson(res, 503, { status: 'unready', problem: 'draining: shutting down' });
+        sendJson(res, 503, { status: 'draining', service: SERVICE });
         return true;
       },
     },

@@ -70,27 +70,34 @@ export function bearerMatches(req: IncomingMessage, token: string): boolean {
   return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
 }
 
+/**
+ * The name in every /health and /ready payload. The gateway and the subgraph kit answer in
+ * one shape, `{ status, service, …details }`: /health `ok`; /ready `ready`, `degraded`,
+ * `draining` or `unready`.
+ */
+export const SERVICE = 'gateway';
+
 /** Returns a handler that answers the operator routes and reports whether it did. */
 export function operationalRoutes(options: OperationalRoutesOptions): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
   const timeoutMs = options.probeTimeoutMs ?? 1000;
 
   const ready = async (res: ServerResponse): Promise<void> => {
-    if (!options.supergraph.isLoaded) return sendJson(res, 503, { status: 'unready', problem: 'supergraph not loaded' });
+    if (!options.supergraph.isLoaded) return sendJson(res, 503, { status: 'unready', service: SERVICE, problem: 'supergraph not loaded' });
     const probes = await Promise.all(
       options.supergraph.subgraphs().map(({ name, url }) => probe(name, healthUrlOf(options.subgraphUrls[name] ?? url), timeoutMs)),
     );
     const failing = probes.filter((p) => !p.ok);
     if (failing.length > 0) {
-      return sendJson(res, 200, { status: 'degraded', failing: failing.map((p) => p.name), subgraphs: Object.fromEntries(probes.map((p) => [p.name, p.ok ? 'ok' : p.problem])) });
+      return sendJson(res, 200, { status: 'degraded', service: SERVICE, failing: failing.map((p) => p.name), subgraphs: Object.fromEntries(probes.map((p) => [p.name, p.ok ? 'ok' : p.problem])) });
     }
-    sendJson(res, 200, { status: 'ready', subgraphs: Object.fromEntries(probes.map((p) => [p.name, 'ok'])) });
+    sendJson(res, 200, { status: 'ready', service: SERVICE, subgraphs: Object.fromEntries(probes.map((p) => [p.name, 'ok'])) });
   };
 
   return async (req, res, path) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (path === '/health') {
       const supergraph = options.supergraph.status?.();
-      sendJson(res, 200, supergraph ? { status: 'ok', supergraph } : { status: 'ok' });
+      sendJson(res, 200, supergraph ? { status: 'ok', service: SERVICE, supergraph } : { status: 'ok', service: SERVICE });
       return true;
     }
     if (path === '/ready') {
