@@ -78,13 +78,14 @@ import { MULTIPART_SUBSCRIPTION_CONTENT_TYPE, multipartSubscriptionBody, watchSu
 import { SLOW_CONSUMER } from './subscriptions/SubscriptionDelivery.js';
 import { Subscribers } from './subscriptions/Subscribers.js';
 import { serveWebSockets } from './subscriptions/websocket.js';
+import type { Service } from '../../lib/service.js';
 
 // The supergraph, from its file (validated at start, reloaded on change: supergraph/SupergraphManager.ts) or a URL (polled: supergraph/UrlSupergraphManager.ts).
 export { SupergraphError, loadSupergraph } from './supergraph/SupergraphManager.js';
 // The safelist's manifest (validated at start when SAFELIST=on, reloaded on change): safelist/.
 export { SafelistManifestError } from './safelist/index.js';
 
-export interface Gateway {
+export interface Gateway extends Service {
   readonly server: Server;
   listen(port: number, host?: string): Promise<string>;
   /**

@@ -10,6 +10,7 @@ import { PayloadTooLargeError, readBody } from '../../../lib/readBody.js';
 import { serverLifecycle } from '../../../lib/serverLifecycle.js';
 import { traceIdOf } from '../../../lib/tracing.js';
 import { FaultInjector, FaultParseError, parseFaultConfig } from './faults.js';
+import type { Service } from '../../../lib/service.js';
 
 export interface SandboxResponse {
   status: number;
@@ -51,7 +52,7 @@ export interface SandboxServerOptions {
   errors: ProductErrors;
 }
 
-export interface SandboxServer {
+export interface SandboxServer extends Service {
   readonly server: Server;
   readonly faults: FaultInjector;
   /** Calls counted per operation since the last reset. */

@@ -11,10 +11,11 @@ import type { CrmSubgraphConfig } from './config.js';
 import { HubSpotCrmConnector } from './connector/HubSpotCrmConnector.js';
 import { createContextFactory, type CrmContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
+import type { Service } from '../../../lib/service.js';
 
 const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
 
-export interface CrmSubgraph {
+export interface CrmSubgraph extends Service {
   readonly server: SubgraphServer;
   readonly connector: HubSpotCrmConnector;
   readonly policy: BackendPolicy;

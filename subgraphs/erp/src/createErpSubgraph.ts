@@ -12,6 +12,7 @@ import type { ErpSubgraphConfig } from './config.js';
 import { OdooErpConnector } from './connector/OdooErpConnector.js';
 import { createContextFactory, type ErpContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
+import type { Service } from '../../../lib/service.js';
 
 /** How long close() waits for the cache to disconnect. */
 const CACHE_CLOSE_DEADLINE_MS = 1000;
@@ -53,7 +54,7 @@ function cacheErrorLog(logger: Logger): (error: unknown) => void {
 
 const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
 
-export interface ErpSubgraph {
+export interface ErpSubgraph extends Service {
   readonly server: SubgraphServer;
   readonly connector: OdooErpConnector;
   readonly policy: BackendPolicy;

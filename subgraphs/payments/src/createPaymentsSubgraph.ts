@@ -20,6 +20,7 @@ import { createSharedWebhooks } from './webhooks/SharedWebhooks.js';
 import { PaymentsReadModel } from './readModel/PaymentsReadModel.js';
 import { resolvers } from './resolvers/index.js';
 import { stripeWebhookRoute, type StripeEventHandler } from './webhooks/stripeWebhookRoute.js';
+import type { Service } from '../../../lib/service.js';
 
 const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
 
@@ -30,8 +31,10 @@ export interface CreatePaymentsSubgraphOptions {
   onEvent?: StripeEventHandler;
 }
 
-export interface PaymentsSubgraph {
+export interface PaymentsSubgraph extends Service {
   server: SubgraphServer;
+  /** Starts draining before close() (kit's SubgraphServer.drain): /ready answers 503 from now on. */
+  drain(delayMs: number): Promise<void>;
   connector: StripePaymentsConnector;
   /** The ERP connector payInvoice checks invoices with. */
   erp: ErpInvoiceConnector;
@@ -139,5 +142,15 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
     await reconciliation.close();
     await Promise.all([erp.close(), moneyLock.close(), idempotency.close(), events.close(), webhooks.close()]);
   };
-  return { server: { ...server, close }, connector, erp, logger, readModel, events };
+  return {
+    server: { ...server, close },
+    listen: (port, host) => server.listen(port, host),
+    drain: (delayMs) => server.drain(delayMs),
+    close,
+    connector,
+    erp,
+    logger,
+    readModel,
+    events,
+  };
 }

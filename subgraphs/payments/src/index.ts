@@ -18,7 +18,7 @@ await runService({
     const logger = createLogger('payments', config.logLevel, undefined, [config.stripe.secretKey, config.stripe.webhookSecret, config.gateway.invalidationSecret, config.gatewaySecret, config.gatewaySecretPrevious]);
     // Every webhook event's changed entities go on to the gateway's caches; if the gateway
     // does not take them, the webhook answers 500 and the provider delivers the event again.
-    const { server } = await createPaymentsSubgraph(config, {
+    const subgraph = await createPaymentsSubgraph(config, {
       logger,
       onEvent: async (event) => {
         const entities = entitiesChangedBy(event);
@@ -26,12 +26,12 @@ await runService({
         if (entities.length > 0) logger.info({ eventId: event.id, type: event.type, entities }, 'cache invalidation sent to the gateway');
       },
     });
-    const url = await server.listen(config.port, config.host);
+    const url = await subgraph.listen(config.port, config.host);
     logger.info({ url, stripeApi: config.stripe.apiUrl }, 'payments subgraph started');
     return {
       line: `listening on ${url}`,
-      drain: (ms) => server.drain(ms),
-      close: () => server.close(),
+      drain: (ms) => subgraph.drain(ms),
+      close: () => subgraph.close(),
       onStop: (signal) => logger.info({ signal }, 'payments subgraph stopping'),
       onStopError: (error) => logger.error({ err: error }, 'payments subgraph did not stop cleanly'),
     };
