@@ -19,6 +19,12 @@ const shared = {
   hookTimeout: 120_000,
 } as const;
 
+/**
+ * `--exclude` given to `vitest run`: Vitest applies it to the root configuration only, not to
+ * inline projects, so each project takes it from the command line here.
+ */
+const CLI_EXCLUDE = process.argv.flatMap((arg, i, all) => (arg === '--exclude' && all[i + 1] ? [all[i + 1]!] : arg.startsWith('--exclude=') ? [arg.slice('--exclude='.length)] : []));
+
 /** Suites that drive Chromium through playwright-core. */
 const BROWSER = ['test/**/*.browser.test.ts'];
 
@@ -32,7 +38,7 @@ const BROWSER = ['test/**/*.browser.test.ts'];
  */
 const project = (name: string, include: string[], exclude: string[] = []): TestProjectInlineConfiguration => ({
   resolve,
-  test: { name, include, exclude: ['**/node_modules/**', ...exclude], ...shared },
+  test: { name, include, exclude: ['**/node_modules/**', ...exclude, ...CLI_EXCLUDE], ...shared },
 });
 
 export default defineConfig({
