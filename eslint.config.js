@@ -20,8 +20,41 @@ const subgraphs = ['crm', 'erp', 'payments'];
  */
 const subgraphCode = (name) => [`**/subgraphs/${name}/**`, `**/${name}/src/**`];
 
+/**
+ * `process` (environment, arguments, exit, signals, working directory) belongs to the programs'
+ * edges (ARCHITECTURE.md, Boundaries): entry points, config readers, scripts, tests and the
+ * benchmarks read it; everything below them gets values passed in, so it runs the same in
+ * a test, a benchmark or another host.
+ */
+const PROCESS_EDGES = [
+  'gateway/src/index.ts',
+  // Evaluated first by gateway/src/index.ts, before the gateway's dependencies load: a part of that entry point.
+  'gateway/src/heapGrowth.ts',
+  // The services' main: starts, signals, exit codes (each src/index.ts calls it).
+  'lib/runService.ts',
+  // Programs a test runs in a process of their own.
+  '**/*.probe.ts',
+  ...subgraphs.map((name) => `subgraphs/${name}/src/index.ts`),
+  ...subgraphs.map((name) => `sandboxes/${name}/src/index.ts`),
+  'lib/env.ts',
+  '**/config.ts',
+  'gateway/src/configFile.ts',
+  'sandboxes/kit/src/sandboxConfig.ts',
+  'scripts/**',
+  'bin/**',
+  'test/**',
+  'bench/**',
+  'clients/codegen/**',
+  '**/*.config.{ts,js}',
+  '**/*.test.ts',
+  '**/testSandboxes.ts',
+  '**/testSupport.ts',
+];
+const PROCESS_MESSAGE = 'process belongs to entry points, config readers, scripts and tests (ARCHITECTURE.md, Boundaries): take the value as a parameter.';
+const PROCESS_PROPERTIES = ['env', 'argv', 'execArgv', 'exit', 'exitCode', 'on', 'once', 'off', 'addListener', 'prependListener', 'removeListener', 'removeAllListeners', 'kill', 'abort', 'chdir', 'cwd'];
+
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '**/__generated__/**', 'bench/**', 'coverage/**', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '**/__generated__/**', 'bench/results/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,6 +63,22 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Type-aware: a promise nobody awaits or handles is a bug (each file is checked with the program of its
+    // nearest tsconfig.json: the root's, clients/ or bench/).
+    files: ['**/*.{ts,tsx}'],
+    // Compiled only by the type-safety test (clients/), which expects errors in them.
+    ignores: ['clients/__fixtures__/**'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
+    files: ['**/*.{ts,tsx,js}'],
+    ignores: PROCESS_EDGES,
+    rules: {
+      'no-restricted-properties': ['error', ...PROCESS_PROPERTIES.map((property) => ({ object: 'process', property, message: PROCESS_MESSAGE }))],
     },
   },
   {

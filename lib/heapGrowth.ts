@@ -27,8 +27,8 @@ export function heapGrowthGivenToNode(execArgv: readonly string[], nodeOptions: 
 /** Applies `percent` unless it is 0 or node was given the flag; returns what was done. */
 export function applyHeapGrowth(
   percent: number,
-  execArgv: readonly string[] = process.execArgv,
-  nodeOptions: string | undefined = process.env.NODE_OPTIONS,
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
   setFlag: (flag: string) => void = setFlagsFromString,
 ): 'applied' | 'node flag' | 'v8 default' {
   if (heapGrowthGivenToNode(execArgv, nodeOptions)) return 'node flag';

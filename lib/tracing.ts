@@ -116,6 +116,8 @@ const OFF = (serviceName: string): Tracing => ({ enabled: false, serviceName, sh
  * starts serving. The SDK is imported here, only when it is needed. A bad protocol
  * throws a ConfigError, even with no endpoint set.
  */
+// The entry points' runner (lib/runService.ts) passes no env: the process's own is the default, read only here, at startup.
+// eslint-disable-next-line no-restricted-properties
 export async function startTracing(defaultServiceName: string, env: TracingEnv = process.env): Promise<Tracing> {
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || defaultServiceName;
   const protocol = tracesProtocol(env);

@@ -7,7 +7,7 @@ import { ConfigError } from '../../lib/env.js';
 import { applyHeapGrowth, readHeapGrowthPercent } from '../../lib/heapGrowth.js';
 
 try {
-  applyHeapGrowth(readHeapGrowthPercent(process.env, 'GATEWAY_HEAP_GROWTH_PERCENT'));
+  applyHeapGrowth(readHeapGrowthPercent(process.env, 'GATEWAY_HEAP_GROWTH_PERCENT'), process.execArgv, process.env.NODE_OPTIONS);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
 }

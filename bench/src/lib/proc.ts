@@ -158,7 +158,7 @@ export function freePort(): Promise<number> {
 export function processTree(pid: number): number[] {
   const out = [pid];
   for (let i = 0; i < out.length; i++) {
-    let tasks: string[] = [];
+    let tasks: string[];
     try {
       tasks = readdirSync(`/proc/${out[i]}/task`);
     } catch {

@@ -76,6 +76,8 @@ export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger 
   // On a developer's terminal, readable lines instead (lib/logFormat.ts: LOG_FORMAT, else pretty in development on a TTY).
   const destination =
     options.destination ??
+    // No destination given: the gateway's entry point, which leaves LOG_FORMAT for this to read (tests pass a destination).
+    // eslint-disable-next-line no-restricted-properties
     (chooseLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? prettyStdout() : pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: LOG_FLUSH_MS }));
   const logger = pino({ ...common, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }, destination);
   withoutPathRedaction.set(logger, pino(common, destination));
