@@ -51,14 +51,33 @@ const PROCESS_EDGES = [
   '**/testSupport.ts',
 ];
 const PROCESS_MESSAGE = 'process belongs to entry points, config readers, scripts and tests (ARCHITECTURE.md, Boundaries): take the value as a parameter.';
-const PROCESS_PROPERTIES = ['env', 'argv', 'execArgv', 'exit', 'exitCode', 'on', 'once', 'off', 'addListener', 'prependListener', 'removeListener', 'removeAllListeners', 'kill', 'abort', 'chdir', 'cwd'];
+const PROCESS_PROPERTIES = [
+  'env',
+  'argv',
+  'execArgv',
+  'exit',
+  'exitCode',
+  'on',
+  'once',
+  'off',
+  'addListener',
+  'prependListener',
+  'removeListener',
+  'removeAllListeners',
+  'kill',
+  'abort',
+  'chdir',
+  'cwd',
+];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.data/**', 'dist/**', '**/__generated__/**', 'bench/results/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
@@ -84,12 +103,18 @@ export default tseslint.config(
   {
     files: ['gateway/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: restrict([...SANDBOXES, '**/subgraphs/**'], 'The gateway talks to subgraphs over HTTP only; it imports neither subgraph nor sandbox code (ARCHITECTURE.md, Boundaries).'),
+    rules: restrict(
+      [...SANDBOXES, '**/subgraphs/**'],
+      'The gateway talks to subgraphs over HTTP only; it imports neither subgraph nor sandbox code (ARCHITECTURE.md, Boundaries).',
+    ),
   },
   {
     files: ['subgraphs/kit/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: restrict([...SANDBOXES, ...subgraphs.flatMap(subgraphCode), '**/gateway/**'], 'subgraphs/kit is shared by every subgraph and imports none of them (ARCHITECTURE.md, Boundaries).'),
+    rules: restrict(
+      [...SANDBOXES, ...subgraphs.flatMap(subgraphCode), '**/gateway/**'],
+      'subgraphs/kit is shared by every subgraph and imports none of them (ARCHITECTURE.md, Boundaries).',
+    ),
   },
   ...subgraphs.map((name) => ({
     files: [`subgraphs/${name}/**/*.ts`],
@@ -103,11 +128,17 @@ export default tseslint.config(
   {
     files: ['lib/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: restrict([...SANDBOXES, '**/subgraphs/**', '**/gateway/**'], 'lib/ holds protocol and config code shared by services and sandboxes; it knows neither.'),
+    rules: restrict(
+      [...SANDBOXES, '**/subgraphs/**', '**/gateway/**'],
+      'lib/ holds protocol and config code shared by services and sandboxes; it knows neither.',
+    ),
   },
   {
     files: ['clients/**/*.{ts,tsx,js}'],
-    rules: restrict([...SANDBOXES, '**/subgraphs/**', '**/gateway/**'], 'Clients know the graph only through schema/operations and the generated code in clients/__generated__.'),
+    rules: restrict(
+      [...SANDBOXES, '**/subgraphs/**', '**/gateway/**'],
+      'Clients know the graph only through schema/operations and the generated code in clients/__generated__.',
+    ),
   },
   {
     files: ['sandboxes/**/*.ts'],

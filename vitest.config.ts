@@ -23,7 +23,9 @@ const shared = {
  * `--exclude` given to `vitest run`: Vitest applies it to the root configuration only, not to
  * inline projects, so each project takes it from the command line here.
  */
-const CLI_EXCLUDE = process.argv.flatMap((arg, i, all) => (arg === '--exclude' && all[i + 1] ? [all[i + 1]!] : arg.startsWith('--exclude=') ? [arg.slice('--exclude='.length)] : []));
+const CLI_EXCLUDE = process.argv.flatMap((arg, i, all) =>
+  arg === '--exclude' && all[i + 1] ? [all[i + 1]!] : arg.startsWith('--exclude=') ? [arg.slice('--exclude='.length)] : [],
+);
 
 /** Suites that drive Chromium through playwright-core. */
 const BROWSER = ['test/**/*.browser.test.ts'];

@@ -15,7 +15,9 @@ describe('envBoolean', () => {
   });
 
   it('refuses any other word, naming the variable and quoting the value', () => {
-    expect(() => envBoolean({ EXPOSE_CACHE_STATUS: 'sometimes' }, 'EXPOSE_CACHE_STATUS', true)).toThrow(new ConfigError('EXPOSE_CACHE_STATUS', 'must be on or off, got "sometimes"'));
+    expect(() => envBoolean({ EXPOSE_CACHE_STATUS: 'sometimes' }, 'EXPOSE_CACHE_STATUS', true)).toThrow(
+      new ConfigError('EXPOSE_CACHE_STATUS', 'must be on or off, got "sometimes"'),
+    );
     expect(() => envBoolean({ X: 'yes please' }, 'X', true)).toThrow(ConfigError);
     expect(parseOnOff('maybe')).toBeUndefined();
   });
@@ -57,14 +59,18 @@ describe('envUrl and checkUrl', () => {
   });
 
   it('refuses credentials when the rules say where they go instead', () => {
-    expect(() => checkUrl('ERP_URL', 'https://admin:pw@erp.example', { credentials: 'use ERP_USERNAME and ERP_PASSWORD' })).toThrow('ERP_URL: must not carry credentials; use ERP_USERNAME and ERP_PASSWORD');
+    expect(() => checkUrl('ERP_URL', 'https://admin:pw@erp.example', { credentials: 'use ERP_USERNAME and ERP_PASSWORD' })).toThrow(
+      'ERP_URL: must not carry credentials; use ERP_USERNAME and ERP_PASSWORD',
+    );
     expect(checkUrl('ERP_URL', 'https://admin:pw@erp.example').username).toBe('admin');
   });
 
   it('takes other schemes: a redis URL, never quoted', () => {
     expect(envRedisUrl({ REDIS_URL: 'rediss://:pw@cache:6380' })).toBe('rediss://:pw@cache:6380');
     expect(envRedisUrl({})).toBeUndefined();
-    expect(() => envRedisUrl({ REDIS_URL: 'http://:secret@cache' })).toThrow(new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL, got a http: URL'));
+    expect(() => envRedisUrl({ REDIS_URL: 'http://:secret@cache' })).toThrow(
+      new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL, got a http: URL'),
+    );
     expect(() => envRedisUrl({ REDIS_URL: 'secret' })).toThrow(new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL'));
   });
 });

@@ -20,7 +20,8 @@ const FLAG = '--heap-growing-percent';
 
 /** Whether node was started with the flag already (command line or NODE_OPTIONS). */
 export function heapGrowthGivenToNode(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  const given = (arg: string): boolean => arg === FLAG || arg.startsWith(`${FLAG}=`) || arg === '--heap_growing_percent' || arg.startsWith('--heap_growing_percent=');
+  const given = (arg: string): boolean =>
+    arg === FLAG || arg.startsWith(`${FLAG}=`) || arg === '--heap_growing_percent' || arg.startsWith('--heap_growing_percent=');
   return execArgv.some(given) || (nodeOptions ?? '').split(/\s+/).some(given);
 }
 

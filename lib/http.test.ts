@@ -45,7 +45,15 @@ describe('acceptsMultipartDefer', () => {
     // Apollo Client 4's header for an operation with @defer, and the short form.
     expect(acceptsMultipartDefer('multipart/mixed;deferSpec=20220824,application/graphql-response+json,application/json;q=0.9')).toBe(true);
     expect(acceptsMultipartDefer('multipart/mixed; deferSpec=20220824')).toBe(true);
-    for (const accept of [undefined, '', '*/*', 'application/json', 'multipart/mixed', 'multipart/*', 'multipart/mixed;deferSpec=20220824;q=0, application/json']) {
+    for (const accept of [
+      undefined,
+      '',
+      '*/*',
+      'application/json',
+      'multipart/mixed',
+      'multipart/*',
+      'multipart/mixed;deferSpec=20220824;q=0, application/json',
+    ]) {
       expect(acceptsMultipartDefer(accept)).toBe(false);
     }
   });
@@ -86,7 +94,10 @@ describe('executeApolloRequest', () => {
     for (const [accept] of CASES) {
       const headers = new HeaderMap([['content-type', 'application/json']]);
       if (accept !== undefined) headers.set('accept', accept);
-      const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: 'POST', headers, search: '', body: { query: '{ a }' } }, context: async () => ({}) });
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: 'POST', headers, search: '', body: { query: '{ a }' } },
+        context: async () => ({}),
+      });
       expect({ accept, type: response.headers.get('content-type') }).toEqual({ accept, type: graphqlResponseMediaType(accept) });
     }
   });
@@ -141,7 +152,10 @@ describe('executeApolloRequest: the request before Apollo Server', () => {
   let runs = 0;
 
   beforeAll(async () => {
-    apollo = new ApolloServer({ typeDefs: 'type Query { a(v: [Int]): Int } type Mutation { m: Int }', resolvers: { Query: { a: () => 1 }, Mutation: { m: () => ++runs } } });
+    apollo = new ApolloServer({
+      typeDefs: 'type Query { a(v: [Int]): Int } type Mutation { m: Int }',
+      resolvers: { Query: { a: () => 1 }, Mutation: { m: () => ++runs } },
+    });
     await apollo.start();
     server = createServer((req, res) => {
       void readBody(req, 10_000_000).then((body) => executeApolloRequest(apollo, req, body, res, async () => ({}), { maxJsonDepth: 16 }));
@@ -158,7 +172,10 @@ describe('executeApolloRequest: the request before Apollo Server', () => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     return { status: response.status, body: await response.json() };
   };
-  const refusal = (status: number, code: string, message: string, extensions: Record<string, unknown> = {}): { status: number; body: unknown } => ({ status, body: { errors: [{ message, extensions: { code, ...extensions } }] } });
+  const refusal = (status: number, code: string, message: string, extensions: Record<string, unknown> = {}): { status: number; body: unknown } => ({
+    status,
+    body: { errors: [{ message, extensions: { code, ...extensions } }] },
+  });
 
   it('refuses JSON nested deeper than the limit, 400,000 levels included, before parsing it', async () => {
     const deep = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
@@ -167,41 +184,67 @@ describe('executeApolloRequest: the request before Apollo Server', () => {
     expect(await post(deep(400_000))).toEqual(tooDeep);
     expect(await post(`{"query":"{ a }","extensions":{"x":${'{"x":'.repeat(20)}1${'}'.repeat(20)}}}`)).toEqual(tooDeep);
     // 16 levels: the object, variables, then 14 arrays.
-    expect(await post(`{"query":"query($v: [Int]) { a(v: $v) }","variables":{"v":${deep(14)}}}`)).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] } });
+    expect(await post(`{"query":"query($v: [Int]) { a(v: $v) }","variables":{"v":${deep(14)}}}`)).toMatchObject({
+      status: 400,
+      body: { errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] },
+    });
     // Brackets inside a string are text.
     expect(await post(JSON.stringify({ query: `{ a } # ${'['.repeat(10_000)}` }))).toEqual({ status: 200, body: { data: { a: 1 } } });
   });
 
   it('refuses a GET whose variables or extensions nest too deep', async () => {
     for (const name of ['variables', 'extensions']) {
-      const response = await fetch(`${url}?query=${encodeURIComponent('{ a }')}&${name}=${encodeURIComponent(`{"v":${'['.repeat(1000)}${']'.repeat(1000)}}`)}`, { headers: { 'apollo-require-preflight': 'true' } });
-      expect({ status: response.status, body: await response.json() }).toEqual(refusal(400, 'JSON_NESTING_TOO_DEEP', `The ${name} parameter nests arrays and objects more than 16 levels deep.`, { limit: 16 }));
+      const response = await fetch(
+        `${url}?query=${encodeURIComponent('{ a }')}&${name}=${encodeURIComponent(`{"v":${'['.repeat(1000)}${']'.repeat(1000)}}`)}`,
+        { headers: { 'apollo-require-preflight': 'true' } },
+      );
+      expect({ status: response.status, body: await response.json() }).toEqual(
+        refusal(400, 'JSON_NESTING_TOO_DEEP', `The ${name} parameter nests arrays and objects more than 16 levels deep.`, { limit: 16 }),
+      );
     }
   });
 
   it('answers an Accept that admits no GraphQL response with 406 before anything runs (Apollo Server would run a mutation first)', async () => {
     const before = runs;
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/html' }, body: JSON.stringify({ query: 'mutation { m }' }) });
-    expect({ status: response.status, code: ((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code }).toEqual({ status: 406, code: 'BAD_REQUEST' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/html' },
+      body: JSON.stringify({ query: 'mutation { m }' }),
+    });
+    expect({
+      status: response.status,
+      code: ((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code,
+    }).toEqual({ status: 406, code: 'BAD_REQUEST' });
     expect(runs).toBe(before);
     expect(await post(JSON.stringify({ query: 'mutation { m }' }))).toEqual({ status: 200, body: { data: { m: before + 1 } } });
   });
 
   it('refuses a body that is not UTF-8, or starts with a byte order mark', async () => {
-    expect(await post(Buffer.concat([Buffer.from('{"query":"{ a } # '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]))).toEqual(refusal(400, 'BAD_REQUEST', 'The request body is not valid UTF-8.'));
-    expect(await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"query":"{ a }"}')]))).toEqual(refusal(400, 'BAD_REQUEST', 'The request body is not valid JSON.'));
+    expect(await post(Buffer.concat([Buffer.from('{"query":"{ a } # '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]))).toEqual(
+      refusal(400, 'BAD_REQUEST', 'The request body is not valid UTF-8.'),
+    );
+    expect(await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"query":"{ a }"}')]))).toEqual(
+      refusal(400, 'BAD_REQUEST', 'The request body is not valid JSON.'),
+    );
     expect(await post(Buffer.from('{"query":"{ a } # ü€😀"}'))).toEqual({ status: 200, body: { data: { a: 1 } } });
   });
 });
 
 describe('acceptsNoGraphQLResponse', () => {
-  it('is false for every Accept a GraphQL response can answer, @defer\'s multipart included, and for none', () => {
+  it("is false for every Accept a GraphQL response can answer, @defer's multipart included, and for none", () => {
     for (const [accept] of CASES) expect(acceptsNoGraphQLResponse(accept), accept).toBe(false);
-    for (const accept of ['multipart/mixed; deferSpec=20220824, application/json', 'multipart/mixed; incrementalSpec=v0.2', 'text/html, */*;q=0.1', '']) expect(acceptsNoGraphQLResponse(accept), accept).toBe(false);
+    for (const accept of ['multipart/mixed; deferSpec=20220824, application/json', 'multipart/mixed; incrementalSpec=v0.2', 'text/html, */*;q=0.1', ''])
+      expect(acceptsNoGraphQLResponse(accept), accept).toBe(false);
   });
 
   it('is true when Accept lists only other types', () => {
-    for (const accept of ['text/html', 'text/plain, image/png', 'application/xml', 'application/json;q=0, application/graphql-response+json;q=0', 'application/json; charset=iso-8859-1']) {
+    for (const accept of [
+      'text/html',
+      'text/plain, image/png',
+      'application/xml',
+      'application/json;q=0, application/graphql-response+json;q=0',
+      'application/json; charset=iso-8859-1',
+    ]) {
       expect(acceptsNoGraphQLResponse(accept), accept).toBe(true);
     }
   });

@@ -36,7 +36,10 @@ export function graphqlResponseMediaType(accept: string | undefined): string {
 
 // Negotiation is a pure function of the header, and clients send the same few headers.
 const MEMO = { max: 256, maxKeyLength: 512 };
-const responseMediaTypeFor = boundedMemo((accept) => new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]) ?? APPLICATION_JSON, MEMO);
+const responseMediaTypeFor = boundedMemo(
+  (accept) => new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]) ?? APPLICATION_JSON,
+  MEMO,
+);
 
 /**
  * True when a client takes @defer answers streamed as `multipart/mixed; deferSpec=20220824`
@@ -48,10 +51,19 @@ export function acceptsMultipartDefer(accept: string | undefined): boolean {
 }
 
 const MULTIPART_DEFER = 'multipart/mixed; deferSpec=20220824';
-const takesDeferSpec = boundedMemo((accept) => new Negotiator({ headers: { accept } }).mediaType(['multipart/mixed', MULTIPART_DEFER]) === MULTIPART_DEFER, MEMO);
+const takesDeferSpec = boundedMemo(
+  (accept) => new Negotiator({ headers: { accept } }).mediaType(['multipart/mixed', MULTIPART_DEFER]) === MULTIPART_DEFER,
+  MEMO,
+);
 
 /** Every media type Apollo Server can answer a GraphQL request in (its MEDIA_TYPES): JSON, and multipart for @defer. */
-const ANSWERABLE_MEDIA_TYPES = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, 'multipart/mixed', 'multipart/mixed; deferSpec=20220824', 'multipart/mixed; incrementalSpec=v0.2'];
+const ANSWERABLE_MEDIA_TYPES = [
+  APPLICATION_JSON,
+  GRAPHQL_RESPONSE_JSON,
+  'multipart/mixed',
+  'multipart/mixed; deferSpec=20220824',
+  'multipart/mixed; incrementalSpec=v0.2',
+];
 
 /**
  * True when an Accept header admits none of the media types a GraphQL response can have.
@@ -85,8 +97,20 @@ const admitsNoAnswer = boundedMemo((accept) => new Negotiator({ headers: { accep
  * media type follows the request's Accept header (graphqlResponseMediaType), as Apollo
  * Server's own error responses do.
  */
-export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] }, { 'content-type': graphqlResponseMediaType(res.req?.headers.accept), ...headers });
+export function sendGraphQLError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
+  sendJson(
+    res,
+    status,
+    { errors: [{ message, extensions: { code, ...extensions } }] },
+    { 'content-type': graphqlResponseMediaType(res.req?.headers.accept), ...headers },
+  );
 }
 
 /** An answer to a request refused before GraphQL handling (readGraphQLRequest, the gateway's checks). */
@@ -141,20 +165,32 @@ function tooDeep(what: string, limit: number): HttpRejection {
  * `variables` and `extensions` of a GET) a 400 JSON_NESTING_TOO_DEEP, checked before
  * anything parses it, and a body that is not UTF-8, or not JSON, a 400 (BAD_REQUEST).
  */
-export function readGraphQLRequest(req: IncomingMessage, body: Buffer, options: ReadGraphQLRequestOptions = {}): { request: RawGraphQLRequest } | { rejection: HttpRejection } {
+export function readGraphQLRequest(
+  req: IncomingMessage,
+  body: Buffer,
+  options: ReadGraphQLRequestOptions = {},
+): { request: RawGraphQLRequest } | { rejection: HttpRejection } {
   const maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   const method = (req.method ?? 'GET').toUpperCase();
   const url = req.url ?? '';
   const search = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?')) : '');
   if (acceptsNoGraphQLResponse(req.headers.accept)) {
     // Apollo Server's answer (406, BAD_REQUEST), given before anything runs.
-    return { rejection: { status: 406, code: 'BAD_REQUEST', message: `The Accept header admits none of the media types of a GraphQL response (${APPLICATION_JSON}, ${GRAPHQL_RESPONSE_JSON}).` } };
+    return {
+      rejection: {
+        status: 406,
+        code: 'BAD_REQUEST',
+        message: `The Accept header admits none of the media types of a GraphQL response (${APPLICATION_JSON}, ${GRAPHQL_RESPONSE_JSON}).`,
+      },
+    };
   }
   let parsed: unknown;
   if (method === 'POST') {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') {
-      return { rejection: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `A POST must have Content-Type application/json${type ? `, not ${type}` : ''}.` } };
+      return {
+        rejection: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `A POST must have Content-Type application/json${type ? `, not ${type}` : ''}.` },
+      };
     }
     if (jsonNestingDepth(body, maxJsonDepth) > maxJsonDepth) return { rejection: tooDeep('The request body', maxJsonDepth) };
     if (body.length > 0) {
@@ -238,7 +274,12 @@ export interface RunApolloRequestOptions {
 }
 
 /** Writes a streamed answer chunk by chunk, waiting when the client reads slowly; stops when it goes away. */
-async function writeStreamed(res: ServerResponse, headers: Map<string, string>, status: number, streamed: { contentType: string; chunks: AsyncIterable<string> }): Promise<void> {
+async function writeStreamed(
+  res: ServerResponse,
+  headers: Map<string, string>,
+  status: number,
+  streamed: { contentType: string; chunks: AsyncIterable<string> },
+): Promise<void> {
   for (const [key, value] of headers) if (key !== 'content-type' && key !== 'content-length' && key !== 'cache-control') res.setHeader(key, value);
   res.setHeader('content-type', streamed.contentType);
   // Apollo Server's Cache-Control is the first part's policy; the later parts are not in it.

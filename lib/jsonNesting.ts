@@ -29,7 +29,8 @@ export function jsonNestingDepth(json: Uint8Array, stopAbove: number): number {
   for (let i = 0; i < json.length; i++) {
     const byte = json[i];
     if (inString) {
-      if (byte === BACKSLASH) i++; // whatever is escaped, it neither ends the string nor nests
+      if (byte === BACKSLASH)
+        i++; // whatever is escaped, it neither ends the string nor nests
       else if (byte === QUOTE) inString = false;
     } else if (byte === QUOTE) {
       inString = true;

@@ -34,7 +34,9 @@ export function portProblem(variable: string, port: number, host: string): Promi
   if (port === 0) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(listenProblem(error.code, variable, port, host) ?? `${variable} ${port} cannot be listened on at ${host}: ${error.message}`));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(listenProblem(error.code, variable, port, host) ?? `${variable} ${port} cannot be listened on at ${host}: ${error.message}`),
+    );
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
 }

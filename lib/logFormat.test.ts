@@ -23,7 +23,15 @@ describe('prettyLines', () => {
   const pretty = prettyLines(false);
 
   it('turns a pino JSON line into one readable line: time, level, message, fields', () => {
-    const line = JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 1, 12, 0, 0), pid: 1, hostname: 'h', name: 'gateway', requestId: 'r1', msg: 'gateway caches configured' });
+    const line = JSON.stringify({
+      level: 30,
+      time: Date.UTC(2026, 0, 1, 12, 0, 0),
+      pid: 1,
+      hostname: 'h',
+      name: 'gateway',
+      requestId: 'r1',
+      msg: 'gateway caches configured',
+    });
     const out = pretty(line);
     expect(out).not.toContain('\n');
     expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: gateway caches configured \{"requestId":"r1"\}$/);

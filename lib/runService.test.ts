@@ -14,7 +14,13 @@ function fakeHost(env: Record<string, string> = {}, tracingOn = false) {
   const err: unknown[][] = [];
   const events: string[] = [];
   const tracing: Tracing = tracingOn
-    ? { enabled: true, endpoint: 'http://collector/v1/traces', serviceName: 'svc-traced', shutdown: async () => void events.push('tracing shutdown'), forceFlush: async () => undefined }
+    ? {
+        enabled: true,
+        endpoint: 'http://collector/v1/traces',
+        serviceName: 'svc-traced',
+        shutdown: async () => void events.push('tracing shutdown'),
+        forceFlush: async () => undefined,
+      }
     : { enabled: false, serviceName: 'svc-traced', shutdown: async () => void events.push('tracing shutdown'), forceFlush: async () => undefined };
   const host: ServiceHost = {
     env,
@@ -48,7 +54,10 @@ describe('runService', () => {
   it('prints the listening line with its name, after the tracing line when tracing is on', async () => {
     const h = fakeHost({}, true);
     await runService({ name: 'crm subgraph', config: () => ({}), tracing: 'graph360-crm-subgraph', start: async () => service(h.events) }, h.host);
-    expect(h.out).toEqual(['[crm subgraph] tracing on: spans of svc-traced to http://collector/v1/traces', '[crm subgraph] listening on http://127.0.0.1:1234/graphql (extra)']);
+    expect(h.out).toEqual([
+      '[crm subgraph] tracing on: spans of svc-traced to http://collector/v1/traces',
+      '[crm subgraph] listening on http://127.0.0.1:1234/graphql (extra)',
+    ]);
     expect(h.events).toEqual(['tracing start graph360-crm-subgraph']);
     expect(h.exits).toEqual([]);
     expect([...h.handlers.keys()].sort()).toEqual(['SIGINT', 'SIGTERM']);
@@ -183,14 +192,20 @@ describe('runService', () => {
   it('an error while stopping is reported and exits 1', async () => {
     const failing = new Error('close failed');
     const h = fakeHost();
-    const run = await runService({ name: 'crm subgraph', config: () => ({}), start: async () => service(h.events, { close: () => Promise.reject(failing) }) }, h.host);
+    const run = await runService(
+      { name: 'crm subgraph', config: () => ({}), start: async () => service(h.events, { close: () => Promise.reject(failing) }) },
+      h.host,
+    );
     await run!.stop('SIGINT');
     expect(h.err).toEqual([['[crm subgraph] error while stopping:', failing]]);
     expect(h.exits).toEqual([1]);
 
     const own: unknown[] = [];
     const h2 = fakeHost();
-    const run2 = await runService({ name: 'p', config: () => ({}), start: async () => service(h2.events, { close: () => Promise.reject(failing), onStopError: (e) => void own.push(e) }) }, h2.host);
+    const run2 = await runService(
+      { name: 'p', config: () => ({}), start: async () => service(h2.events, { close: () => Promise.reject(failing), onStopError: (e) => void own.push(e) }) },
+      h2.host,
+    );
     await run2!.stop('SIGTERM');
     expect(own).toEqual([failing]);
     expect(h2.err).toEqual([]);

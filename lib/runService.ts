@@ -77,7 +77,10 @@ function defaultStartErrorLines(error: unknown): readonly string[] | undefined {
  * Runs a service as its entry point: resolves once it listens (with `stop`, what the
  * signals call), or after printing why it could not start and exiting 1.
  */
-export async function runService<C>(service: ServiceDefinition<C>, host: ServiceHost = processHost): Promise<{ stop(signal: StopSignal): Promise<void> } | undefined> {
+export async function runService<C>(
+  service: ServiceDefinition<C>,
+  host: ServiceHost = processHost,
+): Promise<{ stop(signal: StopSignal): Promise<void> } | undefined> {
   const label = `[${service.name}]`;
   let running: RunningService;
   let tracing = NO_TRACING;

@@ -54,12 +54,21 @@ function lines(): { stream: Writable; read: () => Array<Record<string, unknown>>
       done();
     },
   });
-  return { stream, read: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    stream,
+    read: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('tracesEndpoint', () => {
   it('takes the traces endpoint as is, else the base endpoint with /v1/traces, else none', () => {
-    expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x:4318' })).toBe('http://c:4318/custom');
+    expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x:4318' })).toBe(
+      'http://c:4318/custom',
+    );
     expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' })).toBe('http://c:4318/v1/traces');
     expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' })).toBeUndefined();
     expect(tracesEndpoint({})).toBeUndefined();
@@ -72,8 +81,12 @@ describe('tracesProtocol', () => {
     expect(tracesProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toBe('http/json');
     expect(tracesProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })).toBe('http/protobuf');
     expect(() => tracesProtocol({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })).toThrow(ConfigError);
-    expect(() => tracesProtocol({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })).toThrow(/^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: grpc is not supported; use http\/protobuf or http\/json/);
-    expect(() => tracesProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' })).toThrow('OTEL_EXPORTER_OTLP_PROTOCOL: must be http/protobuf or http/json, got "thrift"');
+    expect(() => tracesProtocol({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })).toThrow(
+      /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: grpc is not supported; use http\/protobuf or http\/json/,
+    );
+    expect(() => tracesProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' })).toThrow(
+      'OTEL_EXPORTER_OTLP_PROTOCOL: must be http/protobuf or http/json, got "thrift"',
+    );
   });
 });
 
@@ -120,7 +133,11 @@ describe('tracing', () => {
   });
 
   it('is on with one: spans exported with the service name, context in and out, errors recorded, ids on log lines', async () => {
-    const tracing = await startTracing('graph360-test', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'graph360-named' });
+    const tracing = await startTracing('graph360-test', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'graph360-named',
+    });
     expect(tracing).toMatchObject({ enabled: true, serviceName: 'graph360-named', endpoint: `${receiver.url}/v1/traces`, protocol: 'http/json' });
     expect(exporters.made).toBe(1);
     const log = lines();
@@ -147,7 +164,13 @@ describe('tracing', () => {
     const spans = new Map(receiver.spans.map((span) => [span.name, span]));
     expect([...spans.keys()].sort()).toEqual(['POST /graphql', 'call', 'failing']);
     const request = spans.get('POST /graphql')!;
-    expect(request).toMatchObject({ service: 'graph360-named', scope: 'graph360', traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', kind: SPAN_KIND.SERVER });
+    expect(request).toMatchObject({
+      service: 'graph360-named',
+      scope: 'graph360',
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      parentSpanId: 'b7ad6b7169203331',
+      kind: SPAN_KIND.SERVER,
+    });
     expect(request.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/graphql', 'http.response.status_code': 200 });
     expect(spans.get('call')).toMatchObject({ parentSpanId: request.spanId, kind: SPAN_KIND.CLIENT });
     expect(spans.get('failing')!.status).toBe(2);

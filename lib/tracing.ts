@@ -123,15 +123,21 @@ export async function startTracing(defaultServiceName: string, env: TracingEnv =
   const protocol = tracesProtocol(env);
   const endpoint = tracesEndpoint(env);
   if (!endpoint) return OFF(serviceName);
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { defaultResource, detectResources, envDetector, resourceFromAttributes }, { ATTR_SERVICE_NAME }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-base'),
-      protocol === 'http/json' ? import('@opentelemetry/exporter-trace-otlp-http') : import('@opentelemetry/exporter-trace-otlp-proto'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/semantic-conventions'),
-    ]);
+  const [
+    { BasicTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { defaultResource, detectResources, envDetector, resourceFromAttributes },
+    { ATTR_SERVICE_NAME },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-base'),
+    protocol === 'http/json' ? import('@opentelemetry/exporter-trace-otlp-http') : import('@opentelemetry/exporter-trace-otlp-proto'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/semantic-conventions'),
+  ]);
   // OTEL_RESOURCE_ATTRIBUTES, then our service name (OTEL_SERVICE_NAME or the default) over it.
-  const resource = defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
   // The exporter reads the headers and timeout from the environment; the sampler
   // (OTEL_TRACES_SAMPLER) and the batch settings (OTEL_BSP_*) are read by the provider.
   // The provider is not registered globally: no context manager, no global propagator.
@@ -204,7 +210,12 @@ export function contextWith(parent: TraceContext | undefined, span: Span): Trace
  * headers). When `parent` is not recording, `fn(NOOP_SPAN, parent)` is all that happens;
  * hot call sites check isRecording first and skip making `fn` at all.
  */
-export function withSpan<T>(name: string, options: SpanOptions, parent: TraceContext | undefined, fn: (span: Span, ctx: TraceContext | undefined) => Promise<T>): Promise<T> {
+export function withSpan<T>(
+  name: string,
+  options: SpanOptions,
+  parent: TraceContext | undefined,
+  fn: (span: Span, ctx: TraceContext | undefined) => Promise<T>,
+): Promise<T> {
   if (!isRecording(parent)) return fn(NOOP_SPAN, parent);
   return runInSpan(tracer!.startSpan(name, options, parent), parent, fn);
 }
@@ -301,7 +312,12 @@ function endServerSpan(span: Span, res: ServerResponse): void {
  * Serves one HTTP request with its TraceContext (requestTrace): `handle` gets it; a throw
  * is recorded on the server span. With tracing off, or for an untraced path, `handle(undefined)`.
  */
-export async function serveInSpan(req: IncomingMessage, res: ServerResponse, path: string, handle: (ctx: TraceContext | undefined) => Promise<void>): Promise<void> {
+export async function serveInSpan(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  handle: (ctx: TraceContext | undefined) => Promise<void>,
+): Promise<void> {
   const ctx = requestTrace(req, res, path);
   if (!isRecording(ctx)) return handle(ctx);
   try {

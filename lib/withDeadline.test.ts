@@ -15,7 +15,7 @@ describe('withDeadline', () => {
     expect(onTimeout).not.toHaveBeenCalled();
   });
 
-  it("past the deadline: what onTimeout returns, or its throw as the rejection", async () => {
+  it('past the deadline: what onTimeout returns, or its throw as the rejection', async () => {
     vi.useFakeTimers();
     const never = new Promise<number>(() => undefined);
     const fallback = withDeadline(never, 100, () => undefined);

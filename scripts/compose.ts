@@ -75,9 +75,13 @@ function main(): void {
   const operations = readManifestOperations(MANIFEST_FILE);
   const broken = brokenOperations(operations, gatewayApiSchema(composed));
   if (broken.length > 0) {
-    console.error(`The new supergraph breaks ${broken.length} of the ${operations.length} operations of the persisted-operation manifest (shipped clients send them):`);
+    console.error(
+      `The new supergraph breaks ${broken.length} of the ${operations.length} operations of the persisted-operation manifest (shipped clients send them):`,
+    );
     for (const line of describeBrokenOperations(broken)) console.error(line);
-    console.error(`${SUPERGRAPH_FILE} not ${check ? 'accepted' : 'written'}: keep what these operations use, or change the clients' operations first (npm run codegen).`);
+    console.error(
+      `${SUPERGRAPH_FILE} not ${check ? 'accepted' : 'written'}: keep what these operations use, or change the clients' operations first (npm run codegen).`,
+    );
     process.exit(1);
   }
   console.log(`The ${operations.length} operations of the persisted-operation manifest validate against the new supergraph.`);

@@ -71,7 +71,10 @@ function fail(message: string, code = 2): never {
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): Record<string, string | boolean | undefined> {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
   } catch (error) {
     return fail(`${(error as Error).message.split('\n')[0]} (see --help)`);
   }
@@ -105,7 +108,9 @@ function redacted(value: unknown, secrets: Set<string>): unknown {
   if (typeof value === 'string') return secrets.has(value) ? '[redacted]' : value;
   if (Array.isArray(value)) return value.map((item) => redacted(item, secrets));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_KEYS.test(key) && typeof item === 'string' ? '[redacted]' : redacted(item, secrets)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, SECRET_KEYS.test(key) && typeof item === 'string' ? '[redacted]' : redacted(item, secrets)]),
+    );
   }
   return value;
 }
@@ -159,7 +164,9 @@ function configCheck(args: string[]): void {
       .filter((value): value is string => Boolean(value)),
   );
   const fromEnv = Object.keys(loaded.sources).filter((name) => loaded.sources[name] === 'env');
-  console.log(`# ${file ? `${fileLabel(file)}: valid` : 'no configuration file'}; ${fromEnv.length > 0 ? `from the environment: ${fromEnv.join(', ')}` : 'nothing from the environment'}`);
+  console.log(
+    `# ${file ? `${fileLabel(file)}: valid` : 'no configuration file'}; ${fromEnv.length > 0 ? `from the environment: ${fromEnv.join(', ')}` : 'nothing from the environment'}`,
+  );
   console.log('# The configuration the gateway would run with (secrets redacted):');
   process.stdout.write(stringify(redacted(config, secrets)));
 }

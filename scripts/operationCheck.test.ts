@@ -23,10 +23,12 @@ function composedWith(subgraph: string, change: (sdl: string) => string): string
   return result.supergraphSdl;
 }
 
-const withoutLine = (line: string) => (sdl: string): string => {
-  expect(sdl).toContain(line);
-  return sdl.replace(line, '');
-};
+const withoutLine =
+  (line: string) =>
+  (sdl: string): string => {
+    expect(sdl).toContain(line);
+    return sdl.replace(line, '');
+  };
 
 const manifest = readManifestOperations(MANIFEST_FILE);
 
@@ -53,11 +55,15 @@ describe('persisted operations against a new supergraph', () => {
     // An operation outside the manifest that uses it would break, and does not count.
     const unshipped: ManifestOperation = { name: 'InvoiceOrder', body: 'query InvoiceOrder($id: ID!) { invoice(id: $id) { order { id } } }' };
     expect(brokenOperations([unshipped], gatewayApiSchema(readFileSync(SUPERGRAPH_FILE, 'utf8')))).toEqual([]);
-    expect(brokenOperations([unshipped], gatewayApiSchema(sdl))).toEqual([{ operation: 'InvoiceOrder', problems: ['Cannot query field "order" on type "Invoice".'] }]);
+    expect(brokenOperations([unshipped], gatewayApiSchema(sdl))).toEqual([
+      { operation: 'InvoiceOrder', problems: ['Cannot query field "order" on type "Invoice".'] },
+    ]);
   });
 
   it('a removed argument that a manifest operation passes fails, naming the argument', () => {
     const sdl = composedWith('erp', withoutLine('    "Only products with stock on hand."\n    inStockOnly: Boolean = false\n'));
-    expect(brokenOperations(manifest, gatewayApiSchema(sdl))).toEqual([{ operation: 'ProductSearch', problems: ['Unknown argument "inStockOnly" on field "Query.products".'] }]);
+    expect(brokenOperations(manifest, gatewayApiSchema(sdl))).toEqual([
+      { operation: 'ProductSearch', problems: ['Unknown argument "inStockOnly" on field "Query.products".'] },
+    ]);
   });
 });

@@ -13,7 +13,15 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { buildManifest, MANIFEST_FILE, operationDocuments, sendOnce, serializeManifest, sha256Hex, type PersistedQueryManifest } from '../clients/codegen/persistedManifest.js';
+import {
+  buildManifest,
+  MANIFEST_FILE,
+  operationDocuments,
+  sendOnce,
+  serializeManifest,
+  sha256Hex,
+  type PersistedQueryManifest,
+} from '../clients/codegen/persistedManifest.js';
 import { createWebClient } from '../clients/web/src/apollo.js';
 
 const CLIENTS = join(import.meta.dirname, '..', 'clients');
@@ -47,7 +55,7 @@ describe('generated client types', () => {
     expect(diagnostics[0]!.text).toContain("Property 'nmae' does not exist");
     expect(diagnostics[1]!.text).toContain("Property 'id' is missing");
     expect(diagnostics[3]!.text).toContain("Property 'idempotencyKey' is missing");
-    expect(diagnostics[4]!.text).toContain("'\"PAYMENT_SUCCEDED\"' have no overlap");
+    expect(diagnostics[4]!.text).toContain('\'"PAYMENT_SUCCEDED"\' have no overlap');
   }, 60_000);
 });
 
@@ -72,7 +80,12 @@ describe('the persisted-operation manifest', () => {
     const sent: Array<{ operationName: string; query?: string; hash?: string; accept: string }> = [];
     const recordingFetch = async (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const body = JSON.parse(String(init?.body)) as { operationName: string; query?: string; extensions?: { persistedQuery?: { sha256Hash: string } } };
-      sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash, accept: new Headers(init?.headers).get('accept') ?? '' });
+      sent.push({
+        operationName: body.operationName,
+        query: body.query,
+        hash: body.extensions?.persistedQuery?.sha256Hash,
+        accept: new Headers(init?.headers).get('accept') ?? '',
+      });
       return new Response(JSON.stringify({ data: null }), { status: 200, headers: { 'content-type': 'application/json' } });
     };
     // The web client as the app builds it (its link, and the @defer handler its overview query needs).
@@ -89,7 +102,8 @@ describe('the persisted-operation manifest', () => {
     // Subscriptions too go out by id, over HTTP: HttpLink asks for Apollo's multipart subscription protocol.
     const subscriptions = committed.operations.filter((o) => o.type === 'subscription').map((o) => o.name);
     expect(subscriptions).toContain('InvoicePaymentEvents');
-    for (const name of subscriptions) expect(sent.find((r) => r.operationName === name)!.accept).toMatch(/^multipart\/mixed;boundary=graphql;subscriptionSpec=1\.0,/);
+    for (const name of subscriptions)
+      expect(sent.find((r) => r.operationName === name)!.accept).toMatch(/^multipart\/mixed;boundary=graphql;subscriptionSpec=1\.0,/);
     expect(sent.find((r) => r.operationName === 'CustomerList')!.accept).not.toContain('subscriptionSpec');
   });
 });

@@ -65,7 +65,14 @@ interface Customer360 {
   } | null;
   invoices: {
     totalCount: number;
-    nodes: Array<{ id: string; number: string; status: string; total: { amount: number }; amountDue: Money; payments: Array<{ id: string; status: string; amount: Money }> | null }>;
+    nodes: Array<{
+      id: string;
+      number: string;
+      status: string;
+      total: { amount: number };
+      amountDue: Money;
+      payments: Array<{ id: string; status: string; amount: Money }> | null;
+    }>;
   } | null;
   outstandingBalance: Money | null;
   payments: { nodes: Array<{ id: string; status: string; amount: { amount: number }; invoice: { id: string } | null }> } | null;
@@ -156,7 +163,12 @@ describe('the composed graph over the sandboxes', () => {
     const invoices = await backends.odoo<Array<{ id: number; name: string; partner_id: Many2one; amount_residual: number }>>(
       'account.move',
       'search_read',
-      [[['move_type', '=', 'out_invoice'], ['partner_id', 'in', partners.map((p) => p.id)]]],
+      [
+        [
+          ['move_type', '=', 'out_invoice'],
+          ['partner_id', 'in', partners.map((p) => p.id)],
+        ],
+      ],
       { fields: ['name', 'partner_id', 'amount_residual'] },
     );
     const invoiceById = new Map(invoices.map((i) => [String(i.id), i]));
@@ -293,7 +305,10 @@ describe('the same graph with the payments read model off', () => {
     // Stripe's search takes at most ten clauses: one search per ten customers or invoices.
     // The customers' Stripe ids, then their payments (Customer.payments), then the payments of the invoices shown (Invoice.payments).
     const invoicesShown = (answer: { customers: Customer360[] }): number => answer.customers.reduce((n, c) => n + c.invoices!.nodes.length, 0);
-    const searches = (customers: number, invoices: number) => ({ 'customers.search': Math.ceil(customers / 10), 'payment_intents.search': Math.ceil(customers / 10) + Math.ceil(invoices / 10) });
+    const searches = (customers: number, invoices: number) => ({
+      'customers.search': Math.ceil(customers / 10),
+      'payment_intents.search': Math.ceil(customers / 10) + Math.ceil(invoices / 10),
+    });
     expect(five.calls.payments).toEqual(searches(5, invoicesShown(five)));
     expect(fifty.calls.payments).toEqual(searches(50, invoicesShown(fifty)));
     console.log('backend calls for 5 customers, read model off:', JSON.stringify(five.calls));

@@ -47,7 +47,10 @@ async function warm(url: string): Promise<void> {
 
 beforeAll(async () => {
   // The ERP's breaker must not open during the test: its errors are the deadline's, not a circuit's.
-  stack = await startStack({ env: { ERP_BREAKER_THRESHOLD: '1000' }, gatewayEnv: { ENTITY_CACHE: 'off', RESPONSE_CACHE: 'off', SUBGRAPH_TIMEOUT_MS: '60000' } });
+  stack = await startStack({
+    env: { ERP_BREAKER_THRESHOLD: '1000' },
+    gatewayEnv: { ENTITY_CACHE: 'off', RESPONSE_CACHE: 'off', SUBGRAPH_TIMEOUT_MS: '60000' },
+  });
   // Cold start (the ERP subgraph's login, first plans) on the stack's patient gateway.
   const first = await ask(stack.gatewayUrl);
   expect(first.errors).toBeUndefined();
@@ -114,7 +117,11 @@ describe('a hung ERP subgraph', () => {
     expect(result.data!.customers.nodes).toEqual(truth.map(({ id, name }) => ({ id, name, outstandingBalance: null, orders: null })));
     const errors = [...result.errors!].sort(byPath);
     expect(errors).toEqual(
-      ERP_FIELD_PATHS.map((path) => ({ message: 'Subgraph erp did not answer within 2000 ms.', path, extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'erp' } })),
+      ERP_FIELD_PATHS.map((path) => ({
+        message: 'Subgraph erp did not answer within 2000 ms.',
+        path,
+        extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'erp' },
+      })),
     );
     // One fetch for both customers, counted once; it told the stub 2000 ms less a fifth.
     expect(await metric(gateway.url, 'subgraph_fetch_errors_total', { subgraph: 'erp', code: 'SUBGRAPH_TIMEOUT' })).toBe(1);

@@ -62,7 +62,11 @@ async function completedFetches(subgraph: string): Promise<number> {
 }
 
 function post(query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers }, body: JSON.stringify({ query, variables }) });
+  return fetch(stack.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
 }
 
 beforeAll(async () => {
@@ -112,7 +116,10 @@ describe('@defer', () => {
     expect(nodes).toHaveLength(3);
     expect(parts.map(bare)).toEqual([
       { hasNext: true, data: { customers: { nodes: nodes.map(({ id, name }) => ({ id, name })) } } },
-      { hasNext: false, incremental: nodes.map((node, i) => ({ data: { outstandingBalance: node.outstandingBalance }, path: ['customers', 'nodes', i], label: 'erp' })) },
+      {
+        hasNext: false,
+        incremental: nodes.map((node, i) => ({ data: { outstandingBalance: node.outstandingBalance }, path: ['customers', 'nodes', i], label: 'erp' })),
+      },
     ]);
   });
 
@@ -137,7 +144,9 @@ describe('@defer', () => {
     const body = (await response.json()) as { data: { customer: Record<string, unknown> }; errors: Array<{ path: unknown; extensions: { code: string } }> };
     expect(body.data.customer.outstandingBalance).toBeNull();
     expect(body.data.customer.orders).toMatchObject({ nodes: expect.any(Array) });
-    expect(body.errors).toEqual([expect.objectContaining({ path: ['customer', 'outstandingBalance'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ path: ['customer', 'outstandingBalance'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
   });
 
   it('is read by Apollo Client 4 as a partial result, then the whole one', async () => {
@@ -199,9 +208,16 @@ describe('@defer', () => {
       expect((parts[0]!.data!.customer as Record<string, unknown>).id).toBe('10000006');
       const [balance, orders] = [parts[1]!.incremental![0]!, parts[2]!.incremental![0]!];
       expect(balance).toMatchObject({ data: { outstandingBalance: null }, path: ['customer'], label: 'balance' });
-      expect(balance.errors).toEqual([expect.objectContaining({ path: ['customer', 'outstandingBalance'], extensions: expect.objectContaining({ code: 'BACKEND_UNAVAILABLE', serviceName: 'erp' }) })]);
+      expect(balance.errors).toEqual([
+        expect.objectContaining({
+          path: ['customer', 'outstandingBalance'],
+          extensions: expect.objectContaining({ code: 'BACKEND_UNAVAILABLE', serviceName: 'erp' }),
+        }),
+      ]);
       expect(orders).toMatchObject({ data: { orders: null }, path: ['customer'], label: 'orders' });
-      expect(orders.errors).toEqual([expect.objectContaining({ path: ['customer', 'orders'], extensions: expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }) })]);
+      expect(orders.errors).toEqual([
+        expect.objectContaining({ path: ['customer', 'orders'], extensions: expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }) }),
+      ]);
     } finally {
       await stack.clearFaults();
     }

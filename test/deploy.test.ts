@@ -72,7 +72,12 @@ function sourceFiles(dir: string): string[] {
 /** The variables a service's code names (`env.X`, `'X'` as an argument), and the gateway's schema's x-env. */
 function variablesRead(name: string): Set<string> {
   const { kind, short } = serviceKind(name);
-  const dirs = kind === 'gateway' ? ['gateway/src', 'lib'] : kind === 'subgraph' ? [`subgraphs/${short}/src`, 'subgraphs/kit/src', 'lib'] : [`sandboxes/${short}/src`, 'sandboxes/kit/src', 'lib'];
+  const dirs =
+    kind === 'gateway'
+      ? ['gateway/src', 'lib']
+      : kind === 'subgraph'
+        ? [`subgraphs/${short}/src`, 'subgraphs/kit/src', 'lib']
+        : [`sandboxes/${short}/src`, 'sandboxes/kit/src', 'lib'];
   const names = new Set<string>(['NODE_ENV', 'NODE_OPTIONS']);
   for (const file of dirs.flatMap(sourceFiles)) {
     const text = read(file);
@@ -134,7 +139,10 @@ const graph360Containers: Container[] = ofKind('Deployment').flatMap((deployment
       pod: deployment.spec.template.spec,
       container,
       env: Object.fromEntries(
-        ((container.env ?? []) as Json[]).map((e) => [e.name as string, e.valueFrom ? (SECRET_VALUES[e.valueFrom.secretKeyRef.key as string] ?? '') : String(e.value)]),
+        ((container.env ?? []) as Json[]).map((e) => [
+          e.name as string,
+          e.valueFrom ? (SECRET_VALUES[e.valueFrom.secretKeyRef.key as string] ?? '') : String(e.value),
+        ]),
       ),
     })),
 );
@@ -149,8 +157,9 @@ const composeServices = Object.entries(compose.services as Record<string, Json>)
     env: Object.fromEntries(
       Object.entries((service.environment ?? {}) as Record<string, string>).map(([key, value]) => [
         key,
-        String(value).replace(/\$\{([A-Z0-9_]+)(?::[?-]([^}]*))?\}/g, (_m, variable: string, rest: string | undefined) =>
-          SECRET_VALUES[variable] ?? (String(_m).includes(':-') ? (rest ?? '') : 'x'.repeat(40)),
+        String(value).replace(
+          /\$\{([A-Z0-9_]+)(?::[?-]([^}]*))?\}/g,
+          (_m, variable: string, rest: string | undefined) => SECRET_VALUES[variable] ?? (String(_m).includes(':-') ? (rest ?? '') : 'x'.repeat(40)),
         ),
       ]),
     ),
@@ -169,16 +178,25 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ENTRYPOINT \["graph360-service"\]$/m);
   });
 
-  it("copies what the services need, and .dockerignore keeps none of it out", () => {
-    const copied = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).map((l) => l.split(/\s+/).filter((w) => !w.startsWith('--')).at(1)!);
-    const ignored = read('.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'));
+  it('copies what the services need, and .dockerignore keeps none of it out', () => {
+    const copied = instructions
+      .filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
+      .map((l) =>
+        l
+          .split(/\s+/)
+          .filter((w) => !w.startsWith('--'))
+          .at(1)!,
+      );
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     for (const needed of ['package.json', 'lib', 'schema', 'gateway', 'subgraphs', 'sandboxes', 'deploy/docker-entrypoint.sh']) {
       expect(copied).toContain(needed);
       expect(ignored.filter((pattern) => pattern === needed || needed.startsWith(`${pattern}/`))).toEqual([]);
     }
   });
 
-  it("the entry point starts every service `npm start` starts, from the same entry file", () => {
+  it('the entry point starts every service `npm start` starts, from the same entry file', () => {
     expect(Object.fromEntries(entryPointServices())).toEqual(Object.fromEntries(STACK.map((spec) => [spec.name, spec.entry])));
   });
 
@@ -263,7 +281,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       } else {
         expect([readiness, liveness], service).toEqual(['/ready', '/health']);
       }
-      for (const path of [readiness, liveness, container.startupProbe?.httpGet?.path].filter(Boolean)) expect(servesPath(service, path), `${service} serves ${path}`).toBe(true);
+      for (const path of [readiness, liveness, container.startupProbe?.httpGet?.path].filter(Boolean))
+        expect(servesPath(service, path), `${service} serves ${path}`).toBe(true);
       const ports = (container.ports as Json[]).map((p) => p.name);
       for (const probe of [container.readinessProbe, container.livenessProbe]) expect(ports).toContain(probe.httpGet.port);
     }
@@ -293,7 +312,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('every variable a manifest sets is one the service reads, and its config reader accepts the whole set', () => {
     for (const { service, env } of graph360Containers) {
       const read = variablesRead(service);
-      expect(Object.keys(env).filter((name) => !read.has(name)), service).toEqual([]);
+      expect(
+        Object.keys(env).filter((name) => !read.has(name)),
+        service,
+      ).toEqual([]);
       expect(() => readConfigOf(service, env), service).not.toThrow();
     }
   });
@@ -318,12 +340,14 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         const ref = e.valueFrom?.secretKeyRef;
         if (ref) expect(secrets.get(ref.name)?.has(ref.key), `${workload}: secret ${ref.name}/${ref.key}`).toBe(true);
       }
-      for (const volume of (pod.volumes ?? []) as Json[]) if (volume.configMap) expect(configMaps.has(volume.configMap.name), `${workload}: configMap ${volume.configMap.name}`).toBe(true);
+      for (const volume of (pod.volumes ?? []) as Json[])
+        if (volume.configMap) expect(configMaps.has(volume.configMap.name), `${workload}: configMap ${volume.configMap.name}`).toBe(true);
       const mounts = new Set(((container.volumeMounts ?? []) as Json[]).map((m) => m.name));
       expect([...mounts].filter((m) => !((pod.volumes ?? []) as Json[]).some((v) => v.name === m))).toEqual([]);
     }
     const labelsOf = new Map(ofKind('Deployment').map((d) => [d.metadata.name as string, d.spec.template.metadata.labels as Record<string, string>]));
-    const selects = (selector: Record<string, string>): boolean => [...labelsOf.values()].some((labels) => Object.entries(selector).every(([k, v]) => labels[k] === v));
+    const selects = (selector: Record<string, string>): boolean =>
+      [...labelsOf.values()].some((labels) => Object.entries(selector).every(([k, v]) => labels[k] === v));
     for (const s of ofKind('Service')) expect(selects(s.spec.selector), `Service ${s.metadata.name}`).toBe(true);
     for (const p of ofKind('PodDisruptionBudget')) expect(selects(p.spec.selector.matchLabels), `PDB ${p.metadata.name}`).toBe(true);
   });
@@ -375,8 +399,14 @@ describe('compose.yaml', () => {
   it('every variable it sets is one the service reads, the config reader accepts them, and no secret is written in it', () => {
     for (const { name, env, service } of composeServices) {
       const read = variablesRead(name);
-      expect(Object.keys(env).filter((variable) => !read.has(variable)), name).toEqual([]);
-      expect(() => readConfigOf(name, { ...env, GATEWAY_HOST: '0.0.0.0', SUBGRAPH_HOST: '0.0.0.0', SANDBOX_HOST: '0.0.0.0', NODE_ENV: 'production' }), name).not.toThrow();
+      expect(
+        Object.keys(env).filter((variable) => !read.has(variable)),
+        name,
+      ).toEqual([]);
+      expect(
+        () => readConfigOf(name, { ...env, GATEWAY_HOST: '0.0.0.0', SUBGRAPH_HOST: '0.0.0.0', SANDBOX_HOST: '0.0.0.0', NODE_ENV: 'production' }),
+        name,
+      ).not.toThrow();
       for (const [variable, value] of Object.entries((service.environment ?? {}) as Record<string, string>)) {
         if (/SECRET|TOKEN|PASSWORD|KEY/.test(variable)) expect(value, `${name} ${variable}`).toMatch(/^\$\{[A-Z0-9_]+(:[-?][^}]*)?\}$/);
       }

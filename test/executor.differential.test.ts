@@ -35,13 +35,22 @@ function withDistinctRepresentations(fetch: Fetch): Fetch {
 const CASES: Array<{ name: string; query: string; variables?: Record<string, unknown> }> = [
   { name: '@requires with an entity error in the list', query: '{ products { id name price inStock shippingEstimate } }' },
   { name: 'nullable list, root error and entity fetch', query: '{ productList { id name fragile inStock } }' },
-  { name: 'union with type conditions and nested entities', query: '{ search { __typename ... on Product { id inStock reviews { body author { name email } } } ... on Article { title } } }' },
+  {
+    name: 'union with type conditions and nested entities',
+    query: '{ search { __typename ... on Product { id inStock reviews { body author { name email } } } ... on Article { title } } }',
+  },
   { name: 'interface field', query: '{ node(id: "a1") { __typename id ... on Article { title reviews { id rating } } ... on Product { name } } }' },
   { name: 'lists of lists of entities', query: '{ matrix { id name stockHistory inStock } }' },
-  { name: '@interfaceObject fields and __typename', query: '{ media { __typename id title stars reviewsCount ... on Book { size: pages } ... on Movie { size: minutes } } }' },
+  {
+    name: '@interfaceObject fields and __typename',
+    query: '{ media { __typename id title stars reviewsCount ... on Book { size: pages } ... on Movie { size: minutes } } }',
+  },
   { name: '@interfaceObject at the root', query: '{ topMedia { __typename id title stars ... on Book { pages } } }' },
   { name: '@provides', query: '{ product(id: "p2") { reviews { author { id name } } } }' },
-  { name: 'aliases of one field with different arguments', query: '{ products { id x: delivery(zone: "eu") y: delivery(zone: "us") delivery r1: reviews(first: 1) { id } r2: reviews(first: 3) { id body } } }' },
+  {
+    name: 'aliases of one field with different arguments',
+    query: '{ products { id x: delivery(zone: "eu") y: delivery(zone: "us") delivery r1: reviews(first: 1) { id } r2: reviews(first: 3) { id body } } }',
+  },
   { name: 'non-null field nulled in a nested object', query: '{ products { id warehouse { code capacity } } }' },
   { name: 'non-null list element nulls the list up to a nullable parent', query: '{ product(id: "p3") { id reviews { id body } } productList { id } }' },
   { name: 'nullability error bubbles to data', query: '{ users { id name email } __typename }' },
@@ -56,7 +65,11 @@ const CASES: Array<{ name: string; query: string; variables?: Record<string, unk
     query: 'query Q($a: Boolean!) { products { id ...Stock @include(if: $a) } } fragment Stock on Product { inStock shippingEstimate }',
     variables: { a: true },
   },
-  { name: 'the same field in a fragment and outside, merged', query: '{ search(term: "products") { ... on Product { id reviews { id } } ... on Node { id } } product(id: "p1") { reviews { id } ... on Product { reviews { body } } } }' },
+  {
+    name: 'the same field in a fragment and outside, merged',
+    query:
+      '{ search(term: "products") { ... on Product { id reviews { id } } ... on Node { id } } product(id: "p1") { reviews { id } ... on Product { reviews { body } } } }',
+  },
   { name: 'introspection beside data', query: '{ __type(name: "Product") { name fields { name } } products { id } }' },
   { name: 'bad variables answer without planning', query: 'query($id: ID!) { product(id: $id) { id } }', variables: {} },
 ];
@@ -102,7 +115,9 @@ describe('our executor and @apollo/gateway answer alike', () => {
     expect(compared).toBeGreaterThanOrEqual(200);
     // @apollo/gateway's own mistakes (see below) explain a few answers; byte-equal stays the rule.
     expect(known['key order'] + known['entity error path']).toBeLessThan(compared / 10);
-    console.info(`compared ${compared} answers of ${operations.length} operations; ${withErrors} with errors; known @apollo/gateway divergences: ${JSON.stringify(known)}`);
+    console.info(
+      `compared ${compared} answers of ${operations.length} operations; ${withErrors} with errors; known @apollo/gateway divergences: ${JSON.stringify(known)}`,
+    );
     // The random operations reach the failing fields too, not only the happy paths.
     expect(withErrors).toBeGreaterThan(20);
   });
@@ -115,7 +130,7 @@ describe('where @apollo/gateway is wrong', () => {
   });
   afterAll(() => executors?.stop());
 
-  it("pins an entity error on the entity it came from, not on a union neighbour that sent no representation", async () => {
+  it('pins an entity error on the entity it came from, not on a union neighbour that sent no representation', async () => {
     // search(term: "mixed") is [Article a1, Product p1, Product p3]; p3's inStock fails.
     const { apollo, graph360 } = await executors.run('{ search(term: "mixed") { ... on Product { id inStock } ... on Article { title } } }');
     const ours = JSON.parse(graph360.json) as { errors: Array<{ path: unknown[] }>; data: unknown };

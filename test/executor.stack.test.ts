@@ -24,7 +24,11 @@ function clientDocument(): DocumentNode {
 }
 
 async function post(url: string, headers: Record<string, string>, query: string, operationName: string, variables: Record<string, unknown>): Promise<string> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, operationName, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, operationName, variables }),
+  });
   const body = (await response.json()) as { extensions?: Record<string, unknown> };
   if (body.extensions) {
     delete body.extensions.cacheStatus;
@@ -50,7 +54,9 @@ describe('client operations through both executors on the real stack', () => {
     const withoutDefer = print(visit(document, { Directive: (node) => (node.name.value === 'defer' ? null : undefined) }));
     expect(withoutDefer).not.toBe(query);
     // Queries and mutations: @apollo/gateway's executor has no subscriptions (InvoicePaymentEvents: test/web.browser.test.ts, test/subscriptions.test.ts).
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.operation !== 'subscription').map((d) => d.name!.value);
+    const operations = document.definitions
+      .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.operation !== 'subscription')
+      .map((d) => d.name!.value);
     const both = async (operationName: string, variables: Record<string, unknown>) => {
       const ours = await post(stack.gatewayUrl, stack.authHeaders, query, operationName, variables);
       const apollo = await post(apolloUrl, stack.authHeaders, withoutDefer, operationName, variables);
@@ -75,12 +81,15 @@ describe('client operations through both executors on the real stack', () => {
     let customerId = '';
     for (const { id } of customers) {
       const overview = await check('CustomerOverview', { id });
-      const open = ((overview.data?.customer as { invoices?: { nodes: Array<typeof invoice> } } | null)?.invoices?.nodes ?? []).find((i) => i!.amountDue.amount > 0);
+      const open = ((overview.data?.customer as { invoices?: { nodes: Array<typeof invoice> } } | null)?.invoices?.nodes ?? []).find(
+        (i) => i!.amountDue.amount > 0,
+      );
       if (open && !invoice) [invoice, customerId] = [open, id];
     }
     await check('CustomerOverview', { id: 'no-such-customer' });
     // The later pages of a customer's orders and invoices, after the first page's cursor.
-    const pageOf = (data: { data?: Record<string, unknown> }, field: 'orders' | 'invoices') => (data.data?.customer as Record<string, { pageInfo: { endCursor: string | null } }>)[field]!;
+    const pageOf = (data: { data?: Record<string, unknown> }, field: 'orders' | 'invoices') =>
+      (data.data?.customer as Record<string, { pageInfo: { endCursor: string | null } }>)[field]!;
     const orders = await check('CustomerOrdersPage', { id: customers[0]!.id, first: 2 });
     await check('CustomerOrdersPage', { id: customers[0]!.id, first: 2, after: pageOf(orders, 'orders').pageInfo.endCursor });
     const invoices = await check('CustomerInvoicesPage', { id: customers[0]!.id, first: 2 });
@@ -89,7 +98,12 @@ describe('client operations through both executors on the real stack', () => {
     await check('ProductSearch', { search: 'a', inStockOnly: true, first: 5 });
     expect(invoice).toBeDefined();
     await check('InvoicePaymentStatus', { id: invoice!.id });
-    const payment = await check('PayInvoice', { customerId, invoiceId: invoice!.id, amount: { amount: invoice!.amountDue.amount, currency: invoice!.amountDue.currency }, idempotencyKey: randomUUID() });
+    const payment = await check('PayInvoice', {
+      customerId,
+      invoiceId: invoice!.id,
+      amount: { amount: invoice!.amountDue.amount, currency: invoice!.amountDue.currency },
+      idempotencyKey: randomUUID(),
+    });
     const paymentId = (payment.data?.payInvoice as { payment: { id: string } }).payment.id;
     await check('RefundPayment', { paymentId, amount: { amount: 1, currency: invoice!.amountDue.currency }, idempotencyKey: randomUUID() });
     await check('InvoicePaymentStatus', { id: invoice!.id });

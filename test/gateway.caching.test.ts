@@ -19,8 +19,12 @@ import { startStack, type Stack } from './helpers/startStack.js';
 let stack: Stack;
 
 /** Every request of these tests is made with the stack's token (every scope) unless it names its own. */
-const ask = <TData = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, options: AskOptions = {}): Promise<GatewayAnswer<TData>> =>
-  askAs<TData>(url, query, variables, { ...options, headers: { ...stack.authHeaders, ...options.headers } });
+const ask = <TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: AskOptions = {},
+): Promise<GatewayAnswer<TData>> => askAs<TData>(url, query, variables, { ...options, headers: { ...stack.authHeaders, ...options.headers } });
 
 const CUSTOMERS_360 = /* GraphQL */ `
   query Customers360($first: Int!) {
@@ -103,7 +107,9 @@ describe('gateway caching over the whole stack (memory caches)', () => {
 
     // Independent of any gateway: names from the CRM, what is due from the ERP.
     const nodes = cold.answer.data!.customers.nodes;
-    const page = await backends.crm<{ results: Array<{ id: string; properties: { name: string } }> }>(`/crm/v3/objects/companies?limit=${FIRST}&properties=name`);
+    const page = await backends.crm<{ results: Array<{ id: string; properties: { name: string } }> }>(
+      `/crm/v3/objects/companies?limit=${FIRST}&properties=name`,
+    );
     expect(nodes.map((c) => [c.id, c.name])).toEqual(page.results.map((r) => [r.id, r.properties.name]));
     const invoiceIds = nodes.flatMap((c) => c.invoices!.nodes.map((i) => Number(i.id)));
     expect(invoiceIds.length).toBeGreaterThan(FIRST);
@@ -116,7 +122,13 @@ describe('gateway caching over the whole stack (memory caches)', () => {
     expect(warm.calls).toBe(0);
     expect(warm.answer.headers.get('x-cache')).toBe('HIT');
     expect(warm.answer.cacheStatus).toMatchObject({ status: 'HIT', response: 'HIT', subgraphFetches: 0 });
-    console.log('customer-360: cold', JSON.stringify(cold.answer.cacheStatus), `${cold.calls} backend calls; warm`, JSON.stringify(warm.answer.cacheStatus), `${warm.calls} backend calls`);
+    console.log(
+      'customer-360: cold',
+      JSON.stringify(cold.answer.cacheStatus),
+      `${cold.calls} backend calls; warm`,
+      JSON.stringify(warm.answer.cacheStatus),
+      `${warm.calls} backend calls`,
+    );
   });
 
   it('answers from entity and root caches alone when the response cache is off: zero backend calls, zero subgraph fetches', async () => {
@@ -126,7 +138,13 @@ describe('gateway caching over the whole stack (memory caches)', () => {
     expect(warm.answer.data).toEqual(cold.answer.data);
     expect(cold.answer.cacheStatus.subgraphFetches).toBeGreaterThan(0);
     expect(warm.calls).toBe(0);
-    expect(warm.answer.cacheStatus).toMatchObject({ status: 'HIT', response: 'BYPASS', subgraphFetches: 0, entities: { misses: 0 }, rootFields: { misses: 0 } });
+    expect(warm.answer.cacheStatus).toMatchObject({
+      status: 'HIT',
+      response: 'BYPASS',
+      subgraphFetches: 0,
+      entities: { misses: 0 },
+      rootFields: { misses: 0 },
+    });
     expect(warm.answer.cacheStatus.entities.hits).toBe(cold.answer.cacheStatus.entities.misses);
     expect(await metric(replica, 'gateway_cache_requests_total', { layer: 'entity', result: 'hit' })).toBe(warm.answer.cacheStatus.entities.hits);
   });
@@ -159,7 +177,12 @@ describe('gateway caching over the whole stack (memory caches)', () => {
       const parts = await readParts(response);
       // The primary part, then each customer's two deferred fragments, without an error.
       expect(parts.at(-1)!.hasNext).toBe(false);
-      expect(parts.flatMap((part) => part.incremental ?? []).map((item) => item.label).sort()).toEqual([...Array<string>(FIRST).fill('billing'), ...Array<string>(FIRST).fill('orders')]);
+      expect(
+        parts
+          .flatMap((part) => part.incremental ?? [])
+          .map((item) => item.label)
+          .sort(),
+      ).toEqual([...Array<string>(FIRST).fill('billing'), ...Array<string>(FIRST).fill('orders')]);
       expect(parts.flatMap((part) => [...(part.errors ?? []), ...(part.incremental ?? []).flatMap((item) => item.errors ?? [])])).toEqual([]);
       expect(mergeParts(parts)).toEqual(whole.answer.data);
       const fetchesAfter = await subgraphFetches();
@@ -244,7 +267,9 @@ describe('gateway caching over the whole stack (memory caches)', () => {
 
   /** Queries twice: the second must come from the caches, so the test starts from cached (stale-able) data. */
   const warmUp = async (): Promise<void> => {
-    await until('a fully cached customer-360 answer', async () => ((await customers(stack.gatewayUrl)).answer.headers.get('x-cache') === 'HIT' ? true : undefined));
+    await until('a fully cached customer-360 answer', async () =>
+      (await customers(stack.gatewayUrl)).answer.headers.get('x-cache') === 'HIT' ? true : undefined,
+    );
   };
 
   const paid = new Set<string>();
@@ -343,7 +368,11 @@ describe('gateway caching over the whole stack (memory caches)', () => {
       expect([m1.cacheStatus.sharedFetches, m2.cacheStatus.sharedFetches]).toEqual([0, 0]);
       expect(m1.cacheStatus.subgraphFetches + m2.cacheStatus.subgraphFetches).toBe(2);
       const crm = (await stack.stats()).crm;
-      expect(Object.entries(crm).filter(([op]) => /update/.test(op)).reduce((n, [, c]) => n + c, 0)).toBe(2);
+      expect(
+        Object.entries(crm)
+          .filter(([op]) => /update/.test(op))
+          .reduce((n, [, c]) => n + c, 0),
+      ).toBe(2);
     } finally {
       await stack.clearFaults();
     }

@@ -59,7 +59,11 @@ describe('clients that close the connection early', () => {
   /** A normal request and its operation line: whatever an aborted request still had to log is logged by then. */
   const settled = async (): Promise<void> => {
     const requestId = `settle-${crypto.randomUUID()}`;
-    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(response.status).toBe(200);
     await response.text();
     await until('the settling request', () => lines().find((l) => l.requestId === requestId && l.msg === 'graphql operation'));
@@ -70,7 +74,17 @@ describe('clients that close the connection early', () => {
     await abortedPost(gateway.url, body, body.length / 2, { 'x-request-id': 'aborted-mid-body' });
     const line = await until('the abort line', () => lines().find((l) => l.requestId === 'aborted-mid-body'));
     await settled();
-    expect(line).toEqual({ level: 30, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String), name: 'gateway', requestId: 'aborted-mid-body', stage: 'request', method: 'POST', msg: 'client closed the connection before its request was complete' });
+    expect(line).toEqual({
+      level: 30,
+      time: expect.any(Number),
+      pid: expect.any(Number),
+      hostname: expect.any(String),
+      name: 'gateway',
+      requestId: 'aborted-mid-body',
+      stage: 'request',
+      method: 'POST',
+      msg: 'client closed the connection before its request was complete',
+    });
     expect(lines().filter((l) => l.requestId === 'aborted-mid-body')).toHaveLength(1);
     expect(lines().filter((l) => l.level >= 50)).toEqual([]);
     expect(await aborts('request')).toBe(1);
@@ -79,9 +93,14 @@ describe('clients that close the connection early', () => {
 
   it('a whole request, then the socket destroyed before the answer: one info line at stage response, no error line', async () => {
     const body = JSON.stringify({ query: 'query AbortProduct { product(id: "1") { id name } }' });
-    await abortedPost(gateway.url, body, body.length, { 'x-request-id': 'aborted-before-answer' }, () => until('the subgraph fetch', () => (held.length > 0 ? true : undefined)));
+    await abortedPost(gateway.url, body, body.length, { 'x-request-id': 'aborted-before-answer' }, () =>
+      until('the subgraph fetch', () => (held.length > 0 ? true : undefined)),
+    );
     const line = await until('the abort line', () => lines().find((l) => l.requestId === 'aborted-before-answer'));
-    held.shift()!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { product: { id: '1', name: 'Widget' } } }));
+    held
+      .shift()!
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ data: { product: { id: '1', name: 'Widget' } } }));
     await until('the operation line', () => lines().find((l) => l.requestId === 'aborted-before-answer' && l.msg === 'graphql operation'));
     await settled();
     expect(line).toMatchObject({ level: 30, stage: 'response', method: 'POST', msg: 'client closed the connection before the response was sent' });

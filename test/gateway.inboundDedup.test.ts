@@ -93,7 +93,10 @@ const followers = async (url: string): Promise<number> => (await dedupCount(url,
  * Sends the requests with crm's answers held, waits until `arrived` holds (each request
  * shared or fetched), then lets the answers go.
  */
-async function concurrently(requests: Array<() => Promise<GatewayAnswer<Record<string, unknown>>>>, arrived: () => Promise<boolean>): Promise<Array<GatewayAnswer<Record<string, unknown>>>> {
+async function concurrently(
+  requests: Array<() => Promise<GatewayAnswer<Record<string, unknown>>>>,
+  arrived: () => Promise<boolean>,
+): Promise<Array<GatewayAnswer<Record<string, unknown>>>> {
   const release = crm.hold();
   try {
     const answers = Promise.all(requests.map((request) => request()));
@@ -129,7 +132,9 @@ describe('inbound deduplication', () => {
       async () => (await followers(url)) === N - 1,
     );
     expect(crm.fetches).toHaveLength(1);
-    expect(answers.map((a) => [a.status, a.data, a.errors])).toEqual(Array.from({ length: N }, () => [200, { customer: { id: '7', name: 'Customer 7' } }, undefined]));
+    expect(answers.map((a) => [a.status, a.data, a.errors])).toEqual(
+      Array.from({ length: N }, () => [200, { customer: { id: '7', name: 'Customer 7' } }, undefined]),
+    );
     expect(new Set(answers.map((a) => JSON.stringify({ data: a.data, errors: a.errors, extensions: a.extensions }))).size).toBe(1);
     expect(answers.map((a) => a.headers.get('x-request-id'))).toEqual(Array.from({ length: N }, (_, i) => `dedup-${i}`));
     expect([await dedupCount(url, 'leader'), await followers(url)]).toEqual([1, N - 1]);
@@ -161,7 +166,11 @@ describe('inbound deduplication', () => {
       ],
       async () => crm.fetches.length === 3,
     );
-    expect(answers.map((a) => a.data)).toEqual([{ customer: { id: '1', name: 'Customer 1' } }, { customer: { id: '2', name: 'Customer 2' } }, { customer: { id: '1', name: 'Customer 1' } }]);
+    expect(answers.map((a) => a.data)).toEqual([
+      { customer: { id: '1', name: 'Customer 1' } },
+      { customer: { id: '2', name: 'Customer 2' } },
+      { customer: { id: '1', name: 'Customer 1' } },
+    ]);
     expect([await dedupCount(url, 'leader'), await dedupCount(url, 'shared')]).toEqual([3, 0]);
   });
 
@@ -199,7 +208,10 @@ describe('shared responses (identical HTTP requests after the first is admitted)
   async function loggedGateway(env: Record<string, string> = {}): Promise<{ url: string; lines: Array<Record<string, unknown>> }> {
     const lines: Array<Record<string, unknown>> = [];
     const config = readGatewayConfig({ ...auth.gatewayEnv, REDIS_URL: '', CRM_SUBGRAPH_URL: crmUrl, RATE_LIMIT: 'off', EXPOSE_CACHE_STATUS: 'off', ...env });
-    const gateway = await createGateway(config, createGatewayLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } }));
+    const gateway = await createGateway(
+      config,
+      createGatewayLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } }),
+    );
     gateways.push(gateway);
     return { url: await gateway.listen(0), lines };
   }
@@ -291,7 +303,13 @@ describe('shared responses (identical HTTP requests after the first is admitted)
     const refused = await ask(probe.url, CUSTOMER, { id: '24' }, { headers: await bearer('carol') });
     const cost = refused.errors ? (refused.errors[0]?.extensions as { measured: number }).measured : 1;
     // A budget of exactly two operations (and no refill to speak of), for one caller.
-    const { url } = await loggedGateway({ RATE_LIMIT: 'on', RATE_LIMIT_COST_BURST: String(2 * cost), RATE_LIMIT_COST_PER_SECOND: '0.001', ENTITY_CACHE: 'off', RESPONSE_CACHE: 'off' });
+    const { url } = await loggedGateway({
+      RATE_LIMIT: 'on',
+      RATE_LIMIT_COST_BURST: String(2 * cost),
+      RATE_LIMIT_COST_PER_SECOND: '0.001',
+      ENTITY_CACHE: 'off',
+      RESPONSE_CACHE: 'off',
+    });
     const headers = await bearer('carol');
     crm.fetches.length = 0;
     const send = () => ask(url, CUSTOMER, { id: '24' }, { headers });
@@ -309,7 +327,11 @@ describe('shared responses (identical HTTP requests after the first is admitted)
     } finally {
       release();
     }
-    expect(answers.map((a) => a.data ?? null)).toEqual([{ customer: { id: '24', name: 'Customer 24' } }, { customer: { id: '24', name: 'Customer 24' } }, null]);
+    expect(answers.map((a) => a.data ?? null)).toEqual([
+      { customer: { id: '24', name: 'Customer 24' } },
+      { customer: { id: '24', name: 'Customer 24' } },
+      null,
+    ]);
     expect(answers[2]!.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(crm.fetches).toHaveLength(1);
   });

@@ -95,13 +95,16 @@ describe('the gateway in production', () => {
   });
 
   it('counts requests and latency per operation at /metrics', async () => {
-    for (let i = 0; i < 3; i++) expect((await graphql(gatewayUrl(), CUSTOMERS.replace('ObsCustomers', 'MetricsProbe'), { first: 1 }, stack.authHeaders)).errors).toBeUndefined();
+    for (let i = 0; i < 3; i++)
+      expect((await graphql(gatewayUrl(), CUSTOMERS.replace('ObsCustomers', 'MetricsProbe'), { first: 1 }, stack.authHeaders)).errors).toBeUndefined();
     await graphql(gatewayUrl(), 'query MetricsProbeBad { nope }');
     const response = await fetch(`${base}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = await response.text();
-    const excerpt = text.split('\n').filter((l) => l.includes('MetricsProbe') && (l.startsWith('graphql_requests_total') || l.includes('_count') || l.includes('le="+Inf"')));
+    const excerpt = text
+      .split('\n')
+      .filter((l) => l.includes('MetricsProbe') && (l.startsWith('graphql_requests_total') || l.includes('_count') || l.includes('le="+Inf"')));
     console.log(`/metrics excerpt:\n${excerpt.join('\n')}`);
     expect(excerpt).toEqual(
       expect.arrayContaining([
@@ -133,9 +136,11 @@ describe('the gateway in production', () => {
         const json = (body: string) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
         if (mode === 'html500') res.writeHead(500, { 'content-type': 'text/html' }).end(`<html><body>${LEAK}</body></html>`);
         else if (mode === 'badJson') json('{"data": {"_entities": [');
-        else if (mode === 'hang') return; // accepted, never answered
+        else if (mode === 'hang')
+          return; // accepted, never answered
         // A subgraph that does not mask its own crashes (ours do; a third party may not).
-        else if (mode === 'leakyError') json(JSON.stringify({ data: { _entities: null }, errors: [{ message: LEAK, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+        else if (mode === 'leakyError')
+          json(JSON.stringify({ data: { _entities: null }, errors: [{ message: LEAK, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
         else json(JSON.stringify({ data: { _entities: 'not a list' } }));
       });
       await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
@@ -170,7 +175,8 @@ describe('the gateway in production', () => {
       // Partial data with status 200: the CRM's fields are there, the broken ERP's are null.
       expect(result.status).toBe(200);
       expect(result.data!.customers.nodes).toHaveLength(2);
-      for (const node of result.data!.customers.nodes) expect(node).toMatchObject({ id: expect.any(String), name: expect.any(String), outstandingBalance: null });
+      for (const node of result.data!.customers.nodes)
+        expect(node).toMatchObject({ id: expect.any(String), name: expect.any(String), outstandingBalance: null });
       expect(result.errors!.length).toBeGreaterThan(0);
       // Nothing of the subgraph's internals reaches the client, and it got the request id.
       expect(JSON.stringify(result)).not.toMatch(/Traceback|app\.py|<html|stacktrace| {4}at /);
@@ -196,9 +202,15 @@ describe('the gateway in production', () => {
         return [response.status, await response.json()];
       };
       mode = 'html500';
-      expect(await ready()).toEqual([200, { status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'HTTP 500', payments: 'ok' } }]);
+      expect(await ready()).toEqual([
+        200,
+        { status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'HTTP 500', payments: 'ok' } },
+      ]);
       mode = 'hang';
-      expect(await ready()).toEqual([200, { status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'no answer within 1000 ms', payments: 'ok' } }]);
+      expect(await ready()).toEqual([
+        200,
+        { status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'no answer within 1000 ms', payments: 'ok' } },
+      ]);
     });
 
     for (const failure of ['html500', 'badJson'] as const) {
@@ -280,9 +292,15 @@ describe('the gateway in production', () => {
       expect(simpleGet.status).toBe(400);
       expect(await simpleGet.text()).toContain('Cross-Site Request Forgery');
       // A POST that a cross-site form can send (a "simple" content type) is refused as not JSON (lib/http.ts), before Apollo's CSRF check.
-      const formPost = await fetch(gatewayUrl(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      const formPost = await fetch(gatewayUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
       expect(formPost.status).toBe(415);
-      expect(await formPost.json()).toEqual({ errors: [{ message: 'A POST must have Content-Type application/json, not text/plain.', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] });
+      expect(await formPost.json()).toEqual({
+        errors: [{ message: 'A POST must have Content-Type application/json, not text/plain.', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }],
+      });
 
       const preflighted = await fetch(`${gatewayUrl()}?query=${query}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
       expect(preflighted.status).toBe(200);
@@ -297,7 +315,9 @@ describe('the gateway in production', () => {
         body: JSON.stringify({ query: `{ __typename } # ${padding}` }),
       });
       expect(response.status).toBe(413);
-      expect(await response.json()).toEqual({ errors: [{ message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      expect(await response.json()).toEqual({
+        errors: [{ message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
       // Just under the limit is served.
       const fits = await graphql(gatewayUrl(), `{ __typename } # ${'x'.repeat(MAX_BODY_BYTES - 100)}`);
       expect(fits.status).toBe(200);
@@ -309,7 +329,11 @@ describe('the gateway in production', () => {
       const health = await fetch(`${base}/health`);
       expect([health.status, await health.json()]).toEqual([
         200,
-        { status: 'ok', service: 'gateway', supergraph: { source: 'file', revision: SUPERGRAPH_REVISION, loadedAt: expect.any(String), lastCheckAt: expect.any(String), lastError: null } },
+        {
+          status: 'ok',
+          service: 'gateway',
+          supergraph: { source: 'file', revision: SUPERGRAPH_REVISION, loadedAt: expect.any(String), lastCheckAt: expect.any(String), lastError: null },
+        },
       ]);
       const ready = await fetch(`${base}/ready`);
       expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', service: 'gateway', subgraphs: { crm: 'ok', erp: 'ok', payments: 'ok' } }]);
@@ -320,10 +344,20 @@ describe('the gateway in production', () => {
 
       const ready = await fetch(`${base}/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: 'degraded', service: 'gateway', failing: ['erp'], subgraphs: { crm: 'ok', erp: 'ECONNREFUSED', payments: 'ok' } });
+      expect(await ready.json()).toEqual({
+        status: 'degraded',
+        service: 'gateway',
+        failing: ['erp'],
+        subgraphs: { crm: 'ok', erp: 'ECONNREFUSED', payments: 'ok' },
+      });
       expect((await fetch(`${base}/health`)).status).toBe(200);
 
-      const result = await graphql<{ customers: { nodes: Array<{ id: string; name: string; outstandingBalance: unknown }> } }>(gatewayUrl(), CUSTOMERS, { first: 3 }, stack.authHeaders);
+      const result = await graphql<{ customers: { nodes: Array<{ id: string; name: string; outstandingBalance: unknown }> } }>(
+        gatewayUrl(),
+        CUSTOMERS,
+        { first: 3 },
+        stack.authHeaders,
+      );
       expect(result.status).toBe(200);
       expect(result.data!.customers.nodes).toHaveLength(3);
       for (const node of result.data!.customers.nodes) expect(node).toMatchObject({ name: expect.any(String), outstandingBalance: null });

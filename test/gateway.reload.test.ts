@@ -86,7 +86,12 @@ describe('the supergraph file', () => {
             const first = (next++ % 5) + 1;
             try {
               const result = await graphql<LoadResult>(stack.gatewayUrl, LOAD, { first }, stack.authHeaders);
-              if (result.status !== 200 || result.errors || result.data?.customers.nodes.length !== first || result.data.customers.nodes.some((n) => !n.outstandingBalance)) {
+              if (
+                result.status !== 200 ||
+                result.errors ||
+                result.data?.customers.nodes.length !== first ||
+                result.data.customers.nodes.some((n) => !n.outstandingBalance)
+              ) {
                 failures.push(result);
               } else served.push(result.data.contact.description);
             } catch (error) {
@@ -147,7 +152,11 @@ describe('the supergraph file', () => {
       const after = await graphql<{ __type: { description: string } }>(stack.gatewayUrl, '{ __type(name: "Contact") { description } }');
       expect(after.data).toEqual({ __type: { description: revision(3) } });
 
-      const lines = stack.services.gateway!.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; path?: string; problem?: string });
+      const lines = stack.services
+        .gateway!.output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; path?: string; problem?: string });
       expect(lines.filter((l) => l.msg === 'supergraph reloaded')).toHaveLength(3);
       const invalid = lines.filter((l) => l.msg === 'supergraph file changed but is invalid; still serving the previous supergraph');
       expect(invalid).toHaveLength(1);

@@ -60,7 +60,11 @@ describe('the supergraph from a URL', () => {
     return result.data!.contact.description;
   };
   const logLines = (): Array<{ msg: string; [key: string]: unknown }> =>
-    stack.services.gateway!.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string });
+    stack.services
+      .gateway!.output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string });
 
   beforeAll(async () => {
     server = await startSupergraphServer(ORIGINAL, '"rev-0"');
@@ -109,7 +113,10 @@ describe('the supergraph from a URL', () => {
     // A 500: logged, reported, counted; revision 1 still served.
     server.mode = 'fail';
     let h = await until(health, (x) => x.supergraph.lastError !== null, 'the 500 in /health');
-    expect(h.supergraph).toMatchObject({ revision: revisionOf(revision1), lastError: { reason: 'fetch', message: `supergraph at ${server.url} could not be fetched: HTTP 500` } });
+    expect(h.supergraph).toMatchObject({
+      revision: revisionOf(revision1),
+      lastError: { reason: 'fetch', message: `supergraph at ${server.url} could not be fetched: HTTP 500` },
+    });
     expect(await served()).toBe('A person at a customer (from the CDN, revision 1).');
 
     // A timeout (no answer within SUPERGRAPH_FETCH_TIMEOUT_MS): the same.
@@ -130,7 +137,9 @@ describe('the supergraph from a URL', () => {
     expect(h.supergraph.lastError!.message).toContain(`supergraph at ${server.url} is not a valid supergraph`);
     const afterInvalid = server.requests.length;
     await server.nextRequests(2);
-    expect(server.requests.slice(afterInvalid).map((r) => [r.ifNoneMatch, r.status])).toEqual(server.requests.slice(afterInvalid).map(() => ['"rev-2-broken"', 304]));
+    expect(server.requests.slice(afterInvalid).map((r) => [r.ifNoneMatch, r.status])).toEqual(
+      server.requests.slice(afterInvalid).map(() => ['"rev-2-broken"', 304]),
+    );
     expect(await served()).toBe('A person at a customer (from the CDN, revision 1).');
     const invalid = logLines().filter((l) => l.msg === 'supergraph at the URL changed but is invalid; still serving the previous supergraph');
     expect(invalid).toHaveLength(1);
@@ -145,7 +154,9 @@ describe('the supergraph from a URL', () => {
     await until(health, (x) => x.supergraph.revision === revisionOf(revision3) && x.supergraph.lastError === null, 'revision 3 in /health');
     expect(await served()).toBe('A person at a customer (from the CDN, revision 3).');
     expect(logLines().filter((l) => l.msg === 'supergraph reloaded')).toHaveLength(2);
-    expect(logLines().filter((l) => l.msg === 'supergraph fetch failed; still serving the previous supergraph, trying again at the next poll').length).toBeGreaterThanOrEqual(2);
+    expect(
+      logLines().filter((l) => l.msg === 'supergraph fetch failed; still serving the previous supergraph, trying again at the next poll').length,
+    ).toBeGreaterThanOrEqual(2);
 
     // The key went with every fetch and into no log line.
     expect(server.requests.every((r) => r.authorization === CDN_KEY)).toBe(true);
@@ -158,7 +169,8 @@ describe('starting from a URL', () => {
     const auth = createTestAuth();
     const server = await startSupergraphServer(ORIGINAL, '"rev-0"');
     server.mode = 'fail';
-    const start = (env: Record<string, string>) => spawnService({ entry: 'gateway/src/index.ts', env: { GATEWAY_PORT: '0', REDIS_URL: '', ...auth.gatewayEnv, ...env }, timeoutMs: 60_000 });
+    const start = (env: Record<string, string>) =>
+      spawnService({ entry: 'gateway/src/index.ts', env: { GATEWAY_PORT: '0', REDIS_URL: '', ...auth.gatewayEnv, ...env }, timeoutMs: 60_000 });
     try {
       await expect(start({ SUPERGRAPH_URL: server.url })).rejects.toThrow(`[gateway] cannot start: supergraph at ${server.url} could not be fetched: HTTP 500`);
       server.mode = 'ok';

@@ -106,7 +106,11 @@ describe('GraphQL over HTTP: the gateway', () => {
         expect(result.status).toBe(audit.name.startsWith('SHOULD') ? 'warn' : 'notice');
         if (result.status === 'ok') return;
         const body = (await result.response.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
-        expect({ status: result.response.status, code: body.errors?.[0]?.extensions?.code, data: body.data }).toEqual({ status: deliberate.status, code: deliberate.code, data: undefined });
+        expect({ status: result.response.status, code: body.errors?.[0]?.extensions?.code, data: body.data }).toEqual({
+          status: deliberate.status,
+          code: deliberate.code,
+          data: undefined,
+        });
       });
     }
   });
@@ -128,7 +132,9 @@ describe('GraphQL over HTTP: the gateway', () => {
   });
 
   describe('MUSTs the audits do not reach', () => {
-    const send = async (init: RequestInit & { search?: string }): Promise<{ status: number; type: string | null; body: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } }> => {
+    const send = async (
+      init: RequestInit & { search?: string },
+    ): Promise<{ status: number; type: string | null; body: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } }> => {
       const response = await fetch(`${gatewayUrl()}${init.search ?? ''}`, init);
       return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as never };
     };
@@ -147,7 +153,7 @@ describe('GraphQL over HTTP: the gateway', () => {
       ['application/json', JSON_TYPE],
       ['application/json, application/graphql-response+json', JSON_TYPE],
       ['*/*', JSON_TYPE],
-    ])('the gateway\'s own refusals use the media type the client prefers (Accept %s)', async (accept, type) => {
+    ])("the gateway's own refusals use the media type the client prefers (Accept %s)", async (accept, type) => {
       const refusals: Array<[RequestInit, number, string]> = [
         [post(accept, '{ "query'), 400, 'BAD_REQUEST'],
         [{ method: 'POST', headers: { 'content-type': 'text/plain', accept }, body: '{}' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
@@ -157,7 +163,12 @@ describe('GraphQL over HTTP: the gateway', () => {
       ];
       for (const [init, status, code] of refusals) {
         const answer = await send(init);
-        expect({ status: answer.status, type: answer.type, code: answer.body.errors?.[0]?.extensions?.code, data: answer.body.data }).toEqual({ status, type, code, data: undefined });
+        expect({ status: answer.status, type: answer.type, code: answer.body.errors?.[0]?.extensions?.code, data: answer.body.data }).toEqual({
+          status,
+          type,
+          code,
+          data: undefined,
+        });
       }
     });
 
@@ -174,7 +185,11 @@ describe('GraphQL over HTTP: the gateway', () => {
       const query = '{ customers(first: 1) { nodes { id } } products(first: 1) { nodes { id } } }';
       for (const [accept, type] of BOTH_MEDIA_TYPES) {
         const answer = await send(post(accept, JSON.stringify({ query })));
-        expect({ status: answer.status, type: answer.type, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({ status: 200, type, code: 'UNAUTHENTICATED' });
+        expect({ status: answer.status, type: answer.type, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({
+          status: 200,
+          type,
+          code: 'UNAUTHENTICATED',
+        });
         expect(answer.body.data).toMatchObject({ customers: null, products: { nodes: [{ id: expect.any(String) }] } });
       }
     });

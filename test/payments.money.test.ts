@@ -33,7 +33,9 @@ async function providerPaid(paymentsUrl: string, invoiceId: string): Promise<num
   const url = new URL('/v1/payment_intents/search', paymentsUrl);
   url.searchParams.set('query', `metadata['erp_invoice_id']:'${invoiceId}'`);
   url.searchParams.set('limit', '100');
-  const found = (await (await fetch(url, { headers: { authorization: 'Bearer sk_test_sandbox' } })).json()) as { data: Array<{ status: string; amount: number; metadata: Record<string, string> }> };
+  const found = (await (await fetch(url, { headers: { authorization: 'Bearer sk_test_sandbox' } })).json()) as {
+    data: Array<{ status: string; amount: number; metadata: Record<string, string> }>;
+  };
   return found.data.filter((pi) => pi.status === 'succeeded' && pi.metadata.idempotency_key).reduce((sum, pi) => sum + pi.amount, 0);
 }
 
@@ -48,7 +50,11 @@ const input = (invoice: Invoice, amount: number, extra: Record<string, unknown> 
 /** Sends `count` payments of a quarter of the residual at once, spread over `gateways`; returns the codes (PAID for a payment). */
 async function race(gateways: readonly string[], headers: Record<string, string>, invoice: Invoice, count: number): Promise<string[]> {
   const results = await Promise.all(
-    Array.from({ length: count }, (_, i) => graphql(gateways[i % gateways.length]!, PAY, { input: input(invoice, invoice.residual / 4) }, headers) as Promise<GraphQLResponse & { status: number }>),
+    Array.from(
+      { length: count },
+      (_, i) =>
+        graphql(gateways[i % gateways.length]!, PAY, { input: input(invoice, invoice.residual / 4) }, headers) as Promise<GraphQLResponse & { status: number }>,
+    ),
   );
   return results.map((r) => (r.errors ? String(r.errors[0]?.extensions?.code) : 'PAID'));
 }
@@ -67,7 +73,11 @@ describe('payInvoice through the gateway', () => {
 
   beforeAll(async () => {
     // Webhooks on: the ERP reconciles each payment, as in `npm start`. Caches off: every read is fresh.
-    stack = await startStack({ webhooks: true, redisUrl: reachable ? REDIS_URL : undefined, gatewayEnv: { RATE_LIMIT: 'off', RESPONSE_CACHE: 'off', ENTITY_CACHE: 'off' } });
+    stack = await startStack({
+      webhooks: true,
+      redisUrl: reachable ? REDIS_URL : undefined,
+      gatewayEnv: { RATE_LIMIT: 'off', RESPONSE_CACHE: 'off', ENTITY_CACHE: 'off' },
+    });
     pool = await openInvoices(stack.sandboxUrls.erp);
   });
   afterAll(async () => {
@@ -93,7 +103,12 @@ describe('payInvoice through the gateway', () => {
       { name: 'unknown invoice', input: input(invoice, 100, { invoiceId: '987654321' }), code: 'INVOICE_NOT_FOUND' },
       { name: 'wrong currency', input: input(invoice, 100, { amount: { amount: 100, currency: otherCurrency } }), code: 'CURRENCY_MISMATCH' },
       { name: "another customer's invoice, unbound token", input: input(invoice, 100, { customerId: other.companyId }), code: 'FORBIDDEN' },
-      { name: "another customer's invoice, token bound to the payer", input: input(invoice, 100, { customerId: other.companyId }), headers: boundToOther, code: 'FORBIDDEN' },
+      {
+        name: "another customer's invoice, token bound to the payer",
+        input: input(invoice, 100, { customerId: other.companyId }),
+        headers: boundToOther,
+        code: 'FORBIDDEN',
+      },
       { name: 'a token bound to another customer paying as the owner', input: input(invoice, 100), headers: boundToOther, code: 'FORBIDDEN' },
       { name: 'paid invoice', input: input(paid[0]!, 100), code: 'INVOICE_NOT_OPEN' },
     ];
@@ -107,7 +122,11 @@ describe('payInvoice through the gateway', () => {
   };
 
   it('refuses overpaying, a paid invoice, an unknown invoice, another currency and another customer’s invoice, with no provider call', async () => {
-    await until('the ERP to reconcile the paid invoice', async () => ((await erpResidual(stack.sandboxUrls.erp, paid[0]!.invoiceId)).paymentState === 'paid' ? true : undefined), 20_000);
+    await until(
+      'the ERP to reconcile the paid invoice',
+      async () => ((await erpResidual(stack.sandboxUrls.erp, paid[0]!.invoiceId)).paymentState === 'paid' ? true : undefined),
+      20_000,
+    );
     await refusals(stack.gatewayUrl);
   });
 
@@ -141,10 +160,14 @@ describe('payInvoice through the gateway', () => {
   it("the provider's totals agree with the ERP's residuals once it has reconciled", async () => {
     for (const invoice of paid) {
       expect(await providerPaid(stack.sandboxUrls.payments, invoice.invoiceId)).toBe(invoice.residual);
-      await until(`the ERP to show invoice ${invoice.invoiceId} paid`, async () => {
-        const state = await erpResidual(stack.sandboxUrls.erp, invoice.invoiceId);
-        return state.residual === 0 && state.paymentState === 'paid' ? true : undefined;
-      }, 20_000);
+      await until(
+        `the ERP to show invoice ${invoice.invoiceId} paid`,
+        async () => {
+          const state = await erpResidual(stack.sandboxUrls.erp, invoice.invoiceId);
+          return state.residual === 0 && state.paymentState === 'paid' ? true : undefined;
+        },
+        20_000,
+      );
     }
   });
 });

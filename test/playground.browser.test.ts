@@ -77,7 +77,15 @@ describe.runIf(hasChromium)('the playground in a browser', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1440, height: 900 },
       timeout: STEP_MS,
     });
@@ -191,7 +199,12 @@ describe.runIf(hasChromium)('the playground in a browser', () => {
     expect(seen.filter((r) => r.origin !== gateway.origin)).toEqual([]);
     const assets = [...(await response!.text()).matchAll(/ (?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!);
     expect(assets).toHaveLength(9);
-    expect(seen.filter((r) => r.path.startsWith('/playground/')).map((r) => r.path).sort()).toEqual([...assets].sort());
+    expect(
+      seen
+        .filter((r) => r.path.startsWith('/playground/'))
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([...assets].sort());
     expect(seen.filter((r) => r.path === '/graphql').map((r) => r.method)).toEqual(['GET', 'POST', 'POST', 'POST']);
     expect(seen).toHaveLength(13);
     expect(sockets).toEqual([]);
@@ -227,18 +240,39 @@ describe.runIf(hasChromium)('the playground in a browser', () => {
     const paid = await graphql<{ payInvoice: { payment: { id: string; status: string } } }>(
       stack!.gatewayUrl,
       'mutation Pay($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id status } } }',
-      { input: { customerId: invoice!.companyId, invoiceId: invoice!.invoiceId, amount: { amount: invoice!.residual, currency: invoice!.currency }, idempotencyKey: randomUUID() } },
+      {
+        input: {
+          customerId: invoice!.companyId,
+          invoiceId: invoice!.invoiceId,
+          amount: { amount: invoice!.residual, currency: invoice!.currency },
+          idempotencyKey: randomUUID(),
+        },
+      },
       stack!.authHeaders,
     );
     expect(paid.errors).toBeUndefined();
     const paymentId = paid.data!.payInvoice.payment.id;
 
     // The result pane shows each event as it comes; the last is the ERP's reconciliation.
-    type Shown = { data?: { paymentEvents: { type: string; payment: { id: string; status: string }; invoice: { id: string; status: string; amountDue: { formatted: string } }; customer: { id: string; name: string } } }; errors?: unknown };
+    type Shown = {
+      data?: {
+        paymentEvents: {
+          type: string;
+          payment: { id: string; status: string };
+          invoice: { id: string; status: string; amountDue: { formatted: string } };
+          customer: { id: string; name: string };
+        };
+      };
+      errors?: unknown;
+    };
     await expect.poll(async () => (await shownResult<Shown>(page))?.data?.paymentEvents.type, { timeout: 30_000 }).toBe('INVOICE_RECONCILED');
     const shown = (await shownResult<Shown>(page))!;
     expect(shown.errors).toBeUndefined();
-    expect(shown.data!.paymentEvents).toMatchObject({ payment: { id: paymentId, status: 'SUCCEEDED' }, invoice: { id: invoice!.invoiceId, status: 'PAID' }, customer: { id: invoice!.companyId } });
+    expect(shown.data!.paymentEvents).toMatchObject({
+      payment: { id: paymentId, status: 'SUCCEEDED' },
+      invoice: { id: invoice!.invoiceId, status: 'PAID' },
+      customer: { id: invoice!.companyId },
+    });
     expect(shown.data!.paymentEvents.customer.name).toBeTruthy();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'playground-subscription.png') });
@@ -246,10 +280,16 @@ describe.runIf(hasChromium)('the playground in a browser', () => {
     // One socket, to this host's /graphql: its connection_init carried the headers editor's token, and both events came over it.
     expect(sockets.map((socket) => socket.url)).toEqual([`ws://${gateway.host}/graphql`]);
     const [socket] = sockets;
-    const messages = (frames: string[]) => frames.map((frame) => JSON.parse(frame) as { type: string; payload?: Record<string, unknown> & { data?: Shown['data'] } });
+    const messages = (frames: string[]) =>
+      frames.map((frame) => JSON.parse(frame) as { type: string; payload?: Record<string, unknown> & { data?: Shown['data'] } });
     expect(messages(socket!.sent)[0]).toEqual({ type: 'connection_init', payload: { Authorization: `Bearer ${devToken}` } });
-    expect(messages(socket!.sent)[1]).toMatchObject({ type: 'subscribe', payload: { operationName: 'PaymentEvents', variables: { customerId: invoice!.companyId, invoiceId: invoice!.invoiceId } } });
-    const events = messages(socket!.received).filter((m) => m.type === 'next').map((m) => m.payload!.data!.paymentEvents);
+    expect(messages(socket!.sent)[1]).toMatchObject({
+      type: 'subscribe',
+      payload: { operationName: 'PaymentEvents', variables: { customerId: invoice!.companyId, invoiceId: invoice!.invoiceId } },
+    });
+    const events = messages(socket!.received)
+      .filter((m) => m.type === 'next')
+      .map((m) => m.payload!.data!.paymentEvents);
     expect(events.map((e) => [e.type, e.payment.id])).toEqual([
       ['PAYMENT_SUCCEEDED', paymentId],
       ['INVOICE_RECONCILED', paymentId],
@@ -278,12 +318,19 @@ describe.runIf(hasChromium)('the playground in a browser', () => {
     const customerId = '10000001';
     await openTab('CustomerWithDeferredOrders', PLAYGROUND_DEFER_EXAMPLE);
     await setToolEditor(page, 0, JSON.stringify({ id: customerId }));
-    const streamed = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('CustomerWithDeferredOrders'));
+    const streamed = page.waitForResponse(
+      (response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('CustomerWithDeferredOrders'),
+    );
     await page.locator('.graphiql-execute-button').click();
     const response = await streamed;
     expect(response.headers()['content-type']).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
     // What the graph answers in one piece (no @defer) is what the pane shows once the parts are merged.
-    const whole = await graphql(stack!.gatewayUrl, PLAYGROUND_DEFER_EXAMPLE.replace('... @defer(label: "orders") {', '... on Customer {'), { id: customerId }, stack!.authHeaders);
+    const whole = await graphql(
+      stack!.gatewayUrl,
+      PLAYGROUND_DEFER_EXAMPLE.replace('... @defer(label: "orders") {', '... on Customer {'),
+      { id: customerId },
+      stack!.authHeaders,
+    );
     expect(whole.errors).toBeUndefined();
     await expect.poll(async () => (await shownResult<{ data?: unknown }>(page))?.data, { timeout: STEP_MS }).toEqual(whole.data);
     const shown = (await shownResult<{ data: { customer: { orders?: { totalCount: number } } } }>(page))!;

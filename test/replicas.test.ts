@@ -78,7 +78,8 @@ const CUSTOMER_READ = 'query One($id: ID!) { customer(id: $id) { id name invoice
 const INVOICE_READ = 'query Invoice($id: ID!) { invoice(id: $id) { id status amountDue { amount } } }';
 const RENAME = 'mutation Rename($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id name } } }';
 const PAY = 'mutation Pay($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id status } } }';
-const PAYMENT_EVENTS = 'subscription Events($customerId: ID!, $invoiceId: ID) { paymentEvents(customerId: $customerId, invoiceId: $invoiceId) { type payment { id status } invoice { id } } }';
+const PAYMENT_EVENTS =
+  'subscription Events($customerId: ID!, $invoiceId: ID) { paymentEvents(customerId: $customerId, invoiceId: $invoiceId) { type payment { id status } invoice { id } } }';
 
 interface Replica {
   /** HAProxy backend and server: "gateway"/"gw1", "crm"/"crm2". */
@@ -184,7 +185,9 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
   /** Pays an invoice at the provider itself (a confirmed PaymentIntent on the customer's card), not through the graph. */
   const payAtProvider = async (invoice: ErpInvoice): Promise<Stripe.PaymentIntent> => {
     const { stripe } = backendClients({ crm: sandboxes.crm!.url, erp: sandboxes.erp!.url, payments: sandboxes.payments!.url });
-    const [customer] = (await stripe.customers.search({ query: `metadata['crm_company_id']:'${invoice.companyId}'`, expand: ['data.invoice_settings.default_payment_method'] })).data;
+    const [customer] = (
+      await stripe.customers.search({ query: `metadata['crm_company_id']:'${invoice.companyId}'`, expand: ['data.invoice_settings.default_payment_method'] })
+    ).data;
     const method = customer!.invoice_settings.default_payment_method;
     return stripe.paymentIntents.create({
       amount: invoice.residual,
@@ -202,14 +205,23 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
   const replica = (server: string): Replica => replicas.find((r) => r.server === server)!;
   const urlOf = (r: Replica): string => `http://127.0.0.1:${r.port}/graphql`;
   const sandboxCalls = async (): Promise<Record<SandboxName, Record<string, number>>> => {
-    const all = await Promise.all(SUBGRAPHS.map(async (name) => ((await (await fetch(`${sandboxes[name]!.url}/__sandbox/stats`)).json()) as { operations: Record<string, number> }).operations));
+    const all = await Promise.all(
+      SUBGRAPHS.map(
+        async (name) => ((await (await fetch(`${sandboxes[name]!.url}/__sandbox/stats`)).json()) as { operations: Record<string, number> }).operations,
+      ),
+    );
     return Object.fromEntries(SUBGRAPHS.map((name, i) => [name, all[i]!])) as Record<SandboxName, Record<string, number>>;
   };
 
   /** Subscriptions the payments replicas serve (their /health), together. */
   const paymentsSubscriptions = async (): Promise<number> => {
     const counts = await Promise.all(
-      replicas.filter((r) => r.backend === 'payments').map(async (r) => ((await (await fetch(`http://127.0.0.1:${r.port}/health`)).json()) as { subscriptions?: { active?: number } }).subscriptions?.active ?? 0),
+      replicas
+        .filter((r) => r.backend === 'payments')
+        .map(
+          async (r) =>
+            ((await (await fetch(`http://127.0.0.1:${r.port}/health`)).json()) as { subscriptions?: { active?: number } }).subscriptions?.active ?? 0,
+        ),
     );
     return counts.reduce((a, b) => a + b, 0);
   };
@@ -246,7 +258,10 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
     const started = await Promise.all(SUBGRAPHS.map((name) => spawnService({ entry: `sandboxes/${name}/src/index.ts`, env })));
     SUBGRAPHS.forEach((name, i) => (sandboxes[name] = started[i]!));
 
-    const servers = (backend: string, from: number): Record<string, number> => ({ [`${backend}1`]: replicaPorts[from]!, [`${backend}2`]: replicaPorts[from + 1]! });
+    const servers = (backend: string, from: number): Record<string, number> => ({
+      [`${backend}1`]: replicaPorts[from]!,
+      [`${backend}2`]: replicaPorts[from + 1]!,
+    });
     const backends = [
       { name: 'gateway', port: gatewayFront!, servers: servers('gw', 0) },
       { name: 'crm', port: crmFront!, servers: servers('crm', 2) },
@@ -314,13 +329,23 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
       { kind: 'crm', query: CRM_READ, variables: { first: 5 } },
       { kind: 'erp', query: ERP_READ, variables: { first: 5 } },
     ];
-    const first = await ask<{ customers: { nodes: Array<{ payments: { nodes: Array<{ id: string }> } }> } }>(gatewayUrl, CUSTOMERS_360, { first: 3 }, { headers: authHeaders });
+    const first = await ask<{ customers: { nodes: Array<{ payments: { nodes: Array<{ id: string }> } }> } }>(
+      gatewayUrl,
+      CUSTOMERS_360,
+      { first: 3 },
+      { headers: authHeaders },
+    );
     const paymentIds = first.data!.customers.nodes.flatMap((c) => c.payments.nodes.map((p) => p.id)).slice(0, 2);
     for (const id of paymentIds) shapes.push({ kind: 'payments', query: PAYMENT_READ, variables: { id } });
     loadShapes = shapes;
     loadRequests = await expectedAnswers(shapes);
     openInvoices = (await erpInvoices(sandboxes.erp!.url)).filter((invoice) => invoice.residual > 0);
-    const all = await ask<{ customers: { nodes: Array<{ id: string }> } }>(gatewayUrl, 'query All { customers(first: 40) { nodes { id } } }', {}, { headers: authHeaders });
+    const all = await ask<{ customers: { nodes: Array<{ id: string }> } }>(
+      gatewayUrl,
+      'query All { customers(first: 40) { nodes { id } } }',
+      {},
+      { headers: authHeaders },
+    );
     // The load reads the first five customers; invoices being paid here belong to others.
     const busy = new Set([...all.data!.customers.nodes.slice(0, 5).map((c) => c.id), ...openInvoices.map((i) => i.companyId)]);
     spareCustomers = all.data!.customers.nodes.map((c) => c.id).filter((id) => !busy.has(id));
@@ -407,11 +432,25 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
     try {
       expect(closeCodes.length).toBeGreaterThan(0);
       expect(closeCodes.filter((code) => code !== 1012)).toEqual([]);
-      const paid = await ask<{ payInvoice: { payment: { id: string } } }>(gatewayUrl, PAY, {
-        input: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: invoice.residual, currency: invoice.currency }, idempotencyKey: randomUUID() },
-      }, { headers: authHeaders });
+      const paid = await ask<{ payInvoice: { payment: { id: string } } }>(
+        gatewayUrl,
+        PAY,
+        {
+          input: {
+            customerId: invoice.companyId,
+            invoiceId: invoice.invoiceId,
+            amount: { amount: invoice.residual, currency: invoice.currency },
+            idempotencyKey: randomUUID(),
+          },
+        },
+        { headers: authHeaders },
+      );
       expect(paid.errors).toBeUndefined();
-      await until('the subscriber to receive the payment', async () => (events.some((e) => e.type === 'PAYMENT_SUCCEEDED' && e.payment.id === paid.data!.payInvoice.payment.id) ? true : undefined), 20_000);
+      await until(
+        'the subscriber to receive the payment',
+        async () => (events.some((e) => e.type === 'PAYMENT_SUCCEEDED' && e.payment.id === paid.data!.payInvoice.payment.id) ? true : undefined),
+        20_000,
+      );
     } finally {
       unsubscribe();
       await subscriber.dispose();
@@ -427,7 +466,9 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
       expect(first.errors).toBeUndefined();
       expect(first.cacheStatus.subgraphFetches).toBeGreaterThan(0);
       // Stored by gateway 1 (at once, or once the hold after an earlier case's invalidation is over); never asked of gateway 2 before.
-      await until('gateway 1 to answer it from the cache', async () => ((await ask(gw(1), CUSTOMER_READ, { id }, { headers: authHeaders })).cacheStatus.status === 'HIT' ? true : undefined));
+      await until('gateway 1 to answer it from the cache', async () =>
+        (await ask(gw(1), CUSTOMER_READ, { id }, { headers: authHeaders })).cacheStatus.status === 'HIT' ? true : undefined,
+      );
       const second = await ask(gw(2), CUSTOMER_READ, { id }, { headers: authHeaders });
       expect(second.data).toEqual(first.data);
       expect(second.cacheStatus).toMatchObject({ status: 'HIT', subgraphFetches: 0 });
@@ -436,7 +477,9 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
     it('a mutation through gateway 1 evicts the entity on gateway 2', async () => {
       const id = spareCustomers.shift()!;
       await ask(gw(1), CUSTOMER_READ, { id }, { headers: authHeaders });
-      await until('gateway 2 to answer it from the cache', async () => ((await ask(gw(2), CUSTOMER_READ, { id }, { headers: authHeaders })).cacheStatus.status === 'HIT' ? true : undefined));
+      await until('gateway 2 to answer it from the cache', async () =>
+        (await ask(gw(2), CUSTOMER_READ, { id }, { headers: authHeaders })).cacheStatus.status === 'HIT' ? true : undefined,
+      );
       const name = `Renamed ${randomUUID().slice(0, 8)}`;
       const renamed = await ask(gw(1), RENAME, { input: { id, name } }, { headers: authHeaders });
       expect(renamed.errors).toBeUndefined();
@@ -461,7 +504,12 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
       // Within 15 s, while the values cached above would live 30 s.
       for (const n of [1, 2] as const) {
         await until(`gateway ${n} to answer the invoice paid`, async () => {
-          const answer = await ask<{ invoice: { status: string; amountDue: { amount: number } } }>(gw(n), INVOICE_READ, { id: invoice.invoiceId }, { headers: authHeaders });
+          const answer = await ask<{ invoice: { status: string; amountDue: { amount: number } } }>(
+            gw(n),
+            INVOICE_READ,
+            { id: invoice.invoiceId },
+            { headers: authHeaders },
+          );
           return answer.data?.invoice.status === 'PAID' && answer.data.invoice.amountDue.amount === 0 ? true : undefined;
         });
       }
@@ -508,12 +556,26 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
         drained = holder;
         await haproxy.setState('payments', holder, 'drain');
         const before = await haproxy.stats();
-        const paid = await ask<{ payInvoice: { payment: { id: string } } }>(gw(2), PAY, {
-          input: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: invoice.residual, currency: invoice.currency }, idempotencyKey: randomUUID() },
-        }, { headers: authHeaders });
+        const paid = await ask<{ payInvoice: { payment: { id: string } } }>(
+          gw(2),
+          PAY,
+          {
+            input: {
+              customerId: invoice.companyId,
+              invoiceId: invoice.invoiceId,
+              amount: { amount: invoice.residual, currency: invoice.currency },
+              idempotencyKey: randomUUID(),
+            },
+          },
+          { headers: authHeaders },
+        );
         expect(paid.errors).toBeUndefined();
         const paymentId = paid.data!.payInvoice.payment.id;
-        await until('the PAYMENT_SUCCEEDED event on gateway 1', async () => (events.some((e) => e.type === 'PAYMENT_SUCCEEDED' && e.payment.id === paymentId) ? true : undefined), 20_000);
+        await until(
+          'the PAYMENT_SUCCEEDED event on gateway 1',
+          async () => (events.some((e) => e.type === 'PAYMENT_SUCCEEDED' && e.payment.id === paymentId) ? true : undefined),
+          20_000,
+        );
         const after = await haproxy.stats();
         // The payment and its webhook went to the other replica only; the subscription stayed where it was.
         expect(after[`payments/${holder}`]!.requests - before[`payments/${holder}`]!.requests).toBe(0);
@@ -542,7 +604,14 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
       // The invoice's payments, which a replica answers from its read model alone; as a client of its own, so no gateway cache holds them.
       const reader = { authorization: `Bearer ${await auth.token({ sub: `reader-${randomUUID().slice(0, 8)}` })}` };
       const invoicePayments = async (): Promise<Array<{ id: string; status: string }>> =>
-        (await ask<{ invoice: { payments: Array<{ id: string; status: string }> } }>(gw(1), 'query P($id: ID!) { invoice(id: $id) { id payments { id status } } }', { id: invoice.invoiceId }, { headers: reader })).data!.invoice.payments;
+        (
+          await ask<{ invoice: { payments: Array<{ id: string; status: string }> } }>(
+            gw(1),
+            'query P($id: ID!) { invoice(id: $id) { id payments { id status } } }',
+            { id: invoice.invoiceId },
+            { headers: reader },
+          )
+        ).data!.invoice.payments;
       // Everything (the provider's webhook included) goes to payments2; payments1 has its next catch-up minutes away.
       await haproxy.setState('payments', 'payments1', 'drain');
       try {
@@ -571,7 +640,9 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
     const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => auth.token({ sub: `redis-load-${i}` })));
     const load = startLoad(gatewayUrl, requests, tokens, { rps: 50, maxRequests: 20 * 150, maxMs: 60_000 });
     // How many gateways keep their rate-limit buckets in memory (Redis unreachable) rather than in Redis.
-    const memoryLimited = async (): Promise<number> => (await metric(urlOf(replica('gw1')), 'gateway_rate_limit_backend', { backend: 'memory' })) + (await metric(urlOf(replica('gw2')), 'gateway_rate_limit_backend', { backend: 'memory' }));
+    const memoryLimited = async (): Promise<number> =>
+      (await metric(urlOf(replica('gw1')), 'gateway_rate_limit_backend', { backend: 'memory' })) +
+      (await metric(urlOf(replica('gw2')), 'gateway_rate_limit_backend', { backend: 'memory' }));
     try {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(await memoryLimited()).toBe(0);
@@ -585,11 +656,15 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
       await until('both gateways to limit through Redis again', async () => ((await memoryLimited()) === 0 ? true : undefined), 20_000);
       // Caching recovers, shared again: a value cached by gateway 1 after the restart is a hit on gateway 2.
       const id = spareCustomers.shift()!;
-      await until('caching to resume after Redis is back', async () => {
-        await ask(urlOf(replica('gw1')), CUSTOMER_READ, { id }, { headers: authHeaders });
-        const answer = await ask(urlOf(replica('gw2')), CUSTOMER_READ, { id }, { headers: authHeaders });
-        return answer.cacheStatus.status === 'HIT' ? true : undefined;
-      }, 30_000);
+      await until(
+        'caching to resume after Redis is back',
+        async () => {
+          await ask(urlOf(replica('gw1')), CUSTOMER_READ, { id }, { headers: authHeaders });
+          const answer = await ask(urlOf(replica('gw2')), CUSTOMER_READ, { id }, { headers: authHeaders });
+          return answer.cacheStatus.status === 'HIT' ? true : undefined;
+        },
+        30_000,
+      );
     } finally {
       await load.stop();
     }

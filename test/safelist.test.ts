@@ -75,7 +75,10 @@ describe('gateway safelist mode', () => {
   });
 
   it('runs the manifest document reformatted (whitespace, comments), as Apollo Router does', async () => {
-    const reformatted = await post(stack.gatewayUrl, { query: `# reformatted by another client\n${customerList.body.replace(/\n\s*/g, ' ')}`, variables: { first: 3 } });
+    const reformatted = await post(stack.gatewayUrl, {
+      query: `# reformatted by another client\n${customerList.body.replace(/\n\s*/g, ' ')}`,
+      variables: { first: 3 },
+    });
     expect(reformatted.status).toBe(200);
     expect(reformatted.errors).toBeUndefined();
     expect(reformatted.data!.customers.nodes).toHaveLength(3);
@@ -118,7 +121,12 @@ describe('gateway safelist mode', () => {
   });
 
   it('enforces a rewritten manifest without a restart', async () => {
-    const extra = { id: '', name: 'CustomerCount', type: 'query', body: 'query CustomerCount {\n  customers(first: 1) {\n    totalCount\n    __typename\n  }\n}' };
+    const extra = {
+      id: '',
+      name: 'CustomerCount',
+      type: 'query',
+      body: 'query CustomerCount {\n  customers(first: 1) {\n    totalCount\n    __typename\n  }\n}',
+    };
     extra.id = sha256Hex(extra.body);
     expect((await byId(extra.id)).status).toBe(404);
     // Written elsewhere and renamed into place, as codegen tools and editors do.

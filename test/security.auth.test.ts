@@ -196,7 +196,12 @@ describe('authentication and authorization through the gateway', () => {
 
     it("gets FORBIDDEN for another customer's invoices at the gateway, before any fetch", async () => {
       const before = await fetches();
-      const answer = await graphql(stack.gatewayUrl, 'query($id: ID!) { customer(id: $id) { id invoices { nodes { id amountDue { amount } } } } }', { id: ids.other }, bound);
+      const answer = await graphql(
+        stack.gatewayUrl,
+        'query($id: ID!) { customer(id: $id) { id invoices { nodes { id amountDue { amount } } } } }',
+        { id: ids.other },
+        bound,
+      );
       expect(answer.status).toBe(200);
       expect(answer.data).toEqual({ customer: null });
       expect(codes(answer)).toEqual([[['customer'], 'FORBIDDEN']]);
@@ -234,37 +239,54 @@ describe('authentication and authorization through the gateway', () => {
 
   describe('subgraphs answer only the gateway', () => {
     const post = async (url: string, headers: Record<string, string>) => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
       return { status: response.status, body: (await response.json()) as GraphQLResponse };
     };
 
-    it.each(['crm', 'erp', 'payments'] as const)('%s: 401 without the gateway token, 401 with one signed by another secret, 200 with the real one', async (name) => {
-      const url = stack.subgraphUrls[name];
-      const bare = await post(url, {});
-      expect(bare.status).toBe(401);
-      expect(bare.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      // A client's own bearer token is no way in either.
-      expect((await post(url, stack.authHeaders)).status).toBe(401);
-      const forged = await post(url, { 'x-graph360-gateway': await auth.internalToken({ secret: 'a-forged-secret-of-the-right-length-000' }) });
-      expect(forged.status).toBe(401);
-      const real = await post(url, { 'x-graph360-gateway': await auth.internalToken() });
-      expect(real.status).toBe(200);
-      expect(real.body.errors).toBeUndefined();
-    });
+    it.each(['crm', 'erp', 'payments'] as const)(
+      '%s: 401 without the gateway token, 401 with one signed by another secret, 200 with the real one',
+      async (name) => {
+        const url = stack.subgraphUrls[name];
+        const bare = await post(url, {});
+        expect(bare.status).toBe(401);
+        expect(bare.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+        // A client's own bearer token is no way in either.
+        expect((await post(url, stack.authHeaders)).status).toBe(401);
+        const forged = await post(url, { 'x-graph360-gateway': await auth.internalToken({ secret: 'a-forged-secret-of-the-right-length-000' }) });
+        expect(forged.status).toBe(401);
+        const real = await post(url, { 'x-graph360-gateway': await auth.internalToken() });
+        expect(real.status).toBe(200);
+        expect(real.body.errors).toBeUndefined();
+      },
+    );
   });
 
   describe('caches and plans are per access profile', () => {
     const QUERY = 'query Shared($id: ID!) { customer(id: $id) { name invoices(first: 2) { totalCount } } }';
 
     it('never serves one caller what another may see: same query, other scopes, other answer', async () => {
-      const full = await ask<{ customer: { name: string; invoices: { totalCount: number } } }>(stack.gatewayUrl, QUERY, { id: ids.mine }, { headers: stack.authHeaders });
+      const full = await ask<{ customer: { name: string; invoices: { totalCount: number } } }>(
+        stack.gatewayUrl,
+        QUERY,
+        { id: ids.mine },
+        { headers: stack.authHeaders },
+      );
       expect(full.errors).toBeUndefined();
       const again = await ask(stack.gatewayUrl, QUERY, { id: ids.mine }, { headers: stack.authHeaders });
       expect(again.cacheStatus.response).toBe('HIT');
       expect(again.data).toEqual(full.data);
 
       const plansBefore = await metric(stack.gatewayUrl, 'gateway_cache_requests_total', { layer: 'plan', result: 'miss' });
-      const limited = await ask<{ customer: { name: string; invoices: unknown } }>(stack.gatewayUrl, QUERY, { id: ids.mine }, { headers: bearer(await auth.token({ sub: 'limited', scope: [] })) });
+      const limited = await ask<{ customer: { name: string; invoices: unknown } }>(
+        stack.gatewayUrl,
+        QUERY,
+        { id: ids.mine },
+        { headers: bearer(await auth.token({ sub: 'limited', scope: [] })) },
+      );
       expect(limited.cacheStatus.response).not.toBe('HIT');
       expect(limited.data).toEqual({ customer: { name: full.data!.customer.name, invoices: null } });
       expect(codes(limited)).toEqual([[['customer', 'invoices'], 'FORBIDDEN']]);
@@ -286,7 +308,12 @@ describe('authentication and authorization through the gateway', () => {
       const LIST = '{ customers(first: 5) { nodes { id } } }';
       const everyone = await ask<{ customers: { nodes: Array<{ id: string }> } }>(stack.gatewayUrl, LIST, {}, { headers: stack.authHeaders });
       expect(everyone.data!.customers.nodes.length).toBe(5);
-      const bound = await ask<{ customers: { nodes: Array<{ id: string }> } }>(stack.gatewayUrl, LIST, {}, { headers: bearer(await auth.token({ sub: 'bound-2', customer_id: ids.other })) });
+      const bound = await ask<{ customers: { nodes: Array<{ id: string }> } }>(
+        stack.gatewayUrl,
+        LIST,
+        {},
+        { headers: bearer(await auth.token({ sub: 'bound-2', customer_id: ids.other })) },
+      );
       expect(bound.errors).toBeUndefined();
       expect(bound.data!.customers.nodes).toEqual([{ id: ids.other }]);
     });
@@ -305,7 +332,9 @@ describe('authentication and authorization through the gateway', () => {
         res.end(JSON.stringify({ keys: [jwk] }));
       });
       await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-      gatewayUrl = (await stack.startGateway({ AUTH_PUBLIC_KEY: '', AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json` })).url;
+      gatewayUrl = (
+        await stack.startGateway({ AUTH_PUBLIC_KEY: '', AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json` })
+      ).url;
     });
     afterAll(async () => {
       await new Promise((resolve) => jwks?.close(resolve));

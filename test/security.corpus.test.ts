@@ -56,7 +56,11 @@ describe('the bad-input corpus', () => {
   const send = async (init: RequestInit & { path?: string }): Promise<Answer> => answer(await fetch(init.path ? new URL(init.path, url) : url, init));
 
   const post = (body: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
-    send({ method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    send({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   const backendCalls = async (): Promise<number> => {
     const stats = await stack.stats();
@@ -102,7 +106,13 @@ describe('the bad-input corpus', () => {
     // the end, which comes only after the wait below (a generous bound, not a timing).
     const answer = await new Promise<{ status: number; body: string; answeredBeforeEnd: boolean }>((resolve, reject) => {
       const target = new URL(url);
-      const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders } });
+      const req = httpRequest({
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...stack.authHeaders },
+      });
       let ended = false;
       let holding: NodeJS.Timeout | undefined;
       const finish = (): void => {
@@ -163,7 +173,11 @@ describe('the bad-input corpus', () => {
   });
 
   it('a huge list argument: 400 COST_ESTIMATED_TOO_EXPENSIVE, inline or as a variable', async () => {
-    const inline = await expectRejected(() => post({ query: '{ customers(first: 1000000) { nodes { id orders { nodes { id } } } } }' }), 400, 'COST_ESTIMATED_TOO_EXPENSIVE');
+    const inline = await expectRejected(
+      () => post({ query: '{ customers(first: 1000000) { nodes { id orders { nodes { id } } } } }' }),
+      400,
+      'COST_ESTIMATED_TOO_EXPENSIVE',
+    );
     expect(inline.json?.errors?.[0]?.extensions).toMatchObject({ limit: 25_000, measured: expect.any(Number) });
     const query = 'query Page($first: Int!) { customers(first: $first) { nodes { id orders { nodes { id } } } } }';
     await expectRejected(() => post({ query, variables: { first: 1_000_000 } }), 400, 'COST_ESTIMATED_TOO_EXPENSIVE');
@@ -179,7 +193,11 @@ describe('the bad-input corpus', () => {
   });
 
   it('an unknown operation name, or none for a document of several: 400 OPERATION_RESOLUTION_FAILURE', async () => {
-    const answer = await expectRejected(() => post({ query: 'query A { __typename } query B { __typename }', operationName: 'C' }), 400, 'OPERATION_RESOLUTION_FAILURE');
+    const answer = await expectRejected(
+      () => post({ query: 'query A { __typename } query B { __typename }', operationName: 'C' }),
+      400,
+      'OPERATION_RESOLUTION_FAILURE',
+    );
     expect(answer.json?.errors?.[0]?.message).toMatch(/Unknown operation named "C"/);
     await expectRejected(() => post({ query: 'query A { __typename } query B { __typename }' }), 400, 'OPERATION_RESOLUTION_FAILURE');
   });
@@ -270,14 +288,22 @@ describe('the bad-input corpus', () => {
       expect(good.data?.customers.nodes).toHaveLength(2);
       expect(line).toMatchObject({ level: 30, stage: 'request', msg: 'client closed the connection before its request was complete' });
       expect(gatewayLines().filter((l) => l.requestId === requestId)).toEqual([line]);
-      expect(gatewayLines().slice(before).filter((l) => l.level >= 50)).toEqual([]);
+      expect(
+        gatewayLines()
+          .slice(before)
+          .filter((l) => l.level >= 50),
+      ).toEqual([]);
     });
 
     it('in production, extensions.cacheStatus only for a gateway:debug caller who asks; x-cache for everyone', async () => {
       const production = await stack.startGateway({ NODE_ENV: 'production', GATEWAY_INVALIDATION_SECRET: 'production-invalidation-secret-for-tests' });
       const debugToken = await stack.auth.token({ scope: [...ALL_SCOPES, 'gateway:debug'] });
       const ask = async (headers: Record<string, string>): Promise<{ xCache: string | null; cacheStatus: unknown }> => {
-        const response = await fetch(production.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: GOOD_QUERY }) });
+        const response = await fetch(production.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query: GOOD_QUERY }),
+        });
         const body = (await response.json()) as { data?: { customers: { nodes: unknown[] } }; extensions?: { cacheStatus?: unknown } };
         expect(body.data?.customers.nodes).toHaveLength(2);
         return { xCache: response.headers.get('x-cache'), cacheStatus: body.extensions?.cacheStatus };
@@ -304,23 +330,94 @@ describe('the bad-input corpus', () => {
       other = unpaid.find((i) => i.companyId !== open.companyId)!;
       paid = (await erpInvoices(stack.sandboxUrls.erp, ['paid']))[0]!;
     });
-    const pay = (invoice: () => ErpInvoice, change: (input: Record<string, unknown>) => Record<string, unknown> = (i) => i) => () => {
-      const base = { customerId: invoice().companyId, invoiceId: invoice().invoiceId, amount: { amount: 100, currency: invoice().currency }, idempotencyKey: randomUUID() };
-      return change(base);
-    };
+    const pay =
+      (invoice: () => ErpInvoice, change: (input: Record<string, unknown>) => Record<string, unknown> = (i) => i) =>
+      () => {
+        const base = {
+          customerId: invoice().companyId,
+          invoiceId: invoice().invoiceId,
+          amount: { amount: 100, currency: invoice().currency },
+          idempotencyKey: randomUUID(),
+        };
+        return change(base);
+      };
     const otherCurrency = (currency: string): string => (currency === 'USD' ? 'EUR' : 'USD');
     const cases: Array<[string, () => Record<string, unknown>, string, 'bound'?]> = [
-      ['more than the residual', pay(() => open, (i) => ({ ...i, amount: { amount: open.residual + 1, currency: open.currency } })), 'AMOUNT_EXCEEDS_RESIDUAL'],
+      [
+        'more than the residual',
+        pay(
+          () => open,
+          (i) => ({ ...i, amount: { amount: open.residual + 1, currency: open.currency } }),
+        ),
+        'AMOUNT_EXCEEDS_RESIDUAL',
+      ],
       ['an invoice already paid', pay(() => paid), 'INVOICE_NOT_OPEN'],
-      ['an invoice that does not exist', pay(() => open, (i) => ({ ...i, invoiceId: '987654321' })), 'INVOICE_NOT_FOUND'],
-      ['an invoice id that is no id', pay(() => open, (i) => ({ ...i, invoiceId: "1' OR '1'='1" })), 'INVOICE_NOT_FOUND'],
-      ['another currency than the invoice', pay(() => open, (i) => ({ ...i, amount: { amount: 100, currency: otherCurrency(open.currency) } })), 'CURRENCY_MISMATCH'],
-      ["another customer's invoice", pay(() => open, (i) => ({ ...i, customerId: other.companyId })), 'FORBIDDEN'],
-      ["another customer's invoice, with a token bound to the payer", pay(() => open, (i) => ({ ...i, customerId: other.companyId })), 'FORBIDDEN', 'bound'],
+      [
+        'an invoice that does not exist',
+        pay(
+          () => open,
+          (i) => ({ ...i, invoiceId: '987654321' }),
+        ),
+        'INVOICE_NOT_FOUND',
+      ],
+      [
+        'an invoice id that is no id',
+        pay(
+          () => open,
+          (i) => ({ ...i, invoiceId: "1' OR '1'='1" }),
+        ),
+        'INVOICE_NOT_FOUND',
+      ],
+      [
+        'another currency than the invoice',
+        pay(
+          () => open,
+          (i) => ({ ...i, amount: { amount: 100, currency: otherCurrency(open.currency) } }),
+        ),
+        'CURRENCY_MISMATCH',
+      ],
+      [
+        "another customer's invoice",
+        pay(
+          () => open,
+          (i) => ({ ...i, customerId: other.companyId }),
+        ),
+        'FORBIDDEN',
+      ],
+      [
+        "another customer's invoice, with a token bound to the payer",
+        pay(
+          () => open,
+          (i) => ({ ...i, customerId: other.companyId }),
+        ),
+        'FORBIDDEN',
+        'bound',
+      ],
       ['a token bound to one customer paying as another', pay(() => open), 'FORBIDDEN', 'bound'],
-      ['a zero amount', pay(() => open, (i) => ({ ...i, amount: { amount: 0, currency: open.currency } })), 'BAD_USER_INPUT'],
-      ['a negative amount', pay(() => open, (i) => ({ ...i, amount: { amount: -500, currency: open.currency } })), 'BAD_USER_INPUT'],
-      ['an idempotency key too short to be unique', pay(() => open, (i) => ({ ...i, idempotencyKey: 'k1' })), 'BAD_USER_INPUT'],
+      [
+        'a zero amount',
+        pay(
+          () => open,
+          (i) => ({ ...i, amount: { amount: 0, currency: open.currency } }),
+        ),
+        'BAD_USER_INPUT',
+      ],
+      [
+        'a negative amount',
+        pay(
+          () => open,
+          (i) => ({ ...i, amount: { amount: -500, currency: open.currency } }),
+        ),
+        'BAD_USER_INPUT',
+      ],
+      [
+        'an idempotency key too short to be unique',
+        pay(
+          () => open,
+          (i) => ({ ...i, idempotencyKey: 'k1' }),
+        ),
+        'BAD_USER_INPUT',
+      ],
     ];
     it.each(cases.map(([name, input, code, bound]) => ({ name, input, code, bound })))('$name: $code', async ({ input, code, bound }) => {
       await stack.resetStats();
@@ -355,12 +452,25 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
   });
 
   const post = async (body: unknown, headers: Record<string, string> = {}, target = url): Promise<Answer> =>
-    answer(await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers }, body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) }));
+    answer(
+      await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...stack.authHeaders, ...headers },
+        body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+      }),
+    );
   const get = async (params: Record<string, string>): Promise<Answer> =>
     answer(await fetch(`${url}?${new URLSearchParams(params).toString()}`, { headers: { 'apollo-require-preflight': 'true', ...stack.authHeaders } }));
   const other = async (method: string): Promise<Answer> =>
-    answer(await fetch(url, { method, headers: { 'content-type': 'application/json', ...stack.authHeaders }, body: method === 'DELETE' ? undefined : JSON.stringify({ query: GOOD_QUERY }) }));
-  const backendCalls = async (): Promise<number> => Object.values(await stack.stats()).reduce((sum, ops) => sum + Object.values(ops).reduce((a, b) => a + b, 0), 0);
+    answer(
+      await fetch(url, {
+        method,
+        headers: { 'content-type': 'application/json', ...stack.authHeaders },
+        body: method === 'DELETE' ? undefined : JSON.stringify({ query: GOOD_QUERY }),
+      }),
+    );
+  const backendCalls = async (): Promise<number> =>
+    Object.values(await stack.stats()).reduce((sum, ops) => sum + Object.values(ops).reduce((a, b) => a + b, 0), 0);
   type BatchItem = { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
   const batchOf = (n: number, query = GOOD_QUERY): Array<{ query: string }> => Array.from({ length: n }, () => ({ query }));
   const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -397,27 +507,93 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     { name: 'single-quoted JSON', send: () => post("{'query':'{ __typename }'}"), status: 400, code: 'BAD_REQUEST' },
     { name: 'a trailing comma', send: () => post('{"query":"{ __typename }",}'), status: 400, code: 'BAD_REQUEST' },
     { name: 'a comment in the JSON', send: () => post('{"query":"{ __typename }"} // x'), status: 400, code: 'BAD_REQUEST' },
-    { name: 'invalid UTF-8', send: () => post(Buffer.concat([Buffer.from('{"query":"{ __typename } # '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])), status: 400, code: 'BAD_REQUEST' },
-    { name: 'a byte order mark', send: () => post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ query: GOOD_QUERY }))])), status: 400, code: 'BAD_REQUEST' },
+    {
+      name: 'invalid UTF-8',
+      send: () => post(Buffer.concat([Buffer.from('{"query":"{ __typename } # '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'a byte order mark',
+      send: () => post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ query: GOOD_QUERY }))])),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
     // JSON nested deeper than LIMIT_MAX_JSON_DEPTH (128), refused before it is parsed.
-    { name: 'variables 400,000 arrays deep (under 1 MB)', send: () => post(`{"query":"{ __typename }","variables":{"a":${deep(400_000)}}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
-    { name: 'a declared variable 400,000 arrays deep', send: () => post(`{"query":${JSON.stringify(pageOf)},"variables":{"first":${deep(400_000)}}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    {
+      name: 'variables 400,000 arrays deep (under 1 MB)',
+      send: () => post(`{"query":"{ __typename }","variables":{"a":${deep(400_000)}}}`),
+      status: 400,
+      code: 'JSON_NESTING_TOO_DEEP',
+    },
+    {
+      name: 'a declared variable 400,000 arrays deep',
+      send: () => post(`{"query":${JSON.stringify(pageOf)},"variables":{"first":${deep(400_000)}}}`),
+      status: 400,
+      code: 'JSON_NESTING_TOO_DEEP',
+    },
     { name: 'a body 400,000 arrays deep', send: () => post(deep(400_000)), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
-    { name: 'extensions 400,000 arrays deep', send: () => post(`{"query":"{ __typename }","extensions":{"a":${deep(400_000)}}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
-    { name: 'variables 128 objects deep (129 with the body)', send: () => post(`{"query":"{ __typename }","variables":${'{"a":'.repeat(128)}1${'}'.repeat(128)}}`), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
-    { name: 'a GET with variables 1,000 deep', send: () => get({ query: '{ __typename }', variables: `{"a":${deep(1000)}}` }), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
-    { name: 'a GET with extensions 1,000 deep', send: () => get({ query: '{ __typename }', extensions: `{"a":${deep(1000)}}` }), status: 400, code: 'JSON_NESTING_TOO_DEEP' },
+    {
+      name: 'extensions 400,000 arrays deep',
+      send: () => post(`{"query":"{ __typename }","extensions":{"a":${deep(400_000)}}}`),
+      status: 400,
+      code: 'JSON_NESTING_TOO_DEEP',
+    },
+    {
+      name: 'variables 128 objects deep (129 with the body)',
+      send: () => post(`{"query":"{ __typename }","variables":${'{"a":'.repeat(128)}1${'}'.repeat(128)}}`),
+      status: 400,
+      code: 'JSON_NESTING_TOO_DEEP',
+    },
+    {
+      name: 'a GET with variables 1,000 deep',
+      send: () => get({ query: '{ __typename }', variables: `{"a":${deep(1000)}}` }),
+      status: 400,
+      code: 'JSON_NESTING_TOO_DEEP',
+    },
+    {
+      name: 'a GET with extensions 1,000 deep',
+      send: () => get({ query: '{ __typename }', extensions: `{"a":${deep(1000)}}` }),
+      status: 400,
+      code: 'JSON_NESTING_TOO_DEEP',
+    },
     // Media types and methods.
-    { name: 'a POST without Content-Type', send: async () => answer(await fetch(url, { method: 'POST', headers: stack.authHeaders, body: new TextEncoder().encode(JSON.stringify({ query: GOOD_QUERY })) })), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { name: 'Content-Type application/graphql', send: () => post(GOOD_QUERY, { 'content-type': 'application/graphql' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { name: 'an Accept that admits no GraphQL response (refused before the operation runs)', send: () => post({ query: '{ customers(first: 3) { nodes { id domain } } }' }, { accept: 'text/html' }), status: 406, code: 'BAD_REQUEST' },
+    {
+      name: 'a POST without Content-Type',
+      send: async () =>
+        answer(await fetch(url, { method: 'POST', headers: stack.authHeaders, body: new TextEncoder().encode(JSON.stringify({ query: GOOD_QUERY })) })),
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      name: 'Content-Type application/graphql',
+      send: () => post(GOOD_QUERY, { 'content-type': 'application/graphql' }),
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      name: 'an Accept that admits no GraphQL response (refused before the operation runs)',
+      send: () => post({ query: '{ customers(first: 3) { nodes { id domain } } }' }, { accept: 'text/html' }),
+      status: 406,
+      code: 'BAD_REQUEST',
+    },
     { name: 'PUT', send: () => other('PUT'), status: 405, code: 'BAD_REQUEST' },
     { name: 'PATCH', send: () => other('PATCH'), status: 405, code: 'BAD_REQUEST' },
     { name: 'DELETE', send: () => other('DELETE'), status: 405, code: 'BAD_REQUEST' },
     { name: 'a mutation over GET', send: () => get({ query: 'mutation { __typename }' }), status: 405, code: 'BAD_REQUEST' },
     { name: 'a subscription over GET', send: () => get({ query: 'subscription { paymentEvents(customerId: "1") { id } }' }), status: 405, code: 'BAD_REQUEST' },
     { name: 'a GET without a query', send: () => get({}), status: 400, code: 'BAD_REQUEST' },
-    { name: 'a GET with two queries', send: async () => answer(await fetch(`${url}?query=${encodeURIComponent(GOOD_QUERY)}&query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true', ...stack.authHeaders } })), status: 400, code: 'BAD_REQUEST' },
+    {
+      name: 'a GET with two queries',
+      send: async () =>
+        answer(
+          await fetch(`${url}?query=${encodeURIComponent(GOOD_QUERY)}&query=${encodeURIComponent('{ __typename }')}`, {
+            headers: { 'apollo-require-preflight': 'true', ...stack.authHeaders },
+          }),
+        ),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
     { name: 'a GET whose variables are not JSON', send: () => get({ query: pageOf, variables: '{first: 1}' }), status: 400, code: 'BAD_REQUEST' },
     // Batches.
     { name: 'a batch of 11 operations (LIMIT_MAX_BATCH_SIZE 10)', send: () => post(batchOf(11)), status: 400, code: 'BATCH_LIMIT_EXCEEDED' },
@@ -427,16 +603,56 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     { name: 'a batch of arrays', send: () => post([[{ query: GOOD_QUERY }]]), status: 400, code: 'BAD_REQUEST' },
     { name: 'a batch with a null', send: () => post([{ query: GOOD_QUERY }, null]), status: 400, code: 'BAD_REQUEST' },
     // APQ: the client's mistakes, with Apollo Router's code for a mismatch.
-    { name: 'an APQ hash that is not the query\'s', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ __typename }') } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
-    { name: 'an APQ hash that is a number', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: 12 } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
-    { name: 'APQ version 2', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(GOOD_QUERY) } } }), status: 400, code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED' },
-    { name: 'APQ persistedQuery a string', send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: 'x' } }), status: 400, code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED' },
+    {
+      name: "an APQ hash that is not the query's",
+      send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ __typename }') } } }),
+      status: 400,
+      code: 'PERSISTED_QUERY_HASH_MISMATCH',
+    },
+    {
+      name: 'an APQ hash that is a number',
+      send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: 12 } } }),
+      status: 400,
+      code: 'PERSISTED_QUERY_HASH_MISMATCH',
+    },
+    {
+      name: 'APQ version 2',
+      send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(GOOD_QUERY) } } }),
+      status: 400,
+      code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+    },
+    {
+      name: 'APQ persistedQuery a string',
+      send: () => post({ query: GOOD_QUERY, extensions: { persistedQuery: 'x' } }),
+      status: 400,
+      code: 'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+    },
     // Apollo's answer to an unknown hash is a 200 on purpose: the client then registers the query.
-    { name: 'an unknown APQ hash without a query', send: () => post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ unknown }') } } }), status: 200, code: 'PERSISTED_QUERY_NOT_FOUND' },
+    {
+      name: 'an unknown APQ hash without a query',
+      send: () => post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ unknown }') } } }),
+      status: 200,
+      code: 'PERSISTED_QUERY_NOT_FOUND',
+    },
     // Subscriptions are served only to clients that take a stream (graphql-ws, or multipart/mixed;subscriptionSpec=1.0).
-    { name: 'a subscription over plain JSON', send: () => post({ query: 'subscription { paymentEvents(customerId: "1") { id } }' }), status: 406, code: 'SUBSCRIPTION_TRANSPORT_REQUIRED' },
-    { name: 'a subscription named by operationName', send: () => post({ query: 'query Q { __typename } subscription S { paymentEvents(customerId: "1") { id } }', operationName: 'S' }), status: 406, code: 'SUBSCRIPTION_TRANSPORT_REQUIRED' },
-    { name: 'a subscription of an introspection field', send: () => post({ query: 'subscription { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    {
+      name: 'a subscription over plain JSON',
+      send: () => post({ query: 'subscription { paymentEvents(customerId: "1") { id } }' }),
+      status: 406,
+      code: 'SUBSCRIPTION_TRANSPORT_REQUIRED',
+    },
+    {
+      name: 'a subscription named by operationName',
+      send: () => post({ query: 'query Q { __typename } subscription S { paymentEvents(customerId: "1") { id } }', operationName: 'S' }),
+      status: 406,
+      code: 'SUBSCRIPTION_TRANSPORT_REQUIRED',
+    },
+    {
+      name: 'a subscription of an introspection field',
+      send: () => post({ query: 'subscription { __typename }' }),
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
     // Documents that do not parse or validate.
     { name: 'a syntax error', send: () => post({ query: '{ customers { ' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
     { name: 'an unterminated string', send: () => post({ query: '{ customer(id: "1) { id } }' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
@@ -445,20 +661,62 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     { name: 'an unknown directive', send: () => post({ query: '{ __typename @admin }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'an unknown argument', send: () => post({ query: '{ customers(limit: 1) { nodes { id } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'a missing required argument', send: () => post({ query: '{ customer { id } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'an Int argument past 32 bits', send: () => post({ query: '{ customers(first: 99999999999) { nodes { id } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    {
+      name: 'an Int argument past 32 bits',
+      send: () => post({ query: '{ customers(first: 99999999999) { nodes { id } } }' }),
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
     { name: 'a string for an enum', send: () => post({ query: ordersWith('"DRAFT"') }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'an unknown enum value', send: () => post({ query: ordersWith('LOST') }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'an undefined variable', send: () => post({ query: '{ customers(first: $n) { nodes { id } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'a variable of an unknown type', send: () => post({ query: 'query ($n: Secret) { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'an unused variable', send: () => post({ query: 'query ($n: Int) { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'an unused fragment', send: () => post({ query: '{ __typename } fragment F on Query { __typename }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'a fragment on a type it can never be', send: () => post({ query: '{ customers(first: 1) { nodes { ...F } } } fragment F on Product { id }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'a selection 21 deep through a fragment', send: () => post({ query: `{ customers(first: 1) { nodes { invoices(first: 1) { nodes { ...P } } } } } fragment P on Invoice { ${'payments { invoice { '.repeat(8)}id${' } }'.repeat(8)} }` }), status: 400, code: 'MAX_DEPTH_LIMIT' },
-    { name: 'an operationName that the single operation does not have', send: () => post({ query: 'query A { __typename }', operationName: 'B' }), status: 400, code: 'OPERATION_RESOLUTION_FAILURE' },
+    {
+      name: 'an unused fragment',
+      send: () => post({ query: '{ __typename } fragment F on Query { __typename }' }),
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
+    {
+      name: 'a fragment on a type it can never be',
+      send: () => post({ query: '{ customers(first: 1) { nodes { ...F } } } fragment F on Product { id }' }),
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
+    {
+      name: 'a selection 21 deep through a fragment',
+      send: () =>
+        post({
+          query: `{ customers(first: 1) { nodes { invoices(first: 1) { nodes { ...P } } } } } fragment P on Invoice { ${'payments { invoice { '.repeat(8)}id${' } }'.repeat(8)} }`,
+        }),
+      status: 400,
+      code: 'MAX_DEPTH_LIMIT',
+    },
+    {
+      name: 'an operationName that the single operation does not have',
+      send: () => post({ query: 'query A { __typename }', operationName: 'B' }),
+      status: 400,
+      code: 'OPERATION_RESOLUTION_FAILURE',
+    },
     // Variables that do not coerce.
-    { name: 'an Int variable past 32 bits (not a cost)', send: () => post({ query: pageOf, variables: { first: 2 ** 31 } }), status: 400, code: 'BAD_USER_INPUT' },
+    {
+      name: 'an Int variable past 32 bits (not a cost)',
+      send: () => post({ query: pageOf, variables: { first: 2 ** 31 } }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
     { name: 'a fraction for an Int variable', send: () => post({ query: pageOf, variables: { first: 1.5 } }), status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'an unknown enum value in a variable', send: () => post({ query: 'query ($s: OrderStatus) { customers(first: 1) { nodes { orders(first: 1, status: $s) { nodes { id } } } } }', variables: { s: 'LOST' } }), status: 400, code: 'BAD_USER_INPUT' },
+    {
+      name: 'an unknown enum value in a variable',
+      send: () =>
+        post({
+          query: 'query ($s: OrderStatus) { customers(first: 1) { nodes { orders(first: 1, status: $s) { nodes { id } } } } }',
+          variables: { s: 'LOST' },
+        }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
     { name: 'null for a non-null variable', send: () => post({ query: pageOf, variables: { first: null } }), status: 400, code: 'BAD_USER_INPUT' },
   ];
 
@@ -480,14 +738,24 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     const batch = await post(batchOf(10));
     expect(batch.status).toBe(200);
     const items = JSON.parse(batch.text) as BatchItem[];
-    expect(items.map((item) => [(item.data as { customers: { nodes: unknown[] } }).customers.nodes.length, item.errors])).toEqual(Array.from({ length: 10 }, () => [2, undefined]));
+    expect(items.map((item) => [(item.data as { customers: { nodes: unknown[] } }).customers.nodes.length, item.errors])).toEqual(
+      Array.from({ length: 10 }, () => [2, undefined]),
+    );
   });
 
-  it('a batch with an invalid or a subscription operation: that one is refused with its code, the others run (the status is the refusal\'s: Apollo Server\'s for a batch)', async () => {
-    for (const [bad, code, status] of [[{ query: '{ customers(first: 1) { nodes { password } } }' }, 'GRAPHQL_VALIDATION_FAILED', 400], [{ query: 'subscription { paymentEvents(customerId: "1") { id } }' }, 'SUBSCRIPTION_TRANSPORT_REQUIRED', 406]] as const) {
+  it("a batch with an invalid or a subscription operation: that one is refused with its code, the others run (the status is the refusal's: Apollo Server's for a batch)", async () => {
+    for (const [bad, code, status] of [
+      [{ query: '{ customers(first: 1) { nodes { password } } }' }, 'GRAPHQL_VALIDATION_FAILED', 400],
+      [{ query: 'subscription { paymentEvents(customerId: "1") { id } }' }, 'SUBSCRIPTION_TRANSPORT_REQUIRED', 406],
+    ] as const) {
       const batch = await post([{ query: GOOD_QUERY }, bad]);
       const items = JSON.parse(batch.text) as BatchItem[];
-      expect({ status: batch.status, first: (items[0]?.data as { customers: { nodes: unknown[] } }).customers.nodes.length, code: items[1]?.errors?.[0]?.extensions?.code, data: items[1]?.data }).toEqual({ status, first: 2, code, data: undefined });
+      expect({
+        status: batch.status,
+        first: (items[0]?.data as { customers: { nodes: unknown[] } }).customers.nodes.length,
+        code: items[1]?.errors?.[0]?.extensions?.code,
+        data: items[1]?.data,
+      }).toEqual({ status, first: 2, code, data: undefined });
     }
   });
 
@@ -496,15 +764,27 @@ describe('the bad-input corpus: request handling (batches, JSON nesting, APQ, su
     expect((await post(batchOf(5), {}, limited.url)).status).toBe(200);
     await stack.resetStats();
     const refused = await post(batchOf(2), {}, limited.url);
-    expect({ status: refused.status, code: refused.json?.errors?.[0]?.extensions?.code, budget: refused.json?.errors?.[0]?.extensions?.budget }).toEqual({ status: 429, code: 'RATE_LIMITED', budget: 'requests' });
+    expect({ status: refused.status, code: refused.json?.errors?.[0]?.extensions?.code, budget: refused.json?.errors?.[0]?.extensions?.budget }).toEqual({
+      status: 429,
+      code: 'RATE_LIMITED',
+      budget: 'requests',
+    });
     expect(await backendCalls()).toBe(0);
     expect((await post(batchOf(1), {}, limited.url)).status).toBe(200);
   });
 
   it('what is not wrong is not refused: unknown body fields are ignored, variables may be null, brackets inside strings are text', async () => {
-    for (const body of [{ query: GOOD_QUERY, foo: 1, queryId: 'x' }, { query: GOOD_QUERY, variables: null }, { query: GOOD_QUERY, variables: { note: `${'['.repeat(100_000)}"\\` } }]) {
+    for (const body of [
+      { query: GOOD_QUERY, foo: 1, queryId: 'x' },
+      { query: GOOD_QUERY, variables: null },
+      { query: GOOD_QUERY, variables: { note: `${'['.repeat(100_000)}"\\` } },
+    ]) {
       const accepted = await post(body);
-      expect({ status: accepted.status, errors: accepted.json?.errors, nodes: (accepted.json?.data as { customers: { nodes: unknown[] } } | undefined)?.customers.nodes.length }).toEqual({ status: 200, errors: undefined, nodes: 2 });
+      expect({
+        status: accepted.status,
+        errors: accepted.json?.errors,
+        nodes: (accepted.json?.data as { customers: { nodes: unknown[] } } | undefined)?.customers.nodes.length,
+      }).toEqual({ status: 200, errors: undefined, nodes: 2 });
     }
   });
 

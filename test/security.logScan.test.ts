@@ -74,7 +74,7 @@ describe('the log scan', () => {
     expect(scanLogs(raw, [PLANTED]).map((f) => f.what)).toEqual([expect.stringContaining('the secret value'), 'a JWT', 'a Bearer/Basic credential']);
   });
 
-  it('fails the run at teardown (an error and exit code 1) when a secret is in the run\'s logs, and passes a clean run', () => {
+  it("fails the run at teardown (an error and exit code 1) when a secret is in the run's logs, and passes a clean run", () => {
     const runEnv = process.env.GRAPH360_TEST_LOG_DIR;
     const exitCode = process.exitCode;
     try {

@@ -36,7 +36,12 @@ interface Answer {
 async function call(url: string, headers: Record<string, string>): Promise<Answer> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERY }) });
   const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: unknown; budget?: unknown } }> };
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.errors?.[0]?.extensions?.code, budget: body.errors?.[0]?.extensions?.budget };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    code: body.errors?.[0]?.extensions?.code,
+    budget: body.errors?.[0]?.extensions?.budget,
+  };
 }
 
 async function statuses(url: string, headers: Record<string, string>, n: number): Promise<number[]> {
@@ -103,7 +108,11 @@ describe('rate limiting per client', () => {
     const gateway = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '5', RATE_LIMIT_COST_BURST: '1000000' });
     const e = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-e' })}` };
     const batch = async (n: number): Promise<{ status: number; body: unknown }> => {
-      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...e }, body: JSON.stringify(Array.from({ length: n }, () => ({ query: QUERY }))) });
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...e },
+        body: JSON.stringify(Array.from({ length: n }, () => ({ query: QUERY }))),
+      });
       return { status: response.status, body: await response.json() };
     };
     const first = await batch(3);
@@ -120,7 +129,11 @@ describe('rate limiting per client', () => {
     expect((await call(gateway.url, e)).status).toBe(429);
     // The burst (5) caps the batch size below LIMIT_MAX_BATCH_SIZE (10): a batch of 6 could never be covered.
     const f = { authorization: `Bearer ${await stack.auth.token({ sub: 'client-f' })}` };
-    const six = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...f }, body: JSON.stringify(Array.from({ length: 6 }, () => ({ query: QUERY }))) });
+    const six = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...f },
+      body: JSON.stringify(Array.from({ length: 6 }, () => ({ query: QUERY }))),
+    });
     expect(await six.json()).toMatchObject({ errors: [{ extensions: { code: 'BATCH_LIMIT_EXCEEDED', limit: 5, measured: 6 } }] });
     expect(six.status).toBe(400);
   });
@@ -128,10 +141,16 @@ describe('rate limiting per client', () => {
   it('each operation of a batch is charged its cost: past the cost budget, the rest get 429 RATE_LIMITED (budget cost)', async () => {
     // Cost budget 30: of three operations of cost 11, two run and one is refused.
     const gateway = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '1000', RATE_LIMIT_COST_BURST: '30' });
-    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...a }, body: JSON.stringify([{ query: QUERY }, { query: QUERY }, { query: QUERY }]) });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...a },
+      body: JSON.stringify([{ query: QUERY }, { query: QUERY }, { query: QUERY }]),
+    });
     const results = (await response.json()) as Array<{ data?: unknown; errors?: Array<{ extensions?: { code?: string; budget?: string } }> }>;
     expect(results.filter((result) => result.data !== undefined && result.errors === undefined)).toHaveLength(2);
-    expect(results.filter((result) => result.errors?.[0]?.extensions?.code === 'RATE_LIMITED' && result.errors[0].extensions.budget === 'cost')).toHaveLength(1);
+    expect(results.filter((result) => result.errors?.[0]?.extensions?.code === 'RATE_LIMITED' && result.errors[0].extensions.budget === 'cost')).toHaveLength(
+      1,
+    );
   });
 
   it('tells anonymous clients apart by IP, from X-Forwarded-For only behind a trusted proxy', async () => {
@@ -147,7 +166,13 @@ describe('rate limiting per client', () => {
   });
 
   it('with Redis configured but nothing listening, still refuses the request over the budget, from memory, and says so', async () => {
-    const gateway = await stack.startGateway({ ...SLOW, RATE_LIMIT_BURST: '3', RATE_LIMIT_COST_BURST: '1000000', REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOG_LEVEL: 'info' });
+    const gateway = await stack.startGateway({
+      ...SLOW,
+      RATE_LIMIT_BURST: '3',
+      RATE_LIMIT_COST_BURST: '1000000',
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      LOG_LEVEL: 'info',
+    });
     expect(await statuses(gateway.url, a, 3)).toEqual([200, 200, 200]);
     const refused = await call(gateway.url, a);
     expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED', budget: 'requests' });
@@ -156,11 +181,13 @@ describe('rate limiting per client', () => {
     expect(await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'memory' })).toBe(1);
     expect(await metric(gateway.url, 'gateway_rate_limit_backend', { backend: 'redis' })).toBe(0);
     // Log lines go out in batches: wait for the line, then count it (logged once, not per request).
-    await until('the log line about limiting in memory', async () => (gateway.output().includes('limiting per replica in memory until it is back') ? true : undefined));
+    await until('the log line about limiting in memory', async () =>
+      gateway.output().includes('limiting per replica in memory until it is back') ? true : undefined,
+    );
     expect(gateway.output().split('limiting per replica in memory until it is back')).toHaveLength(2);
   });
 
-  it.skipIf(!redis)('two gateway processes on one Redis share each client\'s budget', async () => {
+  it.skipIf(!redis)("two gateway processes on one Redis share each client's budget", async () => {
     const env = { ...SLOW, RATE_LIMIT_BURST: '4', RATE_LIMIT_COST_BURST: '1000000', REDIS_URL, CACHE_KEY_PREFIX: PREFIX, LOG_LEVEL: 'info' };
     const [one, two] = await Promise.all([stack.startGateway(env), stack.startGateway(env)]);
     await Promise.all([redisConnected(one), redisConnected(two)]);

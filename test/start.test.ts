@@ -15,7 +15,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { logDir, recordSecrets, REPO_ROOT } from './helpers/spawnService.js';
 import { freePort } from './helpers/startStack.js';
 
-const PORT_VARIABLES = ['CRM_SANDBOX_PORT', 'ERP_SANDBOX_PORT', 'PAYMENTS_SANDBOX_PORT', 'CRM_SUBGRAPH_PORT', 'ERP_SUBGRAPH_PORT', 'PAYMENTS_SUBGRAPH_PORT', 'GATEWAY_PORT'];
+const PORT_VARIABLES = [
+  'CRM_SANDBOX_PORT',
+  'ERP_SANDBOX_PORT',
+  'PAYMENTS_SANDBOX_PORT',
+  'CRM_SUBGRAPH_PORT',
+  'ERP_SUBGRAPH_PORT',
+  'PAYMENTS_SUBGRAPH_PORT',
+  'GATEWAY_PORT',
+];
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -76,13 +84,16 @@ describe('npm start', () => {
     };
     npm.stdout!.on('data', onData);
     npm.stderr!.on('data', onData);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      npm.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     // 'close' comes after 'exit' once its output is read to the end (the last lines may still be in the pipe at 'exit').
     const closed = new Promise<void>((resolve) => npm.once('close', () => resolve()));
     const group = npm.pid!;
     try {
       const deadline = Date.now() + 180_000;
-      while (!output.includes('Press Ctrl-C to stop every process.') && Date.now() < deadline && npm.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      while (!output.includes('Press Ctrl-C to stop every process.') && Date.now() < deadline && npm.exitCode === null)
+        await new Promise((r) => setTimeout(r, 200));
       expect(output).toContain('The stack is up:');
       expect(output).not.toContain('not ready');
 
@@ -102,12 +113,16 @@ describe('npm start', () => {
       expect(token).toBeTruthy();
 
       const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
-      const query = 'query StartSmoke { customers(first: 2) { edges { node { id name orders(first: 1) { edges { node { id } } } invoices(first: 1) { edges { node { id amountDue { amount currency } } } } payments(first: 1) { edges { node { id } } } } } } }';
+      const query =
+        'query StartSmoke { customers(first: 2) { edges { node { id name orders(first: 1) { edges { node { id } } } invoices(first: 1) { edges { node { id amountDue { amount currency } } } } payments(first: 1) { edges { node { id } } } } } } }';
       const ask = (headers: Record<string, string>) =>
         fetch(gateway, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
       const withToken = await ask({ authorization: `Bearer ${token}` });
       expect(withToken.status).toBe(200);
-      const body = (await withToken.json()) as { data?: { customers: { edges: Array<{ node: { id: string; orders: unknown; invoices: unknown } }> } }; errors?: unknown[] };
+      const body = (await withToken.json()) as {
+        data?: { customers: { edges: Array<{ node: { id: string; orders: unknown; invoices: unknown } }> } };
+        errors?: unknown[];
+      };
       expect(body.errors).toBeUndefined();
       expect(body.data!.customers.edges).toHaveLength(2);
       for (const { node } of body.data!.customers.edges) {
@@ -155,14 +170,20 @@ describe('npm start', () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(Number(ports.GATEWAY_PORT), '127.0.0.1', resolve));
     try {
-      const npm = spawn('npm', ['start', '--silent'], { cwd: REPO_ROOT, env: { ...process.env, ...ports, SANDBOX_DATA_DIR: join(workDir, 'busy-sandboxes'), DEV_AUTH_DIR: join(workDir, 'busy-dev-auth') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const npm = spawn('npm', ['start', '--silent'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...ports, SANDBOX_DATA_DIR: join(workDir, 'busy-sandboxes'), DEV_AUTH_DIR: join(workDir, 'busy-dev-auth') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       npm.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       npm.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => npm.once('exit', resolve));
       expect(code).toBe(1);
-      expect(stderr).toBe(`npm start: GATEWAY_PORT ${ports.GATEWAY_PORT} is in use on 127.0.0.1 (another process listens there): stop it or set GATEWAY_PORT to a free port (nothing was started)\n`);
+      expect(stderr).toBe(
+        `npm start: GATEWAY_PORT ${ports.GATEWAY_PORT} is in use on 127.0.0.1 (another process listens there): stop it or set GATEWAY_PORT to a free port (nothing was started)\n`,
+      );
       expect(stdout).not.toContain('listening on');
       // Nothing was started: every other port is still free.
       for (const name of PORT_VARIABLES.filter((n) => n !== 'GATEWAY_PORT')) expect(await accepts(Number(ports[name])), name).toBe(false);

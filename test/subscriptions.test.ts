@@ -57,7 +57,14 @@ async function pay(invoice: ErpInvoice): Promise<string> {
   const response = await graphql<{ payInvoice: { payment: { id: string } } }>(
     stack.gatewayUrl,
     PAY,
-    { input: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: invoice.residual, currency: invoice.currency }, idempotencyKey: randomUUID() } },
+    {
+      input: {
+        customerId: invoice.companyId,
+        invoiceId: invoice.invoiceId,
+        amount: { amount: invoice.residual, currency: invoice.currency },
+        idempotencyKey: randomUUID(),
+      },
+    },
     stack.authHeaders,
   );
   expect(response.errors).toBeUndefined();
@@ -78,17 +85,23 @@ function collect(client: Client, query: string, variables: Record<string, unknow
   const results: Result[] = [];
   let stop!: () => void;
   const done = new Promise<{ results: Result[]; error?: unknown }>((resolve) => {
-    stop = client.subscribe<Result['data']>({ query, variables }, {
-      next: (result) => results.push(result as Result),
-      error: (error) => resolve({ results, error }),
-      complete: () => resolve({ results }),
-    });
+    stop = client.subscribe<Result['data']>(
+      { query, variables },
+      {
+        next: (result) => results.push(result as Result),
+        error: (error) => resolve({ results, error }),
+        complete: () => resolve({ results }),
+      },
+    );
   });
   return { results, done, stop: () => stop() };
 }
 
 beforeAll(async () => {
-  stack = await startStack({ webhooks: true, gatewayEnv: { SUBSCRIPTIONS_HEARTBEAT_MS: '300', SUBSCRIPTIONS_MAX_PER_CONNECTION: '3', MAX_BODY_BYTES: '4096' } });
+  stack = await startStack({
+    webhooks: true,
+    gatewayEnv: { SUBSCRIPTIONS_HEARTBEAT_MS: '300', SUBSCRIPTIONS_MAX_PER_CONNECTION: '3', MAX_BODY_BYTES: '4096' },
+  });
   invoices = (await erpInvoices(stack.sandboxUrls.erp)).filter((invoice) => invoice.residual > 0);
   wsUrl = stack.gatewayUrl.replace(/^http/, 'ws');
 }, 120_000);
@@ -105,7 +118,7 @@ beforeEach(async () => {
 });
 
 describe('a payment, as subscribers see it', () => {
-  it('over graphql-ws: PAYMENT_SUCCEEDED then INVOICE_RECONCILED, with the invoice\'s ERP fields and the customer\'s CRM fields', async () => {
+  it("over graphql-ws: PAYMENT_SUCCEEDED then INVOICE_RECONCILED, with the invoice's ERP fields and the customer's CRM fields", async () => {
     const invoice = nextInvoice();
     const client = wsClient({ Authorization: `Bearer ${stack.token}` });
     try {
@@ -126,25 +139,31 @@ describe('a payment, as subscribers see it', () => {
       expect(succeeded?.data?.paymentEvents.customer.name).toMatch(/\S/);
       expect(succeeded?.data?.paymentEvents.invoice?.number).toMatch(/\S/);
       expect(reconciled?.errors).toBeUndefined();
-      expect(reconciled?.data?.paymentEvents).toMatchObject({ type: 'INVOICE_RECONCILED', payment: { id: paymentId }, invoice: { id: invoice.invoiceId, status: 'PAID', amountDue: { amount: 0 } } });
+      expect(reconciled?.data?.paymentEvents).toMatchObject({
+        type: 'INVOICE_RECONCILED',
+        payment: { id: paymentId },
+        invoice: { id: invoice.invoiceId, status: 'PAID', amountDue: { amount: 0 } },
+      });
     } finally {
       await client.dispose();
     }
   }, 60_000);
 
-  it('over HTTP multipart, read by Apollo Client 4\'s HttpLink', async () => {
+  it("over HTTP multipart, read by Apollo Client 4's HttpLink", async () => {
     const invoice = nextInvoice();
     const client = new ApolloClient({ link: new HttpLink({ uri: stack.gatewayUrl, headers: stack.authHeaders }), cache: new InMemoryCache() });
     const events: Event[] = [];
     const errors: unknown[] = [];
     const before = await subgraphSubscriptions();
-    const subscription = client.subscribe<{ paymentEvents: Event }>({ query: gql(EVENTS), variables: { customerId: invoice.companyId, invoiceId: invoice.invoiceId } }).subscribe({
-      next: (result) => {
-        if (result.data) events.push(result.data.paymentEvents);
-        if (result.error) errors.push(result.error);
-      },
-      error: (error: unknown) => errors.push(error),
-    });
+    const subscription = client
+      .subscribe<{ paymentEvents: Event }>({ query: gql(EVENTS), variables: { customerId: invoice.companyId, invoiceId: invoice.invoiceId } })
+      .subscribe({
+        next: (result) => {
+          if (result.data) events.push(result.data.paymentEvents);
+          if (result.error) errors.push(result.error);
+        },
+        error: (error: unknown) => errors.push(error),
+      });
     try {
       await until('the subgraph serves the subscription', async () => ((await subgraphSubscriptions()) > before ? true : undefined));
       const paymentId = await pay(invoice);
@@ -172,7 +191,9 @@ describe('a payment, as subscribers see it', () => {
       expect(await subgraphSubscriptions()).toBe(before + 1);
       await pay(invoice);
       await until('every subscriber has both events', async () => (subscribers.every((s) => s.results.length >= 2) ? true : undefined), 30_000);
-      expect(subscribers.map((s) => s.results.map((r) => r.data?.paymentEvents.type))).toEqual([0, 1, 2].map(() => ['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED']));
+      expect(subscribers.map((s) => s.results.map((r) => r.data?.paymentEvents.type))).toEqual(
+        [0, 1, 2].map(() => ['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED']),
+      );
       for (const s of subscribers) s.stop();
       await until('the subgraph subscription ends with its last subscriber', async () => ((await subgraphSubscriptions()) === before ? true : undefined));
     } finally {
@@ -215,7 +236,7 @@ describe('the rules', () => {
     expect(closed.reason).toMatch(/^UNAUTHENTICATED: /);
   });
 
-  it('the token may come in the upgrade request\'s headers instead of connection_init', async () => {
+  it("the token may come in the upgrade request's headers instead of connection_init", async () => {
     const token = stack.token;
     const client = createClient({
       url: wsUrl,
@@ -302,7 +323,11 @@ describe('the rules', () => {
   it('over multipart, a subscription refused before it starts is answered in JSON with its code', async () => {
     const response = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await stack.auth.token({ customer_id: '1' })}`, 'content-type': 'application/json', accept: 'multipart/mixed;boundary=graphql;subscriptionSpec=1.0' },
+      headers: {
+        authorization: `Bearer ${await stack.auth.token({ customer_id: '1' })}`,
+        'content-type': 'application/json',
+        accept: 'multipart/mixed;boundary=graphql;subscriptionSpec=1.0',
+      },
       body: JSON.stringify({ query: EVENTS, variables: { customerId: '2' } }),
     });
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -328,7 +353,7 @@ describe('the rules', () => {
 });
 
 describe('resilience', () => {
-  it('the payments subgraph restarts: the gateway subscribes again by itself, and the next payment\'s events arrive', async () => {
+  it("the payments subgraph restarts: the gateway subscribes again by itself, and the next payment's events arrive", async () => {
     const invoice = nextInvoice();
     const client = wsClient({ Authorization: `Bearer ${stack.token}` });
     try {
@@ -341,7 +366,7 @@ describe('resilience', () => {
       await paymentsReadModelSynced(restarted.url);
       await until('the gateway subscribed again', async () => ((await subgraphSubscriptions()) > 0 ? true : undefined), 30_000);
       const paymentId = await pay(invoice);
-      await until('the payment\'s events', async () => (subscription.results.length >= 2 ? true : undefined), 30_000);
+      await until("the payment's events", async () => (subscription.results.length >= 2 ? true : undefined), 30_000);
       expect(subscription.results.map((r) => [r.data?.paymentEvents.type, r.data?.paymentEvents.payment.id])).toEqual([
         ['PAYMENT_SUCCEEDED', paymentId],
         ['INVOICE_RECONCILED', paymentId],
@@ -372,7 +397,12 @@ describe('shutdown', () => {
       body: JSON.stringify({ query: EVENTS, variables: { customerId: invoices[0]!.companyId } }),
     });
     const reading = response.text();
-    await until('both subscriptions are served', async () => ((await metric(gateway.url, 'gateway_subscriptions_active', { transport: 'websocket' })) === 1 && (await metric(gateway.url, 'gateway_subscriptions_active', { transport: 'multipart' })) === 1 ? true : undefined));
+    await until('both subscriptions are served', async () =>
+      (await metric(gateway.url, 'gateway_subscriptions_active', { transport: 'websocket' })) === 1 &&
+      (await metric(gateway.url, 'gateway_subscriptions_active', { transport: 'multipart' })) === 1
+        ? true
+        : undefined,
+    );
     await gateway.stop();
     expect(await closed).toBe(1012);
     const body = await reading;

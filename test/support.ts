@@ -16,7 +16,12 @@ import { redisReachable } from './helpers/redisProxy.js';
  * returned), or fails after `timeoutMs` naming `what`. An error thrown by the probe counts as
  * "not yet" and is quoted if the wait times out.
  */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

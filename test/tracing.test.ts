@@ -86,7 +86,7 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     for (const name of SUBGRAPHS) expect(stack.services[`${name}-subgraph`]!.output()).toContain(`spans of graph360-${name}-subgraph`);
   });
 
-  it('gives one customer-360 query one trace, the client\'s, from the gateway down to the backend calls', async () => {
+  it("gives one customer-360 query one trace, the client's, from the gateway down to the backend calls", async () => {
     const traceId = hex(16);
     const clientSpanId = hex(8);
     receiver.clear();
@@ -97,7 +97,8 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     const byId = new Map<string, ReceivedSpan>();
     const ancestors = (span: ReceivedSpan): ReceivedSpan[] => {
       const chain: ReceivedSpan[] = [];
-      for (let parent = span.parentSpanId && byId.get(span.parentSpanId); parent; parent = parent.parentSpanId && byId.get(parent.parentSpanId)) chain.push(parent);
+      for (let parent = span.parentSpanId && byId.get(span.parentSpanId); parent; parent = parent.parentSpanId && byId.get(parent.parentSpanId))
+        chain.push(parent);
       return chain;
     };
     const spans = await spansWhen(receiver, (received) => {
@@ -115,7 +116,12 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     expect(servers).toHaveLength(1);
     const server = servers[0]!;
     expect(server).toMatchObject({ name: 'POST /graphql', parentSpanId: clientSpanId });
-    expect(server.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200, 'graphql.operation.name': 'Customers360', 'graphql.operation.type': 'query' });
+    expect(server.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.response.status_code': 200,
+      'graphql.operation.name': 'Customers360',
+      'graphql.operation.type': 'query',
+    });
 
     // Parse, validate, plan (a miss: the first time this query runs), execute: children of the server span.
     const child = (name: string): ReceivedSpan => {
@@ -135,10 +141,19 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
       for (const fetch of fetches) {
         expect(fetch.kind).toBe(SPAN_KIND.CLIENT);
         expect(ancestors(fetch)).toContain(execute);
-        expect(fetch.attributes).toMatchObject({ 'graph360.subgraph.name': name, 'graph360.cache.status': 'none', 'graph360.dedup.shared': false, 'graph360.subgraph.sent': 1 });
+        expect(fetch.attributes).toMatchObject({
+          'graph360.subgraph.name': name,
+          'graph360.cache.status': 'none',
+          'graph360.dedup.shared': false,
+          'graph360.subgraph.sent': 1,
+        });
       }
       // An entity fetch says how many entities it asked for (crm's is the root fetch, customers).
-      if (name !== 'crm') expect(fetches.some((fetch) => Number(fetch.attributes['graph360.subgraph.entities']) > 0), `entity fetches to ${name}`).toBe(true);
+      if (name !== 'crm')
+        expect(
+          fetches.some((fetch) => Number(fetch.attributes['graph360.subgraph.entities']) > 0),
+          `entity fetches to ${name}`,
+        ).toBe(true);
 
       // The subgraph's server span per fetch, its child.
       const service = `graph360-${name}-subgraph`;
@@ -159,7 +174,12 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
       expect(calls.length, `backend calls of ${name}`).toBeGreaterThan(0);
       for (const call of calls) {
         expect(ancestors(call).some((s) => subgraphServers.includes(s))).toBe(true);
-        expect(call.attributes).toMatchObject({ 'graph360.backend.name': name, 'graph360.backend.attempts': 1, 'graph360.backend.retries': 0, 'graph360.breaker.state': 'closed' });
+        expect(call.attributes).toMatchObject({
+          'graph360.backend.name': name,
+          'graph360.backend.attempts': 1,
+          'graph360.backend.retries': 0,
+          'graph360.breaker.state': 'closed',
+        });
         expect(call.status).not.toBe(2);
         const attempts = spans.filter((s) => s.parentSpanId === call.spanId);
         expect(attempts.map((s) => [s.name, s.kind, s.attributes['graph360.backend.attempt']])).toEqual([[`backend.attempt ${name}`, SPAN_KIND.CLIENT, 1]]);
@@ -169,11 +189,18 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     // The sandboxes log the calls they served with the client's trace id (log lines go out in batches: waited for).
     for (const name of SUBGRAPHS) {
       const served = (): Array<{ trace_id?: string; operation?: string }> =>
-        stack.services[`${name}-sandbox`]!.output().split('\n').filter((line) => line.includes('"request served"')).map((line) => JSON.parse(line) as { trace_id?: string; operation?: string });
+        stack.services[`${name}-sandbox`]!.output()
+          .split('\n')
+          .filter((line) => line.includes('"request served"'))
+          .map((line) => JSON.parse(line) as { trace_id?: string; operation?: string });
       await until(`the ${name} sandbox's lines with the trace id`, () => served().some((line) => line.trace_id === traceId));
     }
     // The gateway's line for the operation carries the trace id and a span id of the trace.
-    const operationLines = (): string[] => stack.services.gateway!.output().split('\n').filter((line) => line.includes('"graphql operation"') && line.includes(traceId));
+    const operationLines = (): string[] =>
+      stack.services
+        .gateway!.output()
+        .split('\n')
+        .filter((line) => line.includes('"graphql operation"') && line.includes(traceId));
     await until("the gateway's operation line with the trace id", () => operationLines().length > 0);
     const operationLine = operationLines();
     expect(operationLine).toHaveLength(1);
@@ -181,7 +208,7 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     expect(byId.has(spanId)).toBe(true);
   });
 
-  it('traces a subscription over graphql-ws: its life under the WebSocket\'s traceparent, each event a child with its fetches', async () => {
+  it("traces a subscription over graphql-ws: its life under the WebSocket's traceparent, each event a child with its fetches", async () => {
     const traceId = hex(16);
     const clientSpanId = hex(8);
     const invoice = (await erpInvoices(stack.sandboxUrls.erp)).find((candidate) => candidate.residual > 0);
@@ -193,12 +220,19 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
         super(url, protocols, { headers: { traceparent } });
       }
     }
-    const client = createClient({ url: stack.gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: TracedWebSocket, connectionParams: { headers: stack.authHeaders }, retryAttempts: 0, lazy: true });
+    const client = createClient({
+      url: stack.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: TracedWebSocket,
+      connectionParams: { headers: stack.authHeaders },
+      retryAttempts: 0,
+      lazy: true,
+    });
     const events: unknown[] = [];
     receiver.clear();
     const stop = client.subscribe(
       {
-        query: 'subscription Events($customerId: ID!, $invoiceId: ID) { paymentEvents(customerId: $customerId, invoiceId: $invoiceId) { type invoice { id status } customer { id name } } }',
+        query:
+          'subscription Events($customerId: ID!, $invoiceId: ID) { paymentEvents(customerId: $customerId, invoiceId: $invoiceId) { type invoice { id status } customer { id name } } }',
         variables: { customerId: invoice!.companyId, invoiceId: invoice!.invoiceId },
       },
       { next: (event) => events.push(event), error: () => {}, complete: () => {} },
@@ -212,7 +246,14 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
       const paid = await graphql(
         stack.gatewayUrl,
         'mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id } } }',
-        { input: { customerId: invoice!.companyId, invoiceId: invoice!.invoiceId, amount: { amount: invoice!.residual, currency: invoice!.currency }, idempotencyKey: randomUUID() } },
+        {
+          input: {
+            customerId: invoice!.companyId,
+            invoiceId: invoice!.invoiceId,
+            amount: { amount: invoice!.residual, currency: invoice!.currency },
+            idempotencyKey: randomUUID(),
+          },
+        },
         stack.authHeaders,
       );
       expect(paid.errors).toBeUndefined();
@@ -226,7 +267,11 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
     expect(lives).toHaveLength(1);
     const life = lives[0]!;
     expect(life).toMatchObject({ service: 'graph360-gateway', parentSpanId: clientSpanId });
-    expect(life.attributes).toMatchObject({ 'graph360.subgraph.name': 'payments', 'graphql.operation.name': 'Events', 'graph360.subscription.events': events.length });
+    expect(life.attributes).toMatchObject({
+      'graph360.subgraph.name': 'payments',
+      'graphql.operation.name': 'Events',
+      'graph360.subscription.events': events.length,
+    });
     const eventSpans = spans.filter((s) => s.name === 'graphql.subscription.event' && s.parentSpanId === life.spanId);
     expect(eventSpans.map((s) => s.attributes['graph360.subscription.event']).sort()).toEqual(events.map((_, i) => i + 1));
     // Each event's fetches (the invoice's ERP fields, the customer's CRM fields) under its span.
@@ -259,7 +304,9 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
       const result = await graphql(stack.gatewayUrl, CUSTOMERS_360, { first: 2 }, { ...stack.authHeaders, traceparent: `00-${hex(16)}-${hex(8)}-01` });
       expect(result.errors).toBeUndefined();
       const spans = await spansWhen(receiver, (received) => received.some((s) => s.service === 'graph360-gateway' && s.kind === SPAN_KIND.SERVER));
-      const retried = spans.filter((s) => s.service === 'graph360-crm-subgraph' && s.name.startsWith('backend crm') && s.attributes['graph360.backend.attempts'] === 2);
+      const retried = spans.filter(
+        (s) => s.service === 'graph360-crm-subgraph' && s.name.startsWith('backend crm') && s.attributes['graph360.backend.attempts'] === 2,
+      );
       expect(retried).toHaveLength(1);
       const call = retried[0]!;
       expect(call.status).not.toBe(2);
@@ -267,7 +314,9 @@ describe('tracing through the gateway, the subgraphs and the sandboxes', () => {
       expect(call.events.filter((e) => e.name === 'retry').map((e) => e.attributes)).toEqual([
         { 'graph360.backend.attempt': 1, 'graph360.retry.wait_ms': 1000, 'graph360.retry.retry_after_ms': 1000, 'graph360.breaker.state': 'closed' },
       ]);
-      const attempts = spans.filter((s) => s.parentSpanId === call.spanId).sort((a, b) => Number(a.attributes['graph360.backend.attempt']) - Number(b.attributes['graph360.backend.attempt']));
+      const attempts = spans
+        .filter((s) => s.parentSpanId === call.spanId)
+        .sort((a, b) => Number(a.attributes['graph360.backend.attempt']) - Number(b.attributes['graph360.backend.attempt']));
       expect(attempts.map((s) => [s.attributes['graph360.backend.attempt'], s.status])).toEqual([
         [1, 2],
         [2, 0],

@@ -62,14 +62,33 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1440, height: 900 },
       timeout: STEP_MS,
     });
     context.on('request', (request) => {
       if (new URL(request.url()).pathname !== '/graphql' || request.method() !== 'POST') return;
-      const body = JSON.parse(request.postData() ?? '{}') as { operationName?: string; query?: string; variables?: Record<string, unknown>; extensions?: { persistedQuery?: { sha256Hash?: string } } };
-      sent.push({ operationName: body.operationName, query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash, variables: body.variables, accept: request.headers().accept });
+      const body = JSON.parse(request.postData() ?? '{}') as {
+        operationName?: string;
+        query?: string;
+        variables?: Record<string, unknown>;
+        extensions?: { persistedQuery?: { sha256Hash?: string } };
+      };
+      sent.push({
+        operationName: body.operationName,
+        query: body.query,
+        hash: body.extensions?.persistedQuery?.sha256Hash,
+        variables: body.variables,
+        accept: request.headers().accept,
+      });
     });
     context.on('response', (response) => {
       if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${response.url()}`);
@@ -139,21 +158,41 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
     const card = customer.defaultPaymentMethod!;
     await row.getByRole('button', { name: `Pay ${invoice.amountDue.formatted}` }).click();
     const confirm = row.getByRole('dialog', { name: 'Confirm payment' });
-    expect(await confirm.innerText()).toContain(`Pay ${invoice.amountDue.formatted} for invoice ${invoice.number} with the ${card.brand} card ending ${card.last4}?`);
+    expect(await confirm.innerText()).toContain(
+      `Pay ${invoice.amountDue.formatted} for invoice ${invoice.number} with the ${card.brand} card ending ${card.last4}?`,
+    );
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     expect(await row.getByRole('dialog').count()).toBe(0);
     expect(sent.filter((r) => r.operationName === 'PayInvoice')).toHaveLength(0);
     // Pay subscribes to the invoice's payment events at once, before anything is charged:
     // multipart over HTTP (Apollo's protocol), streamed through the dev server's proxy.
-    const streamed = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('"InvoicePaymentEvents"'));
+    const streamed = page.waitForResponse(
+      (response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('"InvoicePaymentEvents"'),
+    );
     await row.getByRole('button', { name: `Pay ${invoice.amountDue.formatted}` }).click();
     expect((await streamed).headers()['content-type']).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
     await row.getByRole('dialog', { name: 'Confirm payment' }).getByRole('button', { name: 'Confirm payment' }).click();
-    await expect.poll(() => row.getByRole('alert').innerText().catch(() => '')).toContain('(BACKEND_ERROR)');
+    await expect
+      .poll(() =>
+        row
+          .getByRole('alert')
+          .innerText()
+          .catch(() => ''),
+      )
+      .toContain('(BACKEND_ERROR)');
     // The refused charge published nothing.
     expect(await liveEvents.count()).toBe(0);
     await row.getByRole('button', { name: 'Retry payment' }).click();
-    await expect.poll(() => row.getByTestId('payment-result').innerText().catch(() => ''), { timeout: STEP_MS }).toContain('Payment: Succeeded.');
+    await expect
+      .poll(
+        () =>
+          row
+            .getByTestId('payment-result')
+            .innerText()
+            .catch(() => ''),
+        { timeout: STEP_MS },
+      )
+      .toContain('Payment: Succeeded.');
     // The events as they come: the payment, then the ERP's reconciliation; the row turns Paid with nothing due.
     const eventTypes = () => liveEvents.evaluateAll((items) => items.map((item) => item.getAttribute('data-event-type')));
     await expect.poll(eventTypes, { timeout: 30_000 }).toEqual(['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED']);
@@ -174,7 +213,12 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
     expect(attempts).toHaveLength(2);
     expect(attempts[0]!.idempotencyKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(attempts[1]).toEqual(attempts[0]);
-    expect(attempts[0]).toMatchObject({ customerId: customer.id, invoiceId, amount: { amount: invoice.amountDue.amount, currency: invoice.amountDue.currency }, paymentMethodId: customer.defaultPaymentMethod!.id });
+    expect(attempts[0]).toMatchObject({
+      customerId: customer.id,
+      invoiceId,
+      amount: { amount: invoice.amountDue.amount, currency: invoice.amountDue.currency },
+      paymentMethodId: customer.defaultPaymentMethod!.id,
+    });
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-paid.png'), fullPage: true });
@@ -224,10 +268,24 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
       const row = page.locator(`[data-testid="invoice-row"][data-invoice-id="${open.id}"]`);
       await row.getByRole('button', { name: `Pay ${open.amountDue.formatted}` }).click();
       // The failure is shown, with what to do; nothing is polled meanwhile.
-      await expect.poll(() => row.getByTestId('live-notice').innerText().catch(() => '')).toContain('Live updates of this payment failed.');
+      await expect
+        .poll(() =>
+          row
+            .getByTestId('live-notice')
+            .innerText()
+            .catch(() => ''),
+        )
+        .toContain('Live updates of this payment failed.');
       expect(await row.getByRole('alert').count()).toBe(1);
       await row.getByRole('button', { name: 'Check status' }).click();
-      await expect.poll(() => row.getByTestId('checked-status').innerText().catch(() => '')).toContain(`Invoice: ${invoiceStatusLabel[open.status]}, ${open.amountDue.formatted} due.`);
+      await expect
+        .poll(() =>
+          row
+            .getByTestId('checked-status')
+            .innerText()
+            .catch(() => ''),
+        )
+        .toContain(`Invoice: ${invoiceStatusLabel[open.status]}, ${open.amountDue.formatted} due.`);
       const mine = sent.slice(before);
       expect(mine.filter((r) => r.operationName === 'InvoicePaymentStatus')).toHaveLength(1);
       expect(mine.filter((r) => r.operationName === 'PayInvoice')).toHaveLength(0);
@@ -257,7 +315,9 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
     // Only the ERP's order calls are slow: the rest of the page does not wait for them.
     await stack!.setFaults('erp', { latencyMs: 4000, operations: ['sale.order'] });
     try {
-      const overview = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('"CustomerOverview"'));
+      const overview = page.waitForResponse(
+        (response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('"CustomerOverview"'),
+      );
       await page.goto(`${appUrl}#/customers/${customer.id}`);
       // The gateway streamed the answer in parts.
       expect((await overview).headers()['content-type']).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
@@ -276,7 +336,7 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
     }
   }, 120_000);
 
-  it('pages through a customer\'s orders and invoices', async () => {
+  it("pages through a customer's orders and invoices", async () => {
     const ORDERS_PAGE = 5;
     const INVOICES_PAGE = 10;
     const list = await ask<CustomerListQuery>('CustomerList', { first: 50 });
@@ -296,7 +356,11 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
       [withInvoices!, 'invoices', INVOICES_PAGE, 'invoice-row', 'CustomerInvoicesPage'],
     ] as const) {
       const first = what === 'orders' ? customer.orders! : customer.invoices!;
-      const second = await ask<{ customer: { orders?: typeof first; invoices?: typeof first } }>(operation, { id: customer.id, first: size, after: first.pageInfo.endCursor });
+      const second = await ask<{ customer: { orders?: typeof first; invoices?: typeof first } }>(operation, {
+        id: customer.id,
+        first: size,
+        after: first.pageInfo.endCursor,
+      });
       const secondPage = (what === 'orders' ? second.customer.orders : second.customer.invoices)!;
       const numbers = (page: typeof first) => page.nodes.map((node) => node.number);
       await page.goto(`${appUrl}#/customers/${customer.id}`);
@@ -312,7 +376,9 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
       await expect.poll(() => rows.allInnerTexts()).toEqual(numbers(first));
     }
     // The later pages went out by their manifest ids too.
-    expect(sent.filter((r) => r.operationName === 'CustomerOrdersPage' || r.operationName === 'CustomerInvoicesPage').every((r) => r.query === undefined && r.hash)).toBe(true);
+    expect(
+      sent.filter((r) => r.operationName === 'CustomerOrdersPage' || r.operationName === 'CustomerInvoicesPage').every((r) => r.query === undefined && r.hash),
+    ).toBe(true);
   }, 120_000);
 
   // Last: it opens the subgraphs' circuit breakers to the ERP.
@@ -326,7 +392,14 @@ describe.runIf(hasChromium)('the web client in a browser', () => {
       expect(fresh.errors?.some((e) => (e.extensions as { code?: string } | undefined)?.code === 'BACKEND_UNAVAILABLE')).toBe(true);
       await page.goto(`${appUrl}#/customers/10000099`);
       await expect.poll(() => page.getByTestId('customer-name').innerText()).toBe(fresh.data!.customer!.name);
-      await expect.poll(() => page.getByTestId('notice-orders').innerText().catch(() => '')).toContain('BACKEND_UNAVAILABLE');
+      await expect
+        .poll(() =>
+          page
+            .getByTestId('notice-orders')
+            .innerText()
+            .catch(() => ''),
+        )
+        .toContain('BACKEND_UNAVAILABLE');
       expect(await page.getByTestId('notice-invoices').innerText()).toContain('BACKEND_UNAVAILABLE');
       expect(await page.getByTestId('notice-header').innerText()).toContain('BACKEND_UNAVAILABLE');
       // The CRM's sections have no notice, and their data is shown.

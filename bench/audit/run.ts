@@ -38,13 +38,16 @@ type TargetId = 'ours' | 'vanilla';
 const KNOWN_TARGETS: TargetId[] = ['ours', 'vanilla'];
 
 const auditDir = resolve(process.env.AUDIT_DIR || process.argv[2] || '');
-if (!process.env.AUDIT_DIR && !process.argv[2]) fail('set AUDIT_DIR (or pass it as the first argument) to a checkout of graphql-hive/federation-gateway-audit: see bench/audit/README.md');
+if (!process.env.AUDIT_DIR && !process.argv[2])
+  fail('set AUDIT_DIR (or pass it as the first argument) to a checkout of graphql-hive/federation-gateway-audit: see bench/audit/README.md');
 if (!existsSync(join(auditDir, 'src/cli.ts'))) fail(`AUDIT_DIR: ${auditDir} has no src/cli.ts: not a checkout of graphql-hive/federation-gateway-audit`);
-if (!existsSync(join(auditDir, 'node_modules/fets'))) fail(`AUDIT_DIR: ${auditDir} has no node_modules: install its dependencies first (bench/audit/README.md)`);
+if (!existsSync(join(auditDir, 'node_modules/fets')))
+  fail(`AUDIT_DIR: ${auditDir} has no node_modules: install its dependencies first (bench/audit/README.md)`);
 const targets = (process.env.AUDIT_TARGETS || KNOWN_TARGETS.join(',')).split(',').map((t) => t.trim()) as TargetId[];
 for (const t of targets) if (!KNOWN_TARGETS.includes(t)) fail(`AUDIT_TARGETS: unknown target "${t}" (known: ${KNOWN_TARGETS.join(', ')})`);
 const AUDIT_CACHES = process.env.AUDIT_CACHES === 'on' ? 'on' : 'off';
-if (process.env.AUDIT_CACHES && !['on', 'off'].includes(process.env.AUDIT_CACHES)) throw new Error(`AUDIT_CACHES must be on or off, got "${process.env.AUDIT_CACHES}"`);
+if (process.env.AUDIT_CACHES && !['on', 'off'].includes(process.env.AUDIT_CACHES))
+  throw new Error(`AUDIT_CACHES must be on or off, got "${process.env.AUDIT_CACHES}"`);
 const onlySuites = process.env.AUDIT_SUITES ? process.env.AUDIT_SUITES.split(',').map((s) => s.trim()) : undefined;
 
 function fail(message: string): never {
@@ -136,7 +139,8 @@ async function startTarget(id: TargetId, supergraphPath: string, suite: string):
 function firstDifference(expected: unknown, received: unknown, path = 'data'): string | undefined {
   if (isDeepStrictEqual(expected, received)) return undefined;
   if (expected && received && typeof expected === 'object' && typeof received === 'object' && Array.isArray(expected) === Array.isArray(received)) {
-    if (Array.isArray(expected) && Array.isArray(received) && expected.length !== received.length) return `${path}: ${expected.length} items expected, ${received.length} received`;
+    if (Array.isArray(expected) && Array.isArray(received) && expected.length !== received.length)
+      return `${path}: ${expected.length} items expected, ${received.length} received`;
     const e = expected as Record<string, unknown>;
     const r = received as Record<string, unknown>;
     for (const key of new Set([...Object.keys(e), ...Object.keys(r)])) {
@@ -151,7 +155,11 @@ function firstDifference(expected: unknown, received: unknown, path = 'data'): s
 }
 
 /** The audit's verdict (its src/test.ts), with a one-line reason when it fails. */
-function judge(test: AuditTest, status: number, body: { data?: unknown; errors?: Array<{ message?: string; extensions?: { code?: string } }> }): string | undefined {
+function judge(
+  test: AuditTest,
+  status: number,
+  body: { data?: unknown; errors?: Array<{ message?: string; extensions?: { code?: string } }> },
+): string | undefined {
   const errorsChecked = typeof test.expected.errors === 'boolean';
   const hasErrors = Boolean(body.errors?.length);
   const dataMatches = isDeepStrictEqual(body.data ?? null, test.expected.data ?? null);
@@ -229,7 +237,12 @@ async function main(): Promise<void> {
       try {
         for (const [i, test] of tests.entries()) {
           const { reason, received } = started ? await runTest(started.url, test) : { reason: startError, received: undefined };
-          suiteResults.push({ name: `${suite}_${i}`, pass: reason === undefined, ...(reason ? { reason, query: test.query.replace(/\s+/g, ' ').trim() } : {}), ...(received ? { received } : {}) });
+          suiteResults.push({
+            name: `${suite}_${i}`,
+            pass: reason === undefined,
+            ...(reason ? { reason, query: test.query.replace(/\s+/g, ' ').trim() } : {}),
+            ...(received ? { received } : {}),
+          });
         }
       } finally {
         await started?.proc.stop();
@@ -263,7 +276,10 @@ async function main(): Promise<void> {
   const resultsDir = join(BENCH_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `audit-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ auditDir, executor: process.env.EXECUTOR ?? null, durationS: (Date.now() - startedAt) / 1000, results }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ auditDir, executor: process.env.EXECUTOR ?? null, durationS: (Date.now() - startedAt) / 1000, results }, null, 2)}\n`,
+  );
   console.log(`[audit] results written to ${file} (${((Date.now() - startedAt) / 1000).toFixed(0)} s in all)`);
   rmSync(workDir, { recursive: true, force: true });
 }

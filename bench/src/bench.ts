@@ -75,7 +75,8 @@ function connectionCounts(fallback: number[]): number[] {
   const raw = process.env.BENCH_CONNECTIONS;
   if (raw === undefined || raw === '') return fallback;
   const counts = raw.split(',').map((c) => c.trim());
-  if (counts.some((c) => !/^\d+$/.test(c) || Number(c) < 1)) throw new Error(`BENCH_CONNECTIONS must be a comma list of positive whole numbers such as 16,50, got "${raw}"`);
+  if (counts.some((c) => !/^\d+$/.test(c) || Number(c) < 1))
+    throw new Error(`BENCH_CONNECTIONS must be a comma list of positive whole numbers such as 16,50, got "${raw}"`);
   return [...new Set(counts.map(Number))];
 }
 
@@ -104,7 +105,9 @@ for (const t of settings.targets) {
 }
 
 type TargetId = 'ours' | 'ours-warm' | 'ours-dedup' | 'ours-traced' | 'ours-traced10' | 'vanilla' | 'hive' | 'hive-tuned';
-const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'ours-dedup', 'ours-traced', 'ours-traced10', 'vanilla', 'hive', 'hive-tuned'] as const).filter((t) => settings.targets.includes(t));
+const GATEWAY_TARGETS: TargetId[] = (['ours', 'ours-warm', 'ours-dedup', 'ours-traced', 'ours-traced10', 'vanilla', 'hive', 'hive-tuned'] as const).filter(
+  (t) => settings.targets.includes(t),
+);
 
 /**
  * A case already run at one connection count has warmed the target, its pools and the
@@ -204,7 +207,16 @@ async function quiesce(counters: Counters): Promise<[number, number]> {
  * One target, one case: a checked request first (its answer must equal the reference),
  * then warm-up, then the measured run with the counters reset just before it.
  */
-async function measure(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number, seconds: number): Promise<Row> {
+async function measure(
+  target: string,
+  proc: Proc,
+  url: string,
+  c: Case,
+  counters: Counters,
+  connections: number,
+  warmupS: number,
+  seconds: number,
+): Promise<Row> {
   const row: Row = { target, query: c.query, latencyMs: c.latencyMs, connections, rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, peakRssMb: 0, cpuPct: 0 };
   const first = await post(url, c.body, c.headers).catch((error: unknown) => {
     throw new Error(`${target} did not answer the first request`, { cause: error });
@@ -271,19 +283,44 @@ async function measure(target: string, proc: Proc, url: string, c: Case, counter
 }
 
 const fetchesText = (row: Row): string =>
-  [row.subgraphFetchesPerRequest !== undefined && `${row.subgraphFetchesPerRequest.toFixed(2)} fetches/req`, row.backendCallsPerRequest !== undefined && `${row.backendCallsPerRequest.toFixed(2)} backend calls/req`]
+  [
+    row.subgraphFetchesPerRequest !== undefined && `${row.subgraphFetchesPerRequest.toFixed(2)} fetches/req`,
+    row.backendCallsPerRequest !== undefined && `${row.backendCallsPerRequest.toFixed(2)} backend calls/req`,
+  ]
     .filter(Boolean)
     .join(', ');
 
 /** measure(), but a failure is a row with its reason, not the end of the run (unless the target died). */
-async function measureSafely(target: string, proc: Proc, url: string, c: Case, counters: Counters, connections: number, warmupS: number, seconds: number): Promise<Row> {
+async function measureSafely(
+  target: string,
+  proc: Proc,
+  url: string,
+  c: Case,
+  counters: Counters,
+  connections: number,
+  warmupS: number,
+  seconds: number,
+): Promise<Row> {
   try {
     return await measure(target, proc, url, c, counters, connections, warmupS, seconds);
   } catch (error) {
     const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
     log(`  ${target} ${c.query} c${connections}: failed: ${message.slice(0, 300)}`);
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw error;
-    return { target, query: c.query, latencyMs: c.latencyMs, connections, rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, peakRssMb: 0, cpuPct: 0, note: `failed: ${message.slice(0, 300)}` };
+    return {
+      target,
+      query: c.query,
+      latencyMs: c.latencyMs,
+      connections,
+      rps: 0,
+      p50Ms: 0,
+      p99Ms: 0,
+      requests: 0,
+      errors: 0,
+      peakRssMb: 0,
+      cpuPct: 0,
+      note: `failed: ${message.slice(0, 300)}`,
+    };
   }
 }
 
@@ -364,7 +401,10 @@ async function measureTogether(targets: readonly Running[], c: Case, counters: C
     for (const t of targets) {
       const row = combineSlices(slices.get(t.target)!);
       rows.push(row);
-      if (settings.rounds > 1) log(`  ${t.target.padEnd(10)} ${caseOf(c)} c${connections}: ${row.rps.toFixed(0)} rps over ${settings.rounds} slices (${row.sliceRps!.map((r) => r.toFixed(0)).join(', ')})`);
+      if (settings.rounds > 1)
+        log(
+          `  ${t.target.padEnd(10)} ${caseOf(c)} c${connections}: ${row.rps.toFixed(0)} rps over ${settings.rounds} slices (${row.sliceRps!.map((r) => r.toFixed(0)).join(', ')})`,
+        );
     }
   }
   return rows;
@@ -496,7 +536,11 @@ async function startTarget(id: TargetId, supergraphPath: string, auth: BenchAuth
 }
 
 /** The reference answers: an in-process @apollo/gateway, default options, same supergraph. */
-async function referenceAnswers(supergraphPath: string, internalToken: string, requests: Array<{ query: string; variables?: Record<string, unknown> }>): Promise<unknown[]> {
+async function referenceAnswers(
+  supergraphPath: string,
+  internalToken: string,
+  requests: Array<{ query: string; variables?: Record<string, unknown> }>,
+): Promise<unknown[]> {
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(supergraphPath, 'utf8'),
     buildService: ({ url }) =>
@@ -599,7 +643,15 @@ async function graph360Workload(auth: BenchAuth): Promise<void> {
   const names = ['crm', 'erp', 'payments'] as const;
   const sandboxes = await Promise.all(
     names.map((name) =>
-      spawnProc({ name: `${name}-sandbox`, cwd: ROOT, cpu: settings.loadCpu, logFile: logFile(`${name}-sandbox`), command: process.execPath, args: ['--import', 'tsx/esm', `sandboxes/${name}/src/index.ts`], env }),
+      spawnProc({
+        name: `${name}-sandbox`,
+        cwd: ROOT,
+        cpu: settings.loadCpu,
+        logFile: logFile(`${name}-sandbox`),
+        command: process.execPath,
+        args: ['--import', 'tsx/esm', `sandboxes/${name}/src/index.ts`],
+        env,
+      }),
     ),
   );
   const sandboxUrl = Object.fromEntries(names.map((name, i) => [name, new URL(sandboxes[i]!.url).origin])) as Record<(typeof names)[number], string>;
@@ -627,7 +679,9 @@ async function graph360Workload(auth: BenchAuth): Promise<void> {
   const peerSupergraphPath = join(workDir, 'graph360.peers.supergraph.graphql');
   writeFileSync(peerSupergraphPath, withoutAuthDirectives(sdl));
 
-  const [list] = (await referenceAnswers(peerSupergraphPath, auth.internalToken, [{ query: CUSTOMERS_50, variables: { first: 50 } }])) as Array<{ customers: { nodes: Array<{ id: string }> } }>;
+  const [list] = (await referenceAnswers(peerSupergraphPath, auth.internalToken, [{ query: CUSTOMERS_50, variables: { first: 50 } }])) as Array<{
+    customers: { nodes: Array<{ id: string }> };
+  }>;
   if (list?.customers.nodes.length !== 50) throw new Error(`the reference list has ${list?.customers.nodes.length} customers, not 50 (BENCH_SCALE too small?)`);
   const customerId = list.customers.nodes[0]!.id;
   const [one] = await referenceAnswers(peerSupergraphPath, auth.internalToken, [{ query: CUSTOMER_360, variables: { id: customerId } }]);
@@ -696,8 +750,24 @@ function versions(): Record<string, unknown> {
   return {
     node: process.version,
     wrk: wrkVersion(),
-    graph360: { commit: git(['rev-parse', 'HEAD']), uncommittedChanges: git(['status', '--porcelain']).length > 0, ...of(ROOT, ['@apollo/gateway', '@apollo/server', '@apollo/query-planner', 'graphql', 'undici', 'keyv']) },
-    bench: of(BENCH_DIR, ['@apollo/gateway', '@apollo/server', '@apollo/subgraph', '@apollo/composition', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', '@graphql-tools/delegate', '@graphql-tools/federation', '@graphql-mesh/plugin-jit', 'graphql-jit', 'graphql']),
+    graph360: {
+      commit: git(['rev-parse', 'HEAD']),
+      uncommittedChanges: git(['status', '--porcelain']).length > 0,
+      ...of(ROOT, ['@apollo/gateway', '@apollo/server', '@apollo/query-planner', 'graphql', 'undici', 'keyv']),
+    },
+    bench: of(BENCH_DIR, [
+      '@apollo/gateway',
+      '@apollo/server',
+      '@apollo/subgraph',
+      '@apollo/composition',
+      '@graphql-hive/gateway',
+      '@graphql-hive/gateway-runtime',
+      '@graphql-tools/delegate',
+      '@graphql-tools/federation',
+      '@graphql-mesh/plugin-jit',
+      'graphql-jit',
+      'graphql',
+    ]),
   };
 }
 
@@ -730,7 +800,10 @@ async function main(): Promise<void> {
 function expectedSeconds(): number {
   const gateways = GATEWAY_TARGETS.length;
   const sliceS = Math.max(1, Math.round(settings.measureS / settings.rounds));
-  const perTargetCase = settings.warmupS + (settings.connections.length - 1) * Math.min(settings.warmupS, REWARMUP_S) + settings.connections.length * settings.rounds * (sliceS + 2);
+  const perTargetCase =
+    settings.warmupS +
+    (settings.connections.length - 1) * Math.min(settings.warmupS, REWARMUP_S) +
+    settings.connections.length * settings.rounds * (sliceS + 2);
   const latencies = settings.latencyMs > 0 ? 2 : 1;
   const w1 = (gateways * 2 + (settings.targets.includes('direct') ? 1 : 0)) * perTargetCase + (gateways + 1) * 5 + 10;
   const w2 = gateways * 2 * latencies * perTargetCase + gateways * 5 + 20;

@@ -28,7 +28,12 @@ async function main(): Promise<void> {
   try {
     const { supergraphPath } = await startFederationSubgraphs({ workDir, cpu: '1', logFile: (name) => join(workDir, `${name}.log`) });
     const revision = new SupergraphRevision(readFileSync(supergraphPath, 'utf8'), withDeferDirective);
-    const urls = new Map(revision.supergraph.subgraphs().values().map((subgraph) => [subgraph.name, subgraph.url]));
+    const urls = new Map(
+      revision.supergraph
+        .subgraphs()
+        .values()
+        .map((subgraph) => [subgraph.name, subgraph.url]),
+    );
     // Each subgraph answer as the body text it sent, by request.
     const recorded = new Map<string, string>();
     let recording = true;
@@ -48,7 +53,12 @@ async function main(): Promise<void> {
     const services = new Map([...urls.keys()].map((name) => [name, service(name)]));
     const document = parse(TEST_QUERY);
     const prepared = new PreparedOperation(revision, document, undefined);
-    const execute = () => executeOperation(prepared, { request: { query: TEST_QUERY, variables: {} }, context: {}, metrics: {}, document } as unknown as GatewayGraphQLRequestContext, (name) => services.get(name));
+    const execute = () =>
+      executeOperation(
+        prepared,
+        { request: { query: TEST_QUERY, variables: {} }, context: {}, metrics: {}, document } as unknown as GatewayGraphQLRequestContext,
+        (name) => services.get(name),
+      );
 
     const first = await execute();
     const problems = first.errors ? ['errors'] : checkTestQueryAnswer(first.data);
@@ -65,7 +75,9 @@ async function main(): Promise<void> {
     const ms = (performance.now() - start) / runs;
     // CPU time (this process, garbage collection threads included) moves less than wall time on a shared machine.
     const cpuMs = (cpu.user + cpu.system) / 1000 / runs;
-    console.log(`executor on TestQuery: ${cpuMs.toFixed(3)} ms CPU, ${ms.toFixed(3)} ms wall per operation (${runs} runs, ${recorded.size} subgraph answers replayed, ${(bytes / runs / 1024).toFixed(1)} kB of data each; parsing the answers and serialising the data included)`);
+    console.log(
+      `executor on TestQuery: ${cpuMs.toFixed(3)} ms CPU, ${ms.toFixed(3)} ms wall per operation (${runs} runs, ${recorded.size} subgraph answers replayed, ${(bytes / runs / 1024).toFixed(1)} kB of data each; parsing the answers and serialising the data included)`,
+    );
   } finally {
     await stopAll();
     rmSync(workDir, { recursive: true, force: true });

@@ -93,7 +93,8 @@ const settings = {
   targetCpu: '0',
   loadCpu: '1',
 };
-if (settings.only && !['subscriptions', 'defer'].includes(settings.only)) throw new Error(`BENCH_INCREMENTAL_ONLY must be subscriptions or defer, got "${settings.only}"`);
+if (settings.only && !['subscriptions', 'defer'].includes(settings.only))
+  throw new Error(`BENCH_INCREMENTAL_ONLY must be subscriptions or defer, got "${settings.only}"`);
 
 let workDir = '';
 let logCounter = 0;
@@ -123,7 +124,13 @@ interface Spread {
 }
 function spread(values: number[]): Spread {
   const sorted = sortNumbers(values);
-  return { min: sorted[0] ?? Number.NaN, p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN };
+  return {
+    min: sorted[0] ?? Number.NaN,
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? Number.NaN,
+  };
 }
 
 async function graphql<T>(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<T> {
@@ -270,7 +277,8 @@ const EVENTS = /* GraphQL */ `
   }
 `;
 /** What a subscriber of the payments subgraph itself selects: when it has an event, the event was published. */
-const PROBE = 'subscription Probe($customerId: ID!, $invoiceId: ID) { paymentEvents(customerId: $customerId, invoiceId: $invoiceId) { id type payment { id } } }';
+const PROBE =
+  'subscription Probe($customerId: ID!, $invoiceId: ID) { paymentEvents(customerId: $customerId, invoiceId: $invoiceId) { id type payment { id } } }';
 const PAY = 'mutation BenchPay($input: PayInvoiceInput!) { payInvoice(input: $input) { payment { id status } } }';
 const OPEN_INVOICES = /* GraphQL */ `
   query BenchOpenInvoices {
@@ -342,10 +350,17 @@ let deferCustomerIds: string[] = [];
 /** Open invoices of customers with a valid saved card, one per customer; and the first customers for @defer. */
 async function discover(url: string, token: string): Promise<void> {
   const data = await graphql<{
-    customers: { nodes: Array<{ id: string; defaultPaymentMethod: { expMonth: number; expYear: number } | null; invoices: { nodes: Array<{ id: string; status: string; amountDue: { amount: number; currency: string } }> } }> };
+    customers: {
+      nodes: Array<{
+        id: string;
+        defaultPaymentMethod: { expMonth: number; expYear: number } | null;
+        invoices: { nodes: Array<{ id: string; status: string; amountDue: { amount: number; currency: string } }> };
+      }>;
+    };
   }>(url, OPEN_INVOICES, {}, token);
   const now = new Date();
-  const cardValid = (card: { expMonth: number; expYear: number } | null): boolean => !!card && (card.expYear > now.getFullYear() || (card.expYear === now.getFullYear() && card.expMonth >= now.getMonth() + 1));
+  const cardValid = (card: { expMonth: number; expYear: number } | null): boolean =>
+    !!card && (card.expYear > now.getFullYear() || (card.expYear === now.getFullYear() && card.expMonth >= now.getMonth() + 1));
   for (const customer of data.customers.nodes) {
     if (!cardValid(customer.defaultPaymentMethod)) continue;
     const invoice = customer.invoices.nodes.find((i) => (i.status === 'OPEN' || i.status === 'OVERDUE') && i.amountDue.amount > 0);
@@ -365,14 +380,29 @@ async function pay(gateway: Gateway, token: string, invoice: OpenInvoice): Promi
   const data = await graphql<{ payInvoice: { payment: { id: string; status: string } } }>(
     gateway.url,
     PAY,
-    { input: { customerId: invoice.customerId, invoiceId: invoice.invoiceId, amount: { amount: invoice.amount, currency: invoice.currency }, idempotencyKey: randomUUID() } },
+    {
+      input: {
+        customerId: invoice.customerId,
+        invoiceId: invoice.invoiceId,
+        amount: { amount: invoice.amount, currency: invoice.currency },
+        idempotencyKey: randomUUID(),
+      },
+    },
     token,
   );
   return { paymentId: data.payInvoice.payment.id, status: data.payInvoice.payment.status };
 }
 
 interface EventPayload {
-  data?: { paymentEvents?: { id: string; type: string; payment: { id: string; status: string }; invoice: { id: string; number: string } | null; customer: { id: string; name: string } } | null } | null;
+  data?: {
+    paymentEvents?: {
+      id: string;
+      type: string;
+      payment: { id: string; status: string };
+      invoice: { id: string; number: string } | null;
+      customer: { id: string; name: string };
+    } | null;
+  } | null;
   errors?: unknown[];
 }
 
@@ -384,7 +414,8 @@ function problemOf(sub: Subscription, paymentId: string, invoice: OpenInvoice, f
     const payload = result.payload as EventPayload;
     const event = payload.data?.paymentEvents;
     if (payload.errors?.length) return `errors in result ${i}: ${JSON.stringify(payload.errors).slice(0, 300)}`;
-    if (!event || event.type !== EXPECTED_TYPES[i] || event.payment.id !== paymentId) return `result ${i} is not ${EXPECTED_TYPES[i]} of ${paymentId}: ${JSON.stringify(payload).slice(0, 300)}`;
+    if (!event || event.type !== EXPECTED_TYPES[i] || event.payment.id !== paymentId)
+      return `result ${i} is not ${EXPECTED_TYPES[i]} of ${paymentId}: ${JSON.stringify(payload).slice(0, 300)}`;
     if (full && (event.invoice?.id !== invoice.invoiceId || !event.invoice.number || event.customer.id !== invoice.customerId || !event.customer.name)) {
       return `result ${i} lacks the invoice's ERP fields or the customer's CRM fields: ${JSON.stringify(payload).slice(0, 300)}`;
     }
@@ -396,7 +427,11 @@ function problemOf(sub: Subscription, paymentId: string, invoice: OpenInvoice, f
 async function probeSubscription(stack: IncrementalStack, auth: BenchAuth, invoice: OpenInvoice): Promise<{ socket: GraphQLWsSocket; sub: Subscription }> {
   const socket = new GraphQLWsSocket(stack.subgraphUrl.payments.replace(/^http/, 'ws'), { 'x-graph360-gateway': auth.internalToken });
   await socket.ready;
-  const sub = socket.subscribe({ query: PROBE, variables: { customerId: invoice.customerId, invoiceId: invoice.invoiceId }, extensions: { 'x-graph360-gateway': auth.internalToken } });
+  const sub = socket.subscribe({
+    query: PROBE,
+    variables: { customerId: invoice.customerId, invoiceId: invoice.invoiceId },
+    extensions: { 'x-graph360-gateway': auth.internalToken },
+  });
   return { socket, sub };
 }
 
@@ -452,7 +487,8 @@ async function runVariant(variant: Variant, stack: IncrementalStack, auth: Bench
     open.push(...opened);
     const subs: Subscription[] = [];
     for (const socket of opened) {
-      for (let j = 0; j < perSocket && subs.length < n; j++) subs.push(socket.subscribe({ query: EVENTS, variables: { customerId: invoice.customerId, invoiceId: invoice.invoiceId } }));
+      for (let j = 0; j < perSocket && subs.length < n; j++)
+        subs.push(socket.subscribe({ query: EVENTS, variables: { customerId: invoice.customerId, invoiceId: invoice.invoiceId } }));
     }
     const expectedUpstream = variant === 'distinct' ? n : 1;
     await until(
@@ -463,12 +499,15 @@ async function runVariant(variant: Variant, stack: IncrementalStack, auth: Bench
         return (await gatewaySubscriptions()) === n && (await stack.paymentsSubscriptions()) === base + 1 + expectedUpstream;
       },
       90_000,
-      async () => `gateway ${await gatewaySubscriptions()}, payments subgraph ${await stack.paymentsSubscriptions()} (want ${n} and ${base + 1 + expectedUpstream})`,
+      async () =>
+        `gateway ${await gatewaySubscriptions()}, payments subgraph ${await stack.paymentsSubscriptions()} (want ${n} and ${base + 1 + expectedUpstream})`,
     );
     const subscribeS = (performance.now() - subscribeStarted) / 1000;
     const upstreamSubscriptions = (await stack.paymentsSubscriptions()) - base - 1;
     const memoryAfter = await memory(gateway);
-    log(`  ${variant}: subscribed in ${subscribeS.toFixed(1)} s (${upstreamSubscriptions} subgraph subscription${upstreamSubscriptions > 1 ? 's' : ''}); paying invoice ${invoice.invoiceId}`);
+    log(
+      `  ${variant}: subscribed in ${subscribeS.toFixed(1)} s (${upstreamSubscriptions} subgraph subscription${upstreamSubscriptions > 1 ? 's' : ''}); paying invoice ${invoice.invoiceId}`,
+    );
 
     const snapshot = async (): Promise<{ at: number; cpu: number[]; bench: number; fetches: number; calls: number }> => ({
       at: performance.now(),
@@ -484,7 +523,12 @@ async function runVariant(variant: Variant, stack: IncrementalStack, auth: Bench
     if (status !== 'SUCCEEDED') throw new Error(`${variant}: the payment ${paymentId} is ${status}, not SUCCEEDED`);
     const count = (k: number): number => subs.filter((s) => s.results.length > k).length;
     for (const [k, type] of EXPECTED_TYPES.entries()) {
-      await until(`every subscriber has ${type}`, () => subs.some((s) => s.error !== undefined) || (count(k) === n && probe.sub.results.length > k), 90_000, () => `${count(k)} of ${n}; probe ${probe.sub.results.length}`);
+      await until(
+        `every subscriber has ${type}`,
+        () => subs.some((s) => s.error !== undefined) || (count(k) === n && probe.sub.results.length > k),
+        90_000,
+        () => `${count(k)} of ${n}; probe ${probe.sub.results.length}`,
+      );
     }
     const lastAt = Math.max(...subs.map((s) => s.results.at(-1)!.at));
     const after = await snapshot();
@@ -505,7 +549,9 @@ async function runVariant(variant: Variant, stack: IncrementalStack, auth: Bench
       // The codes of the errors they got, counted (e.g. SUBGRAPH_TIMEOUT), then the first problem.
       const codes = new Map<string, number>();
       for (const p of problems) for (const code of p.match(/"code":"[A-Z_]+"/g) ?? ['(no code)']) codes.set(code, (codes.get(code) ?? 0) + 1);
-      throw new Error(`${variant}: ${problems.length} of ${n} subscribers did not get exactly the payment's two events (${[...codes].map(([c, k]) => `${c} x${k}`).join(', ')}); the first: ${problems[0]}`);
+      throw new Error(
+        `${variant}: ${problems.length} of ${n} subscribers did not get exactly the payment's two events (${[...codes].map(([c, k]) => `${c} x${k}`).join(', ')}); the first: ${problems[0]}`,
+      );
     }
     const probeProblem = problemOf(probe.sub, paymentId, invoice, false);
     if (probeProblem) throw new Error(`${variant}: the probe on the payments subgraph: ${probeProblem}`);
@@ -513,7 +559,12 @@ async function runVariant(variant: Variant, stack: IncrementalStack, auth: Bench
     const events = EXPECTED_TYPES.map((type, k): EventFigures => {
       const published = probe.sub.results[k]!.at;
       const arrivals = subs.map((s) => s.results[k]!.at);
-      return { type, publishedMs: published - paidAt, fromPayment: spread(arrivals.map((t) => t - paidAt)), fromPublication: spread(arrivals.map((t) => t - published)) };
+      return {
+        type,
+        publishedMs: published - paidAt,
+        fromPayment: spread(arrivals.map((t) => t - paidAt)),
+        fromPublication: spread(arrivals.map((t) => t - published)),
+      };
     });
     const per = (bytes: number): number => bytes / n / 1024;
     const result: VariantResult = {
@@ -542,7 +593,9 @@ async function runVariant(variant: Variant, stack: IncrementalStack, auth: Bench
         `  ${variant}: ${e.type} published ${e.publishedMs.toFixed(0)} ms after the payment; every subscriber had it ${e.fromPublication.max.toFixed(0)} ms after that (median ${e.fromPublication.p50.toFixed(0)} ms), ${e.fromPayment.max.toFixed(0)} ms after the payment`,
       );
     }
-    log(`  ${variant}: per subscriber ${result.perSubscriber.rssAfterGcKb.toFixed(1)} KB RSS, ${result.perSubscriber.heapUsedAfterGcKb.toFixed(1)} KB heap (after a full GC)`);
+    log(
+      `  ${variant}: per subscriber ${result.perSubscriber.rssAfterGcKb.toFixed(1)} KB RSS, ${result.perSubscriber.heapUsedAfterGcKb.toFixed(1)} KB heap (after a full GC)`,
+    );
     return result;
   } finally {
     await Promise.all(open.map((s) => s.close()));
@@ -621,17 +674,21 @@ async function deferTarget(target: DeferTarget, stack: IncrementalStack, auth: B
       : await startHive(stack, auth);
   try {
     if (deferCustomerIds.length === 0) await discover(gateway.url, auth.userToken);
-    const headers = (mode: Mode): Record<string, string> => ({ accept: mode === 'defer' ? DEFER_ACCEPT : PLAIN_ACCEPT, authorization: `Bearer ${auth.userToken}` });
+    const headers = (mode: Mode): Record<string, string> => ({
+      accept: mode === 'defer' ? DEFER_ACCEPT : PLAIN_ACCEPT,
+      authorization: `Bearer ${auth.userToken}`,
+    });
     const bodyOf = (mode: Mode, id: string): string => JSON.stringify({ query: mode === 'defer' ? deferred : whole, variables: { id } });
     const notes = new Set<string>();
 
     // The reference answers (the first target's answers without @defer; a later target is compared with them too).
     for (const id of deferCustomerIds) {
       const answer = await timedPost(gateway.url, bodyOf('whole', id), headers('whole'));
-      if (answer.status !== 200 || answer.errors.length > 0 || !answer.data) throw new Error(`${target}: CustomerOverview for ${id} without @defer: HTTP ${answer.status} ${JSON.stringify(answer.parts).slice(0, 400)}`);
+      if (answer.status !== 200 || answer.errors.length > 0 || !answer.data)
+        throw new Error(`${target}: CustomerOverview for ${id} without @defer: HTTP ${answer.status} ${JSON.stringify(answer.parts).slice(0, 400)}`);
       const text = canonical(answer.data);
       if (!references.has(id)) references.set(id, text);
-      else if (references.get(id) !== text) notes.add('its answers without @defer differ from graph360\'s');
+      else if (references.get(id) !== text) notes.add("its answers without @defer differ from graph360's");
     }
 
     const measureOne = async (mode: Mode, id: string): Promise<Measured> => {
@@ -748,15 +805,35 @@ function formatResults(): string {
       '',
       table(
         ['variant', 'event', 'min', 'median', 'p99', 'max'],
-        results.subscriptions.flatMap((r) => r.events.map((e) => [r.variant, e.type, f(e.fromPayment.min), f(e.fromPayment.p50), f(e.fromPayment.p99), f(e.fromPayment.max)])),
+        results.subscriptions.flatMap((r) =>
+          r.events.map((e) => [r.variant, e.type, f(e.fromPayment.min), f(e.fromPayment.p50), f(e.fromPayment.p99), f(e.fromPayment.max)]),
+        ),
         2,
       ),
       '',
       'From the payment until the last subscriber had its last event (CPU seconds used meanwhile; the gateway alone on CPU 0, the rest sharing CPU 1):',
       '',
       table(
-        ['variant', 'seconds', 'gateway CPU s', 'subgraphs CPU s', 'sandboxes CPU s', 'subscribers (bench) CPU s', 'gateway->subgraph fetches', 'backend calls'],
-        results.subscriptions.map((r) => [r.variant, f(r.window.seconds, 2), f(r.window.gatewayCpuS, 2), f(r.window.subgraphsCpuS, 2), f(r.window.sandboxesCpuS, 2), f(r.window.benchCpuS, 2), String(r.window.subgraphFetches), String(r.window.backendCalls)]),
+        [
+          'variant',
+          'seconds',
+          'gateway CPU s',
+          'subgraphs CPU s',
+          'sandboxes CPU s',
+          'subscribers (bench) CPU s',
+          'gateway->subgraph fetches',
+          'backend calls',
+        ],
+        results.subscriptions.map((r) => [
+          r.variant,
+          f(r.window.seconds, 2),
+          f(r.window.gatewayCpuS, 2),
+          f(r.window.subgraphsCpuS, 2),
+          f(r.window.sandboxesCpuS, 2),
+          f(r.window.benchCpuS, 2),
+          String(r.window.subgraphFetches),
+          String(r.window.backendCalls),
+        ]),
         1,
       ),
       '',
@@ -799,7 +876,10 @@ function formatResults(): string {
         1,
       ),
     );
-    for (const r of results.defer.filter((row) => row.note || row.errorSample)) out.push(`note: ${r.target} c${r.concurrency}: ${[r.note, r.errorSample && `first wrong answer: ${r.errorSample.slice(0, 300)}`].filter(Boolean).join('; ')}`);
+    for (const r of results.defer.filter((row) => row.note || row.errorSample))
+      out.push(
+        `note: ${r.target} c${r.concurrency}: ${[r.note, r.errorSample && `first wrong answer: ${r.errorSample.slice(0, 300)}`].filter(Boolean).join('; ')}`,
+      );
   }
   for (const failure of results.failures) out.push('', `FAILED: ${failure.slice(0, 1000)}`);
   return out.join('\n');
@@ -838,7 +918,10 @@ function writeResults(incomplete: boolean, failure?: string): void {
     versions: {
       node: process.version,
       graph360: { ...codeAtStart, 'graphql-ws': versionOf(ROOT, 'graphql-ws'), ws: versionOf(ROOT, 'ws') },
-      bench: { '@graphql-hive/gateway': versionOf(BENCH_DIR, '@graphql-hive/gateway'), '@graphql-hive/gateway-runtime': versionOf(BENCH_DIR, '@graphql-hive/gateway-runtime') },
+      bench: {
+        '@graphql-hive/gateway': versionOf(BENCH_DIR, '@graphql-hive/gateway'),
+        '@graphql-hive/gateway-runtime': versionOf(BENCH_DIR, '@graphql-hive/gateway-runtime'),
+      },
     },
     ...results,
   };
@@ -866,7 +949,15 @@ async function main(): Promise<void> {
   log(`work folder ${workDir}; deadline ${settings.deadlineS} s; load average ${loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')}`);
   const auth = await createBenchAuth();
   log(`starting the sandboxes (scale ${settings.scale}) and the subgraphs, webhooks wired`);
-  const stack = await startIncrementalStack({ workDir, root: ROOT, cpu: settings.loadCpu, scale: settings.scale, auth, invalidationSecret: randomBytes(24).toString('base64url'), logFile });
+  const stack = await startIncrementalStack({
+    workDir,
+    root: ROOT,
+    cpu: settings.loadCpu,
+    scale: settings.scale,
+    auth,
+    invalidationSecret: randomBytes(24).toString('base64url'),
+    logFile,
+  });
   if (!settings.only || settings.only === 'subscriptions') {
     log(`part 1: subscription fan-out (${settings.variants.join(', ')})`);
     for (const variant of settings.variants) {
@@ -893,7 +984,8 @@ async function main(): Promise<void> {
   }
   await stack.stop();
   writeResults(false);
-  if (results.failures.length > 0) throw new ChecksFailed(`${results.failures.length} variant${results.failures.length > 1 ? 's' : ''} failed the check (above)`);
+  if (results.failures.length > 0)
+    throw new ChecksFailed(`${results.failures.length} variant${results.failures.length > 1 ? 's' : ''} failed the check (above)`);
 }
 
 /** The run measured everything but a check failed: the results are written already. */

@@ -62,7 +62,10 @@ async function main(): Promise<void> {
       },
     });
     const body = JSON.stringify({ query: profiledCase === 'users' ? USERS_QUERY : TEST_QUERY });
-    const first = (await (await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { data?: unknown; errors?: unknown };
+    const first = (await (await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as {
+      data?: unknown;
+      errors?: unknown;
+    };
     const problems = first.errors ? ['errors'] : profiledCase === 'users' ? [] : checkTestQueryAnswer(first.data);
     if (problems.length > 0) throw new Error(`the gateway's ${profiledCase} answer is wrong: ${problems.join('; ')}`);
     const run = { url: gateway.url, body, expectedData: JSON.stringify(first.data), connections: 16, cpu: '1', workDir };
@@ -73,7 +76,9 @@ async function main(): Promise<void> {
     const result = await runWrk({ ...run, seconds });
     const toUs = Number(process.hrtime.bigint() / 1000n);
     const peakMb = peakRss(gateway.pid) / 1024 / 1024;
-    console.log(`profiled ${profiledCase} for ${seconds} s: ${(result.good / (result.durationUs / 1e6)).toFixed(0)} correct answers/s, ${result.requests - result.good} wrong, peak RSS ${peakMb.toFixed(0)} MB (under the profiler)`);
+    console.log(
+      `profiled ${profiledCase} for ${seconds} s: ${(result.good / (result.durationUs / 1e6)).toFixed(0)} correct answers/s, ${result.requests - result.good} wrong, peak RSS ${peakMb.toFixed(0)} MB (under the profiler)`,
+    );
     await gateway.stop();
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no profile written in ${profileDir}`);

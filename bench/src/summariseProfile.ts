@@ -37,7 +37,10 @@ const URL_RULES: Array<[RegExp, Bucket]> = [
   [/\/gateway\/src\/limits\//, 'parse and validate'],
   [/@apollo\/query-planner\//, 'planning'],
   [/undici|node-fetch|make-fetch-happen|node:_http_client|@apollo\/gateway\/dist\/datasources\/|\/gateway\/src\/dataSource\//, 'subgraph fetching'],
-  [/@apollo\/gateway\/dist\/(executeQueryPlan|resultShaping|dataRewrites)|\/gateway\/src\/execution\/|\/graphql\/execution\/|\/graphql\/utilities\/(valueFromAST|coerceInputValue)/, 'result merging and shaping'],
+  [
+    /@apollo\/gateway\/dist\/(executeQueryPlan|resultShaping|dataRewrites)|\/gateway\/src\/execution\/|\/graphql\/execution\/|\/graphql\/utilities\/(valueFromAST|coerceInputValue)/,
+    'result merging and shaping',
+  ],
   [/node:_http_(server|common|incoming|outgoing)|@apollo\/server\/|\/lib\/http\.ts/, 'HTTP server'],
 ];
 

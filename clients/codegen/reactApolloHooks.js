@@ -32,7 +32,7 @@ export function plugin(_schema, documents, config) {
   const operations = documents
     .flatMap((file) => (file.document?.definitions ?? []).map((definition) => ({ definition, location: file.location ?? '' })))
     .filter(({ definition }) => definition.kind === Kind.OPERATION_DEFINITION)
-    .sort((a, b) => (/** @type {any} */ (a.definition).name?.value ?? '').localeCompare(/** @type {any} */ (b.definition).name?.value ?? ''));
+    .sort((a, b) => /** @type {any} */ (a.definition.name?.value ?? '').localeCompare(/** @type {any} */ (b.definition).name?.value ?? ''));
   let usesQuery = false;
   let usesMutation = false;
   let usesSubscription = false;

@@ -43,7 +43,11 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 describe('graph360 config check', () => {
   it('prints the effective configuration, secrets redacted, and exits 0', { timeout: 90_000 }, async () => {
     writeFileSync(join(dir, 'good.yaml'), `limits:\n  maxDepth: 9\nauth:\n  subgraphSecret: "${SECRET}"\n`);
-    const { code, stdout, stderr } = await run(['config', 'check', '--config', 'good.yaml'], { AUTH_PUBLIC_KEY: PUBLIC_KEY, LIMIT_MAX_ALIASES: '7', METRICS_TOKEN: 'metrics-token-0123456789' });
+    const { code, stdout, stderr } = await run(['config', 'check', '--config', 'good.yaml'], {
+      AUTH_PUBLIC_KEY: PUBLIC_KEY,
+      LIMIT_MAX_ALIASES: '7',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('# good.yaml: valid; from the environment: AUTH_PUBLIC_KEY, LIMIT_MAX_ALIASES, METRICS_TOKEN');
@@ -61,7 +65,10 @@ describe('graph360 config check', () => {
     const { code, stdout, stderr } = await run(['config', 'check'], { GATEWAY_SUBGRAPH_SECRET: SECRET, AUTH_PUBLIC_KEY: PUBLIC_KEY });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr.trimEnd().split('\n').sort()).toEqual(['graph360.config.yaml: limits.maxDepth: must be >= 1', 'graph360.config.yaml: server.prot: is not a setting (see gateway/config.schema.json)']);
+    expect(stderr.trimEnd().split('\n').sort()).toEqual([
+      'graph360.config.yaml: limits.maxDepth: must be >= 1',
+      'graph360.config.yaml: server.prot: is not a setting (see gateway/config.schema.json)',
+    ]);
     rmSync(join(dir, 'graph360.config.yaml'));
   });
 
@@ -89,7 +96,11 @@ describe('graph360 config check', () => {
 
 describe('graph360 gateway', () => {
   it('a missing supergraph file: one line, exit 1', { timeout: 90_000 }, async () => {
-    const { code, stderr } = await run(['gateway', '--supergraph', 'missing.graphql', '--port', '0'], { GATEWAY_SUBGRAPH_SECRET: SECRET, AUTH_PUBLIC_KEY: PUBLIC_KEY, LOG_LEVEL: 'warn' });
+    const { code, stderr } = await run(['gateway', '--supergraph', 'missing.graphql', '--port', '0'], {
+      GATEWAY_SUBGRAPH_SECRET: SECRET,
+      AUTH_PUBLIC_KEY: PUBLIC_KEY,
+      LOG_LEVEL: 'warn',
+    });
     expect(code).toBe(1);
     expect(stderr).toBe(`[gateway] cannot start: supergraph file ${join(dir, 'missing.graphql')} does not exist; run \`npm run compose\`\n`);
   });
@@ -99,9 +110,15 @@ describe('graph360 gateway', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as { port: number }).port;
     try {
-      const { code, stderr } = await run(['gateway', '--port', String(port)], { GATEWAY_SUBGRAPH_SECRET: SECRET, AUTH_PUBLIC_KEY: PUBLIC_KEY, LOG_LEVEL: 'warn' });
+      const { code, stderr } = await run(['gateway', '--port', String(port)], {
+        GATEWAY_SUBGRAPH_SECRET: SECRET,
+        AUTH_PUBLIC_KEY: PUBLIC_KEY,
+        LOG_LEVEL: 'warn',
+      });
       expect(code).toBe(1);
-      expect(stderr).toBe(`[gateway] cannot start: GATEWAY_PORT ${port} is in use on 127.0.0.1 (another process listens there): stop it or set GATEWAY_PORT to a free port\n`);
+      expect(stderr).toBe(
+        `[gateway] cannot start: GATEWAY_PORT ${port} is in use on 127.0.0.1 (another process listens there): stop it or set GATEWAY_PORT to a free port\n`,
+      );
     } finally {
       holder.close();
     }

@@ -207,12 +207,18 @@ export function readGatewayConfig(env: Env): GatewayConfig {
   const corsOrigins = envList(env, 'CORS_ORIGINS');
   const subgraphSecret = envString(env, 'GATEWAY_SUBGRAPH_SECRET', '');
   if (subgraphSecret.length < 32) {
-    throw new ConfigError('GATEWAY_SUBGRAPH_SECRET', 'must be set to a secret of at least 32 characters, the same one the subgraphs are given (`npm start` generates one)');
+    throw new ConfigError(
+      'GATEWAY_SUBGRAPH_SECRET',
+      'must be set to a secret of at least 32 characters, the same one the subgraphs are given (`npm start` generates one)',
+    );
   }
   const jwksUrl = env.AUTH_JWKS_URL || undefined;
   const publicKey = env.AUTH_PUBLIC_KEY || undefined;
   if (!jwksUrl && !publicKey) {
-    throw new ConfigError('AUTH_JWKS_URL', 'set AUTH_JWKS_URL (the token issuer\'s JWKS) or AUTH_PUBLIC_KEY (a PEM or JWK public key; `npm start` generates a development one)');
+    throw new ConfigError(
+      'AUTH_JWKS_URL',
+      "set AUTH_JWKS_URL (the token issuer's JWKS) or AUTH_PUBLIC_KEY (a PEM or JWK public key; `npm start` generates a development one)",
+    );
   }
   if (jwksUrl) {
     const url = envUrl(env, 'AUTH_JWKS_URL', jwksUrl);

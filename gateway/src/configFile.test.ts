@@ -48,8 +48,18 @@ describe('graph360.config.yaml', () => {
 
   it('reads YAML and JSON; the environment overrides the file', () => {
     for (const path of [
-      file('good.yaml', 'limits:\n  maxDepth: 9\n  maxAliases: 4\nrateLimit:\n  enabled: false\nserver:\n  corsOrigins: [https://a.example, https://b.example]\n'),
-      file('good.json', JSON.stringify({ limits: { maxDepth: 9, maxAliases: 4 }, rateLimit: { enabled: false }, server: { corsOrigins: ['https://a.example', 'https://b.example'] } })),
+      file(
+        'good.yaml',
+        'limits:\n  maxDepth: 9\n  maxAliases: 4\nrateLimit:\n  enabled: false\nserver:\n  corsOrigins: [https://a.example, https://b.example]\n',
+      ),
+      file(
+        'good.json',
+        JSON.stringify({
+          limits: { maxDepth: 9, maxAliases: 4 },
+          rateLimit: { enabled: false },
+          server: { corsOrigins: ['https://a.example', 'https://b.example'] },
+        }),
+      ),
     ]) {
       const { config, loaded } = loadGatewayConfig({ ...BASE, GRAPH360_CONFIG: path, LIMIT_MAX_DEPTH: '20' });
       expect(config.limits.maxDepth).toBe(20);
@@ -60,12 +70,12 @@ describe('graph360.config.yaml', () => {
     }
   });
 
-  it('resolves the file\'s relative paths against its folder', () => {
+  it("resolves the file's relative paths against its folder", () => {
     const { config } = loadGatewayConfig({ ...BASE, GRAPH360_CONFIG: file('paths.yaml', 'supergraph:\n  path: ./sub/supergraph.graphql\n') });
     expect(config.supergraphPath).toBe(join(dir, 'sub/supergraph.graphql'));
   });
 
-  it('takes the supergraph from one source: a variable for a URL or a file replaces the file\'s choice', () => {
+  it("takes the supergraph from one source: a variable for a URL or a file replaces the file's choice", () => {
     const withPath = file('sg-path.yaml', 'supergraph:\n  path: ./supergraph.graphql\n');
     const url = 'https://registry.example/supergraph.graphql';
     const fromUrl = loadGatewayConfig({ ...BASE, GRAPH360_CONFIG: withPath, SUPERGRAPH_URL: url }).config;
@@ -96,8 +106,10 @@ describe('graph360.config.yaml', () => {
     expect(line).toMatch(/broken\.yaml: not valid YAML: /);
   });
 
-  it('a rule across settings names the file\'s key when the file gave it', () => {
-    expect(problems(() => loadGatewayConfig({ ...BASE, GRAPH360_CONFIG: file('prod.yaml', 'server:\n  mode: production\ncache:\n  invalidationSecret: ""\n') }))).toHaveLength(1);
+  it("a rule across settings names the file's key when the file gave it", () => {
+    expect(
+      problems(() => loadGatewayConfig({ ...BASE, GRAPH360_CONFIG: file('prod.yaml', 'server:\n  mode: production\ncache:\n  invalidationSecret: ""\n') })),
+    ).toHaveLength(1);
     expect(() => loadGatewayConfig({ GATEWAY_SUBGRAPH_SECRET: 'x'.repeat(32) })).toThrow(ConfigError);
   });
 });
@@ -105,17 +117,22 @@ describe('graph360.config.yaml', () => {
 describe('gateway/config.schema.json agrees with readGatewayConfig', () => {
   const settings = schemaSettings();
   /** What a setting needs beside it to be read at all: the URL's settings are read only with a URL. */
-  const context = (env: string): Record<string, string> => (env.startsWith('SUPERGRAPH_') && env !== 'SUPERGRAPH_PATH' && env !== 'SUPERGRAPH_URL' ? { ...BASE, SUPERGRAPH_URL: 'https://registry.example/supergraph.graphql' } : BASE);
+  const context = (env: string): Record<string, string> =>
+    env.startsWith('SUPERGRAPH_') && env !== 'SUPERGRAPH_PATH' && env !== 'SUPERGRAPH_URL'
+      ? { ...BASE, SUPERGRAPH_URL: 'https://registry.example/supergraph.graphql' }
+      : BASE;
 
   it('covers every variable the gateway reads', () => {
     const variables = new Set(settings.map((s) => s.env));
-    const source = ['config.ts', 'limits/config.ts', 'rateLimit/config.ts', 'subscriptions/config.ts', 'supergraph/config.ts'].map((f) => readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n');
+    const source = ['config.ts', 'limits/config.ts', 'rateLimit/config.ts', 'subscriptions/config.ts', 'supergraph/config.ts']
+      .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'))
+      .join('\n');
     const read = new Set([...source.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!));
     for (const name of ['CRM_SUBGRAPH_URL', 'ERP_SUBGRAPH_URL', 'PAYMENTS_SUBGRAPH_URL', 'NODE_ENV']) read.add(name);
     expect([...read].filter((name) => !variables.has(name))).toEqual([]);
   });
 
-  it('each default of the schema is the gateway\'s default', () => {
+  it("each default of the schema is the gateway's default", () => {
     for (const setting of settings) {
       if (setting.default === undefined || setting.isPath) continue;
       const text = setting.type === 'boolean' ? (setting.default ? 'on' : 'off') : String(setting.default);
@@ -123,7 +140,7 @@ describe('gateway/config.schema.json agrees with readGatewayConfig', () => {
     }
   });
 
-  it('each range of the schema is the gateway\'s range', () => {
+  it("each range of the schema is the gateway's range", () => {
     for (const setting of settings) {
       if (setting.minimum === undefined || setting.maximum === undefined) continue;
       const step = setting.type === 'integer' ? 1 : setting.minimum / 2;

@@ -117,11 +117,17 @@ function describe(error: ErrorObject): { key: string; problem: string } {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return { key: key ? `${key}.${String(params.additionalProperty)}` : String(params.additionalProperty), problem: 'is not a setting (see gateway/config.schema.json)' };
+      return {
+        key: key ? `${key}.${String(params.additionalProperty)}` : String(params.additionalProperty),
+        problem: 'is not a setting (see gateway/config.schema.json)',
+      };
     case 'enum':
       return { key, problem: `must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'type':
-      return { key, problem: `must be ${params.type === 'integer' ? 'a whole number' : params.type === 'object' ? 'a map of settings' : `a ${String(params.type)}`}` };
+      return {
+        key,
+        problem: `must be ${params.type === 'integer' ? 'a whole number' : params.type === 'object' ? 'a map of settings' : `a ${String(params.type)}`}`,
+      };
     case 'minLength':
       return { key, problem: `must be at least ${String(params.limit)} characters` };
     default:
@@ -302,7 +308,10 @@ export function loadGatewayConfig(env: Env): { config: GatewayConfig; loaded: Lo
     // A problem with a setting the file gave names the file's key (and the variable).
     const variable = error instanceof ConfigError ? /^([A-Z0-9_]+): /.exec(error.message)?.[1] : undefined;
     const setting = variable && loaded.sources[variable] === 'file' ? schemaSettings().find((s) => s.env === variable) : undefined;
-    if (setting && loaded.file) throw new ConfigFileError([`${fileLabel(loaded.file)}: ${setting.path.join('.')} (${variable}): ${(error as Error).message.slice(variable!.length + 2)}`]);
+    if (setting && loaded.file)
+      throw new ConfigFileError([
+        `${fileLabel(loaded.file)}: ${setting.path.join('.')} (${variable}): ${(error as Error).message.slice(variable!.length + 2)}`,
+      ]);
     throw error;
   }
 }

@@ -44,7 +44,19 @@ import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { drainable } from '../../lib/drain.js';
 import { serverLifecycle } from '../../lib/serverLifecycle.js';
-import { acceptsMultipartDefer, acceptsMultipartSubscription, keepConnectionsAlive, PayloadTooLargeError, readBody, readGraphQLRequest, runApolloRequest, sendGraphQLError, sendJson, sendRejection, type SentResponse } from '../../lib/http.js';
+import {
+  acceptsMultipartDefer,
+  acceptsMultipartSubscription,
+  keepConnectionsAlive,
+  PayloadTooLargeError,
+  readBody,
+  readGraphQLRequest,
+  runApolloRequest,
+  sendGraphQLError,
+  sendJson,
+  sendRejection,
+  type SentResponse,
+} from '../../lib/http.js';
 import { Authenticator, readApiKeysFile } from './auth/authenticate.js';
 import { authorizingGateway } from './auth/authorizingGateway.js';
 import { InternalTokenSigner } from './auth/internalToken.js';
@@ -102,7 +114,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // the subgraphs about it (a signed internal token): auth/.
   // A JWKS that cannot be fetched makes token checks answer 503 AUTHENTICATION_UNAVAILABLE (not 401).
   const authenticator = new Authenticator({ ...config.auth, apiKeys: config.auth.apiKeysFile ? readApiKeysFile(config.auth.apiKeysFile) : [] }, (error) =>
-    logger.warn({ jwksUrl: config.auth.jwksUrl, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, 'signing keys (JWKS) unavailable: token checks answer 503'),
+    logger.warn(
+      { jwksUrl: config.auth.jwksUrl, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) },
+      'signing keys (JWKS) unavailable: token checks answer 503',
+    ),
   );
   const internalTokens = new InternalTokenSigner(config.subgraphSecret);
   // Safelist mode: only the persisted operations of the clients' manifest run: safelist/.
@@ -124,7 +139,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const supergraph: ServedSupergraph = config.supergraphUrl
     ? await UrlSupergraphManager.load({ ...config.supergraphUrl, logger, events: supergraphEvents })
     : new FileSupergraphManager({ path: config.supergraphPath, logger, events: supergraphEvents });
-  if (config.supergraphUrl) logger.info({ url: displayUrl(config.supergraphUrl.url), pollIntervalMs: config.supergraphUrl.pollIntervalMs, revision: supergraph.status().revision }, 'supergraph fetched; polling the URL');
+  if (config.supergraphUrl)
+    logger.info(
+      { url: displayUrl(config.supergraphUrl.url), pollIntervalMs: config.supergraphUrl.pollIntervalMs, revision: supergraph.status().revision },
+      'supergraph fetched; polling the URL',
+    );
   const observability = createObservability({ config, logger, metrics, supergraph });
   // Every cache layer (APQ, documents, plans, entities, root reads, responses): cache/createGatewayCaches.ts.
   const caches = createGatewayCaches(config, logger, metrics);
@@ -144,7 +163,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   });
   // Subscriptions (our executor only): to the subgraphs over graphql-ws, shared by identical subscribers (execution/executeSubscription.ts).
   const upstreamSubscriptions = new SubgraphSubscriptions({ internalTokens, logger, keepAliveMs: config.subscriptions.heartbeatMs });
-  const subscriptionSources = new SubscriptionSources({ upstream: upstreamSubscriptions, logger, counted: (change) => metrics.subscriptionSources.inc(change) });
+  const subscriptionSources = new SubscriptionSources({
+    upstream: upstreamSubscriptions,
+    logger,
+    counted: (change) => metrics.subscriptionSources.inc(change),
+  });
   const executing =
     config.executor === 'apollo'
       ? gateway
@@ -162,7 +185,14 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // Limits (depth, aliases, root fields, tokens, cost) before planning: limits/. Per-client
   // budgets of requests and cost, in memory or shared through Redis (per replica in memory
   // while Redis is down): rateLimit/.
-  const rateLimiter = createRateLimiter<RequestIdContext & RateLimitContext>({ config: config.rateLimit, redis: caches.stores.redis, keyPrefix: config.cacheKeyPrefix, timeoutMs: config.cacheTimeoutMs, logger, metrics });
+  const rateLimiter = createRateLimiter<RequestIdContext & RateLimitContext>({
+    config: config.rateLimit,
+    redis: caches.stores.redis,
+    keyPrefix: config.cacheKeyPrefix,
+    timeoutMs: config.cacheTimeoutMs,
+    logger,
+    metrics,
+  });
   // A batch takes one request per operation, so no batch may be larger than the request burst: it could never run.
   const maxBatchSize = Math.min(config.limits.maxBatchSize, rateLimiter.largestRequest);
   // The steps of a GraphQL request in pipeline order (see the top of this file): each `http`
@@ -177,7 +207,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   ];
   // Identical admitted reads in flight answer each other's identical HTTP requests (INBOUND_DEDUP): inboundDedup/sharedResponses.ts.
   const sharing = config.inboundDedup
-    ? new ResponseSharing({ perRequestCacheStatus: config.exposeCacheStatus, chargeCost: (context, cost) => rateLimiter.tryChargeCost(context, cost), metrics, operationLog: withoutRedactedPaths(logger) })
+    ? new ResponseSharing({
+        perRequestCacheStatus: config.exposeCacheStatus,
+        chargeCost: (context, cost) => rateLimiter.tryChargeCost(context, cost),
+        metrics,
+        operationLog: withoutRedactedPaths(logger),
+      })
     : undefined;
   const sharingStep = sharing ? [responseSharingStep(sharing)] : [];
   // Admission: the limits accept the operation and estimate its cost, then the cost is
@@ -202,11 +237,24 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     // close the listener at once and then kill the process.
     stopOnTerminationSignals: false,
     // Subscriptions only through a transport that streams them (plugins/subscriptions/); listed before limits, so that such a subscription over a limit still gets that answer.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), subscriptionsPlugin({ served: config.executor !== 'apollo' }), ...pluginsOf([...steps, ...sharingStep], admission), ...observability.plugins, ...caches.plugins, ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      subscriptionsPlugin({ served: config.executor !== 'apollo' }),
+      ...pluginsOf([...steps, ...sharingStep], admission),
+      ...observability.plugins,
+      ...caches.plugins,
+      ...(safelist ? [safelistPlugin<RequestIdContext>({ manifest: safelist, loggerFor: observability.loggerFor })] : []),
+    ],
   });
   await apollo.start();
   // Every subscriber, whatever its transport: limits, metrics, shutdown (subscriptions/).
-  const subscribers = new Subscribers({ config: config.subscriptions, formatError: (error, context) => observability.formatError(formattedError(error), error, observability.loggerFor(context)), metrics, logger });
+  const subscribers = new Subscribers({
+    config: config.subscriptions,
+    formatError: (error, context) => observability.formatError(formattedError(error), error, observability.loggerFor(context)),
+    metrics,
+    logger,
+  });
   // graphql-ws on the GraphQL path, beside the HTTP routes (subscriptions/websocket.ts).
   const webSockets = serveWebSockets({
     httpServer,
@@ -224,7 +272,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // introspection is off too.
   // With a development token (AUTH_DEV_TOKEN, from `npm start`), its headers editor starts with it.
   const playground =
-    config.mode === 'production' ? undefined : createPlayground(config.auth.devToken ? { defaultHeaders: { Authorization: `Bearer ${config.auth.devToken}` } } : {});
+    config.mode === 'production'
+      ? undefined
+      : createPlayground(config.auth.devToken ? { defaultHeaders: { Authorization: `Bearer ${config.auth.devToken}` } } : {});
 
   // The body of a POST route, within MAX_BODY_BYTES; undefined once a 413 has been sent.
   const readLimitedBody = async (req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> => {
@@ -272,7 +322,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     // @defer answered in parts to a client that takes them (one operation, not a batch): execution/incremental.ts.
     const delivery = single && acceptsMultipartDefer(req.headers.accept) ? (context.incremental = new IncrementalDelivery()) : undefined;
     // A subscription streamed to a client that takes Apollo's multipart subscriptions: subscriptions/multipart.ts.
-    const subscription = single && acceptsMultipartSubscription(req.headers.accept) ? (context.subscription = subscribers.delivery(context, 'multipart', undefined, (code) => code === SLOW_CONSUMER && res.destroy())) : undefined;
+    const subscription =
+      single && acceptsMultipartSubscription(req.headers.accept)
+        ? (context.subscription = subscribers.delivery(context, 'multipart', undefined, (code) => code === SLOW_CONSUMER && res.destroy()))
+        : undefined;
     let sent: SentResponse | undefined;
     try {
       sent = await runApolloRequest(apollo, req, read.request, res, async () => context, {
@@ -281,9 +334,19 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
         streamed: (body) => {
           if (subscription?.started) {
             watchSubscriber(res, subscription);
-            return { contentType: MULTIPART_SUBSCRIPTION_CONTENT_TYPE, chunks: multipartSubscriptionBody(subscription, { heartbeatMs: config.subscriptions.heartbeatMs, metrics }) };
+            return {
+              contentType: MULTIPART_SUBSCRIPTION_CONTENT_TYPE,
+              chunks: multipartSubscriptionBody(subscription, { heartbeatMs: config.subscriptions.heartbeatMs, metrics }),
+            };
           }
-          return delivery?.rest ? { contentType: MULTIPART_DEFER_CONTENT_TYPE, chunks: multipartBody(body, delivery.rest, (error) => observability.formatError(formattedError(error), error, observability.loggerFor(context))) } : undefined;
+          return delivery?.rest
+            ? {
+                contentType: MULTIPART_DEFER_CONTENT_TYPE,
+                chunks: multipartBody(body, delivery.rest, (error) =>
+                  observability.formatError(formattedError(error), error, observability.loggerFor(context)),
+                ),
+              }
+            : undefined;
         },
       });
     } finally {
@@ -295,7 +358,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   };
 
   // The route table: the first route that takes a request answers it.
-  type Route = { name: string; handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, trace: TraceContext | undefined): boolean | Promise<boolean> };
+  type Route = {
+    name: string;
+    handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, trace: TraceContext | undefined): boolean | Promise<boolean>;
+  };
   const routes: Route[] = [
     {
       // A draining gateway is not ready, so the balancer's health check takes it out of rotation.

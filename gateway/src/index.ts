@@ -26,7 +26,10 @@ await runService({
   tracing: 'graph360-gateway',
   async start(config) {
     // Configured secrets are redacted by value from every log line, wherever they would appear.
-    const logger = createGatewayLogger({ level: config.logLevel, secrets: [config.invalidationSecret, config.invalidationSecretPrevious, config.subgraphSecret, ...(config.metricsToken ? [config.metricsToken] : [])] });
+    const logger = createGatewayLogger({
+      level: config.logLevel,
+      secrets: [config.invalidationSecret, config.invalidationSecretPrevious, config.subgraphSecret, ...(config.metricsToken ? [config.metricsToken] : [])],
+    });
     const gateway = await createGateway(config, logger);
     // A busy port is one line naming GATEWAY_PORT (lib/listen.ts), not EADDRINUSE's stack.
     const url = await gateway.listen(config.port, config.host).catch((error: unknown) => {

@@ -48,8 +48,7 @@ export interface DirectiveNames {
 export function combine(a: Requirement | undefined, b: Requirement | undefined): Requirement | undefined {
   if (!a) return b;
   if (!b) return a;
-  const scopes =
-    a.scopes.length === 0 ? b.scopes : b.scopes.length === 0 ? a.scopes : a.scopes.flatMap((x) => b.scopes.map((y) => [...new Set([...x, ...y])]));
+  const scopes = a.scopes.length === 0 ? b.scopes : b.scopes.length === 0 ? a.scopes : a.scopes.flatMap((x) => b.scopes.map((y) => [...new Set([...x, ...y])]));
   return { authenticated: a.authenticated || b.authenticated, scopes };
 }
 
@@ -62,7 +61,9 @@ function scopesOf(directive: ConstDirectiveNode, where: string): string[][] {
   const value = directive.arguments?.find((arg) => arg.name.value === 'scopes')?.value;
   const fail = (): never => {
     const found = value ? `scopes: ${print(value)}` : 'no scopes argument';
-    throw new AuthPolicyError(`@${directive.name.value} on ${where} needs scopes: [[String!]!]! (alternatives of scope sets, e.g. [["invoices:read"]]), found ${found}`);
+    throw new AuthPolicyError(
+      `@${directive.name.value} on ${where} needs scopes: [[String!]!]! (alternatives of scope sets, e.g. [["invoices:read"]]), found ${found}`,
+    );
   };
   if (value?.kind !== Kind.LIST) return fail();
   return value.values.map((set: ConstValueNode) => {
@@ -164,7 +165,8 @@ export function shapeOfDocument(document: DocumentNode): SchemaShape {
  */
 export function fieldRequirement(policy: AuthPolicy, shape: SchemaShape, parent: string, field: string, returned: string): Requirement | undefined {
   let requirement = policy.fields.get(`${parent}.${field}`);
-  if (shape.isInterface(parent)) for (const type of shape.possibleTypes(parent) ?? []) requirement = combine(requirement, policy.fields.get(`${type}.${field}`));
+  if (shape.isInterface(parent))
+    for (const type of shape.possibleTypes(parent) ?? []) requirement = combine(requirement, policy.fields.get(`${type}.${field}`));
   requirement = combine(requirement, policy.types.get(returned));
   for (const type of shape.possibleTypes(returned) ?? []) requirement = combine(requirement, policy.types.get(type));
   return requirement;
@@ -187,7 +189,8 @@ export const UNAUTHENTICATED_MESSAGE = 'This field needs an authenticated caller
 export const OTHER_CUSTOMER_MESSAGE = 'This credential is bound to another customer.';
 
 /** The message for a caller who lacks the scopes: every alternative, `a + b` for a set. */
-export const missingScopesMessage = (scopes: readonly (readonly string[])[]): string => `This field needs the scope ${scopes.map((set) => set.join(' + ')).join(' or ')}.`;
+export const missingScopesMessage = (scopes: readonly (readonly string[])[]): string =>
+  `This field needs the scope ${scopes.map((set) => set.join(' + ')).join(' or ')}.`;
 
 /** The check: undefined when the caller may read what the requirement protects, else why not (UNAUTHENTICATED when anonymous, FORBIDDEN for a missing scope). */
 export function denialFor(requirement: Requirement | undefined, caller: Caller): Denial | undefined {

@@ -33,12 +33,7 @@ describe('XML-RPC codec', () => {
   });
 
   it('keeps nested structs, empty containers and one-element arrays', () => {
-    const value: XmlRpcValue = [
-      { a: { b: { c: [1] } }, empty: {}, none: [] },
-      [[['deep']]],
-      [{}],
-      [],
-    ];
+    const value: XmlRpcValue = [{ a: { b: { c: [1] } }, empty: {}, none: [] }, [[['deep']]], [{}], []];
     expect(roundTrip(value)).toEqual(value);
     expect(roundTrip([7])).toEqual([7]);
     expect(roundTrip({ only: 'one' })).toEqual({ only: 'one' });
@@ -60,23 +55,30 @@ describe('XML-RPC codec', () => {
       methodName: 'execute_kw',
       params: ['db', 2, 'pw', 'res.partner', 'search_read', [[['is_company', '=', true]]], { fields: ['name'], limit: 5 }],
     });
-    const untyped = '<methodCall><methodName>m</methodName><params><param><value>  spaced text </value></param><param><value></value></param><param><value><i4>3</i4></value></param><param><value><string/></value></param></params></methodCall>';
+    const untyped =
+      '<methodCall><methodName>m</methodName><params><param><value>  spaced text </value></param><param><value></value></param><param><value><i4>3</i4></value></param><param><value><string/></value></param></params></methodCall>';
     expect(parseMethodCall(untyped).params).toEqual(['  spaced text ', '', 3, '']);
   });
 
   it('decodes entities and character references, and accepts a call without params', () => {
     expect(parseMethodCall('<methodCall><methodName>version</methodName></methodCall>')).toEqual({ methodName: 'version', params: [] });
-    const call = parseMethodCall('<methodCall><methodName>m</methodName><params><param><value>&lt;&amp;&gt; &#233;&#x41;&#13;</value></param></params></methodCall>');
+    const call = parseMethodCall(
+      '<methodCall><methodName>m</methodName><params><param><value>&lt;&amp;&gt; &#233;&#x41;&#13;</value></param></params></methodCall>',
+    );
     expect(call.params).toEqual(['<&> éA\r']);
   });
 
   it('reads CDATA sections as text, and ignores the declaration and comments', () => {
-    const call = parseMethodCall('<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><methodCall><methodName>m</methodName><params><param><value><string><![CDATA[<b> & ]]>tail</string></value></param></params></methodCall>');
+    const call = parseMethodCall(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><methodCall><methodName>m</methodName><params><param><value><string><![CDATA[<b> & ]]>tail</string></value></param></params></methodCall>',
+    );
     expect(call.params).toEqual(['<b> & tail']);
   });
 
   it('treats a struct member named __proto__ as data', () => {
-    const call = parseMethodCall('<methodCall><methodName>m</methodName><params><param><value><struct><member><name>__proto__</name><value><int>1</int></value></member></struct></value></param></params></methodCall>');
+    const call = parseMethodCall(
+      '<methodCall><methodName>m</methodName><params><param><value><struct><member><name>__proto__</name><value><int>1</int></value></member></struct></value></param></params></methodCall>',
+    );
     const struct = call.params[0] as Record<string, unknown>;
     expect(Object.keys(struct)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(struct)).toBeNull();
@@ -86,7 +88,11 @@ describe('XML-RPC codec', () => {
     const params: XmlRpcValue[] = ['sandbox', 2, [['id', 'in', [1, 2]]], { limit: 1 }];
     expect(parseMethodCall(serializeMethodCall('execute_kw', params))).toEqual({ methodName: 'execute_kw', params });
     expect(parseMethodResponse(serializeFault(3, 'Access Denied'))).toEqual({ kind: 'fault', faultCode: 3, faultString: 'Access Denied' });
-    expect(parseMethodResponse(serializeFault('warning -- UserError\n\nNo', ''))).toEqual({ kind: 'fault', faultCode: 'warning -- UserError\n\nNo', faultString: '' });
+    expect(parseMethodResponse(serializeFault('warning -- UserError\n\nNo', ''))).toEqual({
+      kind: 'fault',
+      faultCode: 'warning -- UserError\n\nNo',
+      faultString: '',
+    });
   });
 
   it.each([
@@ -100,8 +106,16 @@ describe('XML-RPC codec', () => {
     ['another root', '<methodResponse/>', 'xmlrpc.client.ResponseError'],
     ['a bad int', '<methodCall><methodName>m</methodName><params><param><value><int>x</int></value></param></params></methodCall>', 'ValueError'],
     ['a bad boolean', '<methodCall><methodName>m</methodName><params><param><value><boolean>2</boolean></value></param></params></methodCall>', 'TypeError'],
-    ['an unknown type', '<methodCall><methodName>m</methodName><params><param><value><float>1</float></value></param></params></methodCall>', 'xmlrpc.client.ResponseError'],
-    ['an array without data', '<methodCall><methodName>m</methodName><params><param><value><array/></value></param></params></methodCall>', 'xmlrpc.client.ResponseError'],
+    [
+      'an unknown type',
+      '<methodCall><methodName>m</methodName><params><param><value><float>1</float></value></param></params></methodCall>',
+      'xmlrpc.client.ResponseError',
+    ],
+    [
+      'an array without data',
+      '<methodCall><methodName>m</methodName><params><param><value><array/></value></param></params></methodCall>',
+      'xmlrpc.client.ResponseError',
+    ],
   ])('rejects %s with the error Python raises', (_what, body, pythonType) => {
     let caught: unknown;
     try {

@@ -10,13 +10,15 @@ import { XmlRpcDouble, isStruct, type XmlRpcValue } from './values.js';
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(XML_INVALID, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    // A raw CR would be read back as LF by any XML parser; the reference keeps it.
-    .replace(/\r/g, '&#13;');
+  return (
+    text
+      .replace(XML_INVALID, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // A raw CR would be read back as LF by any XML parser; the reference keeps it.
+      .replace(/\r/g, '&#13;')
+  );
 }
 
 function pad(n: number, width = 2): string {

@@ -17,16 +17,7 @@ export interface XmlRpcStruct {
   [member: string]: XmlRpcValue;
 }
 
-export type XmlRpcValue =
-  | number
-  | XmlRpcDouble
-  | boolean
-  | string
-  | null
-  | Date
-  | Buffer
-  | XmlRpcValue[]
-  | XmlRpcStruct;
+export type XmlRpcValue = number | XmlRpcDouble | boolean | string | null | Date | Buffer | XmlRpcValue[] | XmlRpcStruct;
 
 export interface MethodCall {
   methodName: string;

@@ -87,7 +87,8 @@ const ROOT = {
   level: 'HIGH',
 };
 
-const QUERY = '{ hello customer { name note } invoice { id } invoices { id } note audited { id } search { ... on Product { name } ... on Invoice { id } } level }';
+const QUERY =
+  '{ hello customer { name note } invoice { id } invoices { id } note audited { id } search { ... on Product { name } ... on Invoice { id } } level }';
 
 const UNAUTHENTICATED = 'This field needs an authenticated caller: send a bearer token or an API key.';
 const forbidden = (path: string[], scopes: string): ModelError => ({ path, code: 'FORBIDDEN', message: `This field needs the scope ${scopes}.` });
@@ -128,7 +129,11 @@ const CASES: Array<{ name: string; caller: ModelCaller; data: unknown; errors: M
       search: [{ name: 'Shelf' }, { id: 'i1' }],
       level: 'HIGH',
     },
-    errors: [forbidden(['audited'], 'audit:read + invoices:read'), forbidden(['customer', 'note'], 'notes:read or admin'), forbidden(['note'], 'notes:read or admin')],
+    errors: [
+      forbidden(['audited'], 'audit:read + invoices:read'),
+      forbidden(['customer', 'note'], 'notes:read or admin'),
+      forbidden(['note'], 'notes:read or admin'),
+    ],
   },
   {
     name: 'either alternative of @requiresScopes will do, and a caller with every scope is refused nothing',
@@ -154,7 +159,14 @@ const MALFORMED: Array<{ scopes: string; where: string; typeDefs: string }> = [
   { scopes: '"notes:read"', where: 'Query.note' },
   { scopes: '["notes:read"]', where: 'Query.note' },
   { scopes: '[[1]]', where: 'Query.note' },
-].map(({ scopes, where }) => ({ scopes, where, typeDefs: MODEL_SCHEMA.replace('note: String @requiresScopes(scopes: [["notes:read"], ["admin"]])\n    audited', `note: String @requiresScopes(scopes: ${scopes})\n    audited`) }));
+].map(({ scopes, where }) => ({
+  scopes,
+  where,
+  typeDefs: MODEL_SCHEMA.replace(
+    'note: String @requiresScopes(scopes: [["notes:read"], ["admin"]])\n    audited',
+    `note: String @requiresScopes(scopes: ${scopes})\n    audited`,
+  ),
+}));
 MALFORMED.push({
   scopes: '"invoices:read"',
   where: 'Invoice',
@@ -182,7 +194,9 @@ export function describeAuthorizationModel(adapterName: string, makeAdapter: () 
     it.each(MALFORMED)('refuses to start with @requiresScopes(scopes: $scopes) on $where', async ({ typeDefs, scopes, where }) => {
       expect(typeDefs).not.toBe(MODEL_SCHEMA);
       const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      await expect(adapter.load(typeDefs, ROOT)).rejects.toThrow(new RegExp(`@requiresScopes on ${escaped(where)} needs scopes: \\[\\[String!\\]!\\]!.*found scopes: ${escaped(scopes)}`));
+      await expect(adapter.load(typeDefs, ROOT)).rejects.toThrow(
+        new RegExp(`@requiresScopes on ${escaped(where)} needs scopes: \\[\\[String!\\]!\\]!.*found scopes: ${escaped(scopes)}`),
+      );
     });
   });
 }

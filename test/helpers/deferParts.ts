@@ -37,7 +37,8 @@ export async function readParts(response: Response, onPart: (part: DeferPart, in
 function mergeObject(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
-    if (existing && value && typeof existing === 'object' && typeof value === 'object' && !Array.isArray(value)) mergeObject(existing as Record<string, unknown>, value as Record<string, unknown>);
+    if (existing && value && typeof existing === 'object' && typeof value === 'object' && !Array.isArray(value))
+      mergeObject(existing as Record<string, unknown>, value as Record<string, unknown>);
     else target[key] = value;
   }
 }

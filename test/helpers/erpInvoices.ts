@@ -14,7 +14,13 @@ export interface ErpInvoice {
   residual: number;
 }
 
-export async function erpExecuteKw(erpUrl: string, model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue>): Promise<XmlRpcValue> {
+export async function erpExecuteKw(
+  erpUrl: string,
+  model: string,
+  method: string,
+  args: XmlRpcValue[],
+  kwargs: Record<string, XmlRpcValue>,
+): Promise<XmlRpcValue> {
   const body = serializeMethodCall('execute_kw', ['sandbox', 2, 'admin', model, method, args, kwargs]);
   const response = await fetch(`${erpUrl}/xmlrpc/2/object`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
   const parsed = parseMethodResponse(await response.text());
@@ -26,8 +32,15 @@ const minor = (value: XmlRpcValue | undefined): number => Math.round((numberOf(v
 
 /** Customer invoices in one of these payment states (default: not paid at all), oldest first. */
 export async function erpInvoices(erpUrl: string, paymentStates: readonly string[] = ['not_paid']): Promise<ErpInvoice[]> {
-  const domain = [['move_type', '=', 'out_invoice'], ['state', '=', 'posted'], ['payment_state', 'in', [...paymentStates]]];
-  const moves = (await erpExecuteKw(erpUrl, 'account.move', 'search_read', [domain], { fields: ['partner_id', 'currency_id', 'amount_residual'], order: 'id' })) as XmlRpcStruct[];
+  const domain = [
+    ['move_type', '=', 'out_invoice'],
+    ['state', '=', 'posted'],
+    ['payment_state', 'in', [...paymentStates]],
+  ];
+  const moves = (await erpExecuteKw(erpUrl, 'account.move', 'search_read', [domain], {
+    fields: ['partner_id', 'currency_id', 'amount_residual'],
+    order: 'id',
+  })) as XmlRpcStruct[];
   const partners = (await erpExecuteKw(erpUrl, 'res.partner', 'search_read', [[['ref', '!=', false]]], { fields: ['ref'] })) as XmlRpcStruct[];
   const refOf = new Map(partners.map((p) => [Number(p.id), String(p.ref)]));
   return moves
@@ -42,6 +55,8 @@ export async function erpInvoices(erpUrl: string, paymentStates: readonly string
 
 /** One invoice's residual (minor units) and payment state, as the ERP has them now. */
 export async function erpInvoiceState(erpUrl: string, invoiceId: string): Promise<{ residual: number; paymentState: string }> {
-  const [move] = (await erpExecuteKw(erpUrl, 'account.move', 'read', [[Number(invoiceId)]], { fields: ['amount_residual', 'payment_state'] })) as XmlRpcStruct[];
+  const [move] = (await erpExecuteKw(erpUrl, 'account.move', 'read', [[Number(invoiceId)]], {
+    fields: ['amount_residual', 'payment_state'],
+  })) as XmlRpcStruct[];
   return { residual: minor(move!.amount_residual), paymentState: String(move!.payment_state) };
 }

@@ -15,17 +15,30 @@
 import { GraphQLError } from 'graphql';
 import type { SubgraphFixture } from './executorHarness.js';
 
-const FED = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@interfaceObject"])';
+const FED =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@interfaceObject"])';
 
 type Row = Record<string, unknown>;
-const products: Row[] = [1, 2, 3, 4, 5, 6].map((n) => ({ id: `p${n}`, name: `Product ${n}`, price: n * 100, weight: n % 3 === 0 ? null : n * 2, category: n % 2 ? { name: 'odd', tags: ['a', `t${n}`] } : null }));
+const products: Row[] = [1, 2, 3, 4, 5, 6].map((n) => ({
+  id: `p${n}`,
+  name: `Product ${n}`,
+  price: n * 100,
+  weight: n % 3 === 0 ? null : n * 2,
+  category: n % 2 ? { name: 'odd', tags: ['a', `t${n}`] } : null,
+}));
 const articles: Row[] = [1, 2].map((n) => ({ id: `a${n}`, title: `Article ${n}` }));
 const media: Row[] = [
   { __typename: 'Book', id: 'b1', title: 'Book one', pages: 100 },
   { __typename: 'Movie', id: 'm1', title: 'Movie one', minutes: 90 },
   { __typename: 'Book', id: 'b2', title: 'Book two', pages: 250 },
 ];
-const reviews: Row[] = [1, 2, 3, 4, 5].map((n) => ({ id: `r${n}`, body: `Review ${n}`, rating: n % 4 === 0 ? null : n, authorId: `u${(n % 3) + 1}`, productId: `p${n}` }));
+const reviews: Row[] = [1, 2, 3, 4, 5].map((n) => ({
+  id: `r${n}`,
+  body: `Review ${n}`,
+  rating: n % 4 === 0 ? null : n,
+  authorId: `u${(n % 3) + 1}`,
+  productId: `p${n}`,
+}));
 const users: Row[] = [1, 2, 3].map((n) => ({ id: `u${n}`, name: `User ${n}`, handle: n === 3 ? null : `@user${n}` }));
 const byId = (rows: Row[], id: unknown) => rows.find((row) => row.id === id) ?? null;
 const fail = (message: string, code?: string) => new GraphQLError(message, code ? { extensions: { code } } : {});
@@ -119,7 +132,8 @@ export const CATALOG: SubgraphFixture[] = [
     resolvers: {
       Product: {
         __resolveReference: (ref: Row) => ref,
-        reviews: (row: Row, { first }: { first?: number }) => reviews.filter((r) => r.productId === row.id || (row.id === 'p1' && r.id !== 'r1')).slice(0, first ?? 10),
+        reviews: (row: Row, { first }: { first?: number }) =>
+          reviews.filter((r) => r.productId === row.id || (row.id === 'p1' && r.id !== 'r1')).slice(0, first ?? 10),
       },
       Article: { __resolveReference: (ref: Row) => ref, reviews: (row: Row) => (row.id === 'a1' ? [reviews[1]] : []) },
       Review: {

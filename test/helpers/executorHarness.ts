@@ -63,13 +63,23 @@ export async function startExecutors(fixtures: readonly SubgraphFixture[]): Prom
   const supergraphSdl = composed.supergraphSdl;
   const schemas = new Map(fixtures.map(({ name, typeDefs, resolvers }) => [name, buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers })]));
   const fetches = { apollo: [] as Fetch[], graph360: [] as Fetch[] };
-  const sourceFor = (into: Fetch[]) => ({ name }: { name: string }) => new RecordingDataSource(name, schemas.get(name)!, into);
+  const sourceFor =
+    (into: Fetch[]) =>
+    ({ name }: { name: string }) =>
+      new RecordingDataSource(name, schemas.get(name)!, into);
 
-  const apollo = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl, buildService: sourceFor(fetches.apollo) }), includeStacktraceInErrorResponses: false });
+  const apollo = new ApolloServer({
+    gateway: new ApolloGateway({ supergraphSdl, buildService: sourceFor(fetches.apollo) }),
+    includeStacktraceInErrorResponses: false,
+  });
   const recorded = recordServices(sourceFor(fetches.graph360));
   const inner = new ApolloGateway({ supergraphSdl, buildService: recorded.buildService });
   const ours = new ApolloServer({
-    gateway: graph360Gateway(inner, { services: recorded.services, plans: new InMemoryLRUCache<PreparedOperation>({ maxSize: 1000, sizeCalculation: () => 1 }), logger: console }),
+    gateway: graph360Gateway(inner, {
+      services: recorded.services,
+      plans: new InMemoryLRUCache<PreparedOperation>({ maxSize: 1000, sizeCalculation: () => 1 }),
+      logger: console,
+    }),
     includeStacktraceInErrorResponses: false,
   });
   await Promise.all([apollo.start(), ours.start()]);

@@ -32,7 +32,12 @@ export interface AskOptions {
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export async function ask<TData = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, options: AskOptions = {}): Promise<GatewayAnswer<TData>> {
+export async function ask<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: AskOptions = {},
+): Promise<GatewayAnswer<TData>> {
   const persisted = options.hashOnly || options.withHash ? { extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hex(query) } } } : {};
   const response = await fetch(url, {
     method: 'POST',
@@ -55,6 +60,8 @@ export function totalCalls(stats: Record<SandboxName, Record<string, number>>, o
 export async function metric(graphqlUrl: string, name: string, labels: Record<string, string>): Promise<number> {
   const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w))) || (wanted.length === 0 && l.startsWith(`${name} `)));
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w))) || (wanted.length === 0 && l.startsWith(`${name} `)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }

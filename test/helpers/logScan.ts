@@ -39,7 +39,9 @@ export function scanLogs(dir: string, secrets: readonly string[]): Finding[] {
   if (!existsSync(dir)) return [];
   const values = [...new Set([...KNOWN_SECRETS, ...secrets].filter((s) => s.length >= 8))];
   const findings: Finding[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.log')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort()) {
     const lines = readFileSync(join(dir, name), 'utf8').split('\n');
     lines.forEach((text, index) => {
       for (const value of values) {
@@ -88,7 +90,9 @@ export function teardown(): void {
     // Vitest reports an error thrown here but exits 0 unless told otherwise.
     process.exitCode = 1;
     const shown = findings.slice(0, 20).map((f) => `  ${f.file}:${f.line}: ${f.what}`);
-    throw new Error(`Secrets found in the logs written during this test run (${runDir}):\n${shown.join('\n')}${findings.length > 20 ? `\n  … and ${findings.length - 20} more` : ''}`);
+    throw new Error(
+      `Secrets found in the logs written during this test run (${runDir}):\n${shown.join('\n')}${findings.length > 20 ? `\n  … and ${findings.length - 20} more` : ''}`,
+    );
   }
   if (logs.length > 0) console.log(`log scan: no secret in the ${logs.length} service logs of this run (${runDir})`);
 }

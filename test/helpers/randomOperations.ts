@@ -149,7 +149,15 @@ export function randomOperations(schema: GraphQLSchema, options: GeneratorOption
     if (validate(schema, document).length > 0) continue;
     seen.add(query);
     const combos: Array<Record<string, unknown>> = [{}];
-    if (used.has('inc')) combos.splice(0, combos.length, ...combos.flatMap((c) => [{ ...c, inc: true }, { ...c, inc: false }]));
+    if (used.has('inc'))
+      combos.splice(
+        0,
+        combos.length,
+        ...combos.flatMap((c) => [
+          { ...c, inc: true },
+          { ...c, inc: false },
+        ]),
+      );
     if (used.has('skip')) combos.splice(0, combos.length, ...combos.flatMap((c) => [c, { ...c, skip: true }]));
     operations.push({ query, variables: combos });
   }

@@ -5,7 +5,13 @@
 import { connect } from 'node:net';
 
 /** Sends a POST's headers and the first `sent` characters of its body on a raw socket, then destroys the socket once `before` resolves. */
-export async function abortedPost(url: string, body: string, sent: number, headers: Record<string, string> = {}, before: () => Promise<unknown> = async () => undefined): Promise<void> {
+export async function abortedPost(
+  url: string,
+  body: string,
+  sent: number,
+  headers: Record<string, string> = {},
+  before: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
   const { hostname, port, pathname } = new URL(url);
   const socket = connect(Number(port), hostname);
   socket.on('error', () => undefined);

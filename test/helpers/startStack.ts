@@ -187,7 +187,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       async startSubgraph(name, extra = {}) {
         const key = `${name}-subgraph-${++replicas + 1}`;
-        services[key] = await spawnService({ entry: `subgraphs/${name}/src/index.ts`, env: { ...subgraphEnv, [`${name.toUpperCase()}_SUBGRAPH_PORT`]: '0', ...extra } });
+        services[key] = await spawnService({
+          entry: `subgraphs/${name}/src/index.ts`,
+          env: { ...subgraphEnv, [`${name.toUpperCase()}_SUBGRAPH_PORT`]: '0', ...extra },
+        });
         return services[key];
       },
       stop: stopAll,

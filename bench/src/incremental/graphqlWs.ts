@@ -76,7 +76,10 @@ export class GraphQLWsSocket {
     this.ready.catch(() => undefined);
   }
 
-  subscribe(payload: { query: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> }, onResult?: (sub: Subscription) => void): Subscription {
+  subscribe(
+    payload: { query: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> },
+    onResult?: (sub: Subscription) => void,
+  ): Subscription {
     const id = String(this.nextId++);
     const sub: Subscription = { id, results: [], completed: false, ...(onResult ? { onResult } : {}) };
     this.subscriptions.set(id, sub);
@@ -102,7 +105,12 @@ export class GraphQLWsSocket {
 }
 
 /** Opens `count` sockets, at most `parallel` handshakes at a time; each gets its connection params from `params(i)`. */
-export async function openSockets(url: string, count: number, params: (i: number) => Promise<Record<string, unknown>> | Record<string, unknown>, parallel = 50): Promise<GraphQLWsSocket[]> {
+export async function openSockets(
+  url: string,
+  count: number,
+  params: (i: number) => Promise<Record<string, unknown>> | Record<string, unknown>,
+  parallel = 50,
+): Promise<GraphQLWsSocket[]> {
   const sockets: GraphQLWsSocket[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {

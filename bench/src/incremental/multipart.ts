@@ -57,8 +57,12 @@ function mergeAt(target: Record<string, unknown>, path: Array<string | number>, 
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
-    if (existing && value && typeof existing === 'object' && typeof value === 'object' && !Array.isArray(value)) deepMerge(existing as Record<string, unknown>, value as Record<string, unknown>);
-    else if (Array.isArray(existing) && Array.isArray(value)) value.forEach((v, i) => (existing[i] && typeof v === 'object' && v ? deepMerge(existing[i] as Record<string, unknown>, v as Record<string, unknown>) : (existing[i] = v)));
+    if (existing && value && typeof existing === 'object' && typeof value === 'object' && !Array.isArray(value))
+      deepMerge(existing as Record<string, unknown>, value as Record<string, unknown>);
+    else if (Array.isArray(existing) && Array.isArray(value))
+      value.forEach((v, i) =>
+        existing[i] && typeof v === 'object' && v ? deepMerge(existing[i] as Record<string, unknown>, v as Record<string, unknown>) : (existing[i] = v),
+      );
     else target[key] = value;
   }
 }
@@ -80,43 +84,47 @@ export function mergeParts(parts: Part[]): { data: unknown; errors: unknown[] } 
 export function timedPost(url: string, body: string, headers: Record<string, string>, timeoutMs = 30_000): Promise<TimedAnswer> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers }, timeout: timeoutMs }, (response) => {
-      const contentType = response.headers['content-type'] ?? '';
-      const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
-      const multipart = contentType.startsWith('multipart/') && boundary !== undefined;
-      const delimiter = `\r\n--${boundary}`;
-      // A leading CRLF, so that a body that opens with the delimiter is read the same way.
-      let buffer = '\r\n';
-      const parts: Part[] = [];
-      let firstPartMs: number | undefined;
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        if (!multipart) return;
-        const taken = takeParts(buffer, delimiter);
-        buffer = taken.rest;
-        if (taken.parts.length > 0 && firstPartMs === undefined) firstPartMs = performance.now() - started;
-        parts.push(...taken.parts);
-      });
-      response.on('end', () => {
-        const totalMs = performance.now() - started;
-        try {
-          if (!multipart) {
-            const json = JSON.parse(buffer) as Part;
-            resolve({ status: response.statusCode ?? 0, contentType, totalMs, parts: [json], data: json.data ?? null, errors: json.errors ?? [] });
-            return;
-          }
-          // The closing delimiter (`--<boundary>--`) ends the last part.
-          const taken = takeParts(`${buffer}${delimiter}`, delimiter);
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers }, timeout: timeoutMs },
+      (response) => {
+        const contentType = response.headers['content-type'] ?? '';
+        const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+        const multipart = contentType.startsWith('multipart/') && boundary !== undefined;
+        const delimiter = `\r\n--${boundary}`;
+        // A leading CRLF, so that a body that opens with the delimiter is read the same way.
+        let buffer = '\r\n';
+        const parts: Part[] = [];
+        let firstPartMs: number | undefined;
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          buffer += chunk;
+          if (!multipart) return;
+          const taken = takeParts(buffer, delimiter);
+          buffer = taken.rest;
+          if (taken.parts.length > 0 && firstPartMs === undefined) firstPartMs = performance.now() - started;
           parts.push(...taken.parts);
-          if (firstPartMs === undefined && parts.length > 0) firstPartMs = totalMs;
-          resolve({ status: response.statusCode ?? 0, contentType, firstPartMs, totalMs, parts, ...mergeParts(parts) });
-        } catch (error) {
-          reject(new Error(`unreadable answer (${contentType}): ${buffer.slice(0, 300)}`, { cause: error }));
-        }
-      });
-      response.on('error', reject);
-    });
+        });
+        response.on('end', () => {
+          const totalMs = performance.now() - started;
+          try {
+            if (!multipart) {
+              const json = JSON.parse(buffer) as Part;
+              resolve({ status: response.statusCode ?? 0, contentType, totalMs, parts: [json], data: json.data ?? null, errors: json.errors ?? [] });
+              return;
+            }
+            // The closing delimiter (`--<boundary>--`) ends the last part.
+            const taken = takeParts(`${buffer}${delimiter}`, delimiter);
+            parts.push(...taken.parts);
+            if (firstPartMs === undefined && parts.length > 0) firstPartMs = totalMs;
+            resolve({ status: response.statusCode ?? 0, contentType, firstPartMs, totalMs, parts, ...mergeParts(parts) });
+          } catch (error) {
+            reject(new Error(`unreadable answer (${contentType}): ${buffer.slice(0, 300)}`, { cause: error }));
+          }
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on('error', reject);
     request.end(body);

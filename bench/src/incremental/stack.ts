@@ -127,7 +127,10 @@ export async function startIncrementalStack(options: StackOptions): Promise<Incr
       async setLatency(ms) {
         await Promise.all(
           Object.values(sandboxUrl).map(async (url) => {
-            const response = await fetch(`${url}/__sandbox/faults`, ms > 0 ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: ms }) } : { method: 'DELETE' });
+            const response = await fetch(
+              `${url}/__sandbox/faults`,
+              ms > 0 ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: ms }) } : { method: 'DELETE' },
+            );
             if (!response.ok) throw new Error(`${url}/__sandbox/faults: ${response.status} ${await response.text()}`);
           }),
         );

@@ -26,7 +26,14 @@ export async function createBenchAuth(): Promise<BenchAuth> {
   const subgraphSecret = randomBytes(32).toString('base64url');
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const userTokenFor = (sub: string): Promise<string> =>
-    new SignJWT({ scope: SCOPES }).setProtectedHeader({ alg: 'ES256' }).setIssuer('graph360-dev').setAudience('graph360').setSubject(sub).setIssuedAt().setExpirationTime('2h').sign(privateKey);
+    new SignJWT({ scope: SCOPES })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('graph360-dev')
+      .setAudience('graph360')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(privateKey);
   const userToken = await userTokenFor('bench-user');
   const internalToken = await new SignJWT({ scope: SCOPES })
     .setProtectedHeader({ alg: 'HS256' })

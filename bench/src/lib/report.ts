@@ -70,14 +70,20 @@ const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 export function formatReport(workloads: WorkloadResult[], settings: { warmupS: number; measureS: number; rounds?: number; connections: number[] }): string {
   const out: string[] = [
     `${settings.connections.join(' and ')} connections, ${settings.warmupS} s warm-up then ${settings.measureS} s measured per target, case and count${settings.rounds && settings.rounds > 1 ? `, in ${settings.rounds} slices, the targets taking turns (forward, then backward)` : ''}; every target in production mode; target on CPU 0, wrk + subgraphs + sandboxes on CPU 1.`,
-    'rps counts correct answers only; errors = wrong answers + socket errors; CPU % = target CPU time per second (100 = one core); peak RSS = the target process tree\'s VmHWM over the measured run.',
+    "rps counts correct answers only; errors = wrong answers + socket errors; CPU % = target CPU time per second (100 = one core); peak RSS = the target process tree's VmHWM over the measured run.",
   ];
   for (const workload of workloads) {
     const counts = [...new Set(workload.rows.map((r) => r.connections))].sort((a, b) => a - b);
     for (const connections of counts) out.push(...connectionsSection(workload, connections));
     if (workload.targets?.length) {
       out.push('', `${workload.title}: peak RSS by target`, '');
-      out.push(table(['target', 'peak RSS MB (runs)', 'peak RSS MB (whole life)'], workload.targets.map((t) => [t.target, fixed(t.peakRssMb, 0), fixed(t.lifetimePeakRssMb, 0)]), 1));
+      out.push(
+        table(
+          ['target', 'peak RSS MB (runs)', 'peak RSS MB (whole life)'],
+          workload.targets.map((t) => [t.target, fixed(t.peakRssMb, 0), fixed(t.lifetimePeakRssMb, 0)]),
+          1,
+        ),
+      );
     }
   }
   return out.join('\n');
@@ -119,12 +125,22 @@ function connectionsSection(workload: WorkloadResult, connections: number): stri
         if (!a || !b) continue;
         // Latencies exist only where answers completed; rps and memory always do.
         const latency = (x: number, y: number): string => (a.requests > 0 && b.requests > 0 && y > 0 ? ratio(x, y) : '-');
-        ratios.push([c, `${ours}/${peer}`, b.rps > 0 ? ratio(a.rps, b.rps) : '-', latency(a.p50Ms, b.p50Ms), latency(a.p99Ms, b.p99Ms), b.peakRssMb > 0 ? ratio(a.peakRssMb, b.peakRssMb) : '-']);
+        ratios.push([
+          c,
+          `${ours}/${peer}`,
+          b.rps > 0 ? ratio(a.rps, b.rps) : '-',
+          latency(a.p50Ms, b.p50Ms),
+          latency(a.p99Ms, b.p99Ms),
+          b.peakRssMb > 0 ? ratio(a.peakRssMb, b.peakRssMb) : '-',
+        ]);
       }
     }
   }
   if (ratios.length > 0) out.push('', `Ratios at ${connections} connections`, '', table(['case', 'ratio', 'rps', 'p50', 'p99', 'peak RSS'], ratios));
   const notes = rows.filter((r) => r.note || (r.errors > 0 && r.errorSample));
-  for (const r of notes) out.push(`note: ${r.target} ${caseOf(r)} c${connections}: ${[r.note, r.errorSample && `first wrong answer: ${r.errorSample.slice(0, 200)}`].filter(Boolean).join('; ')}`);
+  for (const r of notes)
+    out.push(
+      `note: ${r.target} ${caseOf(r)} c${connections}: ${[r.note, r.errorSample && `first wrong answer: ${r.errorSample.slice(0, 200)}`].filter(Boolean).join('; ')}`,
+    );
   return out;
 }

@@ -55,7 +55,12 @@ export async function runWrk(run: WrkRun): Promise<WrkResult> {
   const headersFile = join(run.workDir, 'headers.txt');
   writeFileSync(bodyFile, run.body);
   writeFileSync(expectFile, run.expectedData);
-  writeFileSync(headersFile, Object.entries(run.headers ?? {}).map(([k, v]) => `${k}: ${v}\n`).join(''));
+  writeFileSync(
+    headersFile,
+    Object.entries(run.headers ?? {})
+      .map(([k, v]) => `${k}: ${v}\n`)
+      .join(''),
+  );
   const wrkArgs = ['-t1', `-c${run.connections}`, `-d${run.seconds}s`, '--timeout', '10s', '-s', CHECK_SCRIPT, run.url];
   const [command, args] = run.cpu === undefined ? ['wrk', wrkArgs] : ['taskset', ['-c', run.cpu, 'wrk', ...wrkArgs]];
   const child = spawn(command, args, {

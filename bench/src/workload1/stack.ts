@@ -12,7 +12,11 @@ import { SUBGRAPH_NAMES, SUBGRAPHS } from './subgraphs.js';
 const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const COUNT_REQUESTS = fileURLToPath(new URL('../lib/countRequests.mjs', import.meta.url));
 
-export async function startFederationSubgraphs(options: { workDir: string; cpu: string; logFile: (name: string) => string }): Promise<{ subgraphs: Proc[]; supergraphPath: string }> {
+export async function startFederationSubgraphs(options: {
+  workDir: string;
+  cpu: string;
+  logFile: (name: string) => string;
+}): Promise<{ subgraphs: Proc[]; supergraphPath: string }> {
   const subgraphs = await Promise.all(
     SUBGRAPH_NAMES.map((name) =>
       spawnProc({

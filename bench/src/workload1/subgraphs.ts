@@ -59,7 +59,8 @@ const SED_UT =
   'Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque laudantium, totam rem aperiam, eaque ipsa quae ab illo inventore veritatis et quasi architecto beatae vitae dicta sunt explicabo. Nemo enim ipsam voluptatem quia voluptas sit aspernatur aut odit aut fugi';
 const SED_QUIA =
   'sed quia consequuntur magni dolores eos qui ratione voluptatem sequi nesciunt. Neque porro quisquam est, qui dolorem ipsum quia dolor sit amet, consectetur, adipisci velit, sed quia non numquam eius modi tempora incidunt ut labore et dolore magnam aliquam quaerat voluptatem.';
-const UT_ENIM = 'Ut enim ad minima veniam, quis nostrum exercitationem ullam corporis suscipit laboriosam, nisi ut aliquid ex ea commodi consequatur? Quis autem';
+const UT_ENIM =
+  'Ut enim ad minima veniam, quis nostrum exercitationem ullam corporis suscipit laboriosam, nisi ut aliquid ex ea commodi consequatur? Quis autem';
 const AT_VERO =
   'At vero eos et accusamus et iusto odio dignissimos ducimus qui blanditiis praesentium voluptatum deleniti atque corrupti quos dolores et quas molestias excepturi sint occaecati cupiditate non provident, similique sunt in culpa qui officia deserunt mollitia animi, id est laborum et dolorum fuga. Et harum quidem rerum facilis est et expedita distinctio. Nam libero tempore, cum soluta nobis est eligendi optio cumque nihil impedit quo minus id quod maxime placeat facere possimus, omnis voluptas assumenda est, omnis dolor repellendus. Temporibus autem quibusdam et aut officiis debitis aut rerum necessitatibus saepe eveniet ut et voluptates repudiandae sint et molestiae non recusandae. Itaque earum rerum hic tenetur a sapiente delectus, ut aut reiciendis voluptatibus maiores alias consequatur aut perferendis doloribus asperiores repellat.';
 
@@ -292,20 +293,49 @@ export const USERS_QUERY = /* GraphQL */ `
 export function checkTestQueryAnswer(data: unknown): string[] {
   const problems: string[] = [];
   const d = data as {
-    users?: Array<{ id: string; name: string; username: string; reviews: Array<{ id: string; product: { upc: string; name: string; inStock: boolean; shippingEstimate: unknown; reviews: Array<{ author: { id: string; username: string; name: string } }> } }> }>;
+    users?: Array<{
+      id: string;
+      name: string;
+      username: string;
+      reviews: Array<{
+        id: string;
+        product: {
+          upc: string;
+          name: string;
+          inStock: boolean;
+          shippingEstimate: unknown;
+          reviews: Array<{ author: { id: string; username: string; name: string } }>;
+        };
+      }>;
+    }>;
     topProducts?: Array<{ upc: string; price: number; weight: number; reviews: Array<{ id: string }> }>;
   };
   const expect = (what: string, ok: boolean): void => {
     if (!ok) problems.push(what);
   };
   expect('6 users', d.users?.length === 6);
-  expect('users in order with names', JSON.stringify(d.users?.map((u) => [u.id, u.name, u.username])) === JSON.stringify(USERS.map((u) => [u.id, u.name, u.username])));
+  expect(
+    'users in order with names',
+    JSON.stringify(d.users?.map((u) => [u.id, u.name, u.username])) === JSON.stringify(USERS.map((u) => [u.id, u.name, u.username])),
+  );
   expect('every user has reviews 1 and 2', d.users?.every((u) => u.reviews.map((r) => r.id).join() === '1,2') === true);
   const product = d.users?.[0]?.reviews[0]?.product;
-  expect('review 1 is about the Table, in stock, shippingEstimate null', product?.name === 'Table' && product.inStock === true && product.shippingEstimate === null);
-  expect('the Table has reviews 1-4 by urigo', product?.reviews.length === 4 && product.reviews.every((r) => r.author.id === '1' && r.author.username === 'urigo' && r.author.name === 'Uri Goldshtein'));
+  expect(
+    'review 1 is about the Table, in stock, shippingEstimate null',
+    product?.name === 'Table' && product.inStock === true && product.shippingEstimate === null,
+  );
+  expect(
+    'the Table has reviews 1-4 by urigo',
+    product?.reviews.length === 4 && product.reviews.every((r) => r.author.id === '1' && r.author.username === 'urigo' && r.author.name === 'Uri Goldshtein'),
+  );
   expect('5 top products', d.topProducts?.map((p) => p.upc).join() === '1,2,3,4,5');
-  expect('top product prices and weights', d.topProducts?.every((p) => { const src = PRODUCTS.find((s) => s.upc === p.upc); return src?.price === p.price && src.weight === p.weight; }) === true);
+  expect(
+    'top product prices and weights',
+    d.topProducts?.every((p) => {
+      const src = PRODUCTS.find((s) => s.upc === p.upc);
+      return src?.price === p.price && src.weight === p.weight;
+    }) === true,
+  );
   expect('top product reviews', d.topProducts?.map((p) => p.reviews.length).join() === '4,4,1,2,0');
   return problems;
 }

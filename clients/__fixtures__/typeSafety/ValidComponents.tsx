@@ -8,7 +8,13 @@ import { useCustomerListQuery, useCustomerOverviewQuery, useInvoicePaymentEvents
 
 export function Names() {
   const { data } = useCustomerListQuery();
-  return <ul>{data?.customers?.nodes.map((c) => <li key={c.id}>{c.name}</li>)}</ul>;
+  return (
+    <ul>
+      {data?.customers?.nodes.map((c) => (
+        <li key={c.id}>{c.name}</li>
+      ))}
+    </ul>
+  );
 }
 
 export function Overview({ id }: { id: string }) {
@@ -21,7 +27,9 @@ export function Overview({ id }: { id: string }) {
     <button
       type="button"
       onClick={() =>
-        void pay({ variables: { customerId: id, invoiceId: invoice.id, amount: { amount, currency: invoice.amountDue.currency }, idempotencyKey: 'k-12345678' } })
+        void pay({
+          variables: { customerId: id, invoiceId: invoice.id, amount: { amount, currency: invoice.amountDue.currency }, idempotencyKey: 'k-12345678' },
+        })
       }
     >
       {invoice.status === 'PAID' ? 'paid' : `pay ${invoice.amountDue.formatted}`}

@@ -19,7 +19,12 @@ const { executableSdl, policy } = splitSupergraph(SUPERGRAPH);
 // Built by this module's graphql (vitest loads graphql's ESM build, federation-internals its CJS one).
 const schema: GraphQLSchema = buildSchema(printSchema(Supergraph.build(executableSdl).apiSchema()));
 
-const user = (scopes: readonly string[], customerId?: string): AuthIdentity => ({ kind: 'jwt', subject: 'u1', scopes: [...scopes], ...(customerId ? { customerId } : {}) });
+const user = (scopes: readonly string[], customerId?: string): AuthIdentity => ({
+  kind: 'jwt',
+  subject: 'u1',
+  scopes: [...scopes],
+  ...(customerId ? { customerId } : {}),
+});
 const plan = (query: string, auth: AuthIdentity, variables: Record<string, unknown> = {}) =>
   authorizeOperation({ schema, document: parse(query), queryHash: 'h0', policy, auth, variables });
 
@@ -68,9 +73,31 @@ describe('authorizeOperation', () => {
     const result = plan(query, user(['invoices:read']))!;
     expect(print(result.document)).not.toContain('payments');
     const answer = applyAuthorization(result, {
-      data: { customers: { nodes: [{ id: 'c1', bills: { nodes: [{ id: 'i1' }, { id: 'i2' }] } }, { id: 'c2', bills: null }] } },
+      data: {
+        customers: {
+          nodes: [
+            { id: 'c1', bills: { nodes: [{ id: 'i1' }, { id: 'i2' }] } },
+            { id: 'c2', bills: null },
+          ],
+        },
+      },
     });
-    expect(answer.data).toEqual({ customers: { nodes: [{ id: 'c1', bills: { nodes: [{ id: 'i1', payments: null }, { id: 'i2', payments: null }] } }, { id: 'c2', bills: null }] } });
+    expect(answer.data).toEqual({
+      customers: {
+        nodes: [
+          {
+            id: 'c1',
+            bills: {
+              nodes: [
+                { id: 'i1', payments: null },
+                { id: 'i2', payments: null },
+              ],
+            },
+          },
+          { id: 'c2', bills: null },
+        ],
+      },
+    });
     expect(answer.errors?.map((e) => [e.path, e.extensions.code])).toEqual([
       [['customers', 'nodes', 0, 'bills', 'nodes', 0, 'payments'], 'FORBIDDEN'],
       [['customers', 'nodes', 0, 'bills', 'nodes', 1, 'payments'], 'FORBIDDEN'],
@@ -86,7 +113,10 @@ describe('authorizeOperation', () => {
 
   it('nulls the nearest nullable parent of a refused non-null field, and runs nothing when that is the root', () => {
     // payInvoice: PayInvoicePayload! and its payment: Payment! (payments:read): null reaches the root.
-    const mutation = plan('mutation { payInvoice(input: { customerId: "1", invoiceId: "2", amount: { amount: 1, currency: USD }, idempotencyKey: "k-123456789" }) { payment { id } } }', user(['payments:write']))!;
+    const mutation = plan(
+      'mutation { payInvoice(input: { customerId: "1", invoiceId: "2", amount: { amount: 1, currency: USD }, idempotencyKey: "k-123456789" }) { payment { id } } }',
+      user(['payments:write']),
+    )!;
     expect(mutation.skipExecution).toBe(true);
     const answer = applyAuthorization(mutation, { data: null });
     expect(answer.data).toBeNull();
@@ -98,12 +128,19 @@ describe('authorizeOperation', () => {
     expect(plan('{ customer(id: "42") { name } }', bound)).toBeUndefined();
     const other = plan('query($id: ID!) { customer(id: $id) { name } }', bound, { id: '43' })!;
     expect(other.removals.map((r) => [r.errorKeys, r.code])).toEqual([[['customer'], 'FORBIDDEN']]);
-    const pay = plan('mutation { payInvoice(input: { customerId: "43", invoiceId: "2", amount: { amount: 1, currency: USD }, idempotencyKey: "k-123456789" }) { payment { id } } }', bound)!;
+    const pay = plan(
+      'mutation { payInvoice(input: { customerId: "43", invoiceId: "2", amount: { amount: 1, currency: USD }, idempotencyKey: "k-123456789" }) { payment { id } } }',
+      bound,
+    )!;
     expect(pay.skipExecution).toBe(true);
   });
 
   it('leaves alone what @skip/@include leave out', () => {
-    expect(plan('query($no: Boolean!) { customer(id: "1") @include(if: $no) { name } products(first: 1) @skip(if: false) { totalCount } }', ANONYMOUS, { no: false })).toBeUndefined();
+    expect(
+      plan('query($no: Boolean!) { customer(id: "1") @include(if: $no) { name } products(first: 1) @skip(if: false) { totalCount } }', ANONYMOUS, {
+        no: false,
+      }),
+    ).toBeUndefined();
   });
 
   it('refuses a field of one type of an abstract list on the objects of that type only', () => {
@@ -113,7 +150,11 @@ describe('authorizeOperation', () => {
       type Product implements Node { id: ID! name: String }
       type Query { nodes: [Node!]! }
     `);
-    const narrowPolicy = { fields: new Map([['Invoice.secret', { authenticated: true, scopes: [['invoices:read']] }]]), types: new Map(), allScopes: new Set(['invoices:read']) };
+    const narrowPolicy = {
+      fields: new Map([['Invoice.secret', { authenticated: true, scopes: [['invoices:read']] }]]),
+      types: new Map(),
+      allScopes: new Set(['invoices:read']),
+    };
     const result = authorizeOperation({
       schema: abstract,
       document: parse('{ nodes { id ...on Invoice { secret } } }'),
@@ -123,7 +164,13 @@ describe('authorizeOperation', () => {
     })!;
     expect(print(result.document)).toContain(`${TYPENAME_ALIAS}: __typename`);
     const answer = applyAuthorization(result, {
-      data: { nodes: [{ id: '1', [TYPENAME_ALIAS]: 'Invoice' }, { id: '2', [TYPENAME_ALIAS]: 'Product' }, { id: '3', [TYPENAME_ALIAS]: 'Invoice' }] },
+      data: {
+        nodes: [
+          { id: '1', [TYPENAME_ALIAS]: 'Invoice' },
+          { id: '2', [TYPENAME_ALIAS]: 'Product' },
+          { id: '3', [TYPENAME_ALIAS]: 'Invoice' },
+        ],
+      },
     });
     expect(answer.data).toEqual({ nodes: [{ id: '1', secret: null }, { id: '2' }, { id: '3', secret: null }] });
     expect(answer.errors.map((e) => e.path)).toEqual([
@@ -147,7 +194,10 @@ describe('Authenticator', () => {
   const dir = mkdtempSync(join(tmpdir(), 'graph360-auth-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const keysFile = join(dir, 'keys.json');
-  writeFileSync(keysFile, JSON.stringify([{ id: 'billing', sha256: createHash('sha256').update('sk-good-key').digest('hex'), scopes: ['invoices:read'], customerId: '7' }]));
+  writeFileSync(
+    keysFile,
+    JSON.stringify([{ id: 'billing', sha256: createHash('sha256').update('sk-good-key').digest('hex'), scopes: ['invoices:read'], customerId: '7' }]),
+  );
   const authenticator = new Authenticator({ publicKey: pem, issuer: 'iss-1', audience: 'aud-1', apiKeys: readApiKeysFile(keysFile) });
   const sign = (claims: Record<string, unknown>, options: { exp?: number; iss?: string; aud?: string; key?: typeof privateKey; alg?: string } = {}) =>
     new SignJWT(claims)
@@ -160,8 +210,13 @@ describe('Authenticator', () => {
 
   it('accepts a good token and reads sub, scope, customer_id and exp', async () => {
     const exp = Math.floor(Date.now() / 1000) + 600;
-    const result = await authenticator.authenticate({ authorization: `Bearer ${await sign({ scope: 'invoices:read payments:read', customer_id: '9' }, { exp })}` });
-    expect(result).toEqual({ ok: true, auth: { kind: 'jwt', subject: 'alice', scopes: ['invoices:read', 'payments:read'], customerId: '9', expiresAt: exp * 1000 } });
+    const result = await authenticator.authenticate({
+      authorization: `Bearer ${await sign({ scope: 'invoices:read payments:read', customer_id: '9' }, { exp })}`,
+    });
+    expect(result).toEqual({
+      ok: true,
+      auth: { kind: 'jwt', subject: 'alice', scopes: ['invoices:read', 'payments:read'], customerId: '9', expiresAt: exp * 1000 },
+    });
   });
 
   it.each([
@@ -178,13 +233,25 @@ describe('Authenticator', () => {
   });
 
   it('refuses a token signed with HS256 (algorithm confusion) and a header that is not Bearer', async () => {
-    const hs = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('iss-1').setAudience('aud-1').setExpirationTime('1h').sign(new TextEncoder().encode(pem));
+    const hs = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setIssuer('iss-1')
+      .setAudience('aud-1')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(pem));
     expect((await authenticator.authenticate({ authorization: `Bearer ${hs}` })).ok).toBe(false);
-    expect(await authenticator.authenticate({ authorization: 'Basic dXNlcjpwYXNz' })).toMatchObject({ ok: false, headers: { 'www-authenticate': 'Bearer error="invalid_request"' } });
+    expect(await authenticator.authenticate({ authorization: 'Basic dXNlcjpwYXNz' })).toMatchObject({
+      ok: false,
+      headers: { 'www-authenticate': 'Bearer error="invalid_request"' },
+    });
   });
 
   it('accepts an API key by its hash and refuses an unknown one', async () => {
-    expect(await authenticator.authenticate({ 'x-api-key': 'sk-good-key' })).toEqual({ ok: true, auth: { kind: 'apiKey', subject: 'apikey:billing', scopes: ['invoices:read'], customerId: '7' } });
+    expect(await authenticator.authenticate({ 'x-api-key': 'sk-good-key' })).toEqual({
+      ok: true,
+      auth: { kind: 'apiKey', subject: 'apikey:billing', scopes: ['invoices:read'], customerId: '7' },
+    });
     expect(await authenticator.authenticate({ 'x-api-key': 'sk-bad-key' })).toMatchObject({ ok: false, status: 401, code: 'UNAUTHENTICATED' });
   });
 
@@ -210,9 +277,18 @@ describe('Authenticator with a remote JWKS', () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(keyServer.mode === 'garbage' ? '<html>not json' : JSON.stringify({ keys: [jwk] }));
   });
-  const listening = new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`)));
+  const listening = new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`)),
+  );
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const token = (key = privateKey, kid = 'k1') => new SignJWT({ scope: 'invoices:read' }).setProtectedHeader({ alg: 'ES256', kid }).setSubject('bob').setIssuer('iss-1').setAudience('aud-1').setExpirationTime('10m').sign(key);
+  const token = (key = privateKey, kid = 'k1') =>
+    new SignJWT({ scope: 'invoices:read' })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setSubject('bob')
+      .setIssuer('iss-1')
+      .setAudience('aud-1')
+      .setExpirationTime('10m')
+      .sign(key);
   const fresh = async () => {
     const failures: unknown[] = [];
     const authenticator = new Authenticator({ jwksUrl: await listening, issuer: 'iss-1', audience: 'aud-1', apiKeys: [] }, (error) => failures.push(error));
@@ -222,8 +298,15 @@ describe('Authenticator with a remote JWKS', () => {
   it('verifies a token with the fetched keys, and refuses a token of an unknown key with 401', async () => {
     keyServer.mode = 'keys';
     const { authenticator, failures } = await fresh();
-    expect(await authenticator.authenticate({ authorization: `Bearer ${await token()}` })).toMatchObject({ ok: true, auth: { subject: 'bob', scopes: ['invoices:read'] } });
-    expect(await authenticator.authenticate({ authorization: `Bearer ${await token(stranger.privateKey, 'k9')}` })).toMatchObject({ ok: false, status: 401, code: 'UNAUTHENTICATED' });
+    expect(await authenticator.authenticate({ authorization: `Bearer ${await token()}` })).toMatchObject({
+      ok: true,
+      auth: { subject: 'bob', scopes: ['invoices:read'] },
+    });
+    expect(await authenticator.authenticate({ authorization: `Bearer ${await token(stranger.privateKey, 'k9')}` })).toMatchObject({
+      ok: false,
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     expect(await authenticator.authenticate({ authorization: 'Bearer not.a.jwt' })).toMatchObject({ ok: false, status: 401, code: 'UNAUTHENTICATED' });
     expect(failures).toEqual([]);
   });
@@ -246,11 +329,17 @@ describe('Authenticator with a remote JWKS', () => {
 
   it('answers 503 when nothing listens at the JWKS URL', async () => {
     const closed = createServer();
-    const url = await new Promise<string>((resolve) => closed.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`)));
+    const url = await new Promise<string>((resolve) =>
+      closed.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`)),
+    );
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const failures: unknown[] = [];
     const authenticator = new Authenticator({ jwksUrl: url, issuer: 'iss-1', audience: 'aud-1', apiKeys: [] }, (error) => failures.push(error));
-    expect(await authenticator.authenticate({ authorization: `Bearer ${await token()}` })).toMatchObject({ ok: false, status: 503, code: 'AUTHENTICATION_UNAVAILABLE' });
+    expect(await authenticator.authenticate({ authorization: `Bearer ${await token()}` })).toMatchObject({
+      ok: false,
+      status: 503,
+      code: 'AUTHENTICATION_UNAVAILABLE',
+    });
     expect(failures).toHaveLength(1);
   });
 });

@@ -66,7 +66,8 @@ export function parsePublicKey(text: string, variable = 'AUTH_PUBLIC_KEY'): KeyO
   try {
     const trimmed = text.trim();
     const key = trimmed.startsWith('{') ? createPublicKey({ key: JSON.parse(trimmed) as JsonWebKey, format: 'jwk' }) : createPublicKey(trimmed);
-    if (key.asymmetricKeyType !== 'ec' && key.asymmetricKeyType !== 'rsa') throw new Error(`a ${key.asymmetricKeyType} key; ES256 (EC P-256) or RS256 (RSA) expected`);
+    if (key.asymmetricKeyType !== 'ec' && key.asymmetricKeyType !== 'rsa')
+      throw new Error(`a ${key.asymmetricKeyType} key; ES256 (EC P-256) or RS256 (RSA) expected`);
     return key;
   } catch (error) {
     throw new ConfigError(variable, `is not a usable public key (PEM or JWK JSON): ${(error as Error).message}`);
@@ -189,7 +190,13 @@ export class Authenticator {
     const customerId = payload.customer_id;
     if (!scopes) return refuse('The token\'s "scope" claim must be a space-separated string.');
     if (customerId !== undefined && (typeof customerId !== 'string' || customerId === '')) return refuse('The token\'s "customer_id" claim must be a string.');
-    const auth: AuthIdentity = { kind: 'jwt', subject: payload.sub!, scopes, ...(customerId !== undefined ? { customerId } : {}), expiresAt: payload.exp! * 1000 };
+    const auth: AuthIdentity = {
+      kind: 'jwt',
+      subject: payload.sub!,
+      scopes,
+      ...(customerId !== undefined ? { customerId } : {}),
+      expiresAt: payload.exp! * 1000,
+    };
     this.verified.set(id, { auth, until: Math.min(Date.now() + REMEMBER_MS, (payload.exp! + CLOCK_TOLERANCE_S) * 1000) });
     return { ok: true, auth };
   }
@@ -201,6 +208,14 @@ export class Authenticator {
     if (!entry || !timingSafeEqual(Buffer.from(entry.sha256, 'hex'), Buffer.from(digest, 'hex'))) {
       return { ok: false, status: 401, code: 'UNAUTHENTICATED', message: 'The API key is not valid.', headers: {} };
     }
-    return { ok: true, auth: { kind: 'apiKey', subject: `apikey:${entry.id}`, scopes: [...entry.scopes], ...(entry.customerId !== undefined ? { customerId: entry.customerId } : {}) } };
+    return {
+      ok: true,
+      auth: {
+        kind: 'apiKey',
+        subject: `apikey:${entry.id}`,
+        scopes: [...entry.scopes],
+        ...(entry.customerId !== undefined ? { customerId: entry.customerId } : {}),
+      },
+    };
   }
 }

@@ -30,7 +30,10 @@ export class InternalTokenSigner {
     const now = Date.now();
     const cached = this.tokens.get(key);
     if (cached && cached.until > now) return cached.token;
-    const claims = internalClaims({ ...(auth.kind !== 'anonymous' ? { scopes: auth.scopes } : {}), ...(auth.customerId !== undefined ? { customerId: auth.customerId } : {}) });
+    const claims = internalClaims({
+      ...(auth.kind !== 'anonymous' ? { scopes: auth.scopes } : {}),
+      ...(auth.customerId !== undefined ? { customerId: auth.customerId } : {}),
+    });
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: INTERNAL_ALGORITHM })
       .setIssuer(INTERNAL_ISSUER)

@@ -31,7 +31,8 @@ export { AuthPolicyError, combine, EMPTY_POLICY, type AuthPolicy, type Requireme
  * must stop the load.
  */
 export function splitSupergraph(sdl: string): { executableSdl: string; policy: AuthPolicy } {
-  if (!sdl.includes('specs.apollo.dev/authenticated/') && !sdl.includes('specs.apollo.dev/requiresScopes/')) return { executableSdl: sdl, policy: EMPTY_POLICY };
+  if (!sdl.includes('specs.apollo.dev/authenticated/') && !sdl.includes('specs.apollo.dev/requiresScopes/'))
+    return { executableSdl: sdl, policy: EMPTY_POLICY };
   const document = parse(sdl);
   // The names the supergraph uses (a link may rename them with `as:`), and the links to drop.
   const isPolicyLink = (directive: ConstDirectiveNode): boolean => {

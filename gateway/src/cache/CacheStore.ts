@@ -61,7 +61,11 @@ export class CacheStore {
 
   getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.guard('getMany', () => this.keyv.getMany<T>(keys) as Promise<Array<T | undefined>>, keys.map(() => undefined));
+    return this.guard(
+      'getMany',
+      () => this.keyv.getMany<T>(keys) as Promise<Array<T | undefined>>,
+      keys.map(() => undefined),
+    );
   }
 
   /** Writes entries with a TTL in ms each; resolves to false when the write failed (never rejects). */

@@ -29,9 +29,7 @@ interface StoredValue {
   s: CacheScope;
 }
 
-export type EntityLookup =
-  | { hit: true; data: unknown; hint: CacheHint }
-  | { hit: false; version: string; held: boolean };
+export type EntityLookup = { hit: true; data: unknown; hint: CacheHint } | { hit: false; version: string; held: boolean };
 
 export interface FetchScope {
   subgraph: string;

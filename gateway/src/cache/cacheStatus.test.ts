@@ -22,7 +22,14 @@ const BASE_ENV = {
 const PRODUCTION = { NODE_ENV: 'production', GATEWAY_INVALIDATION_SECRET: 'a-production-invalidation-secret' };
 
 const token = (scope: string): Promise<string> =>
-  new SignJWT({ scope }).setProtectedHeader({ alg: 'ES256' }).setSubject('debugger').setIssuer('graph360-dev').setAudience('graph360').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+  new SignJWT({ scope })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setSubject('debugger')
+    .setIssuer('graph360-dev')
+    .setAudience('graph360')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey);
 
 const started: Gateway[] = [];
 afterAll(() => Promise.all(started.map((g) => g.close())));
@@ -35,7 +42,11 @@ async function gatewayIn(env: Record<string, string>): Promise<string> {
 
 /** The x-cache header and whether the answer carries extensions.cacheStatus. */
 async function ask(url: string, headers: Record<string, string> = {}): Promise<{ xCache: string | null; cacheStatus: boolean }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ __typename }' }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
   const body = (await response.json()) as { data?: unknown; extensions?: { cacheStatus?: unknown } };
   expect([response.status, body.data]).toEqual([200, { __typename: 'Query' }]);
   return { xCache: response.headers.get('x-cache'), cacheStatus: body.extensions?.cacheStatus !== undefined };

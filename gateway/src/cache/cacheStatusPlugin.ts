@@ -58,7 +58,8 @@ export function cacheStatusPlugin(options: CacheStatusPluginOptions): ApolloServ
           const status: CacheStatus = !isQuery ? 'BYPASS' : responseHit || (hits > 0 && fetches === 0) ? 'HIT' : hits > 0 ? 'PARTIAL' : 'MISS';
           response.http.headers.set('x-cache', status);
           if (response.body.kind !== 'single') return;
-          const shown = options.expose || (authOf(contextValue).scopes.includes(DEBUG_SCOPE) && asksForCacheStatus(requestContext.request.http?.headers.get(DEBUG_HEADER)));
+          const shown =
+            options.expose || (authOf(contextValue).scopes.includes(DEBUG_SCOPE) && asksForCacheStatus(requestContext.request.http?.headers.get(DEBUG_HEADER)));
           if (!shown) return;
           const result = response.body.singleResult;
           result.extensions = {

@@ -19,7 +19,15 @@ import { canonicalJson, userScope } from './keys.js';
 const logger = pino({ level: 'silent' });
 
 function memoryStore(metrics: GatewayMetrics, namespace = 'entity', available = () => true): CacheStore {
-  return new CacheStore({ namespace, layer: 'entity', keyv: new Keyv({ store: new BoundedMap(1000), throwOnErrors: true }), timeoutMs: 50, available, logger, metrics });
+  return new CacheStore({
+    namespace,
+    layer: 'entity',
+    keyv: new Keyv({ store: new BoundedMap(1000), throwOnErrors: true }),
+    timeoutMs: 50,
+    available,
+    logger,
+    metrics,
+  });
 }
 
 const count = async (metrics: GatewayMetrics, layer: string, result: string): Promise<number> =>
@@ -65,7 +73,11 @@ describe('EntityCache', () => {
     const { cache, versions, metrics } = setup();
     const before = await cache.lookup(at, reps);
     expect(before.map((l) => l.hit)).toEqual([false, false]);
-    await cache.store(at, reps.map((rep, i) => ({ rep, data: { amount: i }, version: '0', held: false })), { maxAge: 30, scope: 'PUBLIC' });
+    await cache.store(
+      at,
+      reps.map((rep, i) => ({ rep, data: { amount: i }, version: '0', held: false })),
+      { maxAge: 30, scope: 'PUBLIC' },
+    );
     const after = await cache.lookup(at, reps);
     expect(after).toEqual([
       { hit: true, data: { amount: 0 }, hint: { maxAge: 30, scope: 'PUBLIC' } },
@@ -136,6 +148,8 @@ describe('parseInvalidation', () => {
     expect(parseInvalidation(Buffer.from('{"entities":[{"__typename":"Invoice","id":12}]}'))).toEqual([{ __typename: 'Invoice', id: '12' }]);
     expect(() => parseInvalidation(Buffer.from('nope'))).toThrow('not JSON');
     expect(() => parseInvalidation(Buffer.from('{"entities":[]}'))).toThrow('"entities" must be an array');
-    expect(() => parseInvalidation(Buffer.from('{"entities":[{"__typename":"Invoice"}]}'))).toThrow('entities[0] must be {__typename: a type name, id: a string or number}, got {"__typename":"Invoice"}');
+    expect(() => parseInvalidation(Buffer.from('{"entities":[{"__typename":"Invoice"}]}'))).toThrow(
+      'entities[0] must be {__typename: a type name, id: a string or number}, got {"__typename":"Invoice"}',
+    );
   });
 });

@@ -61,7 +61,15 @@ export function createCacheStores(options: CacheStoresOptions): CacheStores {
     store(namespace, layer) {
       let store = stores.get(namespace);
       if (!store) {
-        store = new CacheStore({ namespace, layer, keyv: makeKeyv(namespace), timeoutMs, available: () => !client || client.isReady, logger, metrics: options.metrics });
+        store = new CacheStore({
+          namespace,
+          layer,
+          keyv: makeKeyv(namespace),
+          timeoutMs,
+          available: () => !client || client.isReady,
+          logger,
+          metrics: options.metrics,
+        });
         stores.set(namespace, store);
       }
       return store;

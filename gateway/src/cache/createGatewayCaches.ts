@@ -45,7 +45,18 @@ export interface GatewayCaches {
 
 type QueryPlanStore = NonNullable<NonNullable<ApolloGatewayConfig['queryPlannerConfig']>['cache']>;
 type QueryPlan = NonNullable<Awaited<ReturnType<QueryPlanStore['get']>>>;
-type CacheConfig = Pick<GatewayConfig, 'redisUrl' | 'cacheKeyPrefix' | 'cacheTimeoutMs' | 'invalidationHoldMs' | 'entityCache' | 'responseCache' | 'exposeCacheStatus' | 'invalidationSecret' | 'invalidationSecretPrevious'>;
+type CacheConfig = Pick<
+  GatewayConfig,
+  | 'redisUrl'
+  | 'cacheKeyPrefix'
+  | 'cacheTimeoutMs'
+  | 'invalidationHoldMs'
+  | 'entityCache'
+  | 'responseCache'
+  | 'exposeCacheStatus'
+  | 'invalidationSecret'
+  | 'invalidationSecretPrevious'
+>;
 
 export function createGatewayCaches(config: CacheConfig, logger: Logger, metrics: GatewayMetrics): GatewayCaches {
   const stores = createCacheStores({ redisUrl: config.redisUrl, keyPrefix: config.cacheKeyPrefix, operationTimeoutMs: config.cacheTimeoutMs, logger, metrics });

@@ -26,8 +26,15 @@ afterEach(async () => {
 async function routeWith(env: Record<string, string>): Promise<{ url: string; invalidated: string[] }> {
   const config = readGatewayConfig({ ...BASE_ENV, ...env });
   const invalidated: string[] = [];
-  const versions = { invalidate: async (refs: Array<{ __typename: string; id: string }>) => (invalidated.push(...refs.map((r) => `${r.__typename}:${r.id}`)), true) } as unknown as EntityVersions;
-  const handle = invalidateRoute({ secret: config.invalidationSecret, previousSecret: config.invalidationSecretPrevious, versions, logger: pino({ level: 'silent' }) });
+  const versions = {
+    invalidate: async (refs: Array<{ __typename: string; id: string }>) => (invalidated.push(...refs.map((r) => `${r.__typename}:${r.id}`)), true),
+  } as unknown as EntityVersions;
+  const handle = invalidateRoute({
+    secret: config.invalidationSecret,
+    previousSecret: config.invalidationSecretPrevious,
+    versions,
+    logger: pino({ level: 'silent' }),
+  });
   const server = createServer((req, res) => {
     readBody(req, 1 << 20).then(
       (body) => handle(req, body, res),
@@ -40,7 +47,11 @@ async function routeWith(env: Record<string, string>): Promise<{ url: string; in
 }
 
 async function send(url: string, secret: string): Promise<number> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ entities: [{ __typename: 'Invoice', id: '7' }] }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify({ entities: [{ __typename: 'Invoice', id: '7' }] }),
+  });
   await response.arrayBuffer();
   return response.status;
 }

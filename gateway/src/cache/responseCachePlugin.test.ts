@@ -28,14 +28,33 @@ function setup() {
   const metrics = new GatewayMetrics({ defaultMetrics: false });
   const reads: string[] = [];
   const logger = pino({ level: 'silent' });
-  const store = new CacheStore({ namespace: 'response', layer: 'response', keyv: new Keyv({ store: new BoundedMap(1000), throwOnErrors: true }), timeoutMs: 500, available: () => true, logger, metrics });
+  const store = new CacheStore({
+    namespace: 'response',
+    layer: 'response',
+    keyv: new Keyv({ store: new BoundedMap(1000), throwOnErrors: true }),
+    timeoutMs: 500,
+    available: () => true,
+    logger,
+    metrics,
+  });
   // Every store operation goes through guard, once per lookup.
   const guard = store.guard.bind(store);
   store.guard = ((what: string, operation: () => Promise<unknown>, fallback: unknown) => {
     if (what === 'get') reads.push(what);
     return guard(what, operation, fallback);
   }) as typeof store.guard;
-  const versions = new EntityVersions(new CacheStore({ namespace: 'entity', layer: 'entity', keyv: new Keyv({ store: new BoundedMap(100) }), timeoutMs: 500, available: () => true, logger, metrics }), 0);
+  const versions = new EntityVersions(
+    new CacheStore({
+      namespace: 'entity',
+      layer: 'entity',
+      keyv: new Keyv({ store: new BoundedMap(100) }),
+      timeoutMs: 500,
+      available: () => true,
+      logger,
+      metrics,
+    }),
+    0,
+  );
   const state = { switchedOn: false, executions: 0, generationReads: 0 };
   const generation = versions.generation.bind(versions);
   versions.generation = () => (state.generationReads++, generation());

@@ -43,7 +43,8 @@ export interface ResponseCachePluginOptions {
 
 export function responseCachePlugin(options: ResponseCachePluginOptions): ApolloServerPlugin<BaseContext> {
   const cacheability = new Cacheability();
-  const operationOf = (requestContext: GraphQLRequestContext<BaseContext>): string => `${requestContext.queryHash ?? ''}\n${requestContext.operationName ?? ''}`;
+  const operationOf = (requestContext: GraphQLRequestContext<BaseContext>): string =>
+    `${requestContext.queryHash ?? ''}\n${requestContext.operationName ?? ''}`;
   /** What one response teaches about its operation (see Cacheability). */
   const observe = (requestContext: GraphQLRequestContext<BaseContext>): void => {
     const body = requestContext.response.body;

@@ -107,8 +107,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
     if (!('incomingRequestContext' in options)) return super.process(options);
     const parent = options.trace ?? options.context.trace;
     if (!isRecording(parent)) return this.processOperation(options, cacheStateOf(options.context));
-    return withSpan(`subgraph.fetch ${this.settings.name}`, { kind: SpanKind.CLIENT, attributes: { 'graph360.subgraph.name': this.settings.name, 'server.address': this.settings.url } }, parent, (span, ctx) =>
-      this.tracedFetch({ ...options, trace: ctx }, span),
+    return withSpan(
+      `subgraph.fetch ${this.settings.name}`,
+      { kind: SpanKind.CLIENT, attributes: { 'graph360.subgraph.name': this.settings.name, 'server.address': this.settings.url } },
+      parent,
+      (span, ctx) => this.tracedFetch({ ...options, trace: ctx }, span),
     );
   }
 
@@ -242,7 +245,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<DataSourceContex
       (ref): ref is EntityRef => typeof ref === 'object' && ref !== null && typeof ref.__typename === 'string' && typeof ref.id === 'string',
     );
     if (!(await this.settings.versions.invalidate(refs))) {
-      this.loggerFor(context).error({ subgraph: this.settings.name, entities: refs }, 'could not evict entities a mutation changed; they stay cached until their TTL');
+      this.loggerFor(context).error(
+        { subgraph: this.settings.name, entities: refs },
+        'could not evict entities a mutation changed; they stay cached until their TTL',
+      );
     }
   }
 }

@@ -63,7 +63,10 @@ export class SubgraphSubscriptions {
     this.options.internalTokens.tokenFor(auth).then(
       (token) => {
         if (disposed) return;
-        dispose = client.subscribe({ query: request.query, operationName: request.operationName ?? null, variables: request.variables, extensions: { [INTERNAL_TOKEN_HEADER]: token } }, sink);
+        dispose = client.subscribe(
+          { query: request.query, operationName: request.operationName ?? null, variables: request.variables, extensions: { [INTERNAL_TOKEN_HEADER]: token } },
+          sink,
+        );
       },
       (error: unknown) => sink.error(error),
     );

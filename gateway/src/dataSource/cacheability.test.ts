@@ -54,7 +54,15 @@ function setup() {
   const logger = pino({ level: 'silent' });
   const reads = { entity: 0, root: 0 };
   const store = (namespace: 'entity' | 'root') => {
-    const cacheStore = new CacheStore({ namespace, layer: namespace, keyv: new Keyv({ store: new BoundedMap(100), throwOnErrors: true }), timeoutMs: 1000, available: () => true, logger, metrics });
+    const cacheStore = new CacheStore({
+      namespace,
+      layer: namespace,
+      keyv: new Keyv({ store: new BoundedMap(100), throwOnErrors: true }),
+      timeoutMs: 1000,
+      available: () => true,
+      logger,
+      metrics,
+    });
     const getMany = cacheStore.getMany.bind(cacheStore);
     cacheStore.getMany = <T>(keys: string[]) => {
       // Version records and the generation are read from the entity store too: count the value reads only.
@@ -69,9 +77,13 @@ function setup() {
   const fetcher = (async (_url: string, init: { body?: string }) => {
     subgraph.fetches++;
     const { variables } = JSON.parse(init.body ?? '{}') as { variables?: { representations?: Array<{ id: string }> } };
-    const data = variables?.representations ? { _entities: variables.representations.map((rep) => ({ amountDue: Number(rep.id) })) } : { customers: [{ id: '1' }] };
+    const data = variables?.representations
+      ? { _entities: variables.representations.map((rep) => ({ amountDue: Number(rep.id) })) }
+      : { customers: [{ id: '1' }] };
     const body = { data, ...(subgraph.errors ? { errors: [{ message: 'partly down' }] } : {}) };
-    return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json', ...(subgraph.cacheControl ? { 'cache-control': subgraph.cacheControl } : {}) } });
+    return new Response(JSON.stringify(body), {
+      headers: { 'content-type': 'application/json', ...(subgraph.cacheControl ? { 'cache-control': subgraph.cacheControl } : {}) },
+    });
   }) as unknown as SubgraphDataSource['fetcher'];
   const source = new SubgraphDataSource({
     name: 'erp',
@@ -158,7 +170,7 @@ describe('SubgraphDataSource and uncacheable selections', () => {
   });
 });
 
-describe('SubgraphDataSource and the fetches of a subscription\'s events', () => {
+describe("SubgraphDataSource and the fetches of a subscription's events", () => {
   it('reads nothing from the caches for them (an event says something changed), while queries keep using the cache', async () => {
     const { subgraph, reads, run } = setup();
     subgraph.cacheControl = 'max-age=30, public';

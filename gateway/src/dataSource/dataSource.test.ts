@@ -23,7 +23,15 @@ const reps: Representation[] = ['1', '2', '3'].map((id) => ({ __typename: 'Invoi
 function entityCache(): EntityCache {
   const metrics = new GatewayMetrics({ defaultMetrics: false });
   const store = (namespace: string) =>
-    new CacheStore({ namespace, layer: 'entity', keyv: new Keyv({ store: new BoundedMap(100), throwOnErrors: true }), timeoutMs: 100, available: () => true, logger: pino({ level: 'silent' }), metrics });
+    new CacheStore({
+      namespace,
+      layer: 'entity',
+      keyv: new Keyv({ store: new BoundedMap(100), throwOnErrors: true }),
+      timeoutMs: 100,
+      available: () => true,
+      logger: pino({ level: 'silent' }),
+      metrics,
+    });
   return new EntityCache(store('entity'), store('root'), metrics);
 }
 
@@ -76,7 +84,11 @@ describe('fetchEntitiesThroughCache', () => {
     const base = { cache, at, state: cacheStateOf({}), restrict: () => undefined };
     await fetchEntitiesThroughCache({ ...base, representations: [reps[0]!], fetch: fakeSubgraph({ cacheControl: 'max-age=30, public' }).fetch });
     // Sent [2, 3]; the subgraph's error at index 1 is about representation 3, index 2 of the original.
-    const failing = await fetchEntitiesThroughCache({ ...base, representations: reps, fetch: fakeSubgraph({ cacheControl: 'max-age=30, public', errorAt: 1 }).fetch });
+    const failing = await fetchEntitiesThroughCache({
+      ...base,
+      representations: reps,
+      fetch: fakeSubgraph({ cacheControl: 'max-age=30, public', errorAt: 1 }).fetch,
+    });
     expect(failing.errors?.[0]?.path).toEqual(['_entities', 2, 'amountDue']);
     const unhinted = fakeSubgraph();
     await fetchEntitiesThroughCache({ ...base, representations: reps, fetch: unhinted.fetch });
@@ -85,7 +97,14 @@ describe('fetchEntitiesThroughCache', () => {
 
   it('passes on an answer whose _entities is not a list as it came, for the executor to report', async () => {
     const answer = { data: { _entities: 'not a list' } };
-    const merged = await fetchEntitiesThroughCache({ cache: entityCache(), at, state: cacheStateOf({}), restrict: () => undefined, representations: reps, fetch: async () => answer });
+    const merged = await fetchEntitiesThroughCache({
+      cache: entityCache(),
+      at,
+      state: cacheStateOf({}),
+      restrict: () => undefined,
+      representations: reps,
+      fetch: async () => answer,
+    });
     expect(merged).toBe(answer);
   });
 
@@ -125,7 +144,10 @@ describe('InflightFetches', () => {
   });
 
   it('keys on URL, query without its operation name, variables and credentials', () => {
-    const named = withoutOperationName('query Customers360__erp__1($representations:[_Any!]!){_entities(representations:$representations){__typename}}', { operation: 'query' as OperationTypeNode, name: 'Customers360__erp__1' });
+    const named = withoutOperationName('query Customers360__erp__1($representations:[_Any!]!){_entities(representations:$representations){__typename}}', {
+      operation: 'query' as OperationTypeNode,
+      name: 'Customers360__erp__1',
+    });
     expect(named).toBe('query($representations:[_Any!]!){_entities(representations:$representations){__typename}}');
     const key = dedupKey('http://erp/graphql', named, { a: 1, b: 2 }, undefined);
     expect(dedupKey('http://erp/graphql', named, { a: 1, b: 2 }, undefined)).toBe(key);

@@ -34,10 +34,14 @@ describe('fetch kinds', () => {
       ['erp', { operation: 'query', entities: true, name: 'Customer360__erp__1' }],
     ]);
     const [write] = fetchesOf('mutation Rename { updateCustomer(input: { id: "1", name: "A" }) { customer { id } } }');
-    expect(write?.operationDocumentNode && fetchKindOf(write.operationDocumentNode)).toEqual({ operation: 'mutation', entities: false, name: 'Rename__crm__0' });
+    expect(write?.operationDocumentNode && fetchKindOf(write.operationDocumentNode)).toEqual({
+      operation: 'mutation',
+      entities: false,
+      name: 'Rename__crm__0',
+    });
   });
 
-  it('leave the planner\'s operation name out of keys', () => {
+  it("leave the planner's operation name out of keys", () => {
     const [root, entities] = fetchesOf('query Customer360 { customer(id: "1") { name orders(first: 2) { nodes { number } } } }');
     for (const fetch of [root!, entities!]) {
       const kind = fetchKindOf(fetch.operationDocumentNode!)!;
@@ -48,7 +52,11 @@ describe('fetch kinds', () => {
 
   it('are read from the query, parsed once, when a fetch comes without its document', () => {
     const kinds = new FetchKinds();
-    expect(kinds.of(undefined, 'query Q__erp__1($representations:[_Any!]!){_entities(representations:$representations){__typename}}')).toEqual({ operation: 'query', entities: true, name: 'Q__erp__1' });
+    expect(kinds.of(undefined, 'query Q__erp__1($representations:[_Any!]!){_entities(representations:$representations){__typename}}')).toEqual({
+      operation: 'query',
+      entities: true,
+      name: 'Q__erp__1',
+    });
     expect(kinds.of(undefined, '{ not graphql')).toBeUndefined();
   });
 });

@@ -12,7 +12,8 @@ import { fetchFieldPaths } from './fetchFieldPaths.js';
 import { errorResponseFor } from './subgraphErrors.js';
 import { SubgraphFetchError, subgraphDeadlineMs } from './undiciFetcher.js';
 
-const ENTITIES = 'query Q__erp__1($representations:[_Any!]!){_entities(representations:$representations){...on Customer{__typename outstandingBalance{amount} recent:orders(first:1){totalCount}}}}';
+const ENTITIES =
+  'query Q__erp__1($representations:[_Any!]!){_entities(representations:$representations){...on Customer{__typename outstandingBalance{amount} recent:orders(first:1){totalCount}}}}';
 const customers = (...ids: string[]) => ids.map((id) => ({ __typename: 'Customer', id }));
 
 describe('fetchFieldPaths', () => {
@@ -62,7 +63,9 @@ describe('errorResponseFor', () => {
 
   it('does the same for an unusable answer, and gives one error without a path when the fields cannot be told', () => {
     const unusable = errorResponseFor(new Error('bad body'), 'crm', metrics(), logger, { query: '{ customers { nodes { id } } }' });
-    expect(unusable.errors).toEqual([{ message: 'Subgraph crm sent an unusable answer.', path: ['customers'], extensions: { code: 'SUBGRAPH_BAD_RESPONSE', serviceName: 'crm' } }]);
+    expect(unusable.errors).toEqual([
+      { message: 'Subgraph crm sent an unusable answer.', path: ['customers'], extensions: { code: 'SUBGRAPH_BAD_RESPONSE', serviceName: 'crm' } },
+    ]);
     const unknown = errorResponseFor(new SubgraphFetchError('SUBGRAPH_UNREACHABLE', 'Subgraph crm could not be reached.', 'crm'), 'crm', metrics(), logger);
     expect(unknown.errors).toEqual([{ message: 'Subgraph crm could not be reached.', extensions: { code: 'SUBGRAPH_UNREACHABLE', serviceName: 'crm' } }]);
   });

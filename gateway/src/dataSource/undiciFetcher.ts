@@ -108,7 +108,12 @@ export function createUndiciFetcher(options: UndiciFetcherOptions): Fetcher {
         throw new SubgraphFetchError('SUBGRAPH_TIMEOUT', `Subgraph ${serviceName} did not answer within ${options.timeoutMs} ms.`, serviceName, error);
       }
       metrics.subgraphFetchErrors.inc({ subgraph: serviceName, code: 'SUBGRAPH_UNREACHABLE' });
-      throw new SubgraphFetchError('SUBGRAPH_UNREACHABLE', `Subgraph ${serviceName} could not be reached.` /* the cause (with internal addresses) goes to the log, not the client */, serviceName, error);
+      throw new SubgraphFetchError(
+        'SUBGRAPH_UNREACHABLE',
+        `Subgraph ${serviceName} could not be reached.` /* the cause (with internal addresses) goes to the log, not the client */,
+        serviceName,
+        error,
+      );
     }
   };
 }

@@ -80,7 +80,9 @@ export class DataRewrites {
       const last = path[path.length - 1];
       // Every rewrite the planner emits ends with a field; anything else is not ours to guess.
       if (last === undefined || last.startsWith(FRAGMENT_PREFIX)) throw new Error(`unsupported data rewrite path ${JSON.stringify(path)}`);
-      const steps = path.slice(0, -1).map((element): Step => (element.startsWith(FRAGMENT_PREFIX) ? { type: element.slice(FRAGMENT_PREFIX.length) } : { field: element }));
+      const steps = path
+        .slice(0, -1)
+        .map((element): Step => (element.startsWith(FRAGMENT_PREFIX) ? { type: element.slice(FRAGMENT_PREFIX.length) } : { field: element }));
       this.rewrites.push(new CompiledRewrite(steps, last, rewrite));
     }
   }

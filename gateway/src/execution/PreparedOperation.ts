@@ -80,7 +80,11 @@ export class PreparedOperation {
       const schema = this.revision.schema;
       const rootType = schema.getRootType(this.operation.operation);
       if (!rootType) throw ERRORS.INVALID_GRAPHQL.err(`The schema has no ${this.operation.operation} type.`);
-      shape = new SelectionShape({ schema, operation: this.operation, fragments: this.fragments, conditions: values, withoutDeferred: part === 'primary' }, rootType, [this.operation.selectionSet]);
+      shape = new SelectionShape(
+        { schema, operation: this.operation, fragments: this.fragments, conditions: values, withoutDeferred: part === 'primary' },
+        rootType,
+        [this.operation.selectionSet],
+      );
       this.variants.set(variantKey, shape);
     }
     return shape;
@@ -102,7 +106,9 @@ export class PreparedOperation {
       const definition = parse(step.subselection).definitions[0];
       if (definition?.kind !== Kind.OPERATION_DEFINITION) throw new Error(`Unexpected deferred selection: ${step.subselection}`);
       // The planner prints the selection with fragments expanded; the operation's are there in case.
-      shape = new SelectionShape({ schema, operation: definition, fragments: this.fragments, conditions: values, withoutDeferred: true }, type, [definition.selectionSet]);
+      shape = new SelectionShape({ schema, operation: definition, fragments: this.fragments, conditions: values, withoutDeferred: true }, type, [
+        definition.selectionSet,
+      ]);
       shapes.set(key, shape);
     }
     return shape;

@@ -76,7 +76,9 @@ function compileFlatBuilder(fields: readonly string[]): (entity: Data, typename:
       return representation;
     };
   }
-  const reads = fields.map((field, i) => (field === '__typename' ? `const v${i} = typename;` : `const v${i} = entity.${field}; if (v${i} === undefined) return undefined;`));
+  const reads = fields.map((field, i) =>
+    field === '__typename' ? `const v${i} = typename;` : `const v${i} = entity.${field}; if (v${i} === undefined) return undefined;`,
+  );
   const literal = fields.map((field, i) => `${field}: v${i}`).join(', ');
   return new Function('entity', 'typename', `${reads.join('\n')}\nreturn { ${literal} };`) as (entity: Data, typename: unknown) => Data | undefined;
 }
@@ -87,7 +89,9 @@ function compileFlatKey(fields: readonly string[]): (representation: Data) => st
     const read = plainName(field) ? `r.${field}` : `own(r, ${JSON.stringify(field)})`;
     return `v = ${read}; if (typeof v === 'string') k += '\u0001' + v.length + ':' + v; else if (typeof v === 'number' || typeof v === 'boolean' || v === null) k += '\u0002' + v; else return undefined;`;
   });
-  const factory = new Function('own', `return function flatKey(r) {\nlet k = '', v;\n${parts.join('\n')}\nreturn k;\n};`) as (own: typeof ownValue) => (representation: Data) => string | undefined;
+  const factory = new Function('own', `return function flatKey(r) {\nlet k = '', v;\n${parts.join('\n')}\nreturn k;\n};`) as (
+    own: typeof ownValue,
+  ) => (representation: Data) => string | undefined;
   return factory(ownValue);
 }
 

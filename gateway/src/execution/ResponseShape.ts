@@ -116,7 +116,13 @@ export class SelectionShape {
     return fields;
   }
 
-  private collect(set: SelectionSetNode, scope: GraphQLCompositeType, runtime: GraphQLCompositeType | undefined, into: Map<string, Collected>, visited: Set<string>): void {
+  private collect(
+    set: SelectionSetNode,
+    scope: GraphQLCompositeType,
+    runtime: GraphQLCompositeType | undefined,
+    into: Map<string, Collected>,
+    visited: Set<string>,
+  ): void {
     for (const selection of set.selections) {
       if (!this.included(selection.directives)) continue;
       if (selection.kind === Kind.FIELD) {
@@ -186,7 +192,12 @@ export class SelectionShape {
     const named = getNamedType(definition.type);
     if (isCompositeType(named)) return { ...base, kind: FieldKind.Composite, type: definition.type, selection: new SelectionShape(this.context, named, sets) };
     if (!isLeafType(named)) throw new Error(`Field "${fieldName}" has no output type.`);
-    return { ...base, kind: FieldKind.Leaf, type: definition.type, leaf: isEnumType(named) ? named : BUILT_IN.has(named.name) ? (named.name as LeafCheck) : 'any' };
+    return {
+      ...base,
+      kind: FieldKind.Leaf,
+      type: definition.type,
+      leaf: isEnumType(named) ? named : BUILT_IN.has(named.name) ? (named.name as LeafCheck) : 'any',
+    };
   }
 
   /** A query of just this field, answered by graphql-js over the API schema (as @apollo/gateway does). */
@@ -195,7 +206,12 @@ export class SelectionShape {
     return {
       kind: Kind.DOCUMENT,
       definitions: [
-        { kind: Kind.OPERATION_DEFINITION, operation: operation.operation, variableDefinitions: operation.variableDefinitions, selectionSet: { kind: Kind.SELECTION_SET, selections: [node] } },
+        {
+          kind: Kind.OPERATION_DEFINITION,
+          operation: operation.operation,
+          variableDefinitions: operation.variableDefinitions,
+          selectionSet: { kind: Kind.SELECTION_SET, selections: [node] },
+        },
         ...Object.values(fragments),
       ],
     };
@@ -205,7 +221,11 @@ export class SelectionShape {
 const BUILT_IN = new Set(['Int', 'Float', 'String', 'Boolean', 'ID']);
 
 /** The values of the variables @skip/@include use, defaults applied; throws on a non-boolean like @apollo/gateway. */
-export function conditionValues(names: readonly string[], defaults: Readonly<Record<string, unknown>>, variables: Readonly<Record<string, unknown>> | undefined): Map<string, boolean> {
+export function conditionValues(
+  names: readonly string[],
+  defaults: Readonly<Record<string, unknown>>,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): Map<string, boolean> {
   const values = new Map<string, boolean>();
   for (const name of names) values.set(name, conditionValue(name, defaults, variables));
   return values;
@@ -219,7 +239,10 @@ export function conditionValue(name: string, defaults: Readonly<Record<string, u
 }
 
 /** The variables an operation uses in @skip/@include and @defer's `if` (fragments included), and their defaults. */
-export function conditionVariables(operation: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>): { names: string[]; defaults: Record<string, unknown> } {
+export function conditionVariables(
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+): { names: string[]; defaults: Record<string, unknown> } {
   const names = new Set<string>();
   const visit = (set: SelectionSetNode | undefined, seen: Set<string>): void => {
     for (const selection of set?.selections ?? []) {
@@ -250,7 +273,12 @@ export function conditionVariables(operation: OperationDefinitionNode, fragments
  * root, `... on T` steps): found by following the operation's selections, aliases and
  * fragments included, since a response name may be an alias.
  */
-export function typeAtPath(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Readonly<Record<string, FragmentDefinitionNode>>, path: readonly string[]): GraphQLCompositeType {
+export function typeAtPath(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  path: readonly string[],
+): GraphQLCompositeType {
   const root = schema.getRootType(operation.operation);
   if (!root) throw new Error(`The schema has no ${operation.operation} type.`);
   let type: GraphQLCompositeType = root;

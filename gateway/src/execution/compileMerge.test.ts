@@ -5,9 +5,20 @@ import { mergeInto, type Data } from './mergeInto.js';
 
 describe('the keys of a fetch answer', () => {
   it('are the response names of the operation, or of its _entities field, through fragments, plus what output rewrites write', () => {
-    expect(answerKeys(parse('query { users { id } top: topProducts { upc } ...F } fragment F on Query { me { id } }'), false, undefined)).toEqual(['users', 'top', 'me']);
-    const entities = parse('query($representations:[_Any!]!){_entities(representations:$representations){...on User{name reviews{id}} ...on Product{name price__alias_0: price}}}');
-    expect(answerKeys(entities, true, [{ kind: 'KeyRenamer', path: ['... on Product', 'price__alias_0'], renameKeyTo: 'price' }])).toEqual(['name', 'reviews', 'price__alias_0', 'price']);
+    expect(answerKeys(parse('query { users { id } top: topProducts { upc } ...F } fragment F on Query { me { id } }'), false, undefined)).toEqual([
+      'users',
+      'top',
+      'me',
+    ]);
+    const entities = parse(
+      'query($representations:[_Any!]!){_entities(representations:$representations){...on User{name reviews{id}} ...on Product{name price__alias_0: price}}}',
+    );
+    expect(answerKeys(entities, true, [{ kind: 'KeyRenamer', path: ['... on Product', 'price__alias_0'], renameKeyTo: 'price' }])).toEqual([
+      'name',
+      'reviews',
+      'price__alias_0',
+      'price',
+    ]);
   });
 
   it('are unknown (the generic merge is used) for a document that is not what the planner writes', () => {

@@ -72,6 +72,10 @@ export function compileMerger(keys: readonly string[]): Merger {
     }
     return `v = own(s, ${name}); if (v !== undefined) { e = own(t, ${name}); if (e === undefined) set(t, ${name}, v); else if (e !== v) existing(t, ${name}, e, v); }`;
   });
-  const factory = new Function('own', 'set', 'existing', `return function mergeAnswer(t, s) {\nlet v, e;\n${lines.join('\n')}\n};`) as (own: typeof ownValue, set: typeof setOwn, existing: typeof mergeExisting) => Merger;
+  const factory = new Function('own', 'set', 'existing', `return function mergeAnswer(t, s) {\nlet v, e;\n${lines.join('\n')}\n};`) as (
+    own: typeof ownValue,
+    set: typeof setOwn,
+    existing: typeof mergeExisting,
+  ) => Merger;
   return factory(ownValue, setOwn, mergeExisting);
 }

@@ -18,12 +18,18 @@ import { ResponseShaper } from './shapeResponse.js';
 
 /** The DeferNode at the top of a plan (through a @defer(if:) condition), if any. */
 function deferAtTop(root: ExecNode | undefined, prepared: PreparedOperation, variables: Record<string, unknown> | undefined): DeferStep | undefined {
-  if (root?.kind === 'Condition') return deferAtTop(conditionValue(root.variable, prepared.conditionDefaults, variables) ? root.ifClause : root.elseClause, prepared, variables);
+  if (root?.kind === 'Condition')
+    return deferAtTop(conditionValue(root.variable, prepared.conditionDefaults, variables) ? root.ifClause : root.elseClause, prepared, variables);
   return root?.kind === 'Defer' && root.deferred.length > 0 ? root : undefined;
 }
 
 /** `trace`: the execution's span when its request is traced, the parent of the fetches' spans. */
-export async function executeOperation(prepared: PreparedOperation, requestContext: GatewayGraphQLRequestContext, services: ServiceLookup, trace?: TraceContext): Promise<GatewayExecutionResult> {
+export async function executeOperation(
+  prepared: PreparedOperation,
+  requestContext: GatewayGraphQLRequestContext,
+  services: ServiceLookup,
+  trace?: TraceContext,
+): Promise<GatewayExecutionResult> {
   const run = new PlanRun(prepared.revision, services, requestContext, prepared.conditionDefaults);
   run.trace = trace;
   const variables = requestContext.request.variables;
@@ -37,7 +43,12 @@ export async function executeOperation(prepared: PreparedOperation, requestConte
 }
 
 /** The result of a run, shaped as the whole response or its primary part. */
-export function result(prepared: PreparedOperation, run: PlanRun, part: 'whole' | 'primary', variables: Record<string, unknown> | undefined): GatewayExecutionResult {
+export function result(
+  prepared: PreparedOperation,
+  run: PlanRun,
+  part: 'whole' | 'primary',
+  variables: Record<string, unknown> | undefined,
+): GatewayExecutionResult {
   try {
     const shaped = new ResponseShaper(prepared.revision.schema, variables).shape(prepared.shapeFor(variables, part), run.data);
     // GatewayExecutionResult types its errors as GraphQLErrors; Apollo Server wraps any other

@@ -256,7 +256,8 @@ export class PlanRun {
         let index: number | undefined;
         const keyValue = simpleKey === undefined ? undefined : representation[simpleKey];
         const flatKey = keyValue === undefined && !step.inputRewrites ? builder.flatKey?.(representation) : undefined;
-        if (typeof keyValue === 'string' || typeof keyValue === 'number') index = seen.seenKey(representation.__typename as string, simpleKey!, keyValue, representations.length);
+        if (typeof keyValue === 'string' || typeof keyValue === 'number')
+          index = seen.seenKey(representation.__typename as string, simpleKey!, keyValue, representations.length);
         else if (flatKey !== undefined) index = seen.seenFlat(flatKey, representations.length);
         else index = seen.seenAt(representation, representations.length);
         if (index !== undefined) {
@@ -312,7 +313,12 @@ export class PlanRun {
     return response.data as Data | null | undefined;
   }
 
-  private recordErrors(step: FetchStep, errors: readonly SubgraphError[], owners: EntityOwners | undefined, extensions: Record<string, unknown> | undefined): void {
+  private recordErrors(
+    step: FetchStep,
+    errors: readonly SubgraphError[],
+    owners: EntityOwners | undefined,
+    extensions: Record<string, unknown> | undefined,
+  ): void {
     let paths: ResponsePath[] | undefined;
     // Errors of deduplicated representations, one per entity, put back in entity order as
     // if each entity had been sent (and had failed) on its own.

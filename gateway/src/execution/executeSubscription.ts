@@ -60,7 +60,12 @@ export class SubscriptionSources {
   constructor(private readonly options: SubscriptionSourcesOptions) {}
 
   /** Adds the subscriber of `delivery` to the source of this operation, started if need be. */
-  subscribe(prepared: PreparedOperation, requestContext: GatewayGraphQLRequestContext, services: ServiceLookup, delivery: SubscriptionDelivery): GatewayExecutionResult {
+  subscribe(
+    prepared: PreparedOperation,
+    requestContext: GatewayGraphQLRequestContext,
+    services: ServiceLookup,
+    delivery: SubscriptionDelivery,
+  ): GatewayExecutionResult {
     const step = prepared.root;
     if (step?.kind !== 'Subscription') throw new Error('Not a subscription plan.');
     const { request, queryHash } = requestContext;
@@ -148,31 +153,38 @@ class SubscriptionSource {
     for (const name of primary.variableUsages) if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
     let receivedAny = false;
     const startedAt = Date.now();
-    this.unsubscribe = this.options.upstream.subscribe(service.url, { query: primary.operation, operationName: primary.operationName, variables }, authOf(this.requestContext.context), {
-      next: (event) => {
-        if (!receivedAny) {
-          receivedAny = true;
-          this.failures = 0;
-        }
-        this.events = this.events.then(() => this.complete(event as { data?: Data | null; errors?: GraphQLError[] })).catch((error: unknown) => this.options.logger.error({ err: error }, 'a subscription event could not be completed'));
+    this.unsubscribe = this.options.upstream.subscribe(
+      service.url,
+      { query: primary.operation, operationName: primary.operationName, variables },
+      authOf(this.requestContext.context),
+      {
+        next: (event) => {
+          if (!receivedAny) {
+            receivedAny = true;
+            this.failures = 0;
+          }
+          this.events = this.events
+            .then(() => this.complete(event as { data?: Data | null; errors?: GraphQLError[] }))
+            .catch((error: unknown) => this.options.logger.error({ err: error }, 'a subscription event could not be completed'));
+        },
+        error: (error) => {
+          if (this.stopped) return;
+          if (Array.isArray(error)) {
+            // The subgraph refused the subscription: its errors, with their codes, end it.
+            const errors = (error as GraphQLError[]).map((e) => downstreamError(e, primary.serviceName, e.path ? [...e.path] : undefined));
+            void this.events.then(() => this.end((delivery) => delivery.failWith(errors), errors[0]));
+            return;
+          }
+          // A subscription that lived a while before its socket dropped starts its count again.
+          if (receivedAny || Date.now() - startedAt > 30_000) this.failures = 0;
+          this.again(error);
+        },
+        complete: () => {
+          if (this.stopped) return;
+          void this.events.then(() => this.end((delivery) => delivery.complete()));
+        },
       },
-      error: (error) => {
-        if (this.stopped) return;
-        if (Array.isArray(error)) {
-          // The subgraph refused the subscription: its errors, with their codes, end it.
-          const errors = (error as GraphQLError[]).map((e) => downstreamError(e, primary.serviceName, e.path ? [...e.path] : undefined));
-          void this.events.then(() => this.end((delivery) => delivery.failWith(errors), errors[0]));
-          return;
-        }
-        // A subscription that lived a while before its socket dropped starts its count again.
-        if (receivedAny || Date.now() - startedAt > 30_000) this.failures = 0;
-        this.again(error);
-      },
-      complete: () => {
-        if (this.stopped) return;
-        void this.events.then(() => this.end((delivery) => delivery.complete()));
-      },
-    });
+    );
   }
 
   private again(cause: unknown): void {
@@ -186,8 +198,16 @@ class SubscriptionSource {
     }
     const delay = Math.min(10_000, (this.options.retryDelayMs ?? 500) * 2 ** this.failures);
     this.failures++;
-    this.options.logger.debug({ subgraph, attempt: this.failures, delayMs: delay, reason: describe(cause) }, 'subscription to the subgraph lost; subscribing again');
-    if (this.span?.isRecording()) this.span.addEvent('resubscribe', { 'graph360.subscription.attempt': this.failures, 'graph360.retry.wait_ms': delay, 'exception.message': describe(cause) });
+    this.options.logger.debug(
+      { subgraph, attempt: this.failures, delayMs: delay, reason: describe(cause) },
+      'subscription to the subgraph lost; subscribing again',
+    );
+    if (this.span?.isRecording())
+      this.span.addEvent('resubscribe', {
+        'graph360.subscription.attempt': this.failures,
+        'graph360.retry.wait_ms': delay,
+        'exception.message': describe(cause),
+      });
     this.retry = setTimeout(() => this.start(), delay);
     this.retry.unref();
   }
@@ -210,7 +230,10 @@ class SubscriptionSource {
   }
 
   /** An event's completion (see complete); `trace` is its span's context. Returns its errors. */
-  private async completeEvent(event: { data?: Data | null; errors?: GraphQLError[] }, trace: TraceContext | undefined): Promise<ReadonlyArray<GraphQLError | Error>> {
+  private async completeEvent(
+    event: { data?: Data | null; errors?: GraphQLError[] },
+    trace: TraceContext | undefined,
+  ): Promise<ReadonlyArray<GraphQLError | Error>> {
     const { requestContext, prepared } = this;
     // Per event: its own cache-state and metrics (both are per request).
     const perEvent = { ...requestContext, context: { ...requestContext.context }, metrics: {} } as GatewayGraphQLRequestContext;

@@ -32,7 +32,10 @@ function compose(...subgraphs: Array<ReturnType<typeof subgraph>>): string {
 }
 
 const SUPERGRAPH = compose(
-  subgraph('a', 'type Query { items: [Item] } interface Thing { id: ID! } type Item implements Thing @key(fields: "id") { id: ID! name: String } type Other implements Thing @key(fields: "id") { id: ID! }'),
+  subgraph(
+    'a',
+    'type Query { items: [Item] } interface Thing { id: ID! } type Item implements Thing @key(fields: "id") { id: ID! name: String } type Other implements Thing @key(fields: "id") { id: ID! }',
+  ),
   subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'),
 );
 const revision = new SupergraphRevision(SUPERGRAPH, buildSchema('type Query { x: Int }'));
@@ -61,7 +64,17 @@ describe('DataRewrites', () => {
 
 describe('RepresentationBuilder', () => {
   const builder = new RepresentationBuilder(
-    [{ kind: 'InlineFragment', typeCondition: 'Thing', selections: [{ kind: 'Field', name: '__typename' }, { kind: 'Field', name: 'id' }, { kind: 'Field', name: 'tags', selections: [{ kind: 'Field', name: 'name' }] }] }],
+    [
+      {
+        kind: 'InlineFragment',
+        typeCondition: 'Thing',
+        selections: [
+          { kind: 'Field', name: '__typename' },
+          { kind: 'Field', name: 'id' },
+          { kind: 'Field', name: 'tags', selections: [{ kind: 'Field', name: 'name' }] },
+        ],
+      },
+    ],
     revision,
   );
 
@@ -82,7 +95,10 @@ describe('RepresentationBuilder', () => {
 
   it('builds flat requires (leaf fields only) on its short path with the same rules: every field in order, or nothing', () => {
     const field = (name: string) => ({ kind: 'Field' as const, name });
-    const flat = new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Thing', selections: [field('id'), field('__typename'), field('name')] }], revision);
+    const flat = new RepresentationBuilder(
+      [{ kind: 'InlineFragment', typeCondition: 'Thing', selections: [field('id'), field('__typename'), field('name')] }],
+      revision,
+    );
     const key = new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('id')] }], revision);
     expect(flat.flat).toEqual({ type: 'Thing', fields: ['id', '__typename', 'name'], key: undefined });
     expect(key.flat).toEqual({ type: 'Item', fields: ['__typename', 'id'], key: 'id' });
@@ -94,16 +110,33 @@ describe('RepresentationBuilder', () => {
     expect(flat.build({ __typename: 'Query', id: '1', name: 'x' })).toBeUndefined();
     expect(flat.build({ id: '1', name: 'x' })).toBeUndefined();
     // An inherited name is never read as a required field.
-    expect(new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('constructor')] }], revision).build({ __typename: 'Item' })).toBeUndefined();
+    expect(
+      new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('constructor')] }], revision).build({
+        __typename: 'Item',
+      }),
+    ).toBeUndefined();
     expect(key.build({ __typename: 'Item', id: 7 })).toEqual({ __typename: 'Item', id: 7 });
   });
 
   it('tells flat representations apart by a key string: equal for equal ones, never for different ones', () => {
     const field = (name: string) => ({ kind: 'Field' as const, name });
-    const flat = new RepresentationBuilder([{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('id'), field('name')] }], revision);
+    const flat = new RepresentationBuilder(
+      [{ kind: 'InlineFragment', typeCondition: 'Item', selections: [field('__typename'), field('id'), field('name')] }],
+      revision,
+    );
     const keyOf = (id: unknown, name: unknown) => flat.flatKey!({ __typename: 'Item', id, name });
     expect(keyOf('1', 'a')).toBe(keyOf('1', 'a'));
-    const distinct = [keyOf('1', 'a'), keyOf('1', 'b'), keyOf(1, 'a'), keyOf('1', null), keyOf('1', 'null'), keyOf(true, 'a'), keyOf('true', 'a'), keyOf('1\u00011:a', ''), keyOf('1', '\u00011:a')];
+    const distinct = [
+      keyOf('1', 'a'),
+      keyOf('1', 'b'),
+      keyOf(1, 'a'),
+      keyOf('1', null),
+      keyOf('1', 'null'),
+      keyOf(true, 'a'),
+      keyOf('true', 'a'),
+      keyOf('1\u00011:a', ''),
+      keyOf('1', '\u00011:a'),
+    ];
     expect(new Set(distinct).size).toBe(distinct.length);
     expect(keyOf('1', { nested: true })).toBeUndefined();
   });
@@ -113,7 +146,16 @@ describe('mergeInto', () => {
   it('merges objects and same-length lists in place, replaces the rest, skips undefined', () => {
     const target = { a: { x: 1 }, list: [{ id: 1 }, { id: 2 }], other: [1], kept: 1 };
     mergeInto(target, { a: { y: 2 }, list: [{ v: 'a' }, { v: 'b' }], other: [1, 2], kept: undefined, added: 'new' });
-    expect(target).toEqual({ a: { x: 1, y: 2 }, list: [{ id: 1, v: 'a' }, { id: 2, v: 'b' }], other: [1, 2], kept: 1, added: 'new' });
+    expect(target).toEqual({
+      a: { x: 1, y: 2 },
+      list: [
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b' },
+      ],
+      other: [1, 2],
+      kept: 1,
+      added: 'new',
+    });
   });
 
   it('never sets a prototype from a subgraph answer', () => {
@@ -162,7 +204,10 @@ describe('shaping leaf values', () => {
 
 describe('answers the executor cannot use', () => {
   it('records an error for _entities that is not a list of objects, and leaves the entities alone', async () => {
-    const supergraph = compose(subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'));
+    const supergraph = compose(
+      subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'),
+      subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'),
+    );
     const rev = new SupergraphRevision(supergraph, buildSchema('type Query { x: Int }'));
     const { compilePlan } = await import('./compilePlan.js');
     const { operationFromDocument } = await import('@apollo/federation-internals');
@@ -173,7 +218,9 @@ describe('answers the executor cannot use', () => {
       });
       const run = new PlanRun(rev, source, { request: {}, metrics: {} } as GatewayGraphQLRequestContext, {});
       await run.run(compilePlan(plan, rev)!, [run.data]);
-      expect(run.errors.map((e) => e.message)).toEqual([Array.isArray(entities) ? 'Expected "data._entities" to contain objects, got string at 0' : 'Expected "data._entities" in response to be an array']);
+      expect(run.errors.map((e) => e.message)).toEqual([
+        Array.isArray(entities) ? 'Expected "data._entities" to contain objects, got string at 0' : 'Expected "data._entities" in response to be an array',
+      ]);
       expect(run.data).toEqual({ items: [{ __typename: 'Item', id: '1' }] });
     }
   });
@@ -204,14 +251,23 @@ describe('identical representations', () => {
     });
     const run = new PlanRun(rev, source, { request: {}, metrics: {} } as GatewayGraphQLRequestContext, {});
     await run.run(compilePlan(plan, rev)!, [run.data]);
-    expect(sent).toEqual([[{ __typename: 'Item', id: '1' }, { __typename: 'Item', id: '2' }, { __typename: 'Item', id: '3' }]]);
+    expect(sent).toEqual([
+      [
+        { __typename: 'Item', id: '1' },
+        { __typename: 'Item', id: '2' },
+        { __typename: 'Item', id: '3' },
+      ],
+    ]);
     const item = (id: string) => ({ __typename: 'Item', id, price: Number(id), detail: { note: `n${id}` } });
     expect(run.data).toEqual({ items: [item('1'), item('2'), item('1'), { __typename: 'Item', id: '3' }, item('1')] });
     expect(run.errors.map((e) => [e.message, (e as { path?: unknown }).path])).toEqual([['no price', ['items', 3, 'price']]]);
   });
 
   it('fans an error of a shared representation out to every object it stands for, in their order', async () => {
-    const supergraph = compose(subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'));
+    const supergraph = compose(
+      subgraph('a', 'type Query { items: [Item] } type Item @key(fields: "id") { id: ID! }'),
+      subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'),
+    );
     const rev = new SupergraphRevision(supergraph, buildSchema('type Query { x: Int }'));
     const { compilePlan } = await import('./compilePlan.js');
     const { operationFromDocument } = await import('@apollo/federation-internals');
@@ -239,12 +295,24 @@ describe('identical representations', () => {
 describe('plans and the supergraph revision', () => {
   it('plans again after a reload: a field that moved is fetched from its new subgraph', async () => {
     const schemas = {
-      a: buildSubgraphSchema({ typeDefs: parse(`${FED}\ntype Query { item: Item } type Item @key(fields: "id") { id: ID! name: String @shareable }`), resolvers: { Query: { item: () => ({ id: '1', name: 'from a' }) } } }),
-      b: buildSubgraphSchema({ typeDefs: parse(`${FED}\ntype Item @key(fields: "id") { id: ID! name: String @shareable price: Int }`), resolvers: { Item: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: 'from b', price: 5 }) } } }),
+      a: buildSubgraphSchema({
+        typeDefs: parse(`${FED}\ntype Query { item: Item } type Item @key(fields: "id") { id: ID! name: String @shareable }`),
+        resolvers: { Query: { item: () => ({ id: '1', name: 'from a' }) } },
+      }),
+      b: buildSubgraphSchema({
+        typeDefs: parse(`${FED}\ntype Item @key(fields: "id") { id: ID! name: String @shareable price: Int }`),
+        resolvers: { Item: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: 'from b', price: 5 }) } },
+      }),
     };
-    const before = compose(subgraph('a', 'type Query { item: Item } type Item @key(fields: "id") { id: ID! name: String @shareable }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'));
+    const before = compose(
+      subgraph('a', 'type Query { item: Item } type Item @key(fields: "id") { id: ID! name: String @shareable }'),
+      subgraph('b', 'type Item @key(fields: "id") { id: ID! price: Int }'),
+    );
     // After: `a` no longer has name; only `b` does.
-    const after = compose(subgraph('a', 'type Query { item: Item } type Item @key(fields: "id") { id: ID! }'), subgraph('b', 'type Item @key(fields: "id") { id: ID! name: String price: Int }'));
+    const after = compose(
+      subgraph('a', 'type Query { item: Item } type Item @key(fields: "id") { id: ID! }'),
+      subgraph('b', 'type Item @key(fields: "id") { id: ID! name: String price: Int }'),
+    );
     const fetched: string[] = [];
     const recorded = recordServices(({ name }) => {
       const schema = schemas[name as 'a' | 'b'];

@@ -51,7 +51,9 @@ export interface Graph360GatewayOptions {
  * Wraps a buildService so that the data sources it builds can be found by name: the
  * same instances ApolloGateway keeps (and reuses across reloads when a URL is unchanged).
  */
-export function recordServices<S extends GraphQLDataSource>(build: (definition: ServiceEndpointDefinition) => S): {
+export function recordServices<S extends GraphQLDataSource>(
+  build: (definition: ServiceEndpointDefinition) => S,
+): {
   buildService: (definition: ServiceEndpointDefinition) => S;
   services: Map<string, S>;
 } {
@@ -70,7 +72,10 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
   const revisions = new WeakMap<GraphQLSchema, SupergraphRevision>();
   /** ApolloGateway's API schema -> the one with @defer that Apollo Server gets instead. */
   const published = new WeakMap<GraphQLSchema, GraphQLSchema>();
-  const plannerConfig: QueryPlannerConfig = { ...options.plannerConfig, incrementalDelivery: { ...options.plannerConfig?.incrementalDelivery, enableDefer: true } };
+  const plannerConfig: QueryPlannerConfig = {
+    ...options.plannerConfig,
+    incrementalDelivery: { ...options.plannerConfig?.incrementalDelivery, enableDefer: true },
+  };
   let latest: SupergraphRevision | undefined;
   // Registered before Apollo Server registers its own listener (in load), so the revision
   // of a new schema exists before the first request is validated against that schema.
@@ -94,7 +99,12 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
     inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => callback({ apiSchema: published.get(apiSchema) ?? apiSchema, coreSupergraphSdl }));
 
   /** The prepared operation (the plan cache's, or planned now), or the variables' errors; `span` says which. */
-  const plan = async (revision: SupergraphRevision, requestContext: Parameters<GatewayExecutor>[0], key: string, span: Span): Promise<PreparedOperation | GatewayExecutionResult> => {
+  const plan = async (
+    revision: SupergraphRevision,
+    requestContext: Parameters<GatewayExecutor>[0],
+    key: string,
+    span: Span,
+  ): Promise<PreparedOperation | GatewayExecutionResult> => {
     const { request, document } = requestContext;
     let prepared = await options.plans.get(key);
     if (span.isRecording()) span.setAttribute('graph360.plan.cache', prepared ? 'hit' : 'miss');
@@ -124,13 +134,16 @@ export function graph360Gateway(inner: ApolloGateway, options: Graph360GatewayOp
     // subgraph fetch. Otherwise the same steps, called plainly.
     const trace = (requestContext.context as { trace?: TraceContext }).trace;
     const traced = isRecording(trace);
-    const planned = traced ? await withSpan('graphql.plan', {}, trace, (span) => plan(revision, requestContext, key, span)) : await plan(revision, requestContext, key, NOOP_SPAN);
+    const planned = traced
+      ? await withSpan('graphql.plan', {}, trace, (span) => plan(revision, requestContext, key, span))
+      : await plan(revision, requestContext, key, NOOP_SPAN);
     if (!(planned instanceof PreparedOperation)) return planned;
     const prepared = planned;
     if (prepared.root?.kind === 'Subscription') {
       // Served only through a transport that streams (subscriptions/); refused earlier otherwise (plugins/subscriptions/).
       const delivery = subscriptionDeliveryOf(requestContext.context);
-      if (!delivery || !options.subscriptions) return { errors: [new GraphQLError('This request cannot receive a subscription\'s events.', { extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED' } })] };
+      if (!delivery || !options.subscriptions)
+        return { errors: [new GraphQLError("This request cannot receive a subscription's events.", { extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED' } })] };
       return options.subscriptions.subscribe(prepared, requestContext, lookup, delivery);
     }
     if (!traced) return executeOperation(prepared, requestContext, lookup);

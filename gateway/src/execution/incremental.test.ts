@@ -39,8 +39,20 @@ const prices = buildSubgraphSchema({
 });
 
 const composed = composeServices([
-  { name: 'catalog', typeDefs: parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type Query { items: [Item]! } type Item @key(fields: "id") { id: ID! name: String! }`), url: 'http://catalog' },
-  { name: 'prices', typeDefs: parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type Item @key(fields: "id") { id: ID! price: Int! }`), url: 'http://prices' },
+  {
+    name: 'catalog',
+    typeDefs: parse(
+      `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type Query { items: [Item]! } type Item @key(fields: "id") { id: ID! name: String! }`,
+    ),
+    url: 'http://catalog',
+  },
+  {
+    name: 'prices',
+    typeDefs: parse(
+      `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type Item @key(fields: "id") { id: ID! price: Int! }`,
+    ),
+    url: 'http://prices',
+  },
 ]);
 if (!composed.supergraphSdl) throw new Error(`composition failed: ${composed.errors?.map((e) => e.message).join('; ')}`);
 const revision = new SupergraphRevision(composed.supergraphSdl, withDeferDirective, { incrementalDelivery: { enableDefer: true } });
@@ -58,11 +70,19 @@ function services(log: string[], pricesGate: Promise<void>): (name: string) => G
   });
 }
 
-async function execute(query: string, stream: boolean): Promise<{ initial: unknown; parts: SubsequentPayload[]; fetches: string[]; pricesAnsweredAtInitial: boolean }> {
+async function execute(
+  query: string,
+  stream: boolean,
+): Promise<{ initial: unknown; parts: SubsequentPayload[]; fetches: string[]; pricesAnsweredAtInitial: boolean }> {
   const document = parse(query);
   const prepared = new PreparedOperation(revision, document, undefined);
   const delivery = stream ? new IncrementalDelivery() : undefined;
-  const requestContext = { request: { query, variables: {} }, context: { incremental: delivery }, metrics: {}, document } as unknown as GatewayGraphQLRequestContext;
+  const requestContext = {
+    request: { query, variables: {} },
+    context: { incremental: delivery },
+    metrics: {},
+    document,
+  } as unknown as GatewayGraphQLRequestContext;
   const fetches: string[] = [];
   let pricesAnswered = false;
   let release!: () => void;

@@ -94,7 +94,12 @@ class PayloadQueue implements AsyncIterable<SubsequentPayload> {
  * propagated from a non-null field) gets no item, and in the gathered data beside it,
  * which holds what this fragment's fetches added.
  */
-function targetsAt(delivered: Data, gathered: Data, prepared: PreparedOperation, queryPath: readonly string[]): Array<{ object: Data; path: Array<string | number> }> {
+function targetsAt(
+  delivered: Data,
+  gathered: Data,
+  prepared: PreparedOperation,
+  queryPath: readonly string[],
+): Array<{ object: Data; path: Array<string | number> }> {
   const found: Array<{ object: Data; path: Array<string | number> }> = [];
   const walk = (sent: unknown, value: unknown, index: number, path: Array<string | number>): void => {
     if (sent === null || typeof sent !== 'object' || value === null || typeof value !== 'object') return;
@@ -137,7 +142,13 @@ function startsWith(path: readonly unknown[] | undefined, prefix: readonly unkno
 }
 
 /** The items of one delivered fragment: one per object at its path, each with the errors under it. */
-function itemsOf(delivered: Data, part: PlanRun, step: DeferredStep, prepared: PreparedOperation, variables: Record<string, unknown> | undefined): IncrementalItem[] {
+function itemsOf(
+  delivered: Data,
+  part: PlanRun,
+  step: DeferredStep,
+  prepared: PreparedOperation,
+  variables: Record<string, unknown> | undefined,
+): IncrementalItem[] {
   // What an item is when the fragment selects nothing: an empty object.
   let shapeItem = (_object: Data, _path: Array<string | number>): ShapedResponse => ({ data: {}, errors: [] });
   try {
@@ -229,7 +240,11 @@ export function formattedError(error: GraphQLError | Error): GraphQLFormattedErr
  * primary result (`initial`, JSON) with `hasNext`, then each payload, errors formatted
  * by `formatError` (the gateway's masking), in Apollo Server's multipart framing.
  */
-export async function* multipartBody(initial: string, rest: AsyncIterable<SubsequentPayload>, formatError: (error: GraphQLError | Error) => GraphQLFormattedError): AsyncGenerator<string> {
+export async function* multipartBody(
+  initial: string,
+  rest: AsyncIterable<SubsequentPayload>,
+  formatError: (error: GraphQLError | Error) => GraphQLFormattedError,
+): AsyncGenerator<string> {
   const PART = 'content-type: application/json; charset=utf-8\r\n\r\n';
   const trimmed = initial.trim();
   yield `\r\n---\r\n${PART}${trimmed === '{}' ? '{"hasNext":true}' : `{"hasNext":true,${trimmed.slice(1)}`}\r\n---\r\n`;

@@ -13,7 +13,16 @@
  * `extensions.valueCompletion` rather than `errors` (as @apollo/gateway and the Router do).
  */
 import { ERRORS } from '@apollo/federation-internals';
-import { executeSync, GraphQLList, GraphQLNonNull, isCompositeType, isObjectType, type GraphQLError, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import {
+  executeSync,
+  GraphQLList,
+  GraphQLNonNull,
+  isCompositeType,
+  isObjectType,
+  type GraphQLError,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from 'graphql';
 import { setOwn } from './DataRewrites.js';
 import { ownValue, type Data } from './mergeInto.js';
 import { FieldKind, type LeafCheck, type SelectionShape, type ShapeField } from './ResponseShape.js';
@@ -59,14 +68,19 @@ function compileObject(fields: readonly ShapeField[]): CompiledObject | null {
         // return); anything else, null included, takes the full path and its checks.
         const nullable = !(field.type instanceof GraphQLNonNull);
         lines.push(`let v${i} = ${read};`);
-        lines.push(`if (!(${valid(`v${i}`)}${nullable ? ` || v${i} === null` : ''})) { v${i} = shaper.field(fields[${i}], v${i}); if (v${i} === BUBBLE) return BUBBLE; }`);
+        lines.push(
+          `if (!(${valid(`v${i}`)}${nullable ? ` || v${i} === null` : ''})) { v${i} = shaper.field(fields[${i}], v${i}); if (v${i} === BUBBLE) return BUBBLE; }`,
+        );
       } else {
         lines.push(`const v${i} = shaper.field(fields[${i}], ${read}); if (v${i} === BUBBLE) return BUBBLE;`);
       }
     }
   });
   const literal = fields.map((field, i) => `${JSON.stringify(field.name)}: v${i}`).join(', ');
-  const factory = new Function('BUBBLE', 'own', `return function shapeObject(shaper, input, fields) {\n${lines.join('\n')}\nreturn { ${literal} };\n};`) as (bubble: typeof BUBBLE, own: typeof ownValue) => CompiledObject;
+  const factory = new Function('BUBBLE', 'own', `return function shapeObject(shaper, input, fields) {\n${lines.join('\n')}\nreturn { ${literal} };\n};`) as (
+    bubble: typeof BUBBLE,
+    own: typeof ownValue,
+  ) => CompiledObject;
   return factory(BUBBLE, ownValue);
 }
 

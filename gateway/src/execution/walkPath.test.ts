@@ -15,7 +15,9 @@ describe('walking a flatten path', () => {
     const a = { id: 'a' };
     const b = { id: 'b' };
     const c = { id: 'c' };
-    const data = [{ users: [{ reviews: [{ product: a }, { product: null }, { product: b }] }, { reviews: null }, null, { reviews: [{ product: c }, { product: 7 }] }] }];
+    const data = [
+      { users: [{ reviews: [{ product: a }, { product: null }, { product: b }] }, { reviews: null }, null, { reviews: [{ product: c }, { product: 7 }] }] },
+    ];
     const { compiled, generic } = both(data, ['users', '@', 'reviews', '@', 'product']);
     expect(compiled).toEqual([a, b, c]);
     expect(compiled[0]).toBe(a);

@@ -22,7 +22,14 @@ function policy(): { maxAge?: number; scope?: string; restrict(hint: { maxAge?: 
 
 function request(source = '{ a }', schema = SCHEMA): GatewayGraphQLRequestContext {
   const operation = parse(source).definitions[0] as OperationDefinitionNode;
-  return { schema, operation, queryHash: source, request: { query: source, variables: {} }, context: {}, overallCachePolicy: policy() } as unknown as GatewayGraphQLRequestContext;
+  return {
+    schema,
+    operation,
+    queryHash: source,
+    request: { query: source, variables: {} },
+    context: {},
+    overallCachePolicy: policy(),
+  } as unknown as GatewayGraphQLRequestContext;
 }
 
 /** An execution the test finishes by hand. */
@@ -76,7 +83,8 @@ describe('InboundDedup', () => {
     const execution = deferred();
     const waiting = [dedup.run(request(), () => execution.promise), dedup.run(request(), () => execution.promise)];
     execution.reject(new Error('subgraph planning failed'));
-    for (const result of await Promise.allSettled(waiting)) expect(result).toMatchObject({ status: 'rejected', reason: { message: 'subgraph planning failed' } });
+    for (const result of await Promise.allSettled(waiting))
+      expect(result).toMatchObject({ status: 'rejected', reason: { message: 'subgraph planning failed' } });
     expect(await dedup.run(request(), () => Promise.resolve({ data: { a: 2 } }))).toEqual({ data: { a: 2 } });
   });
 

@@ -75,7 +75,13 @@ export class InboundDedup {
     const { request } = requestContext;
     // Plain JSON, neither hashed nor canonicalised: the key lives in this map only while the
     // execution runs, and variables in another key order only miss a chance to share.
-    return JSON.stringify([revision, requestContext.queryHash, request.operationName ?? '', identityKey(authOf(requestContext.context)) ?? '', request.variables ?? {}]);
+    return JSON.stringify([
+      revision,
+      requestContext.queryHash,
+      request.operationName ?? '',
+      identityKey(authOf(requestContext.context)) ?? '',
+      request.variables ?? {},
+    ]);
   }
 
   /** Runs `execute` for this operation, or joins the identical one in flight. */
@@ -106,7 +112,11 @@ export class InboundDedup {
           const { maxAge, scope } = cachePolicyOf(requestContext);
           const extensions = result.extensions ? { extensions: { ...result.extensions } } : {};
           const errors = result.errors ? { errors: [...result.errors] } : {};
-          return { result: { ...result, ...extensions, ...errors }, data: result.data == null ? undefined : JSON.stringify(result.data), policy: { maxAge, scope } };
+          return {
+            result: { ...result, ...extensions, ...errors },
+            data: result.data == null ? undefined : JSON.stringify(result.data),
+            policy: { maxAge, scope },
+          };
         },
         (error: unknown) => {
           this.inflight.delete(key);

@@ -100,7 +100,15 @@ export class ResponseSharing {
     const summary = shared.summary ?? { operation: null, outcome: 'ok', errorCodes: [] };
     const durationMs = performance.now() - started;
     this.options.metrics.countOperation(summary.operation, summary.outcome, durationMs / 1000);
-    logOperation(this.options.operationLog, { requestId: context.requestId, ...summary, operationType: 'query', durationMs, status: response.status, sharedWith: shared.leaderRequestId, ...(context.trace ? traceLogFields(context.trace) : undefined) });
+    logOperation(this.options.operationLog, {
+      requestId: context.requestId,
+      ...summary,
+      operationType: 'query',
+      durationMs,
+      status: response.status,
+      sharedWith: shared.leaderRequestId,
+      ...(context.trace ? traceLogFields(context.trace) : undefined),
+    });
     return true;
   }
 

@@ -184,7 +184,12 @@ export function estimateCost(options: CostOptions): number {
   );
 
   const { operation } = options;
-  const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const rootType =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   if (!rootType) return 0;
   return walk(operation.selectionSet, rootType, { sized: undefined, root: operation.operation === 'mutation' ? 'mutation' : 'query' });
 }

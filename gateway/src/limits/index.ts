@@ -118,7 +118,10 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
   };
 
   const reject = (context: OperationContext, error: GraphQLError): never => {
-    loggerFor(context.contextValue).warn({ code: error.extensions.code, limit: error.extensions.limit, measured: error.extensions.measured, operation: context.request.operationName ?? null }, 'operation over a limit refused');
+    loggerFor(context.contextValue).warn(
+      { code: error.extensions.code, limit: error.extensions.limit, measured: error.extensions.measured, operation: context.request.operationName ?? null },
+      'operation over a limit refused',
+    );
     throw error;
   };
 
@@ -138,10 +141,20 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
     const { tokens, nesting, operationName: longestName } = measured(query);
     if (longestName > limits.maxOperationNameLength) return nameTooLong(longestName);
     if (tokens > limits.maxTokens) {
-      return { status: 400, code: LIMIT_CODES.tokens, message: `The query has more than ${limits.maxTokens} tokens.`, extensions: { limit: limits.maxTokens, measured: tokens } };
+      return {
+        status: 400,
+        code: LIMIT_CODES.tokens,
+        message: `The query has more than ${limits.maxTokens} tokens.`,
+        extensions: { limit: limits.maxTokens, measured: tokens },
+      };
     }
     if (nesting > maxNesting) {
-      return { status: 400, code: LIMIT_CODES.depth, message: `The query nests brackets more than ${maxNesting} levels deep (field depth limit ${limits.maxDepth}).`, extensions: { limit: maxNesting, measured: nesting, unit: 'brackets' } };
+      return {
+        status: 400,
+        code: LIMIT_CODES.depth,
+        message: `The query nests brackets more than ${maxNesting} levels deep (field depth limit ${limits.maxDepth}).`,
+        extensions: { limit: maxNesting, measured: nesting, unit: 'brackets' },
+      };
     }
     return undefined;
   };
@@ -151,7 +164,12 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
     const size = request.body.length;
     if (size === 0) return { status: 400, code: 'BAD_REQUEST', message: 'A batch must hold at least one operation.' };
     if (size > limits.maxBatchSize) {
-      return { status: 400, code: LIMIT_CODES.batch, message: `The batch holds ${size} operations; the limit is ${limits.maxBatchSize}.`, extensions: { limit: limits.maxBatchSize, measured: size } };
+      return {
+        status: 400,
+        code: LIMIT_CODES.batch,
+        message: `The batch holds ${size} operations; the limit is ${limits.maxBatchSize}.`,
+        extensions: { limit: limits.maxBatchSize, measured: size },
+      };
     }
     return undefined;
   };
@@ -165,7 +183,9 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
     const operations: Array<{ query?: unknown; operationName?: unknown }> =
       request.method === 'GET'
         ? [{ query: request.search.get('query'), operationName: request.search.get('operationName') }]
-        : (Array.isArray(request.body) ? request.body : [request.body]).map((op) => (typeof op === 'object' && op !== null ? (op as { query?: unknown; operationName?: unknown }) : {}));
+        : (Array.isArray(request.body) ? request.body : [request.body]).map((op) =>
+            typeof op === 'object' && op !== null ? (op as { query?: unknown; operationName?: unknown }) : {},
+          );
     for (const { query, operationName } of operations) {
       const rejection = inspectOperation(query, operationName);
       if (rejection) {
@@ -194,17 +214,38 @@ export function limitsStep(options: LimitsStepOptions): GatewayStep {
         shapes.set(document, shape);
       }
       if (shape.depth > limits.maxDepth) {
-        reject(context, limitError(LIMIT_CODES.depth, `The query is ${shape.depth} fields deep; the limit is ${limits.maxDepth}.`, { limit: limits.maxDepth, measured: shape.depth }));
+        reject(
+          context,
+          limitError(LIMIT_CODES.depth, `The query is ${shape.depth} fields deep; the limit is ${limits.maxDepth}.`, {
+            limit: limits.maxDepth,
+            measured: shape.depth,
+          }),
+        );
       }
       if (shape.aliases > limits.maxAliases) {
-        reject(context, limitError(LIMIT_CODES.aliases, `The query uses ${shape.aliases} aliases; the limit is ${limits.maxAliases}.`, { limit: limits.maxAliases, measured: shape.aliases }));
+        reject(
+          context,
+          limitError(LIMIT_CODES.aliases, `The query uses ${shape.aliases} aliases; the limit is ${limits.maxAliases}.`, {
+            limit: limits.maxAliases,
+            measured: shape.aliases,
+          }),
+        );
       }
       if (shape.rootFields > limits.maxRootFields) {
-        reject(context, limitError(LIMIT_CODES.rootFields, `The operation selects ${shape.rootFields} root fields; the limit is ${limits.maxRootFields}.`, { limit: limits.maxRootFields, measured: shape.rootFields }));
+        reject(
+          context,
+          limitError(LIMIT_CODES.rootFields, `The operation selects ${shape.rootFields} root fields; the limit is ${limits.maxRootFields}.`, {
+            limit: limits.maxRootFields,
+            measured: shape.rootFields,
+          }),
+        );
       }
       const cost = costOf(context, document, context.operation);
       if (cost > limits.maxCost) {
-        reject(context, limitError(LIMIT_CODES.cost, `The operation's estimated cost is ${cost}; the limit is ${limits.maxCost}.`, { limit: limits.maxCost, measured: cost }));
+        reject(
+          context,
+          limitError(LIMIT_CODES.cost, `The operation's estimated cost is ${cost}; the limit is ${limits.maxCost}.`, { limit: limits.maxCost, measured: cost }),
+        );
       }
       facts.cost = cost;
     },

@@ -13,7 +13,16 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { RawGraphQLRequest } from '../../../lib/http.js';
 import { ANONYMOUS } from '../auth/identity.js';
-import { estimateCost, limitsStep, listSizesFromSupergraph, maxNestingFor, measureDocument, measureSource, readOperationLimits, type OperationLimits } from './index.js';
+import {
+  estimateCost,
+  limitsStep,
+  listSizesFromSupergraph,
+  maxNestingFor,
+  measureDocument,
+  measureSource,
+  readOperationLimits,
+  type OperationLimits,
+} from './index.js';
 
 const SUPERGRAPH = readFileSync(fileURLToPath(new URL('../../../schema/supergraph.graphql', import.meta.url)), 'utf8');
 let api: GraphQLSchema | undefined;
@@ -113,7 +122,9 @@ const SCHEMA = /* GraphQL */ `
 describe('estimateCost', () => {
   it('charges one per object, nothing per scalar, and multiplies by list sizes', () => {
     // customers: 1 + nodes 7 x (1 + orders (1 + nodes 2 x (1 + lines 10 x 1)))
-    expect(cost(SCHEMA, '{ customers(first: 7) { totalCount nodes { id orders(first: 2) { nodes { id lines { quantity } } } } } }')).toBe(1 + 7 * (1 + 1 + 2 * (1 + 10)));
+    expect(cost(SCHEMA, '{ customers(first: 7) { totalCount nodes { id orders(first: 2) { nodes { id lines { quantity } } } } } }')).toBe(
+      1 + 7 * (1 + 1 + 2 * (1 + 10)),
+    );
     // The argument's default (20) when it is not given, a variable when it is one, the default list size otherwise.
     expect(cost(SCHEMA, '{ customers { nodes { id } } }')).toBe(1 + 20);
     expect(cost(SCHEMA, 'query ($n: Int) { customers(first: $n) { nodes { id } } }', { n: 1_000_000 })).toBe(1 + 1_000_000);
@@ -144,7 +155,15 @@ describe('estimateCost', () => {
     const document = parse(CUSTOMERS_360);
     const operation = document.definitions[0] as OperationDefinitionNode;
     const limits = defaultLimits();
-    const at = (first: number): number => estimateCost({ schema: apiSchema(), document, operation, variables: { first }, listSizes: listSizesFromSupergraph(SUPERGRAPH), defaultListSize: limits.defaultListSize });
+    const at = (first: number): number =>
+      estimateCost({
+        schema: apiSchema(),
+        document,
+        operation,
+        variables: { first },
+        listSizes: listSizesFromSupergraph(SUPERGRAPH),
+        defaultListSize: limits.defaultListSize,
+      });
     expect(at(50)).toBe(11_301);
     expect(at(100)).toBeLessThanOrEqual(limits.maxCost);
     expect(at(1_000_000)).toBeGreaterThan(limits.maxCost);
@@ -158,14 +177,23 @@ describe('estimateCost', () => {
     if (files.length === 0) return;
     const source = files.map((f) => readFileSync(join(folder, f), 'utf8')).join('\n');
     const limits = defaultLimits();
-    expect(measureSource(source, { maxTokens: limits.maxTokens, maxNesting: maxNestingFor(limits.maxDepth) }).nesting).toBeLessThanOrEqual(maxNestingFor(limits.maxDepth));
+    expect(measureSource(source, { maxTokens: limits.maxTokens, maxNesting: maxNestingFor(limits.maxDepth) }).nesting).toBeLessThanOrEqual(
+      maxNestingFor(limits.maxDepth),
+    );
     const document = parse(source);
     const measure = measureDocument(document);
     expect(measure.depth).toBeLessThanOrEqual(limits.maxDepth);
     expect(measure.aliases).toBeLessThanOrEqual(limits.maxAliases);
     expect(measure.rootFields).toBeLessThanOrEqual(limits.maxRootFields);
     for (const operation of document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')) {
-      const estimated = estimateCost({ schema: apiSchema(), document, operation, variables: {}, listSizes: listSizesFromSupergraph(SUPERGRAPH), defaultListSize: limits.defaultListSize });
+      const estimated = estimateCost({
+        schema: apiSchema(),
+        document,
+        operation,
+        variables: {},
+        listSizes: listSizesFromSupergraph(SUPERGRAPH),
+        defaultListSize: limits.defaultListSize,
+      });
       expect(estimated, operation.name?.value).toBeLessThanOrEqual(limits.maxCost);
     }
   });
@@ -175,16 +203,27 @@ describe('the limits step before parsing (http)', () => {
   const lines: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
   const step = limitsStep({ limits: { ...readOperationLimits({}), maxTokens: 60, maxDepth: 3 }, logger, loggerFor: () => logger });
-  const inspect = (request: RawGraphQLRequest, requestId = 'req-1') => step.http!({ request, requestId, req: {} as IncomingMessage, auth: ANONYMOUS, clientIp: '127.0.0.1', malformed: undefined });
+  const inspect = (request: RawGraphQLRequest, requestId = 'req-1') =>
+    step.http!({ request, requestId, req: {} as IncomingMessage, auth: ANONYMOUS, clientIp: '127.0.0.1', malformed: undefined });
   const post = (body: unknown) => inspect({ method: 'POST', body, search: new URLSearchParams() });
 
   it('checks every operation of a batch, and the query of a GET', () => {
     expect(post({ query: '{ a b c }' })).toBeUndefined();
-    expect(post([{ query: '{ a }' }, { query: `{ ${'a '.repeat(70)}}` }])).toMatchObject({ status: 400, code: 'MAX_TOKENS_LIMIT', extensions: { limit: 60, measured: 61 } });
+    expect(post([{ query: '{ a }' }, { query: `{ ${'a '.repeat(70)}}` }])).toMatchObject({
+      status: 400,
+      code: 'MAX_TOKENS_LIMIT',
+      extensions: { limit: 60, measured: 61 },
+    });
     // Nesting allowed: 2 x 3 + 10 = 16 brackets.
     expect(post({ query: `${'{ a '.repeat(16)}${'}'.repeat(16)}` })).toBeUndefined();
-    expect(post({ query: `${'{ a '.repeat(17)}${'}'.repeat(17)}` })).toMatchObject({ status: 400, code: 'MAX_DEPTH_LIMIT', extensions: { limit: 16, measured: 17, unit: 'brackets' } });
-    expect(inspect({ method: 'GET', body: undefined, search: new URLSearchParams({ query: `{ ${'a '.repeat(70)}}` }) }, 'req-2')).toMatchObject({ code: 'MAX_TOKENS_LIMIT' });
+    expect(post({ query: `${'{ a '.repeat(17)}${'}'.repeat(17)}` })).toMatchObject({
+      status: 400,
+      code: 'MAX_DEPTH_LIMIT',
+      extensions: { limit: 16, measured: 17, unit: 'brackets' },
+    });
+    expect(inspect({ method: 'GET', body: undefined, search: new URLSearchParams({ query: `{ ${'a '.repeat(70)}}` }) }, 'req-2')).toMatchObject({
+      code: 'MAX_TOKENS_LIMIT',
+    });
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
       expect.objectContaining({ requestId: 'req-1', code: 'MAX_TOKENS_LIMIT', msg: 'operation over a limit refused' }),
       expect.objectContaining({ requestId: 'req-1', code: 'MAX_DEPTH_LIMIT' }),
@@ -196,7 +235,12 @@ describe('the limits step before parsing (http)', () => {
     const batch = (n: number): unknown[] => Array.from({ length: n }, () => ({ query: '{ a }' }));
     lines.length = 0;
     expect(post(batch(10))).toBeUndefined();
-    expect(post(batch(11))).toEqual({ status: 400, code: 'BATCH_LIMIT_EXCEEDED', message: 'The batch holds 11 operations; the limit is 10.', extensions: { limit: 10, measured: 11 } });
+    expect(post(batch(11))).toEqual({
+      status: 400,
+      code: 'BATCH_LIMIT_EXCEEDED',
+      message: 'The batch holds 11 operations; the limit is 10.',
+      extensions: { limit: 10, measured: 11 },
+    });
     expect(post([])).toEqual({ status: 400, code: 'BAD_REQUEST', message: 'A batch must hold at least one operation.' });
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
       expect.objectContaining({ requestId: 'req-1', code: 'BATCH_LIMIT_EXCEEDED', limit: 10, measured: 11, msg: 'batch refused' }),
@@ -214,7 +258,10 @@ describe('the limits step before parsing (http)', () => {
     expect(post({ query: `query ${long} { a }` })).toMatchObject(refused);
     expect(post({ query: '{ a }', operationName: long })).toMatchObject(refused);
     expect(post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } }, operationName: long })).toMatchObject(refused);
-    expect(post([{ query: '{ a }' }, { query: `query ${'N'.repeat(max + 1)} { a }` }])).toMatchObject({ code: 'OPERATION_NAME_TOO_LONG', extensions: { measured: max + 1 } });
+    expect(post([{ query: '{ a }' }, { query: `query ${'N'.repeat(max + 1)} { a }` }])).toMatchObject({
+      code: 'OPERATION_NAME_TOO_LONG',
+      extensions: { measured: max + 1 },
+    });
     expect(inspect({ method: 'GET', body: undefined, search: new URLSearchParams({ query: '{ a }', operationName: long }) })).toMatchObject(refused);
     expect(lines).toHaveLength(5);
     for (const line of lines) expect(line.length).toBeLessThan(300);

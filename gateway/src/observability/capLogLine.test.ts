@@ -23,7 +23,12 @@ describe('log line bounds', () => {
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(maxLineChars);
     const first = JSON.parse(lines[0]!) as Record<string, string>;
-    expect(first).toMatchObject({ requestId: 'req-1', userAgent: 'short', msg: 'graphql operation', operation: `${'N'.repeat(maxStringChars)}…[${500_000 - maxStringChars} more characters]` });
+    expect(first).toMatchObject({
+      requestId: 'req-1',
+      userAgent: 'short',
+      msg: 'graphql operation',
+      operation: `${'N'.repeat(maxStringChars)}…[${500_000 - maxStringChars} more characters]`,
+    });
     expect((JSON.parse(lines[1]!) as { msg: string }).msg).toMatch(/^unknown operation M+…\[\d+ more characters\]$/);
   });
 
@@ -32,13 +37,26 @@ describe('log line bounds', () => {
     const headers = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`x-header-${i}`, 'h'.repeat(4000)]));
     logger.error({ errorId: 'err-1', headers }, 'unexpected error masked');
     expect(lines[0]!.length).toBeLessThanOrEqual(maxLineChars);
-    expect(JSON.parse(lines[0]!)).toEqual({ level: 50, time: expect.any(Number), pid: process.pid, hostname: expect.any(String), name: 'gateway', requestId: 'req-1', errorId: 'err-1', msg: 'unexpected error masked', truncated: true, lineChars: expect.any(Number) });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      level: 50,
+      time: expect.any(Number),
+      pid: process.pid,
+      hostname: expect.any(String),
+      name: 'gateway',
+      requestId: 'req-1',
+      errorId: 'err-1',
+      msg: 'unexpected error masked',
+      truncated: true,
+      lineChars: expect.any(Number),
+    });
   });
 
   it('passes ordinary lines as pino wrote them, and redacts a secret before cutting', () => {
     const { lines, logger } = capture();
     logger.info({ operation: 'CustomerOverview', durationMs: 1.5, errorCodes: [] }, 'graphql operation');
-    expect(lines[0]).toMatch(/^\{"level":30,"time":\d+,"pid":\d+,"hostname":"[^"]*","name":"gateway","requestId":"req-1","operation":"CustomerOverview","durationMs":1.5,"errorCodes":\[\],"msg":"graphql operation"\}\n$/);
+    expect(lines[0]).toMatch(
+      /^\{"level":30,"time":\d+,"pid":\d+,"hostname":"[^"]*","name":"gateway","requestId":"req-1","operation":"CustomerOverview","durationMs":1.5,"errorCodes":\[\],"msg":"graphql operation"\}\n$/,
+    );
     // The JWT straddles the cut: cut first, its start would be logged.
     logger.info({ header: `${'x'.repeat(maxStringChars - 7)} ${JWT}` }, 'header');
     expect(lines[1]).not.toContain(JWT.slice(0, 6));

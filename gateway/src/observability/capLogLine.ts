@@ -31,7 +31,8 @@ function truncate(text: string, max: number): string {
 function capStrings(value: unknown, max: number): unknown {
   if (typeof value === 'string') return truncate(value, max);
   if (Array.isArray(value)) return value.map((item) => capStrings(item, max));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [truncate(key, max), capStrings(item, max)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [truncate(key, max), capStrings(item, max)]));
   return value;
 }
 

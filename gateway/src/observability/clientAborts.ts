@@ -42,7 +42,10 @@ export function clientAborts(metrics: GatewayMetrics): ClientAborts {
         if (res.writableFinished || closedByServer.has(res)) return;
         const stage = req.complete ? 'response' : 'request';
         metrics.clientAborts.inc({ stage });
-        log().info({ stage, method: req.method }, stage === 'request' ? 'client closed the connection before its request was complete' : 'client closed the connection before the response was sent');
+        log().info(
+          { stage, method: req.method },
+          stage === 'request' ? 'client closed the connection before its request was complete' : 'client closed the connection before the response was sent',
+        );
       });
     },
     serverClosed(res) {

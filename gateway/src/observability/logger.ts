@@ -78,7 +78,9 @@ export function createGatewayLogger(options: GatewayLoggerOptions = {}): Logger 
     options.destination ??
     // No destination given: the gateway's entry point, which leaves LOG_FORMAT for this to read (tests pass a destination).
     // eslint-disable-next-line no-restricted-properties
-    (chooseLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? prettyStdout() : pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: LOG_FLUSH_MS }));
+    (chooseLogFormat(process.env, process.stdout.isTTY === true) === 'pretty'
+      ? prettyStdout()
+      : pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: LOG_FLUSH_MS }));
   const logger = pino({ ...common, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }, destination);
   withoutPathRedaction.set(logger, pino(common, destination));
   return logger;

@@ -38,7 +38,12 @@ describe('GET /metrics access', () => {
 
   it('needs the bearer token when one is configured', async () => {
     const url = await serve({ token: TOKEN });
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token-wrong-token-x' }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong-token-wrong-token-x' },
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+    ]) {
       const response = await fetch(url, { headers });
       expect(response.status, JSON.stringify(headers)).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');

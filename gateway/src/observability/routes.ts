@@ -88,7 +88,12 @@ export function operationalRoutes(options: OperationalRoutesOptions): (req: Inco
     );
     const failing = probes.filter((p) => !p.ok);
     if (failing.length > 0) {
-      return sendJson(res, 200, { status: 'degraded', service: SERVICE, failing: failing.map((p) => p.name), subgraphs: Object.fromEntries(probes.map((p) => [p.name, p.ok ? 'ok' : p.problem])) });
+      return sendJson(res, 200, {
+        status: 'degraded',
+        service: SERVICE,
+        failing: failing.map((p) => p.name),
+        subgraphs: Object.fromEntries(probes.map((p) => [p.name, p.ok ? 'ok' : p.problem])),
+      });
     }
     sendJson(res, 200, { status: 'ready', service: SERVICE, subgraphs: Object.fromEntries(probes.map((p) => [p.name, 'ok'])) });
   };

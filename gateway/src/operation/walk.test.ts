@@ -29,14 +29,24 @@ describe('selectionWalker', () => {
   it('flattens inline fragments and spreads into their parent, with type conditions and field definitions from the schema', () => {
     const { document, operation } = operationOf('{ nodes { id ... on Invoice { total } ...P } } fragment P on Product { name }');
     const walk = selectionWalker({ document, schema }, paths);
-    expect(walk(operation.selectionSet, schema.getQueryType()!, '')).toEqual(['Query.nodes', 'Query.nodes/Node.id', 'Query.nodes/Invoice.total', 'Query.nodes/Product.name']);
+    expect(walk(operation.selectionSet, schema.getQueryType()!, '')).toEqual([
+      'Query.nodes',
+      'Query.nodes/Node.id',
+      'Query.nodes/Invoice.total',
+      'Query.nodes/Product.name',
+    ]);
   });
 
   it('applies @skip/@include only when given the variables', () => {
     const { document, operation } = operationOf('query($on: Boolean!) { invoice @include(if: $on) { id } nodes @skip(if: true) { id } }');
     expect(selectionWalker({ document, variables: { on: false } }, paths)(operation.selectionSet, undefined, '')).toEqual([]);
     expect(selectionWalker({ document, variables: { on: true } }, paths)(operation.selectionSet, undefined, '')).toEqual(['?.invoice!', '?.invoice!/?.id!']);
-    expect(selectionWalker({ document }, paths)(operation.selectionSet, undefined, '')).toEqual(['?.invoice!', '?.invoice!/?.id!', '?.nodes!', '?.nodes!/?.id!']);
+    expect(selectionWalker({ document }, paths)(operation.selectionSet, undefined, '')).toEqual([
+      '?.invoice!',
+      '?.invoice!/?.id!',
+      '?.nodes!',
+      '?.nodes!/?.id!',
+    ]);
   });
 
   it('walks a fragment once per memo key, and does not follow a fragment into itself', () => {

@@ -13,7 +13,13 @@ import { DEFAULT_PLAYGROUND_QUERY, DEFAULT_PLAYGROUND_TABS, type PlaygroundTab }
 import { prefersHtml, preferredEncoding } from './negotiate.js';
 import { PLAYGROUND_CSP, renderPage } from './page.js';
 
-export { DEFAULT_PLAYGROUND_QUERY, DEFAULT_PLAYGROUND_TABS, PLAYGROUND_DEFER_EXAMPLE, PLAYGROUND_SUBSCRIPTION_EXAMPLE, type PlaygroundTab } from './defaultQuery.js';
+export {
+  DEFAULT_PLAYGROUND_QUERY,
+  DEFAULT_PLAYGROUND_TABS,
+  PLAYGROUND_DEFER_EXAMPLE,
+  PLAYGROUND_SUBSCRIPTION_EXAMPLE,
+  type PlaygroundTab,
+} from './defaultQuery.js';
 export { PLAYGROUND_CSP } from './page.js';
 
 export interface PlaygroundOptions {

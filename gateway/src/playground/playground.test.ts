@@ -15,7 +15,15 @@ import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federa
 import { Kind, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { readGatewayConfig } from '../config.js';
 import { createGateway } from '../createGateway.js';
-import { createPlayground, DEFAULT_PLAYGROUND_QUERY, DEFAULT_PLAYGROUND_TABS, PLAYGROUND_CSP, PLAYGROUND_DEFER_EXAMPLE, PLAYGROUND_SUBSCRIPTION_EXAMPLE, type PlaygroundOptions } from './index.js';
+import {
+  createPlayground,
+  DEFAULT_PLAYGROUND_QUERY,
+  DEFAULT_PLAYGROUND_TABS,
+  PLAYGROUND_CSP,
+  PLAYGROUND_DEFER_EXAMPLE,
+  PLAYGROUND_SUBSCRIPTION_EXAMPLE,
+  type PlaygroundOptions,
+} from './index.js';
 import { prefersHtml, preferredEncoding } from './negotiate.js';
 
 /** The API schema clients see (the supergraph without its federation machinery), with @defer, as the gateway validates. */
@@ -74,14 +82,47 @@ const NEVER_FETCHED_HOSTS = new Set([
   // XML namespaces.
   'www.w3.org',
   // React's error messages link to its decoder; the explorer's attribution links (off) to its authors.
-  'reactjs.org', 'www.onegraph.com', 'github.com',
+  'reactjs.org',
+  'www.onegraph.com',
+  'github.com',
   // Comments and messages in GraphiQL's bundled dependencies (graphql-js, CodeMirror, markdown-it, Radix, ...).
-  '', 'a', 'foo', 'foo.com', 'host', 'test1', 'example.org', 'commonmark.org', 'spec.commonmark.org', 'daringfireball.net',
-  'json-schema.org', 'marijnhaverbeke.nl', 'mathiasbynens.be', 'serverfault.com', 'unicode.org', 'bugs.chromium.org',
-  'codemirror.net', 'datatracker.ietf.org', 'developer.mozilla.org', 'en.wikipedia.org', 'esbench.com', 'expressjs.com',
-  'floating-ui.com', 'gist.github.com', 'github.github.com', 'graphiql-test.netlify.app', 'highlightjs.org',
-  'html.spec.whatwg.org', 'microsoft.github.io', 'radix-ui.com', 'spec.graphql.org', 'tools.ietf.org', 'trac.webkit.org',
-  'webpack.js.org', 'www.framer.com', 'www.nayuki.io', 'yarnpkg.com',
+  '',
+  'a',
+  'foo',
+  'foo.com',
+  'host',
+  'test1',
+  'example.org',
+  'commonmark.org',
+  'spec.commonmark.org',
+  'daringfireball.net',
+  'json-schema.org',
+  'marijnhaverbeke.nl',
+  'mathiasbynens.be',
+  'serverfault.com',
+  'unicode.org',
+  'bugs.chromium.org',
+  'codemirror.net',
+  'datatracker.ietf.org',
+  'developer.mozilla.org',
+  'en.wikipedia.org',
+  'esbench.com',
+  'expressjs.com',
+  'floating-ui.com',
+  'gist.github.com',
+  'github.github.com',
+  'graphiql-test.netlify.app',
+  'highlightjs.org',
+  'html.spec.whatwg.org',
+  'microsoft.github.io',
+  'radix-ui.com',
+  'spec.graphql.org',
+  'tools.ietf.org',
+  'trac.webkit.org',
+  'webpack.js.org',
+  'www.framer.com',
+  'www.nayuki.io',
+  'yarnpkg.com',
 ]);
 
 describe('the playground handler', () => {
@@ -138,7 +179,10 @@ describe('the playground handler', () => {
   it('refers only to its own origin and serves every file with its type, a year of caching and a strong ETag', async () => {
     for (const ref of references(html)) expect(ref).toMatch(/^(data:|\/[^/])/);
     expect(assets).toHaveLength(9);
-    const types = new Map([['.js', 'text/javascript; charset=utf-8'], ['.css', 'text/css; charset=utf-8']]);
+    const types = new Map([
+      ['.js', 'text/javascript; charset=utf-8'],
+      ['.css', 'text/css; charset=utf-8'],
+    ]);
     for (const path of assets) {
       expect(path).toMatch(/^\/playground\/assets\/[a-z-]+\.[0-9a-f]{16}\.(js|css)$/);
       const file = await get(base, path, { 'accept-encoding': 'identity' });
@@ -209,13 +253,18 @@ describe('the example tabs', () => {
     const schema = apiSchema();
     for (const tab of DEFAULT_PLAYGROUND_TABS) {
       const document = parse(tab.query);
-      expect({ query: tab.query.slice(0, 40), errors: validate(schema, document).map((e) => e.message) }).toEqual({ query: tab.query.slice(0, 40), errors: [] });
+      expect({ query: tab.query.slice(0, 40), errors: validate(schema, document).map((e) => e.message) }).toEqual({
+        query: tab.query.slice(0, 40),
+        errors: [],
+      });
       // Variables are JSON and name only the operation's variables, its required ones among them.
       const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
       const variables = JSON.parse(tab.variables ?? '{}') as Record<string, unknown>;
       const declared = (operation.variableDefinitions ?? []).map((v) => v.variable.name.value);
       expect(Object.keys(variables).filter((name) => !declared.includes(name))).toEqual([]);
-      const required = (operation.variableDefinitions ?? []).filter((v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue).map((v) => v.variable.name.value);
+      const required = (operation.variableDefinitions ?? [])
+        .filter((v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue)
+        .map((v) => v.variable.name.value);
       for (const name of required) expect(variables[name], name).toBeTypeOf('string');
     }
     expect(PLAYGROUND_SUBSCRIPTION_EXAMPLE).toMatch(/^subscription PaymentEvents/m);
@@ -226,7 +275,10 @@ describe('the example tabs', () => {
 describe('the playground in the gateway', () => {
   /** A gateway over the real supergraph; `{ __typename }` needs no subgraph, so none runs. */
   async function gatewayIn(env: Record<string, string>): Promise<{ base: string; close(): Promise<void> }> {
-    const auth = { AUTH_PUBLIC_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(), GATEWAY_SUBGRAPH_SECRET: 'playground-test-secret-0123456789abcdef' };
+    const auth = {
+      AUTH_PUBLIC_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      GATEWAY_SUBGRAPH_SECRET: 'playground-test-secret-0123456789abcdef',
+    };
     const gateway = await createGateway(readGatewayConfig({ REDIS_URL: '', LOG_LEVEL: 'silent', ...auth, ...env }), pino({ level: 'silent' }));
     const url = await gateway.listen(0);
     return { base: new URL(url).origin, close: () => gateway.close() };

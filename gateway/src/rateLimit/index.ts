@@ -108,7 +108,12 @@ export function createRateLimiter<TContext extends RateLimitContext>(options: Ra
   };
   let store: BucketStore | undefined;
   if (config.enabled && options.redis) {
-    store = new FallbackBuckets({ redis: new RedisBuckets(options.redis, options.keyPrefix), timeoutMs: options.timeoutMs, probeEveryMs: options.probeEveryMs, onSwitch });
+    store = new FallbackBuckets({
+      redis: new RedisBuckets(options.redis, options.keyPrefix),
+      timeoutMs: options.timeoutMs,
+      probeEveryMs: options.probeEveryMs,
+      onSwitch,
+    });
     showBackend('redis');
   } else if (config.enabled) {
     store = new MemoryBuckets();

@@ -16,7 +16,17 @@ import { RedisProxy } from '../../../test/helpers/redisProxy.js';
 import { freePort } from '../../../test/helpers/startStack.js';
 import { createCacheStores } from '../cache/createCacheStores.js';
 import { GatewayMetrics } from '../metrics.js';
-import { clientKey, createRateLimiter, FallbackBuckets, MemoryBuckets, RedisBuckets, rateLimitedError, readRateLimitConfig, requestCount, type Backend } from './index.js';
+import {
+  clientKey,
+  createRateLimiter,
+  FallbackBuckets,
+  MemoryBuckets,
+  RedisBuckets,
+  rateLimitedError,
+  readRateLimitConfig,
+  requestCount,
+  type Backend,
+} from './index.js';
 import type { ScriptClient } from './buckets.js';
 import { requireOrSkip, TEST_REDIS_URL, until } from '../../../test/support.js';
 
@@ -54,14 +64,23 @@ describe('MemoryBuckets', () => {
 describe('createRateLimiter', () => {
   it('takes one request per operation of a batch, all or none', async () => {
     const logger = pino({ level: 'silent' });
-    const limiter = createRateLimiter({ config: { ...readRateLimitConfig({}), requests: { perSecond: 0.001, burst: 5 } }, redis: undefined, keyPrefix: 'test', timeoutMs: 250, logger });
+    const limiter = createRateLimiter({
+      config: { ...readRateLimitConfig({}), requests: { perSecond: 0.001, burst: 5 } },
+      redis: undefined,
+      keyPrefix: 'test',
+      timeoutMs: 250,
+      logger,
+    });
     const client = { auth: { kind: 'jwt', subject: 'batcher' } };
     expect(limiter.largestRequest).toBe(5);
     expect(await limiter.takeRequest(client, 3)).toBeUndefined();
     expect(await limiter.takeRequest(client, 3)).toMatchObject({ status: 429, code: 'RATE_LIMITED', extensions: { budget: 'requests' } }); // 2 left
     expect(await limiter.takeRequest(client, 2)).toBeUndefined();
     expect(await limiter.takeRequest(client)).toMatchObject({ status: 429 });
-    expect(createRateLimiter({ config: { ...readRateLimitConfig({ RATE_LIMIT: 'off' }) }, redis: undefined, keyPrefix: 'test', timeoutMs: 250, logger }).largestRequest).toBe(Number.POSITIVE_INFINITY);
+    expect(
+      createRateLimiter({ config: { ...readRateLimitConfig({ RATE_LIMIT: 'off' }) }, redis: undefined, keyPrefix: 'test', timeoutMs: 250, logger })
+        .largestRequest,
+    ).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('counts a batch as one request per operation', () => {
@@ -97,9 +116,12 @@ class FakeScriptClient implements ScriptClient {
 
   async evalSha(_sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
     this.calls++;
-    if (this.answer === 'fail') throw new Error('READONLY You can\'t write against a read only replica.');
+    if (this.answer === 'fail') throw new Error("READONLY You can't write against a read only replica.");
     if (this.answer === 'hang') return new Promise(() => undefined);
-    const taken = await this.memory.take(options.keys[0]!, Number(options.arguments[2]), { perSecond: Number(options.arguments[0]) * 1000, burst: Number(options.arguments[1]) });
+    const taken = await this.memory.take(options.keys[0]!, Number(options.arguments[2]), {
+      perSecond: Number(options.arguments[0]) * 1000,
+      burst: Number(options.arguments[1]),
+    });
     return [taken.allowed ? 1 : 0, taken.remaining, taken.retryAfterMs];
   }
 
@@ -112,7 +134,13 @@ describe('FallbackBuckets', () => {
   const rule = { perSecond: 0.001, burst: 2 };
   const setUp = (client: FakeScriptClient, now = () => 0) => {
     const switches: Backend[] = [];
-    const buckets = new FallbackBuckets({ redis: new RedisBuckets(client, 'test'), timeoutMs: 20, probeEveryMs: 1000, onSwitch: (backend) => switches.push(backend), now });
+    const buckets = new FallbackBuckets({
+      redis: new RedisBuckets(client, 'test'),
+      timeoutMs: 20,
+      probeEveryMs: 1000,
+      onSwitch: (backend) => switches.push(backend),
+      now,
+    });
     const allowed = async (key: string, n: number) => {
       const out: boolean[] = [];
       for (let i = 0; i < n; i++) out.push((await buckets.take(key, 1, rule)).allowed);

@@ -122,7 +122,9 @@ export class PersistedQueryManifest {
       text = readFileSync(options.path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new SafelistManifestError(`persisted-operation manifest ${options.path} ${code === 'ENOENT' ? 'does not exist; run `npm run codegen`' : `cannot be read (${code})`}`);
+      throw new SafelistManifestError(
+        `persisted-operation manifest ${options.path} ${code === 'ENOENT' ? 'does not exist; run `npm run codegen`' : `cannot be read (${code})`}`,
+      );
     }
     this.index = parseManifest(text, options.path);
     if (options.watch ?? true) this.startWatching();
@@ -154,7 +156,8 @@ export class PersistedQueryManifest {
     this.watching = watchFile(this.options.path, {
       ...(this.options.debounceMs !== undefined ? { debounceMs: this.options.debounceMs } : {}),
       onChange: () => this.reload(),
-      onError: (error) => this.options.logger.error({ err: error, path: this.options.path }, 'safelist manifest watch failed; changes to the file will not be enforced'),
+      onError: (error) =>
+        this.options.logger.error({ err: error, path: this.options.path }, 'safelist manifest watch failed; changes to the file will not be enforced'),
     });
   }
 

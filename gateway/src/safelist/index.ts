@@ -65,7 +65,10 @@ export function safelistPlugin<TContext extends BaseContext>({ manifest, loggerF
         return { error: safelistError('PERSISTED_QUERY_NOT_IN_LIST', message), fields: { id, operationName, registration: request.query !== undefined } };
       }
       if (request.query !== undefined && request.query !== operation.body) {
-        return { error: safelistError('PERSISTED_QUERY_HASH_MISMATCH', `The query sent is not the body of persisted query '${id}'.`), fields: { id, operationName } };
+        return {
+          error: safelistError('PERSISTED_QUERY_HASH_MISMATCH', `The query sent is not the body of persisted query '${id}'.`),
+          fields: { id, operationName },
+        };
       }
       request.query = operation.body;
       const { persistedQuery: _dropped, ...extensions } = request.extensions!;

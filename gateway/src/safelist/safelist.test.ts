@@ -25,7 +25,8 @@ describe('PersistedQueryManifest', () => {
   let dir: string;
   let path: string;
   let lines: Array<Record<string, unknown>>;
-  const logger = () => createGatewayLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const logger = () =>
+    createGatewayLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'safelist-'));
@@ -35,7 +36,9 @@ describe('PersistedQueryManifest', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses a missing or invalid file at start, naming it', () => {
-    expect(() => new PersistedQueryManifest({ path, logger: logger(), watch: false })).toThrow(new SafelistManifestError(`persisted-operation manifest ${path} does not exist; run \`npm run codegen\``));
+    expect(() => new PersistedQueryManifest({ path, logger: logger(), watch: false })).toThrow(
+      new SafelistManifestError(`persisted-operation manifest ${path} does not exist; run \`npm run codegen\``),
+    );
     writeFileSync(path, '{"format":"something-else","version":1,"operations":[]}');
     expect(() => new PersistedQueryManifest({ path, logger: logger(), watch: false })).toThrow(/is not an apollo-persisted-query-manifest of version 1/);
     writeFileSync(path, manifestOf(['a', '']));
@@ -79,7 +82,9 @@ describe('matching a document sent instead of an id', () => {
     expect(manifest.hasBody(BODY)).toBe(true);
     expect(manifest.hasBody('query Names { customers(first: 2) { nodes { name } } }')).toBe(true);
     expect(manifest.hasBody('# a comment\nquery Names {customers(first:2,){nodes{name,}}}')).toBe(true);
-    expect(manifest.hasBody('fragment B on Customer { name } fragment A on Customer { id } query Some { customers(first: 2) { nodes { ...A ...B } } }')).toBe(true);
+    expect(manifest.hasBody('fragment B on Customer { name } fragment A on Customer { id } query Some { customers(first: 2) { nodes { ...A ...B } } }')).toBe(
+      true,
+    );
   });
 
   it('refuses any change to what is selected, and matches a document that does not parse only as written', () => {
@@ -87,16 +92,25 @@ describe('matching a document sent instead of an id', () => {
     expect(manifest.hasBody('query Names { customers(first: 2) { nodes { name id } } }')).toBe(false);
     expect(manifest.hasBody('query Other { customers(first: 2) { nodes { name } } }')).toBe(false);
     // Fields in another order are another document (the response's key order differs).
-    expect(manifest.hasBody('fragment A on Customer { id } query Some { customers(first: 2) { nodes { ...B ...A } } } fragment B on Customer { name }')).toBe(false);
+    expect(manifest.hasBody('fragment A on Customer { id } query Some { customers(first: 2) { nodes { ...B ...A } } } fragment B on Customer { name }')).toBe(
+      false,
+    );
     expect(manifest.hasBody('}}}')).toBe(true);
     expect(manifest.hasBody('}}} ')).toBe(false);
   });
 });
 
 describe('safelistPlugin', () => {
-  const manifest = { byId: (id: string) => (id === 'known' ? { id, name: 'Names', type: 'query', body: BODY } : undefined), hasBody: (body: string) => body === BODY };
+  const manifest = {
+    byId: (id: string) => (id === 'known' ? { id, name: 'Names', type: 'query', body: BODY } : undefined),
+    hasBody: (body: string) => body === BODY,
+  };
   const refusals: Array<Record<string, unknown>> = [];
-  const plugin = safelistPlugin({ manifest, loggerFor: () => createGatewayLogger({ level: 'warn', destination: { write: (line: string) => void refusals.push(JSON.parse(line) as Record<string, unknown>) } }) });
+  const plugin = safelistPlugin({
+    manifest,
+    loggerFor: () =>
+      createGatewayLogger({ level: 'warn', destination: { write: (line: string) => void refusals.push(JSON.parse(line) as Record<string, unknown>) } }),
+  });
 
   /** Runs requestDidStart and, when it returns hooks, didResolveOperation; the request as Apollo then sees it and the error thrown. */
   async function run(request: GraphQLRequest): Promise<{ request: GraphQLRequest; error?: GraphQLError }> {

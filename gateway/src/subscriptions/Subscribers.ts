@@ -44,7 +44,12 @@ export class Subscribers {
   }
 
   /** A delivery for one subscription of this request's client (on this WebSocket, when it is one). */
-  delivery(context: GatewayContext, transport: SubscriptionTransport, connection?: ConnectionCount, onEnd?: (code: string | undefined) => void): SubscriptionDelivery {
+  delivery(
+    context: GatewayContext,
+    transport: SubscriptionTransport,
+    connection?: ConnectionCount,
+    onEnd?: (code: string | undefined) => void,
+  ): SubscriptionDelivery {
     const { config, metrics } = this.options;
     const client = clientKey(context);
     let admitted = false;
@@ -54,7 +59,8 @@ export class Subscribers {
       maxQueued: config.maxQueued,
       expiresAt: context.auth.expiresAt,
       admit: () => {
-        if (this.closing) return new GraphQLError('The gateway is shutting down; subscribe again in a moment.', { extensions: { code: SHUTTING_DOWN, http: { status: 503 } } });
+        if (this.closing)
+          return new GraphQLError('The gateway is shutting down; subscribe again in a moment.', { extensions: { code: SHUTTING_DOWN, http: { status: 503 } } });
         if (connection && connection.open >= config.maxPerConnection) return limitError('connection', config.maxPerConnection);
         const open = this.perClient.get(client) ?? 0;
         if (open >= config.maxPerClient) return limitError('client', config.maxPerClient);
@@ -75,7 +81,10 @@ export class Subscribers {
           this.active.delete(delivery);
           metrics?.subscriptions.dec({ transport });
           metrics?.subscriptionsEnded.inc({ reason: code ?? 'complete' });
-          this.options.logger?.info({ requestId: context.requestId, transport, endedWith: code ?? 'complete', durationMs: Date.now() - startedAt }, 'subscription ended');
+          this.options.logger?.info(
+            { requestId: context.requestId, transport, endedWith: code ?? 'complete', durationMs: Date.now() - startedAt },
+            'subscription ended',
+          );
         }
         onEnd?.(code);
       },
@@ -92,5 +101,7 @@ export class Subscribers {
 
 function limitError(scope: 'connection' | 'client', limit: number): GraphQLError {
   const where = scope === 'connection' ? 'on one connection' : 'for one client';
-  return new GraphQLError(`Too many subscriptions ${where}: the limit is ${limit}.`, { extensions: { code: SUBSCRIPTION_LIMIT, scope, limit, http: { status: 429 } } });
+  return new GraphQLError(`Too many subscriptions ${where}: the limit is ${limit}.`, {
+    extensions: { code: SUBSCRIPTION_LIMIT, scope, limit, http: { status: 429 } },
+  });
 }

@@ -54,7 +54,10 @@ export class SubscriptionDelivery implements AsyncIterableIterator<FormattedResu
 
   constructor(private readonly options: SubscriptionDeliveryOptions) {
     if (options.expiresAt !== undefined) {
-      this.expiry = setTimeout(() => this.fail('UNAUTHENTICATED', 'The credential has expired; subscribe again with a fresh one.'), Math.min(MAX_TIMER_MS, Math.max(0, options.expiresAt - Date.now())));
+      this.expiry = setTimeout(
+        () => this.fail('UNAUTHENTICATED', 'The credential has expired; subscribe again with a fresh one.'),
+        Math.min(MAX_TIMER_MS, Math.max(0, options.expiresAt - Date.now())),
+      );
       this.expiry.unref();
     }
   }

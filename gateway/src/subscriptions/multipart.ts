@@ -23,7 +23,10 @@ const BOUNDARY = '\r\n--graphql';
  * The body of a streamed subscription: chunks ready to write, each ending with the
  * boundary so that the client can read the part at once; heartbeats while no event comes.
  */
-export async function* multipartSubscriptionBody(delivery: SubscriptionDelivery, options: { heartbeatMs: number; metrics?: GatewayMetrics }): AsyncGenerator<string> {
+export async function* multipartSubscriptionBody(
+  delivery: SubscriptionDelivery,
+  options: { heartbeatMs: number; metrics?: GatewayMetrics },
+): AsyncGenerator<string> {
   try {
     // The opening boundary and a first heartbeat: the client knows at once that the subscription is live.
     yield `${BOUNDARY}${PART}{}${BOUNDARY}`;

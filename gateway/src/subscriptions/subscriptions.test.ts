@@ -18,7 +18,8 @@ import { Subscribers } from './Subscribers.js';
 const formatError = (error: GraphQLError | Error): { message: string; extensions?: Record<string, unknown> } =>
   error instanceof GraphQLError ? { message: error.message, extensions: { ...error.extensions } } : { message: 'Internal server error' };
 
-const delivery = (options: Partial<ConstructorParameters<typeof SubscriptionDelivery>[0]> = {}): SubscriptionDelivery => new SubscriptionDelivery({ formatError, maxQueued: 10, ...options });
+const delivery = (options: Partial<ConstructorParameters<typeof SubscriptionDelivery>[0]> = {}): SubscriptionDelivery =>
+  new SubscriptionDelivery({ formatError, maxQueued: 10, ...options });
 
 async function drain(source: AsyncIterable<unknown>): Promise<unknown[]> {
   const seen: unknown[] = [];
@@ -34,7 +35,10 @@ describe('SubscriptionDelivery', () => {
     // Unexpected errors travel as plain Errors, as in PlanRun (GatewayExecutionResult types them all as GraphQLErrors).
     d.push({ data: { n: null }, errors: [new GraphQLError('boom', { extensions: { code: 'X' } }), new Error('secret detail') as GraphQLError] });
     d.complete();
-    expect(await drain(d)).toEqual([{ data: { n: 1 } }, { data: { n: null }, errors: [{ message: 'boom', extensions: { code: 'X' } }, { message: 'Internal server error' }] }]);
+    expect(await drain(d)).toEqual([
+      { data: { n: 1 } },
+      { data: { n: null }, errors: [{ message: 'boom', extensions: { code: 'X' } }, { message: 'Internal server error' }] },
+    ]);
   });
 
   it('drops a slow consumer: past maxQueued waiting results it ends with SLOW_CONSUMER and stops its source', async () => {
@@ -94,7 +98,12 @@ describe('SubscriptionDelivery', () => {
 });
 
 describe('Subscribers', () => {
-  const context = (subject: string): GatewayContext => ({ headers: {}, requestId: `r-${subject}`, clientIp: '127.0.0.1', auth: { kind: 'jwt', subject, scopes: [] } });
+  const context = (subject: string): GatewayContext => ({
+    headers: {},
+    requestId: `r-${subject}`,
+    clientIp: '127.0.0.1',
+    auth: { kind: 'jwt', subject, scopes: [] },
+  });
   const config = { ...readSubscriptionsConfig({}), maxPerConnection: 2, maxPerClient: 3 };
 
   it('limits subscriptions per connection and per client, and frees a place when one ends', () => {
@@ -108,7 +117,11 @@ describe('Subscribers', () => {
     // Another connection of the same client: the client's limit (3) applies.
     const other = { open: 0 };
     expect(subscribers.delivery(context('a'), 'websocket', other).claim(() => undefined)).toBeUndefined();
-    expect(subscribers.delivery(context('a'), 'multipart').claim(() => undefined)?.extensions).toMatchObject({ code: 'SUBSCRIPTION_LIMIT_EXCEEDED', scope: 'client', limit: 3 });
+    expect(subscribers.delivery(context('a'), 'multipart').claim(() => undefined)?.extensions).toMatchObject({
+      code: 'SUBSCRIPTION_LIMIT_EXCEEDED',
+      scope: 'client',
+      limit: 3,
+    });
     // Another client is not affected.
     expect(subscribers.delivery(context('b'), 'multipart').claim(() => undefined)).toBeUndefined();
     first.close();
@@ -122,7 +135,9 @@ describe('Subscribers', () => {
     const d = subscribers.delivery(context('a'), 'multipart');
     d.claim(() => undefined);
     subscribers.shutDown();
-    expect(((await drain(d)) as Array<{ errors: Array<{ extensions: { code: string } }> }>).map((r) => r.errors[0]!.extensions.code)).toEqual(['SHUTTING_DOWN']);
+    expect(((await drain(d)) as Array<{ errors: Array<{ extensions: { code: string } }> }>).map((r) => r.errors[0]!.extensions.code)).toEqual([
+      'SHUTTING_DOWN',
+    ]);
     expect(subscribers.delivery(context('b'), 'multipart').claim(() => undefined)?.extensions.code).toBe('SHUTTING_DOWN');
     expect(subscribers.size).toBe(0);
   });

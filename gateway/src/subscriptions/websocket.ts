@@ -171,7 +171,8 @@ export function serveWebSockets(options: WebSocketSubscriptionsOptions): { close
         const delivery = subscriptionDeliveryOf(context)!;
         if (delivery.started) return { schema: STAND_IN_SCHEMA, document: STREAMED, contextValue: delivery };
         delivery.close();
-        if (response.body.kind !== 'single') return refusal([{ message: 'This operation cannot be answered over a WebSocket (incremental delivery).', extensions: { code: 'BAD_REQUEST' } }]);
+        if (response.body.kind !== 'single')
+          return refusal([{ message: 'This operation cannot be answered over a WebSocket (incremental delivery).', extensions: { code: 'BAD_REQUEST' } }]);
         const result = response.body.singleResult;
         // Refused before execution (no data at all): an `error` message; executed: its result.
         if (!('data' in result) && result.errors && result.errors.length > 0) return refusal(result.errors);

@@ -83,7 +83,9 @@ describe('FileSupergraphManager', () => {
 
     // Invalid content is logged and not applied; the same content again is no change.
     writeFileSync(path, 'not a supergraph');
-    await until('the invalid-file log line', () => lines.some((l) => l.msg === 'supergraph file changed but is invalid; still serving the previous supergraph'));
+    await until('the invalid-file log line', () =>
+      lines.some((l) => l.msg === 'supergraph file changed but is invalid; still serving the previous supergraph'),
+    );
     const invalid = lines.find((l) => String(l.msg).includes('invalid'))!;
     expect(invalid).toMatchObject({ level: 50, path });
     expect(String(invalid.problem)).toContain(`supergraph file ${path} is not a valid supergraph`);

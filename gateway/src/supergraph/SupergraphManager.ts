@@ -29,7 +29,14 @@ import { ServedSupergraph, type SupergraphEvents } from './ServedSupergraph.js';
 import { watchFile, type FileWatch } from '../../../lib/watchFile.js';
 
 export { loadSupergraph, parseSupergraph, readSupergraph, SupergraphError, type SubgraphEndpoint } from './readSupergraph.js';
-export { ServedSupergraph, revisionOf, type SupergraphEvents, type SupergraphFailure, type SupergraphSourceKind, type SupergraphStatus } from './ServedSupergraph.js';
+export {
+  ServedSupergraph,
+  revisionOf,
+  type SupergraphEvents,
+  type SupergraphFailure,
+  type SupergraphSourceKind,
+  type SupergraphStatus,
+} from './ServedSupergraph.js';
 
 export interface FileSupergraphOptions {
   /** The supergraph file. */
@@ -54,7 +61,10 @@ export class FileSupergraphManager extends ServedSupergraph {
 
   constructor(private readonly options: FileSupergraphOptions) {
     const { path, logger, events } = options;
-    super({ source: 'file', label: 'supergraph file', origin: `supergraph file ${path}`, logFields: { path }, logger, ...(events ? { events } : {}) }, readSupergraph(path));
+    super(
+      { source: 'file', label: 'supergraph file', origin: `supergraph file ${path}`, logFields: { path }, logger, ...(events ? { events } : {}) },
+      readSupergraph(path),
+    );
     this.debounceMs = options.debounceMs ?? 100;
   }
 

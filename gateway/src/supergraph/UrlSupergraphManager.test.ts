@@ -27,7 +27,8 @@ const AUTHORIZATION = 'cdn-access-key-0123456789';
 describe('UrlSupergraphManager', () => {
   let server: SupergraphServer | undefined;
   let lines: Array<Record<string, unknown>> = [];
-  const logger = () => createGatewayLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const logger = () =>
+    createGatewayLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
   afterEach(async () => {
     await server?.close();
     server = undefined;
@@ -53,7 +54,9 @@ describe('UrlSupergraphManager', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    await expect(load(`http://127.0.0.1:${port}/supergraph?key=secret`)).rejects.toThrow(`supergraph at http://127.0.0.1:${port}/supergraph could not be fetched: ECONNREFUSED`);
+    await expect(load(`http://127.0.0.1:${port}/supergraph?key=secret`)).rejects.toThrow(
+      `supergraph at http://127.0.0.1:${port}/supergraph could not be fetched: ECONNREFUSED`,
+    );
   });
 
   it('polls with If-None-Match and Authorization, applies changes, keeps the last good supergraph on failures, and stops on cleanup', async () => {
@@ -105,7 +108,9 @@ describe('UrlSupergraphManager', () => {
     expect(manager.status().lastError).toMatchObject({ reason: 'fetch', message: `supergraph at ${server.url} could not be fetched: HTTP 500` });
     server.mode = 'hang';
     await until('the timeout reported', () => manager.status().lastError?.message.endsWith('no answer within 200 ms') === true);
-    expect(lines.filter((l) => l.msg === 'supergraph fetch failed; still serving the previous supergraph, trying again at the next poll').length).toBeGreaterThanOrEqual(2);
+    expect(
+      lines.filter((l) => l.msg === 'supergraph fetch failed; still serving the previous supergraph, trying again at the next poll').length,
+    ).toBeGreaterThanOrEqual(2);
     server.mode = 'ok';
     await until('recovery after the 304', () => manager.status().lastError === null);
     expect(manager.status().revision).toBe(revisionOf(revision(1)));
@@ -119,7 +124,12 @@ describe('UrlSupergraphManager', () => {
     expect(server.requests.slice(-3).map((r) => [r.ifNoneMatch, r.status])).toEqual(Array(3).fill(['"r2-broken"', 304]));
     const invalid = lines.filter((l) => l.msg === 'supergraph at the URL changed but is invalid; still serving the previous supergraph');
     expect(invalid).toHaveLength(1);
-    expect(invalid[0]).toMatchObject({ level: 50, url: server.url, revision: revisionOf(invalidSdl), problem: expect.stringContaining(`supergraph at ${server.url} is not a valid supergraph`) });
+    expect(invalid[0]).toMatchObject({
+      level: 50,
+      url: server.url,
+      revision: revisionOf(invalidSdl),
+      problem: expect.stringContaining(`supergraph at ${server.url} is not a valid supergraph`),
+    });
     expect(manager.status()).toMatchObject({ revision: revisionOf(revision(1)), lastError: { reason: 'invalid' } });
     // The same invalid content without an ETag (a server that ignores them): still once.
     server.serve(invalidSdl, undefined);
@@ -148,14 +158,25 @@ describe('UrlSupergraphManager', () => {
 describe('SUPERGRAPH_URL settings', () => {
   it('are read with their defaults; the URL and an explicit SUPERGRAPH_PATH exclude each other', () => {
     expect(readSupergraphUrlConfig({})).toBeUndefined();
-    expect(readSupergraphUrlConfig({ SUPERGRAPH_URL: 'https://cdn.example/supergraph' })).toEqual({ url: 'https://cdn.example/supergraph', pollIntervalMs: 10_000, timeoutMs: 5000, authorization: undefined });
-    expect(readSupergraphUrlConfig({ SUPERGRAPH_URL: 'http://127.0.0.1:9/s', SUPERGRAPH_POLL_INTERVAL_MS: '1000', SUPERGRAPH_URL_AUTHORIZATION: 'key' })).toMatchObject({ pollIntervalMs: 1000, authorization: 'key' });
+    expect(readSupergraphUrlConfig({ SUPERGRAPH_URL: 'https://cdn.example/supergraph' })).toEqual({
+      url: 'https://cdn.example/supergraph',
+      pollIntervalMs: 10_000,
+      timeoutMs: 5000,
+      authorization: undefined,
+    });
+    expect(
+      readSupergraphUrlConfig({ SUPERGRAPH_URL: 'http://127.0.0.1:9/s', SUPERGRAPH_POLL_INTERVAL_MS: '1000', SUPERGRAPH_URL_AUTHORIZATION: 'key' }),
+    ).toMatchObject({ pollIntervalMs: 1000, authorization: 'key' });
     expect(() => readSupergraphUrlConfig({ SUPERGRAPH_URL: 'https://cdn.example/supergraph', SUPERGRAPH_PATH: '/tmp/supergraph.graphql' })).toThrow(
       /^SUPERGRAPH_URL: and SUPERGRAPH_PATH are both set/,
     );
     expect(() => readSupergraphUrlConfig({ SUPERGRAPH_URL: 'ftp://cdn.example/supergraph' })).toThrow('SUPERGRAPH_URL: must be an http(s) URL');
-    expect(() => readSupergraphUrlConfig({ SUPERGRAPH_URL: 'https://user:secret@cdn.example/s' })).toThrow('SUPERGRAPH_URL: must not carry credentials; send them with SUPERGRAPH_URL_AUTHORIZATION');
+    expect(() => readSupergraphUrlConfig({ SUPERGRAPH_URL: 'https://user:secret@cdn.example/s' })).toThrow(
+      'SUPERGRAPH_URL: must not carry credentials; send them with SUPERGRAPH_URL_AUTHORIZATION',
+    );
     expect(() => readSupergraphUrlConfig({ SUPERGRAPH_URL: 'not a url' })).toThrow('SUPERGRAPH_URL: must be an http(s) URL');
-    expect(() => readSupergraphUrlConfig({ SUPERGRAPH_URL: 'https://cdn.example/s', SUPERGRAPH_POLL_INTERVAL_MS: '999' })).toThrow('SUPERGRAPH_POLL_INTERVAL_MS: must be a whole number from 1000');
+    expect(() => readSupergraphUrlConfig({ SUPERGRAPH_URL: 'https://cdn.example/s', SUPERGRAPH_POLL_INTERVAL_MS: '999' })).toThrow(
+      'SUPERGRAPH_POLL_INTERVAL_MS: must be a whole number from 1000',
+    );
   });
 });

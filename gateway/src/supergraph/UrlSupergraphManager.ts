@@ -111,7 +111,17 @@ export class UrlSupergraphManager extends ServedSupergraph {
   ) {
     const url = displayUrl(options.url);
     const origin = `supergraph at ${url}`;
-    super({ source: 'url', label: 'supergraph at the URL', origin, logFields: { url }, logger: options.logger, ...(options.events ? { events: options.events } : {}) }, { sdl, ...parseSupergraph(sdl, origin) });
+    super(
+      {
+        source: 'url',
+        label: 'supergraph at the URL',
+        origin,
+        logFields: { url },
+        logger: options.logger,
+        ...(options.events ? { events: options.events } : {}),
+      },
+      { sdl, ...parseSupergraph(sdl, origin) },
+    );
     this.etag = etag;
     this.etagRevision = revisionOf(sdl);
   }

@@ -20,7 +20,10 @@ export function readSupergraphUrlConfig(env: Env): SupergraphUrlConfig | undefin
   const url = env.SUPERGRAPH_URL || undefined;
   if (url === undefined) return undefined;
   if (env.SUPERGRAPH_PATH) {
-    throw new ConfigError('SUPERGRAPH_URL', 'and SUPERGRAPH_PATH are both set; the supergraph comes from one of them: unset SUPERGRAPH_PATH to fetch it from the URL, or SUPERGRAPH_URL to read the file');
+    throw new ConfigError(
+      'SUPERGRAPH_URL',
+      'and SUPERGRAPH_PATH are both set; the supergraph comes from one of them: unset SUPERGRAPH_PATH to fetch it from the URL, or SUPERGRAPH_URL to read the file',
+    );
   }
   // Not quoted in a message: a query may carry a key.
   envUrl(env, 'SUPERGRAPH_URL', undefined, { echo: false, credentials: 'send them with SUPERGRAPH_URL_AUTHORIZATION' });

@@ -41,7 +41,10 @@ function supergraphFile(): string {
 }
 
 function probe(path: string, mode: 'read-first' | 'apollo-only'): { fields: number; twoByteFields: string[] } {
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx/esm', PROBE, path, mode], { encoding: 'utf8' })) as { fields: number; twoByteFields: string[] };
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx/esm', PROBE, path, mode], { encoding: 'utf8' })) as {
+    fields: number;
+    twoByteFields: string[];
+  };
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

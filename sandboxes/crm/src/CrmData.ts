@@ -37,7 +37,10 @@ export class CrmData {
       const collection = store.collection<CrmRecord>(name);
       this.collections.set(name, collection);
       const ids = [...collection.values()].map((record) => record.id);
-      this.orderedIds.set(name, ids.sort((a, b) => Number(a) - Number(b)));
+      this.orderedIds.set(
+        name,
+        ids.sort((a, b) => Number(a) - Number(b)),
+      );
     }
     for (const type of ['contacts', 'deals'] as const) {
       this.children.set(type, new Map());

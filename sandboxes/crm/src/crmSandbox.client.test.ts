@@ -52,7 +52,16 @@ describe('CRM sandbox through @hubspot/api-client', () => {
   it('returns the default property set when none is named', async () => {
     const deal = world.deals[0]!;
     const found = await client.crm.deals.basicApi.getById(deal.crmId);
-    expect(Object.keys(found.properties)).toEqual(['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline']);
+    expect(Object.keys(found.properties)).toEqual([
+      'amount',
+      'closedate',
+      'createdate',
+      'dealname',
+      'dealstage',
+      'hs_lastmodifieddate',
+      'hs_object_id',
+      'pipeline',
+    ]);
     // Minor units in the seed, a decimal string in currency units on the wire.
     expect(found.properties.amount).toBe(formatAmount(deal.amountMinor));
     expect(found.properties.amount).toMatch(/^\d+\.\d{2}$/);
@@ -101,7 +110,12 @@ describe('CRM sandbox through @hubspot/api-client', () => {
 
   it('batch-reads contacts by email with idProperty', async () => {
     const contact = world.contacts[7]!;
-    const batch = await client.crm.contacts.batchApi.read({ idProperty: 'email', inputs: [{ id: contact.email }], properties: ['firstname'], propertiesWithHistory: [] });
+    const batch = await client.crm.contacts.batchApi.read({
+      idProperty: 'email',
+      inputs: [{ id: contact.email }],
+      properties: ['firstname'],
+      propertiesWithHistory: [],
+    });
     expect(batch.results.map((r) => [r.id, r.properties.firstname])).toEqual([[contact.crmId, contact.firstName]]);
   });
 
@@ -169,7 +183,10 @@ describe('CRM sandbox through @hubspot/api-client', () => {
     expect(Number(created.id)).toBeGreaterThan(Number(world.contacts.at(-1)!.crmId));
     const links = await client.crm.associations.v4.batchApi.getPage('companies', 'contacts', { inputs: [{ id: company.crmId }] });
     expect(links.results[0]!.to.map((to) => String(to.toObjectId))).toEqual([...contactsOfCompany, created.id]);
-    expect(links.results[0]!.to.at(-1)!.associationTypes.map((type) => type.typeId)).toEqual([AssociationTypes.primaryCompanyToContact, AssociationTypes.companyToContact]);
+    expect(links.results[0]!.to.at(-1)!.associationTypes.map((type) => type.typeId)).toEqual([
+      AssociationTypes.primaryCompanyToContact,
+      AssociationTypes.companyToContact,
+    ]);
   });
 
   it('reads associations in both directions with HubSpot type ids', async () => {
@@ -184,9 +201,15 @@ describe('CRM sandbox through @hubspot/api-client', () => {
 
     const back = await client.crm.associations.v4.batchApi.getPage('deals', 'companies', { inputs: dealsOfCompany.map((id) => ({ id })) });
     expect(back.results.map((r) => [r._from.id, r.to.map((to) => String(to.toObjectId))])).toEqual(dealsOfCompany.map((id) => [id, [company.crmId]]));
-    expect(back.results[0]!.to[0]!.associationTypes.map((type) => type.typeId)).toEqual([AssociationTypes.primaryDealToCompany, AssociationTypes.dealToCompany]);
+    expect(back.results[0]!.to[0]!.associationTypes.map((type) => type.typeId)).toEqual([
+      AssociationTypes.primaryDealToCompany,
+      AssociationTypes.dealToCompany,
+    ]);
 
     const contactToCompany = await client.crm.associations.v4.batchApi.getPage('contacts', 'companies', { inputs: [{ id: contactsOfCompany[0]! }] });
-    expect(contactToCompany.results[0]!.to[0]!.associationTypes.map((type) => type.typeId)).toEqual([AssociationTypes.primaryContactToCompany, AssociationTypes.contactToCompany]);
+    expect(contactToCompany.results[0]!.to[0]!.associationTypes.map((type) => type.typeId)).toEqual([
+      AssociationTypes.primaryContactToCompany,
+      AssociationTypes.contactToCompany,
+    ]);
   });
 });

@@ -90,7 +90,10 @@ describe('CRM sandbox over plain HTTP', () => {
 
   describe('batch read', () => {
     it('answers 207 with the found records and one OBJECT_NOT_FOUND error for the rest', async () => {
-      const response = await t.call('POST', '/crm/v3/objects/companies/batch/read', { inputs: [{ id: companyId }, { id: '1' }, { id: '2' }], properties: ['name'] });
+      const response = await t.call('POST', '/crm/v3/objects/companies/batch/read', {
+        inputs: [{ id: companyId }, { id: '1' }, { id: '2' }],
+        properties: ['name'],
+      });
       expect(response.status).toBe(207);
       const body = response.body as Record<string, unknown>;
       expect(body).toMatchObject({
@@ -165,12 +168,20 @@ describe('CRM sandbox over plain HTTP', () => {
       const big = world.companies.filter((c) => c.numberOfEmployees >= 1000 && c.numberOfEmployees <= 3000).length;
       expect(await total([{ propertyName: 'numberofemployees', operator: 'BETWEEN', value: '1000', highValue: '3000' }])).toBe(big);
       const cutoff = world.companies[10]!.createdAt;
-      expect(await total([{ propertyName: 'createdate', operator: 'LT', value: String(cutoff) }])).toBe(world.companies.filter((c) => c.createdAt < cutoff).length);
-      expect(await total([{ propertyName: 'createdate', operator: 'LT', value: new Date(cutoff).toISOString() }])).toBe(world.companies.filter((c) => c.createdAt < cutoff).length);
+      expect(await total([{ propertyName: 'createdate', operator: 'LT', value: String(cutoff) }])).toBe(
+        world.companies.filter((c) => c.createdAt < cutoff).length,
+      );
+      expect(await total([{ propertyName: 'createdate', operator: 'LT', value: new Date(cutoff).toISOString() }])).toBe(
+        world.companies.filter((c) => c.createdAt < cutoff).length,
+      );
       const head = world.companies[0]!.name.split(' ')[0]!;
-      expect(await total([{ propertyName: 'name', operator: 'CONTAINS_TOKEN', value: head.toLowerCase() }])).toBe(world.companies.filter((c) => c.name.split(' ')[0] === head).length);
+      expect(await total([{ propertyName: 'name', operator: 'CONTAINS_TOKEN', value: head.toLowerCase() }])).toBe(
+        world.companies.filter((c) => c.name.split(' ')[0] === head).length,
+      );
       expect(await total([{ propertyName: 'description', operator: 'NOT_HAS_PROPERTY' }])).toBe(world.companies.length);
-      expect(await total([{ propertyName: 'country', operator: 'IN', values: ['germany', 'france'] }])).toBe(world.companies.filter((c) => ['Germany', 'France'].includes(c.country)).length);
+      expect(await total([{ propertyName: 'country', operator: 'IN', values: ['germany', 'france'] }])).toBe(
+        world.companies.filter((c) => ['Germany', 'France'].includes(c.country)).length,
+      );
     });
 
     it('pins records by hs_object_id IN, returns them in id order with no paging', async () => {
@@ -189,7 +200,9 @@ describe('CRM sandbox over plain HTTP', () => {
       expect(error.message).toBe(
         'Property values were not valid: [{"isValid":false,"message":"Property \\"favorite_food\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"favorite_food","localizedErrorMessage":"Property \\"favorite_food\\" does not exist","portalId":4101000}]',
       );
-      expect(error.errors).toEqual([{ message: 'Property "favorite_food" does not exist', code: 'PROPERTY_DOESNT_EXIST', context: { propertyName: ['favorite_food'] } }]);
+      expect(error.errors).toEqual([
+        { message: 'Property "favorite_food" does not exist', code: 'PROPERTY_DOESNT_EXIST', context: { propertyName: ['favorite_food'] } },
+      ]);
       // Nothing was written: the valid property in the refused request did not land.
       const after = await t.call('GET', `/crm/v3/objects/companies/${companyId}`);
       expect((after.body as { properties: { name: string } }).properties.name).toBe(world.companies[0]!.name);
@@ -213,7 +226,9 @@ describe('CRM sandbox over plain HTTP', () => {
       const links = await t.call('POST', '/crm/v4/associations/companies/contacts/batch/read', { inputs: [{ id: target }] });
       const to = (links.body as { results: Array<{ to: Array<{ toObjectId: number }> }> }).results[0]!.to.map((x) => String(x.toObjectId));
       expect(to).toContain(contact.crmId);
-      const search = await t.call('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: target }] }] });
+      const search = await t.call('POST', '/crm/v3/objects/contacts/search', {
+        filterGroups: [{ filters: [{ propertyName: 'associations.company', operator: 'EQ', value: target }] }],
+      });
       expect((search.body as { results: Array<{ id: string }> }).results.map((r) => r.id)).toContain(contact.crmId);
       const nowhere = await t.call('PATCH', `/crm/v3/objects/contacts/${contact.crmId}`, { properties: { associatedcompanyid: '42' } });
       expect(nowhere.status).toBe(400);
@@ -247,7 +262,9 @@ describe('CRM sandbox over plain HTTP', () => {
         status: 'COMPLETE',
         results: [],
         numErrors: 1,
-        errors: [{ category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', context: { fromObjectId: [world.contacts[1]!.crmId] } }],
+        errors: [
+          { category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', context: { fromObjectId: [world.contacts[1]!.crmId] } },
+        ],
       });
     });
   });

@@ -48,10 +48,19 @@ describe('CRM sandbox durability', () => {
 
     const second = await start();
     const company = await call(second, 'GET', '/crm/v3/objects/companies/10000003?properties=name,city');
-    expect(company.body.properties).toMatchObject({ name: 'Survivor Inc', city: 'Lisbon', hs_lastmodifieddate: (updated.body as { updatedAt: string }).updatedAt });
+    expect(company.body.properties).toMatchObject({
+      name: 'Survivor Inc',
+      city: 'Lisbon',
+      hs_lastmodifieddate: (updated.body as { updatedAt: string }).updatedAt,
+    });
     const deal = await call(second, 'GET', `/crm/v3/objects/deals/${String(created.body.id)}?properties=dealname,amount&associations=companies`);
-    expect(deal.body).toMatchObject({ properties: { dealname: 'Kept deal', amount: '1500.00' }, associations: { companies: { results: [{ id: '10000003' }, { id: '10000003' }] } } });
-    const next = await call(second, 'POST', '/crm/v3/objects/deals', { properties: { dealname: 'After restart', dealstage: 'qualifiedtobuy', pipeline: 'default' } });
+    expect(deal.body).toMatchObject({
+      properties: { dealname: 'Kept deal', amount: '1500.00' },
+      associations: { companies: { results: [{ id: '10000003' }, { id: '10000003' }] } },
+    });
+    const next = await call(second, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'After restart', dealstage: 'qualifiedtobuy', pipeline: 'default' },
+    });
     expect(Number(next.body.id)).toBe(Number(created.body.id) + 1);
 
     await second.stop();

@@ -63,5 +63,8 @@ export function parseJsonBody(body: Buffer): Parsed<unknown> {
 export function queryList(query: URLSearchParams, name: string): string[] | null {
   const raw = query.getAll(name);
   if (raw.length === 0) return null;
-  return raw.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  return raw
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
 }

@@ -42,7 +42,15 @@ export interface ObjectTypeDef {
 /** HubSpot's default lifecycle stages (internal values). */
 const LIFECYCLE_STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] as const;
 /** The stages of HubSpot's default sales pipeline. */
-const DEAL_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'] as const;
+const DEAL_STAGES = [
+  'appointmentscheduled',
+  'qualifiedtobuy',
+  'presentationscheduled',
+  'decisionmakerboughtin',
+  'contractsent',
+  'closedwon',
+  'closedlost',
+] as const;
 
 const str: PropertyDef = { type: 'string' };
 const int: PropertyDef = { type: 'number', integer: true };

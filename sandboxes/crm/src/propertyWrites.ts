@@ -53,13 +53,23 @@ export function readPropertyWrite(type: ObjectTypeDef, body: unknown): Parsed<Pr
     return { ok: false, response: validationError('Invalid input JSON on line 1, column 2. Some required fields were not set: [properties]') };
   }
   if (!isRecord(input)) {
-    return { ok: false, response: invalidJson(1, 1, 'Cannot deserialize value of type `java.util.HashMap<java.lang.String,java.lang.String>` from non-object value') };
+    return {
+      ok: false,
+      response: invalidJson(1, 1, 'Cannot deserialize value of type `java.util.HashMap<java.lang.String,java.lang.String>` from non-object value'),
+    };
   }
   const changes: Record<string, string> = {};
   const problems: PropertyProblem[] = [];
   for (const [name, raw] of Object.entries(input)) {
     if (raw !== null && typeof raw === 'object') {
-      return { ok: false, response: invalidJson(1, 1, `Cannot deserialize value of type \`java.lang.String\` from ${Array.isArray(raw) ? 'Array' : 'Object'} value (property "${name}")`) };
+      return {
+        ok: false,
+        response: invalidJson(
+          1,
+          1,
+          `Cannot deserialize value of type \`java.lang.String\` from ${Array.isArray(raw) ? 'Array' : 'Object'} value (property "${name}")`,
+        ),
+      };
     }
     const result = check(name, type.properties.get(name), raw === null ? '' : String(raw));
     if (typeof result === 'string') changes[name] = result;

@@ -89,7 +89,12 @@ export function createCrmRouter(options: CrmRouterOptions): (request: SandboxReq
     if (!found) return unknownRoute(request.method, request.path);
     const action = found.actions[request.method];
     if (!action) {
-      return hubspotError(405, { message: `${request.method} is not supported on ${request.path}`, category: 'VALIDATION_ERROR' }, {}, { allow: Object.keys(found.actions).join(', ') });
+      return hubspotError(
+        405,
+        { message: `${request.method} is not supported on ${request.path}`, category: 'VALIDATION_ERROR' },
+        {},
+        { allow: Object.keys(found.actions).join(', ') },
+      );
     }
     if (!options.authenticated(request)) return { operation: 'auth.rejected', run: unauthorized };
     if (options.rateLimited(request)) return { operation: 'rateLimit.rejected', run: () => rateLimited() };

@@ -14,8 +14,19 @@ import { resolveObjectType, type ObjectTypeDef, type PropertyType } from './obje
 import { propertyValue, type CrmRecord } from './records.js';
 
 export const OPERATORS = [
-  'EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN',
-  'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN',
+  'EQ',
+  'NEQ',
+  'LT',
+  'LTE',
+  'GT',
+  'GTE',
+  'BETWEEN',
+  'IN',
+  'NOT_IN',
+  'HAS_PROPERTY',
+  'NOT_HAS_PROPERTY',
+  'CONTAINS_TOKEN',
+  'NOT_CONTAINS_TOKEN',
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
@@ -44,7 +55,10 @@ function compare(a: number | string, b: number | string): number {
 
 /** CONTAINS_TOKEN: the whole value, or one of its words, matches the token (`*` is a wildcard). */
 function containsToken(value: string, token: string): boolean {
-  const escaped = token.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  const escaped = token
+    .toLowerCase()
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*');
   const pattern = new RegExp(`^${escaped}$`);
   const lower = value.toLowerCase();
   return pattern.test(lower) || lower.split(/[\s,;:/@._-]+/).some((word) => pattern.test(word));
@@ -96,7 +110,9 @@ export function matchesFilter(data: CrmData, type: ObjectTypeDef, record: CrmRec
     const ids = associatedIds(data, type, target, record.id);
     const negated = filter.operator === 'NEQ' || filter.operator === 'NOT_IN' || filter.operator === 'NOT_HAS_PROPERTY';
     if (ids.length === 0) return matchValue('number', null, filter);
-    const positive: Filter = negated ? { ...filter, operator: filter.operator === 'NEQ' ? 'EQ' : filter.operator === 'NOT_IN' ? 'IN' : 'HAS_PROPERTY' } : filter;
+    const positive: Filter = negated
+      ? { ...filter, operator: filter.operator === 'NEQ' ? 'EQ' : filter.operator === 'NOT_IN' ? 'IN' : 'HAS_PROPERTY' }
+      : filter;
     const any = ids.some((id) => matchValue('number', id, positive));
     return negated ? !any : any;
   }

@@ -20,18 +20,31 @@ describe('ERP sandbox durability', () => {
     service = await spawnService({ entry: 'sandboxes/erp/src/index.ts', env });
     expect(service.output()).toMatch(/\[erp sandbox\] listening on http:\/\/127\.0\.0\.1:\d+ /);
     const orderId = (await executeKw(service.url, 'sale.order', 'create', [
-      { partner_id: 3, client_order_ref: 'CRASH-1', order_line: [[0, 0, { product_id: 4, product_uom_qty: 2 }], [0, 0, { product_id: 5, price_unit: 19.99 }]] },
+      {
+        partner_id: 3,
+        client_order_ref: 'CRASH-1',
+        order_line: [
+          [0, 0, { product_id: 4, product_uom_qty: 2 }],
+          [0, 0, { product_id: 5, price_unit: 19.99 }],
+        ],
+      },
     ])) as number;
     await executeKw(service.url, 'res.partner', 'write', [[3], { email: 'after-crash@example.com' }]);
     const fields = ['name', 'client_order_ref', 'partner_id', 'amount_total', 'order_line'];
     const before = await executeKw(service.url, 'sale.order', 'read', [[orderId], fields]);
-    const linesBefore = await executeKw(service.url, 'sale.order.line', 'search_read', [[['order_id', '=', orderId]]], { fields: ['product_id', 'product_uom_qty', 'price_unit'] });
+    const linesBefore = await executeKw(service.url, 'sale.order.line', 'search_read', [[['order_id', '=', orderId]]], {
+      fields: ['product_id', 'product_uom_qty', 'price_unit'],
+    });
 
     await service.kill();
     service = await spawnService({ entry: 'sandboxes/erp/src/index.ts', env });
 
     expect(await executeKw(service.url, 'sale.order', 'read', [[orderId], fields])).toEqual(before);
-    expect(await executeKw(service.url, 'sale.order.line', 'search_read', [[['order_id', '=', orderId]]], { fields: ['product_id', 'product_uom_qty', 'price_unit'] })).toEqual(linesBefore);
+    expect(
+      await executeKw(service.url, 'sale.order.line', 'search_read', [[['order_id', '=', orderId]]], {
+        fields: ['product_id', 'product_uom_qty', 'price_unit'],
+      }),
+    ).toEqual(linesBefore);
     expect((linesBefore as unknown[]).length).toBe(2);
     expect(await executeKw(service.url, 'res.partner', 'read', [[3], ['email']])).toEqual([{ id: 3, email: 'after-crash@example.com' }]);
     // Ids keep counting from the saved records.

@@ -26,7 +26,15 @@ interface ScenarioOutput {
   partner_count: number;
   partner_read: Array<Record<string, unknown>>;
   partner_ids_by_ref: number[];
-  orders_or: Array<{ id: number; name: string; partner_id: [number, string]; amount_total: number; currency_id: [number, string]; order_line: number[]; date_order: string }>;
+  orders_or: Array<{
+    id: number;
+    name: string;
+    partner_id: [number, string];
+    amount_total: number;
+    currency_id: [number, string];
+    order_line: number[];
+    date_order: string;
+  }>;
   created_id: number;
   write: boolean;
   created: Array<Record<string, unknown>>;
@@ -70,7 +78,12 @@ describe.runIf(hasPython)('ERP sandbox with Python xmlrpc.client', () => {
       { id: 1, name: expect.any(String), ref: '10000001', country_id: [expect.any(Number), expect.any(String)] },
       { id: 2, name: expect.any(String), ref: '10000002', country_id: [expect.any(Number), expect.any(String)] },
     ]);
-    expect([...out.partner_ids_by_ref].sort((a, b) => a - b)).toEqual(out.partners.slice(0, 2).map((p) => p.id).sort((a, b) => a - b));
+    expect([...out.partner_ids_by_ref].sort((a, b) => a - b)).toEqual(
+      out.partners
+        .slice(0, 2)
+        .map((p) => p.id)
+        .sort((a, b) => a - b),
+    );
   });
 
   it('evaluates a domain with | and in', () => {
@@ -90,9 +103,18 @@ describe.runIf(hasPython)('ERP sandbox with Python xmlrpc.client', () => {
     expect(out.created_id).toBe(501);
     expect(out.write).toBe(true);
     const [order] = out.created;
-    expect(order).toMatchObject({ id: 501, name: 'S00501', state: 'sale', client_order_ref: 'PY-2', partner_id: [out.partner_ids_by_ref[0], expect.any(String)] });
+    expect(order).toMatchObject({
+      id: 501,
+      name: 'S00501',
+      state: 'sale',
+      client_order_ref: 'PY-2',
+      partner_id: [out.partner_ids_by_ref[0], expect.any(String)],
+    });
     const lines = out.created_lines as Array<{ product_id: [number, string]; product_uom_qty: number; price_unit: number; price_subtotal: number }>;
-    expect(lines.map((l) => [l.product_id[0], l.product_uom_qty])).toEqual([[1, 2], [2, 1]]);
+    expect(lines.map((l) => [l.product_id[0], l.product_uom_qty])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
     expect(lines[1]!.price_unit).toBe(12.5);
     const total = lines.reduce((sum, l) => sum + Math.round(l.price_subtotal * 100), 0) / 100;
     expect(order!.amount_total).toBe(total);

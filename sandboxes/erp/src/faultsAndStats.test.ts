@@ -4,7 +4,8 @@ import { serializeMethodCall } from '../../../lib/xmlrpc/serialize.js';
 
 describe('ERP sandbox faults and stats', () => {
   let running: RunningSandbox;
-  const post = (path: string, body: string): Promise<Response> => fetch(`${running.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+  const post = (path: string, body: string): Promise<Response> =>
+    fetch(`${running.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
   const version = (): Promise<Response> => post('/xmlrpc/2/common', serializeMethodCall('version', []));
   const setFaults = async (faults: Record<string, unknown>): Promise<void> => {
     const response = await fetch(`${running.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(faults) });
@@ -120,7 +121,10 @@ describe('ERP sandbox faults and stats', () => {
       'xmlrpc.malformed': 1,
     });
     expect(stats.total).toBe(11);
-    const reset = (await (await fetch(`${running.url}/__sandbox/stats/reset`, { method: 'POST' })).json()) as { total: number; operations: Record<string, number> };
+    const reset = (await (await fetch(`${running.url}/__sandbox/stats/reset`, { method: 'POST' })).json()) as {
+      total: number;
+      operations: Record<string, number>;
+    };
     expect(reset).toMatchObject({ total: 0, operations: {} });
   });
 });

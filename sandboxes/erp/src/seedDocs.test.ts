@@ -40,12 +40,26 @@ describe('the seed world through the ERP API', () => {
       netPaid.set(payment.invoiceErpId, (netPaid.get(payment.invoiceErpId) ?? 0) + payment.amountMinor - refunded);
     }
     const actual = moves.map((move) => [
-      move.id, move.name, move.state, move.invoice_origin, move.partner_id[1], move.currency_id[1],
-      Math.round(move.amount_total * 100), Math.round(move.amount_residual * 100), move.payment_state,
+      move.id,
+      move.name,
+      move.state,
+      move.invoice_origin,
+      move.partner_id[1],
+      move.currency_id[1],
+      Math.round(move.amount_total * 100),
+      Math.round(move.amount_residual * 100),
+      move.payment_state,
     ]);
     const expected = world.invoices.map((invoice) => [
-      invoice.erpId, invoice.name, 'posted', world.orders[invoice.orderErpId - 1]!.name, world.companies[invoice.companyIndex]!.name, invoice.currency,
-      invoice.amountTotalMinor, invoice.amountTotalMinor - (netPaid.get(invoice.erpId) ?? 0), invoice.paymentState,
+      invoice.erpId,
+      invoice.name,
+      'posted',
+      world.orders[invoice.orderErpId - 1]!.name,
+      world.companies[invoice.companyIndex]!.name,
+      invoice.currency,
+      invoice.amountTotalMinor,
+      invoice.amountTotalMinor - (netPaid.get(invoice.erpId) ?? 0),
+      invoice.paymentState,
     ]);
     expect(actual).toEqual(expected);
     // The states say what the amounts say: paid means nothing due, not paid means all of it.

@@ -62,7 +62,11 @@ function common(call: MethodCall, credentials: Credentials): ServiceCall {
   };
   switch (call.methodName) {
     case 'version':
-      return { operation: 'common.version', frame: 'exp_version', run: () => ({ ...VERSION_INFO, server_version_info: [...VERSION_INFO.server_version_info] }) };
+      return {
+        operation: 'common.version',
+        frame: 'exp_version',
+        run: () => ({ ...VERSION_INFO, server_version_info: [...VERSION_INFO.server_version_info] }),
+      };
     case 'login':
       return {
         operation: 'common.login',
@@ -83,14 +87,26 @@ function common(call: MethodCall, credentials: Credentials): ServiceCall {
         },
       };
     default:
-      return { operation: 'common.unknown', frame: 'dispatch', run: () => { throw pythonError('Exception', `Method not found: ${call.methodName}`); } };
+      return {
+        operation: 'common.unknown',
+        frame: 'dispatch',
+        run: () => {
+          throw pythonError('Exception', `Method not found: ${call.methodName}`);
+        },
+      };
   }
 }
 
 function db(call: MethodCall, credentials: Credentials): ServiceCall {
   if (call.methodName === 'list') return { operation: 'db.list', frame: 'exp_list', run: () => [credentials.database] };
   if (call.methodName === 'server_version') return { operation: 'db.server_version', frame: 'exp_server_version', run: () => VERSION_INFO.server_version };
-  return { operation: 'db.unknown', frame: 'dispatch', run: () => { throw pythonError('KeyError', pyStr(`exp_${call.methodName}`)); } };
+  return {
+    operation: 'db.unknown',
+    frame: 'dispatch',
+    run: () => {
+      throw pythonError('KeyError', pyStr(`exp_${call.methodName}`));
+    },
+  };
 }
 
 /** security.check(db, uid, password): the object service's gate. */
@@ -109,7 +125,14 @@ function checkCredentials(params: readonly XmlRpcValue[], credentials: Credentia
 
 function object(call: MethodCall, credentials: Credentials, orm: Orm): ServiceCall {
   const rejected = checkCredentials(call.params, credentials);
-  if (rejected) return { operation: 'auth.rejected', frame: 'check', run: () => { throw rejected; } };
+  if (rejected)
+    return {
+      operation: 'auth.rejected',
+      frame: 'check',
+      run: () => {
+        throw rejected;
+      },
+    };
   const [dbName, uid, , ...rest] = call.params;
   let positional: XmlRpcValue[];
   let keywords: XmlRpcStruct;
@@ -117,10 +140,16 @@ function object(call: MethodCall, credentials: Credentials, orm: Orm): ServiceCa
   try {
     if (call.methodName === 'execute_kw') {
       frame = 'execute_kw';
-      const { args } = bindCall({ qualname: 'execute_kw', method: false, params: ['db', 'uid', 'obj', 'method', 'args', 'kw'], optional: ['kw'] }, [dbName!, uid!, ...rest], newStruct());
-      if (!Array.isArray(args.args)) throw pythonError('TypeError', `odoo.service.model.execute() argument after * must be an iterable, not ${pyRepr(args.args)}`);
+      const { args } = bindCall(
+        { qualname: 'execute_kw', method: false, params: ['db', 'uid', 'obj', 'method', 'args', 'kw'], optional: ['kw'] },
+        [dbName!, uid!, ...rest],
+        newStruct(),
+      );
+      if (!Array.isArray(args.args))
+        throw pythonError('TypeError', `odoo.service.model.execute() argument after * must be an iterable, not ${pyRepr(args.args)}`);
       const kw = args.kw;
-      if (kw !== undefined && kw !== null && kw !== false && !isStruct(kw)) throw pythonError('TypeError', 'odoo.service.model.execute() argument after ** must be a mapping, not list');
+      if (kw !== undefined && kw !== null && kw !== false && !isStruct(kw))
+        throw pythonError('TypeError', 'odoo.service.model.execute() argument after ** must be a mapping, not list');
       positional = [args.obj!, args.method!, ...args.args];
       keywords = isStruct(kw) ? kw : newStruct();
     } else if (call.methodName === 'execute') {
@@ -132,7 +161,13 @@ function object(call: MethodCall, credentials: Credentials, orm: Orm): ServiceCa
       throw pythonError('NameError', `Method not available ${call.methodName}`);
     }
   } catch (error) {
-    return { operation: 'object.unknown', frame: 'dispatch', run: () => { throw error; } };
+    return {
+      operation: 'object.unknown',
+      frame: 'dispatch',
+      run: () => {
+        throw error;
+      },
+    };
   }
   const [modelName, method, ...args] = positional;
   const target = typeof modelName === 'string' ? orm.registry.model(modelName) : undefined;
@@ -158,6 +193,12 @@ export function routeService(service: string, call: MethodCall, credentials: Cre
     case 'db':
       return db(call, credentials);
     default:
-      return { operation: 'xmlrpc.unknown', frame: 'dispatch_rpc', run: () => { throw pythonError('KeyError', pyStr(service)); } };
+      return {
+        operation: 'xmlrpc.unknown',
+        frame: 'dispatch_rpc',
+        run: () => {
+          throw pythonError('KeyError', pyStr(service));
+        },
+      };
   }
 }

@@ -50,7 +50,13 @@ export async function rpc(url: string, path: string, method: string, params: Xml
 }
 
 /** execute_kw as the admin of the default test sandbox; a fault becomes a thrown Error. */
-export async function executeKw(url: string, model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue> = {}): Promise<XmlRpcValue> {
+export async function executeKw(
+  url: string,
+  model: string,
+  method: string,
+  args: XmlRpcValue[],
+  kwargs: Record<string, XmlRpcValue> = {},
+): Promise<XmlRpcValue> {
   const response = await rpc(url, '/xmlrpc/2/object', 'execute_kw', ['sandbox', 2, 'admin', model, method, args, kwargs]);
   if (response.kind === 'fault') throw new Error(`fault ${String(response.faultCode)}: ${response.faultString}`);
   return response.value;

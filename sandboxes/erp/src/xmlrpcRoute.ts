@@ -38,7 +38,13 @@ export function createXmlRpcRoute(credentials: Credentials, orm: Orm): (request:
     } catch (error) {
       // Odoo answers an unreadable body with a fault too: xmlrpc.client.loads raised inside its controller.
       const decodeError = error instanceof XmlRpcDecodeError ? pythonError(error.pythonType, error.message) : asOdooError(error);
-      call = { operation: 'xmlrpc.malformed', frame: '_xmlrpc', run: () => { throw decodeError; } };
+      call = {
+        operation: 'xmlrpc.malformed',
+        frame: '_xmlrpc',
+        run: () => {
+          throw decodeError;
+        },
+      };
     }
     return { operation: call.operation, run: () => respond(call, legacy) };
   };

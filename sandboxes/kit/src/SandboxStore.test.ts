@@ -26,7 +26,12 @@ describe('SandboxStore', () => {
     let seeded = 0;
     const seed = () => {
       seeded++;
-      return { things: [{ id: 2, name: 'two' }, { id: 1, name: 'one' }] };
+      return {
+        things: [
+          { id: 2, name: 'two' },
+          { id: 1, name: 'one' },
+        ],
+      };
     };
     const first = SandboxStore.open({ file, seedKey: 'a', seed });
     first.collection<Thing>('things').put({ id: 3, name: 'three' });
@@ -65,7 +70,12 @@ describe('SandboxStore', () => {
 
   it('deletes a document from memory and from the file', () => {
     const file = tempFile();
-    const seed = () => ({ things: [{ id: 1, name: 'one' }, { id: 2, name: 'two' }] });
+    const seed = () => ({
+      things: [
+        { id: 1, name: 'one' },
+        { id: 2, name: 'two' },
+      ],
+    });
     const store = SandboxStore.open({ file, seedKey: 'a', seed });
     const things = store.collection<Thing>('things');
     expect(things.delete(1)).toBe(true);
@@ -176,10 +186,15 @@ describe('SandboxStore', () => {
     old.close();
 
     let seeded = 0;
-    const upgraded = SandboxStore.open({ file, seedKey: 'a', seed: () => {
+    const upgraded = SandboxStore.open({
+      file,
+      seedKey: 'a',
+      seed: () => {
         seeded++;
         return {};
-      }, now: () => 50_000 });
+      },
+      now: () => 50_000,
+    });
     expect(seeded).toBe(0);
     const things = upgraded.collection<Thing>('things');
     expect(things.get(1)).toEqual({ id: 1, name: 'old' });

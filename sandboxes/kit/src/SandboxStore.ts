@@ -155,9 +155,7 @@ export class SandboxStore {
     );
     this.deleteDoc = this.db.prepare('DELETE FROM docs WHERE collection = ? AND id = ?');
     this.oldDocs = this.db.prepare('SELECT id FROM docs WHERE collection = ? AND created_at < ? ORDER BY created_at, seq');
-    this.setMeta = this.db.prepare(
-      'INSERT INTO meta (key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    );
+    this.setMeta = this.db.prepare('INSERT INTO meta (key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.getMeta = this.db.prepare('SELECT value FROM meta WHERE key = ?');
     this.removeMeta = this.db.prepare('DELETE FROM meta WHERE key = ?');
     this.backend = {

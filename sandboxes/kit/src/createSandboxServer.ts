@@ -83,7 +83,19 @@ function logTracedCall(name: string, req: IncomingMessage, res: ServerResponse, 
   if (!traceId) return;
   const started = performance.now();
   res.once('close', () => {
-    const line = { level: 30, time: Date.now(), name: `${name}-sandbox`, method: request.method, path: request.path, operation, status: res.statusCode, ms: Math.round(performance.now() - started), ...(fault === 'none' ? {} : { fault }), trace_id: traceId, msg: 'request served' };
+    const line = {
+      level: 30,
+      time: Date.now(),
+      name: `${name}-sandbox`,
+      method: request.method,
+      path: request.path,
+      operation,
+      status: res.statusCode,
+      ms: Math.round(performance.now() - started),
+      ...(fault === 'none' ? {} : { fault }),
+      trace_id: traceId,
+      msg: 'request served',
+    };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   });
 }

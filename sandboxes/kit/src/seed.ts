@@ -166,26 +166,158 @@ export interface World {
   payments: WorldPayment[];
 }
 
-const NAME_HEADS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Wonka', 'Tyrell', 'Cyberdyne', 'Soylent', 'Hooli', 'Vandelay', 'Massive', 'Aperture', 'Black Mesa', 'Oscorp', 'Gringotts', 'Monarch', 'Nakatomi', 'Pied Piper', 'Dunder', 'Sterling', 'Prestige', 'Blue Sun', 'Ollivander', 'Zorg', 'Bluth', 'Krusty', 'Duff', 'Virtucon'];
-const NAME_TAILS = ['Industries', 'Labs', 'Systems', 'Logistics', 'Foods', 'Energy', 'Health', 'Analytics', 'Robotics', 'Partners', 'Works', 'Digital', 'Capital', 'Supply', 'Motors', 'Media'];
-const INDUSTRIES = ['COMPUTER_SOFTWARE', 'RETAIL', 'FOOD_BEVERAGES', 'LOGISTICS_AND_SUPPLY_CHAIN', 'HOSPITAL_HEALTH_CARE', 'MACHINERY', 'RENEWABLES_ENVIRONMENT', 'FINANCIAL_SERVICES', 'CONSUMER_GOODS', 'AUTOMOTIVE'];
-const CITIES: ReadonlyArray<readonly [string, string, CurrencyCode]> = [
-  ['New York', 'United States', 'USD'], ['Chicago', 'United States', 'USD'], ['Austin', 'United States', 'USD'],
-  ['San Francisco', 'United States', 'USD'], ['Toronto', 'Canada', 'USD'], ['Berlin', 'Germany', 'EUR'],
-  ['Paris', 'France', 'EUR'], ['Madrid', 'Spain', 'EUR'], ['Amsterdam', 'Netherlands', 'EUR'], ['London', 'United Kingdom', 'GBP'],
+const NAME_HEADS = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Wonka',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Hooli',
+  'Vandelay',
+  'Massive',
+  'Aperture',
+  'Black Mesa',
+  'Oscorp',
+  'Gringotts',
+  'Monarch',
+  'Nakatomi',
+  'Pied Piper',
+  'Dunder',
+  'Sterling',
+  'Prestige',
+  'Blue Sun',
+  'Ollivander',
+  'Zorg',
+  'Bluth',
+  'Krusty',
+  'Duff',
+  'Virtucon',
 ];
-const FIRST_NAMES = ['Ada', 'Alan', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'John', 'Radia', 'Tim', 'Hedy', 'Edsger', 'Katherine', 'Donald', 'Sophie', 'Niklaus', 'Joan', 'Bjarne', 'Lucia', 'Omar', 'Priya', 'Mei', 'Kwame'];
-const LAST_NAMES = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie', 'Allen', 'McCarthy', 'Perlman', 'Berners-Lee', 'Lamarr', 'Dijkstra', 'Johnson', 'Knuth', 'Wilson', 'Wirth', 'Clarke', 'Stroustrup', 'Garcia', 'Haddad', 'Natarajan', 'Chen', 'Mensah'];
+const NAME_TAILS = [
+  'Industries',
+  'Labs',
+  'Systems',
+  'Logistics',
+  'Foods',
+  'Energy',
+  'Health',
+  'Analytics',
+  'Robotics',
+  'Partners',
+  'Works',
+  'Digital',
+  'Capital',
+  'Supply',
+  'Motors',
+  'Media',
+];
+const INDUSTRIES = [
+  'COMPUTER_SOFTWARE',
+  'RETAIL',
+  'FOOD_BEVERAGES',
+  'LOGISTICS_AND_SUPPLY_CHAIN',
+  'HOSPITAL_HEALTH_CARE',
+  'MACHINERY',
+  'RENEWABLES_ENVIRONMENT',
+  'FINANCIAL_SERVICES',
+  'CONSUMER_GOODS',
+  'AUTOMOTIVE',
+];
+const CITIES: ReadonlyArray<readonly [string, string, CurrencyCode]> = [
+  ['New York', 'United States', 'USD'],
+  ['Chicago', 'United States', 'USD'],
+  ['Austin', 'United States', 'USD'],
+  ['San Francisco', 'United States', 'USD'],
+  ['Toronto', 'Canada', 'USD'],
+  ['Berlin', 'Germany', 'EUR'],
+  ['Paris', 'France', 'EUR'],
+  ['Madrid', 'Spain', 'EUR'],
+  ['Amsterdam', 'Netherlands', 'EUR'],
+  ['London', 'United Kingdom', 'GBP'],
+];
+const FIRST_NAMES = [
+  'Ada',
+  'Alan',
+  'Grace',
+  'Linus',
+  'Margaret',
+  'Ken',
+  'Barbara',
+  'Dennis',
+  'Frances',
+  'John',
+  'Radia',
+  'Tim',
+  'Hedy',
+  'Edsger',
+  'Katherine',
+  'Donald',
+  'Sophie',
+  'Niklaus',
+  'Joan',
+  'Bjarne',
+  'Lucia',
+  'Omar',
+  'Priya',
+  'Mei',
+  'Kwame',
+];
+const LAST_NAMES = [
+  'Lovelace',
+  'Turing',
+  'Hopper',
+  'Torvalds',
+  'Hamilton',
+  'Thompson',
+  'Liskov',
+  'Ritchie',
+  'Allen',
+  'McCarthy',
+  'Perlman',
+  'Berners-Lee',
+  'Lamarr',
+  'Dijkstra',
+  'Johnson',
+  'Knuth',
+  'Wilson',
+  'Wirth',
+  'Clarke',
+  'Stroustrup',
+  'Garcia',
+  'Haddad',
+  'Natarajan',
+  'Chen',
+  'Mensah',
+];
 const JOB_TITLES = ['CEO', 'CFO', 'Head of Procurement', 'Buyer', 'Accounts Payable', 'Operations Manager', 'CTO', 'Office Manager'];
 const COMPANY_STAGES = ['lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'customer', 'customer', 'evangelist'];
 const DEAL_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'];
 const PRODUCT_ADJECTIVES = ['Compact', 'Industrial', 'Premium', 'Eco', 'Smart', 'Heavy-Duty', 'Portable', 'Modular', 'Wireless', 'Classic'];
 const PRODUCT_NOUNS: ReadonlyArray<readonly [string, string]> = [
-  ['Widget', 'Components'], ['Gear Set', 'Components'], ['Sensor', 'Electronics'], ['Controller', 'Electronics'],
-  ['Pallet Jack', 'Warehouse'], ['Shelving Unit', 'Warehouse'], ['Drill', 'Tools'], ['Torque Wrench', 'Tools'],
-  ['Safety Helmet', 'Safety'], ['Work Gloves', 'Safety'], ['Coffee Beans 1kg', 'Pantry'], ['Printer Paper', 'Office'],
+  ['Widget', 'Components'],
+  ['Gear Set', 'Components'],
+  ['Sensor', 'Electronics'],
+  ['Controller', 'Electronics'],
+  ['Pallet Jack', 'Warehouse'],
+  ['Shelving Unit', 'Warehouse'],
+  ['Drill', 'Tools'],
+  ['Torque Wrench', 'Tools'],
+  ['Safety Helmet', 'Safety'],
+  ['Work Gloves', 'Safety'],
+  ['Coffee Beans 1kg', 'Pantry'],
+  ['Printer Paper', 'Office'],
 ];
-const CARD_BRANDS: ReadonlyArray<readonly [string, string]> = [['visa', '4242'], ['mastercard', '4444'], ['amex', '8431'], ['visa', '1881']];
+const CARD_BRANDS: ReadonlyArray<readonly [string, string]> = [
+  ['visa', '4242'],
+  ['mastercard', '4444'],
+  ['amex', '8431'],
+  ['visa', '1881'],
+];
 const DECLINE_CODES = ['insufficient_funds', 'generic_decline', 'card_declined', 'expired_card', 'do_not_honor'];
 
 const DAY = 86_400_000;
@@ -223,7 +355,7 @@ export function generateWorld(options: SeedOptions = DEFAULT_SEED_OPTIONS): Worl
   for (let i = 0; i < size(1000); i++) {
     const head = crm.pick(NAME_HEADS);
     const tail = crm.pick(NAME_TAILS);
-    const name = `${head} ${tail}${i >= NAME_HEADS.length * NAME_TAILS.length / 4 ? ` ${pad(i, 4)}` : ''}`;
+    const name = `${head} ${tail}${i >= (NAME_HEADS.length * NAME_TAILS.length) / 4 ? ` ${pad(i, 4)}` : ''}`;
     let domain = `${slug(head)}${slug(tail)}.example.com`;
     if (usedDomains.has(domain)) domain = `${slug(head)}${slug(tail)}${i}.example.com`;
     usedDomains.add(domain);
@@ -310,7 +442,14 @@ export function generateWorld(options: SeedOptions = DEFAULT_SEED_OPTIONS): Worl
   for (let i = 0; i < orderTarget; i++) {
     const company = erp.pick(companies);
     // The first invoiceTarget orders are confirmed sales; the rest are drafts, quotes or cancelled.
-    const state: OrderState = i < invoiceTarget ? 'sale' : erp.weighted([['draft', 3], ['sent', 5], ['cancel', 2]] as const);
+    const state: OrderState =
+      i < invoiceTarget
+        ? 'sale'
+        : erp.weighted([
+            ['draft', 3],
+            ['sent', 5],
+            ['cancel', 2],
+          ] as const);
     const lines: WorldOrderLine[] = [];
     const lineCount = erp.int(1, 4);
     const seen = new Set<number>();
@@ -343,7 +482,14 @@ export function generateWorld(options: SeedOptions = DEFAULT_SEED_OPTIONS): Worl
       const [brand, last4] = pay.pick(CARD_BRANDS);
       methods.push({ id: `pm_${pay.token(24)}`, brand, last4, expMonth: pay.int(1, 12), expYear: pay.int(2027, 2031), created: created + m * DAY });
     }
-    return { id: `cus_${pay.token(14)}`, companyIndex: company.index, name: company.name, email: `billing@${company.domain}`, created, paymentMethods: methods };
+    return {
+      id: `cus_${pay.token(14)}`,
+      companyIndex: company.index,
+      name: company.name,
+      email: `billing@${company.domain}`,
+      created,
+      paymentMethods: methods,
+    };
   });
 
   const payments: WorldPayment[] = [];
@@ -395,12 +541,16 @@ export function generateWorld(options: SeedOptions = DEFAULT_SEED_OPTIONS): Worl
       const payment = newPayment(invoice, invoice.amountTotalMinor, 'succeeded', paidAt + DAY);
       netPaid = payment.amountMinor;
       if (pay.chance(0.03)) {
-        const refund = Math.max(1, Math.floor(payment.amountMinor * pay.int(10, 50) / 100));
-        payment.refunds.push({ id: `re_${pay.token(24)}`, amountMinor: refund, created: Math.min(payment.created + pay.int(1, 20) * DAY, SEED_EPOCH - 3_600_000) });
+        const refund = Math.max(1, Math.floor((payment.amountMinor * pay.int(10, 50)) / 100));
+        payment.refunds.push({
+          id: `re_${pay.token(24)}`,
+          amountMinor: refund,
+          created: Math.min(payment.created + pay.int(1, 20) * DAY, SEED_EPOCH - 3_600_000),
+        });
         netPaid -= refund;
       }
     } else if (roll < 0.7 && invoice.amountTotalMinor > 1) {
-      const part = Math.max(1, Math.floor(invoice.amountTotalMinor * pay.int(20, 80) / 100));
+      const part = Math.max(1, Math.floor((invoice.amountTotalMinor * pay.int(20, 80)) / 100));
       newPayment(invoice, part, 'succeeded', paidAt);
       netPaid = part;
     }

@@ -52,12 +52,8 @@ export class PaymentsState {
   ) {
     this.now = options.now ?? Date.now;
     this.eventRetentionMs = options.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS;
-    this.customers = new Table(store.collection<CustomerRecord>('customers')).index('crm_company_id', (c) =>
-      metadataKey(c.metadata.crm_company_id),
-    );
-    this.paymentMethods = new Table(store.collection<PaymentMethodRecord>('payment_methods')).index('customer', (pm) =>
-      pm.customer ? [pm.customer] : [],
-    );
+    this.customers = new Table(store.collection<CustomerRecord>('customers')).index('crm_company_id', (c) => metadataKey(c.metadata.crm_company_id));
+    this.paymentMethods = new Table(store.collection<PaymentMethodRecord>('payment_methods')).index('customer', (pm) => (pm.customer ? [pm.customer] : []));
     this.paymentIntents = new Table(store.collection<PaymentIntentRecord>('payment_intents'))
       .index('customer', (pi) => (pi.customer ? [pi.customer] : []))
       .index('erp_invoice_id', (pi) => metadataKey(pi.metadata.erp_invoice_id))

@@ -71,7 +71,11 @@ export function readPaymentsSandboxConfig(env: Env): PaymentsSandboxConfig {
     webhookMaxAttempts: envNumber(env, 'PAYMENTS_SANDBOX_WEBHOOK_MAX_ATTEMPTS', 10, { min: 1, max: 100, integer: true }),
     webhookTimeoutMs: envNumber(env, 'PAYMENTS_SANDBOX_WEBHOOK_TIMEOUT_MS', 10_000, { min: 1, max: 600_000, integer: true }),
     apiVersion,
-    idempotencyRetentionMs: envNumber(env, 'PAYMENTS_SANDBOX_IDEMPOTENCY_RETENTION_MS', DEFAULT_IDEMPOTENCY_RETENTION_MS, { min: 1, max: YEAR_MS, integer: true }),
+    idempotencyRetentionMs: envNumber(env, 'PAYMENTS_SANDBOX_IDEMPOTENCY_RETENTION_MS', DEFAULT_IDEMPOTENCY_RETENTION_MS, {
+      min: 1,
+      max: YEAR_MS,
+      integer: true,
+    }),
     eventRetentionMs: envNumber(env, 'PAYMENTS_SANDBOX_EVENT_RETENTION_MS', DEFAULT_EVENT_RETENTION_MS, { min: 1, max: YEAR_MS, integer: true }),
     pruneIntervalMs: envNumber(env, 'PAYMENTS_SANDBOX_PRUNE_INTERVAL_MS', 300_000, { min: 1, max: 86_400_000, integer: true }),
   };

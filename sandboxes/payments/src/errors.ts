@@ -57,10 +57,9 @@ export function noSuch(resource: string, id: string, param: string, status: 400 
 }
 
 export function unrecognizedUrl(method: string, path: string): StripeApiError {
-  return invalidRequest(
-    `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
-    { status: 404 },
-  );
+  return invalidRequest(`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, {
+    status: 404,
+  });
 }
 
 export function idempotencyError(message: string): StripeApiError {
@@ -92,8 +91,7 @@ export function errorResponse(error: StripeApiError, headers: Record<string, str
 export function createProductErrors(apiVersion: string): ProductErrors {
   const headers = (): Record<string, string> => ({ 'request-id': newRequestId(), 'stripe-version': apiVersion });
   return {
-    serverError: () =>
-      errorResponse(new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred' }), headers()),
+    serverError: () => errorResponse(new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred' }), headers()),
     rateLimited: (retryAfterSeconds) =>
       errorResponse(
         invalidRequest('Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.', {

@@ -19,7 +19,8 @@ describe('the events list for catching up', () => {
   });
 
   it('pages towards newer events with ending_before, and filters by created', async () => {
-    const pay = (): Promise<Stripe.PaymentIntent> => t.stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const pay = (): Promise<Stripe.PaymentIntent> =>
+      t.stripe.paymentIntents.create({ amount: 1_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
     await pay();
     const [cursor] = (await t.stripe.events.list({ limit: 1 })).data;
     // Three more payments: each adds payment_intent.created, charge.succeeded and payment_intent.succeeded.
@@ -39,7 +40,9 @@ describe('the events list for catching up', () => {
     }
     expect(pages).toBe(3);
     expect(seen.map((e) => e.type)).toEqual(Array.from({ length: 3 }, () => ['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']).flat());
-    expect(seen.filter((e) => e.type === 'payment_intent.succeeded').map((e) => (e.data.object as Stripe.PaymentIntent).id)).toEqual(intents.map((pi) => pi.id));
+    expect(seen.filter((e) => e.type === 'payment_intent.succeeded').map((e) => (e.data.object as Stripe.PaymentIntent).id)).toEqual(
+      intents.map((pi) => pi.id),
+    );
     // Nothing newer than the newest.
     expect((await t.stripe.events.list({ ending_before: seen.at(-1)!.id })).data).toEqual([]);
 
@@ -51,6 +54,10 @@ describe('the events list for catching up', () => {
   });
 
   it('refuses a cursor it does not know', async () => {
-    await expect(t.stripe.events.list({ ending_before: 'evt_NoSuchEvent000000000000' })).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'ending_before' });
+    await expect(t.stripe.events.list({ ending_before: 'evt_NoSuchEvent000000000000' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'ending_before',
+    });
   });
 });

@@ -9,14 +9,7 @@
 import { invalidRequest } from './errors.js';
 import { formList, type FormObject } from './form.js';
 import type { PaymentsState } from './PaymentsState.js';
-import {
-  serializeCharge,
-  serializeCustomer,
-  serializePaymentIntent,
-  serializePaymentMethod,
-  serializeRefund,
-  type StripeObject,
-} from './serializers.js';
+import { serializeCharge, serializeCustomer, serializePaymentIntent, serializePaymentMethod, serializeRefund, type StripeObject } from './serializers.js';
 
 const EXPANDABLE = new Set(['customer', 'payment_method', 'latest_charge', 'charge', 'payment_intent', 'default_payment_method']);
 

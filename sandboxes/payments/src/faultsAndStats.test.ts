@@ -50,7 +50,13 @@ describe('injected faults, in Stripe terms', () => {
   it('creates one payment when the client retries a POST answered by an injected 500 (answered before the request runs)', async () => {
     await setFaults({ errorRate: 1, remaining: 1, operations: ['payment_intents.create'] });
     const client = t.client({ maxNetworkRetries: 2 });
-    const pi = await client.paymentIntents.create({ amount: 5_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, metadata: { erp_invoice_id: '820001' } });
+    const pi = await client.paymentIntents.create({
+      amount: 5_000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { erp_invoice_id: '820001' },
+    });
     expect(pi.status).toBe('succeeded');
     const found = await t.stripe.paymentIntents.search({ query: "metadata['erp_invoice_id']:'820001'" });
     expect(found.data.map((p) => p.id)).toEqual([pi.id]);
@@ -66,7 +72,10 @@ describe('stats', () => {
     await t.stripe.customers.retrieve(world.customers[1]!.id);
     await t.stripe.paymentIntents.search({ query: "status:'succeeded'" });
     await t.stripe.refunds.list({ limit: 1 });
-    await t.client({}, 'sk_test_wrong').customers.list().catch(() => undefined);
+    await t
+      .client({}, 'sk_test_wrong')
+      .customers.list()
+      .catch(() => undefined);
     await fetch(`${t.url}/v1/unknown`, { headers: { authorization: 'Bearer sk_test_sandbox' } });
     const stats = (await (await fetch(`${t.url}/__sandbox/stats`)).json()) as { total: number; operations: Record<string, number> };
     expect(stats).toMatchObject({

@@ -14,7 +14,7 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${t.u
 const errorOf = async (response: Response) => ((await response.json()) as { error: Record<string, unknown> }).error;
 
 describe('Stripe HTTP conventions', () => {
-  it('refuses a missing or wrong key with 401 and Stripe\'s messages', async () => {
+  it("refuses a missing or wrong key with 401 and Stripe's messages", async () => {
     const none = await get('/v1/customers');
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Basic realm="Stripe"');

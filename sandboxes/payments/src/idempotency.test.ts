@@ -88,7 +88,6 @@ describe('Idempotency-Key', () => {
     expect([a.lastResponse.headers['idempotent-replayed'], b.lastResponse.headers['idempotent-replayed']].filter(Boolean)).toEqual(['true']);
     expect(await countByInvoice('700005')).toBe(1);
   });
-
 });
 
 describe('IdempotencyKeys', () => {

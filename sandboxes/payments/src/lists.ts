@@ -45,7 +45,10 @@ export function listPage(
   const startingAfter = params.string('starting_after');
   const endingBefore = params.string('ending_before');
   if (startingAfter !== undefined && endingBefore !== undefined) {
-    throw invalidRequest('You may only specify one of these parameters: starting_after, ending_before.', { code: 'parameters_exclusive', param: 'ending_before' });
+    throw invalidRequest('You may only specify one of these parameters: starting_after, ending_before.', {
+      code: 'parameters_exclusive',
+      param: 'ending_before',
+    });
   }
   const cursorOf = (id: string, param: string): SortEntry => {
     const entry = lookup(id);

@@ -7,7 +7,26 @@ import { invalidRequest } from './errors.js';
 
 const SYMBOLS: Readonly<Record<string, string>> = { usd: '$', eur: '€', gbp: '£', cad: 'CA$', aud: 'A$', jpy: '¥', chf: 'CHF ' };
 const ZERO_DECIMAL = new Set(['jpy', 'krw', 'vnd', 'clp', 'isk', 'ugx', 'xaf', 'xof']);
-export const SUPPORTED_CURRENCIES = ['usd', 'eur', 'gbp', 'cad', 'aud', 'chf', 'jpy', 'sek', 'nok', 'dkk', 'nzd', 'sgd', 'hkd', 'mxn', 'brl', 'pln', 'czk', 'inr'];
+export const SUPPORTED_CURRENCIES = [
+  'usd',
+  'eur',
+  'gbp',
+  'cad',
+  'aud',
+  'chf',
+  'jpy',
+  'sek',
+  'nok',
+  'dkk',
+  'nzd',
+  'sgd',
+  'hkd',
+  'mxn',
+  'brl',
+  'pln',
+  'czk',
+  'inr',
+];
 /** Stripe's minimum charge amounts, in minor units; 50 where not listed. */
 const MINIMUMS: Readonly<Record<string, number>> = { gbp: 30, jpy: 50, chf: 50, dkk: 250, nok: 300, sek: 300, hkd: 400, mxn: 1000, czk: 1500, pln: 200 };
 export const MAX_AMOUNT = 99_999_999;

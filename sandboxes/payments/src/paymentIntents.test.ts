@@ -29,7 +29,15 @@ const pay = (overrides: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
 describe('payment intents through the official stripe client', () => {
   it('creates and confirms a payment: succeeded, with its charge and amount_received', async () => {
     const pi = await pay({ expand: ['latest_charge'] });
-    expect(pi).toMatchObject({ object: 'payment_intent', status: 'succeeded', amount: 12_345, amount_received: 12_345, currency: 'usd', customer: customer.id, livemode: false });
+    expect(pi).toMatchObject({
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount: 12_345,
+      amount_received: 12_345,
+      currency: 'usd',
+      customer: customer.id,
+      livemode: false,
+    });
     expect(pi.id).toMatch(/^pi_[0-9A-Za-z]{24}$/);
     const charge = pi.latest_charge as Stripe.Charge;
     expect(charge).toMatchObject({ object: 'charge', status: 'succeeded', amount: 12_345, paid: true, payment_intent: pi.id, amount_refunded: 0 });

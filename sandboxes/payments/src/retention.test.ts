@@ -134,7 +134,11 @@ describe('retention of events (30 days)', () => {
       message: `No such event: '${oldEvent!.id}'`,
     };
     await expect(t.stripe.events.retrieve(oldEvent!.id)).rejects.toMatchObject(missing);
-    await expect(t.stripe.events.list({ ending_before: oldEvent!.id })).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'ending_before' });
+    await expect(t.stripe.events.list({ ending_before: oldEvent!.id })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'ending_before',
+    });
 
     // ...and out of the file once pruned.
     expect(t.sandbox.prune()).toMatchObject({ events: 1 });
@@ -223,7 +227,10 @@ describe('retention configuration', () => {
   });
 
   it('applies configured periods', async () => {
-    const { t, clock } = await sandboxOnClock({ PAYMENTS_SANDBOX_IDEMPOTENCY_RETENTION_MS: String(HOUR), PAYMENTS_SANDBOX_EVENT_RETENTION_MS: String(2 * HOUR) });
+    const { t, clock } = await sandboxOnClock({
+      PAYMENTS_SANDBOX_IDEMPOTENCY_RETENTION_MS: String(HOUR),
+      PAYMENTS_SANDBOX_EVENT_RETENTION_MS: String(2 * HOUR),
+    });
     const first = await t.stripe.customers.create({ name: 'Short' }, { idempotencyKey: 'short-lived' });
     const [event] = (await t.stripe.events.list()).data;
 

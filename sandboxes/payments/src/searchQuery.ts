@@ -190,8 +190,7 @@ export function matchesQuery(query: SearchQuery, read: FieldReader, fields: Read
  * means: scan everything.
  */
 export function candidatesFromIndexes(query: SearchQuery, lookup: (clause: Clause) => readonly SortEntry[] | null): readonly SortEntry[] | null {
-  const usable = (clause: Clause): readonly SortEntry[] | null =>
-    !clause.negated && clause.operator === ':' && clause.value !== null ? lookup(clause) : null;
+  const usable = (clause: Clause): readonly SortEntry[] | null => (!clause.negated && clause.operator === ':' && clause.value !== null ? lookup(clause) : null);
   if (query.joiner === 'AND') {
     for (const clause of query.clauses) {
       const entries = usable(clause);

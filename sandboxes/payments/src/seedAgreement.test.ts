@@ -71,7 +71,11 @@ describe('the seed agrees with the world', () => {
     expect(declined.length).toBeGreaterThan(0);
     for (const payment of declined) {
       const pi = await t.stripe.paymentIntents.retrieve(payment.id);
-      expect(pi).toMatchObject({ status: 'requires_payment_method', amount_received: 0, last_payment_error: { type: 'card_error', decline_code: payment.declineCode } });
+      expect(pi).toMatchObject({
+        status: 'requires_payment_method',
+        amount_received: 0,
+        last_payment_error: { type: 'card_error', decline_code: payment.declineCode },
+      });
       expect(pi.last_payment_error?.payment_method?.id).toBe(payment.paymentMethodId);
     }
   });

@@ -14,7 +14,13 @@ import { declineMessage } from './testCards.js';
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
 const COUNTRY_CODES: Readonly<Record<string, string>> = {
-  'United States': 'US', Canada: 'CA', Germany: 'DE', France: 'FR', Spain: 'ES', Netherlands: 'NL', 'United Kingdom': 'GB',
+  'United States': 'US',
+  Canada: 'CA',
+  Germany: 'DE',
+  France: 'FR',
+  Spain: 'ES',
+  Netherlands: 'NL',
+  'United Kingdom': 'GB',
 };
 
 function hex(from: string, length: number): string {

@@ -151,14 +151,27 @@ export function serializePaymentIntent(state: PaymentsState, pi: PaymentIntentRe
 function outcome(ch: ChargeRecord): StripeObject {
   if (!ch.failure) {
     return {
-      advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network',
-      reason: null, risk_level: 'normal', risk_score: 32, seller_message: 'Payment complete.', type: 'authorized',
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      network_status: 'approved_by_network',
+      reason: null,
+      risk_level: 'normal',
+      risk_score: 32,
+      seller_message: 'Payment complete.',
+      type: 'authorized',
     };
   }
   return {
-    advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'declined_by_network',
-    reason: ch.failure.declineCode, risk_level: 'normal', risk_score: 32,
-    seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined',
+    advice_code: null,
+    network_advice_code: null,
+    network_decline_code: null,
+    network_status: 'declined_by_network',
+    reason: ch.failure.declineCode,
+    risk_level: 'normal',
+    risk_score: 32,
+    seller_message: 'The bank did not return any further details with this decline.',
+    type: 'issuer_declined',
   };
 }
 

@@ -32,7 +32,12 @@ const INSUFFICIENT = declined('9995', 'card_declined', 'insufficient_funds', 'Yo
 const LOST = declined('9987', 'card_declined', 'lost_card', 'Your card was declined.');
 const STOLEN = declined('9979', 'card_declined', 'stolen_card', 'Your card was declined.');
 const FRAUDULENT = declined('0019', 'card_declined', 'fraudulent', 'Your card was declined.');
-const VELOCITY = declined('6975', 'card_declined', 'card_velocity_exceeded', 'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.');
+const VELOCITY = declined(
+  '6975',
+  'card_declined',
+  'card_velocity_exceeded',
+  'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.',
+);
 
 export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   pm_card_visa: card('visa', '4242'),

@@ -53,7 +53,12 @@ describe('webhooks', () => {
     const succeeded = receiver.received.filter((r) => r.type === 'payment_intent.succeeded');
     expect(succeeded.map((r) => r.answered)).toEqual([500, 200]);
     expect(succeeded[0]!.eventId).toBe(succeeded[1]!.eventId);
-    expect(receiver.received.map((r) => r.type).sort()).toEqual(['charge.succeeded', 'payment_intent.created', 'payment_intent.succeeded', 'payment_intent.succeeded']);
+    expect(receiver.received.map((r) => r.type).sort()).toEqual([
+      'charge.succeeded',
+      'payment_intent.created',
+      'payment_intent.succeeded',
+      'payment_intent.succeeded',
+    ]);
 
     for (const delivery of receiver.received) {
       const event = t.stripe.webhooks.constructEvent(delivery.body, delivery.signature, 'whsec_sandbox');

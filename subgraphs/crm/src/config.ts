@@ -4,7 +4,17 @@
  * CRM_API_URL at https://api.hubapi.com and CRM_API_TOKEN at a private app's access token
  * is all it takes to talk to HubSpot itself.
  */
-import { checkUrl, ConfigError, envLogLevel, envNumber, envPort, envString, readGatewaySecret, readPreviousGatewaySecret, type Env } from '../../kit/src/index.js';
+import {
+  checkUrl,
+  ConfigError,
+  envLogLevel,
+  envNumber,
+  envPort,
+  envString,
+  readGatewaySecret,
+  readPreviousGatewaySecret,
+  type Env,
+} from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface HubSpotSettings {

@@ -18,7 +18,18 @@ import { createCrmSubgraph, type CrmSubgraph } from './createCrmSubgraph.js';
 
 const TOKEN = 'pat-na1-subgraph-test-secret-c0ffee';
 const WRONG_TOKEN = 'pat-na1-revoked-secret-dead';
-const COMPANY_PROPERTIES = ['name', 'domain', 'industry', 'phone', 'city', 'country', 'lifecyclestage', 'numberofemployees', 'hubspot_owner_id', 'company_currency'];
+const COMPANY_PROPERTIES = [
+  'name',
+  'domain',
+  'industry',
+  'phone',
+  'city',
+  'country',
+  'lifecyclestage',
+  'numberofemployees',
+  'hubspot_owner_id',
+  'company_currency',
+];
 const DEAL_STAGE: Record<string, string> = {
   appointmentscheduled: 'APPOINTMENT_SCHEDULED',
   qualifiedtobuy: 'QUALIFIED_TO_BUY',
@@ -28,7 +39,14 @@ const DEAL_STAGE: Record<string, string> = {
   closedwon: 'CLOSED_WON',
   closedlost: 'CLOSED_LOST',
 };
-const LIFECYCLE: Record<string, string> = { lead: 'LEAD', marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD', salesqualifiedlead: 'SALES_QUALIFIED_LEAD', opportunity: 'OPPORTUNITY', customer: 'CUSTOMER', evangelist: 'EVANGELIST' };
+const LIFECYCLE: Record<string, string> = {
+  lead: 'LEAD',
+  marketingqualifiedlead: 'MARKETING_QUALIFIED_LEAD',
+  salesqualifiedlead: 'SALES_QUALIFIED_LEAD',
+  opportunity: 'OPPORTUNITY',
+  customer: 'CUSTOMER',
+  evangelist: 'EVANGELIST',
+};
 
 interface GraphQLResponse {
   data?: Record<string, unknown> | null;
@@ -50,7 +68,14 @@ let companies: Array<{ id: string; properties: Record<string, string | null> }>;
 const GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
 
 function configFor(token: string) {
-  return readCrmSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET, CRM_API_URL: sandbox.url, CRM_API_TOKEN: token, CRM_SUBGRAPH_PORT: '0', CRM_TIMEOUT_MS: '2000', CRM_BREAKER_THRESHOLD: '1000' });
+  return readCrmSubgraphConfig({
+    GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET,
+    CRM_API_URL: sandbox.url,
+    CRM_API_TOKEN: token,
+    CRM_SUBGRAPH_PORT: '0',
+    CRM_TIMEOUT_MS: '2000',
+    CRM_BREAKER_THRESHOLD: '1000',
+  });
 }
 
 async function gql(query: string, variables: Record<string, unknown> = {}, target = url): Promise<GraphQLResponse> {
@@ -75,7 +100,14 @@ function cents(decimal: string): number {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'crm-subgraph-'));
-  sandbox = await createCrmSandbox({ port: 0, host: '127.0.0.1', seed: { seed: 1, scale: 0.1 }, dataFile: join(dataDir, 'crm.sqlite'), tokens: [TOKEN], rateLimit: 0 });
+  sandbox = await createCrmSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    seed: { seed: 1, scale: 0.1 },
+    dataFile: join(dataDir, 'crm.sqlite'),
+    tokens: [TOKEN],
+    rateLimit: 0,
+  });
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
   subgraph = await createCrmSubgraph(configFor(TOKEN), { logger });
   url = await subgraph.listen();
@@ -128,15 +160,31 @@ describe('crm subgraph against the CRM sandbox', () => {
     });
 
     const contactIds = [...new Set(company.associations?.contacts?.results.map((r) => r.id))].sort();
-    const contacts = await hubspot.crm.contacts.batchApi.read({ inputs: contactIds.map((cid) => ({ id: cid })), properties: ['firstname', 'lastname', 'email', 'phone', 'jobtitle'], propertiesWithHistory: [] });
+    const contacts = await hubspot.crm.contacts.batchApi.read({
+      inputs: contactIds.map((cid) => ({ id: cid })),
+      properties: ['firstname', 'lastname', 'email', 'phone', 'jobtitle'],
+      propertiesWithHistory: [],
+    });
     const expectedContacts = contacts.results
       .sort((a, b) => Number(a.id) - Number(b.id))
-      .map((c) => ({ id: c.id, firstName: c.properties.firstname, lastName: c.properties.lastname, fullName: `${c.properties.firstname} ${c.properties.lastname}`, email: c.properties.email, phone: c.properties.phone, jobTitle: c.properties.jobtitle }));
+      .map((c) => ({
+        id: c.id,
+        firstName: c.properties.firstname,
+        lastName: c.properties.lastname,
+        fullName: `${c.properties.firstname} ${c.properties.lastname}`,
+        email: c.properties.email,
+        phone: c.properties.phone,
+        jobTitle: c.properties.jobtitle,
+      }));
     expect(customer.contacts).toEqual({ totalCount: expectedContacts.length, nodes: expectedContacts });
     expect(expectedContacts.length).toBeGreaterThan(0);
 
     const dealIds = [...new Set(company.associations?.deals?.results.map((r) => r.id))];
-    const deals = await hubspot.crm.deals.batchApi.read({ inputs: dealIds.map((did) => ({ id: did })), properties: ['dealname', 'amount', 'dealstage', 'closedate'], propertiesWithHistory: [] });
+    const deals = await hubspot.crm.deals.batchApi.read({
+      inputs: dealIds.map((did) => ({ id: did })),
+      properties: ['dealname', 'amount', 'dealstage', 'closedate'],
+      propertiesWithHistory: [],
+    });
     const expectedDeals = deals.results
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || Number(a.id) - Number(b.id))
       .map((d) => ({
@@ -165,7 +213,11 @@ describe('crm subgraph against the CRM sandbox', () => {
       expect(result.errors).toBeUndefined();
       const entities = result.data!._entities as Array<{ id: string; contacts: { totalCount: number }; deals: { totalCount: number } }>;
       expect(entities.map((e) => e.id)).toEqual(representations.map((r) => r.id));
-      return { calls: await stats(), contacts: entities.reduce((sum, e) => sum + e.contacts.totalCount, 0), deals: entities.reduce((sum, e) => sum + e.deals.totalCount, 0) };
+      return {
+        calls: await stats(),
+        contacts: entities.reduce((sum, e) => sum + e.contacts.totalCount, 0),
+        deals: entities.reduce((sum, e) => sum + e.deals.totalCount, 0),
+      };
     };
     const five = await run(5);
     const fifty = await run(50);
@@ -178,7 +230,9 @@ describe('crm subgraph against the CRM sandbox', () => {
   });
 
   it('answers null for an unknown customer, in Query.customer and in _entities', async () => {
-    const result = await gql(`{ a: customer(id: "999") { id } b: customer(id: "not-a-number") { id } _entities(representations: [{ __typename: "Customer", id: "999" }, { __typename: "Customer", id: "${companies[0]!.id}" }]) { ... on Customer { id } } }`);
+    const result = await gql(
+      `{ a: customer(id: "999") { id } b: customer(id: "not-a-number") { id } _entities(representations: [{ __typename: "Customer", id: "999" }, { __typename: "Customer", id: "${companies[0]!.id}" }]) { ... on Customer { id } } }`,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ a: null, b: null, _entities: [null, { id: companies[0]!.id }] });
     // "not-a-number" is never sent: it cannot be a HubSpot id.
@@ -190,7 +244,10 @@ describe('crm subgraph against the CRM sandbox', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const result = await gql(`query($after: String) { customers(first: 30, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id name } } }`, { after });
+      const result = await gql(
+        `query($after: String) { customers(first: 30, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id name } } }`,
+        { after },
+      );
       expect(result.errors).toBeUndefined();
       const page = result.data!.customers as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ id: string }> };
       expect(page.totalCount).toBe(companies.length);
@@ -217,9 +274,16 @@ describe('crm subgraph against the CRM sandbox', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 10; i++) {
-      const result = await gql(`query($after: String) { customers(first: 2, after: $after, filter: { nameContains: "LABS", lifecycleStage: CUSTOMER }) { totalCount pageInfo { hasNextPage endCursor } nodes { id lifecycleStage } } }`, { after });
+      const result = await gql(
+        `query($after: String) { customers(first: 2, after: $after, filter: { nameContains: "LABS", lifecycleStage: CUSTOMER }) { totalCount pageInfo { hasNextPage endCursor } nodes { id lifecycleStage } } }`,
+        { after },
+      );
       expect(result.errors).toBeUndefined();
-      const page = result.data!.customers as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ id: string; lifecycleStage: string }> };
+      const page = result.data!.customers as {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        nodes: Array<{ id: string; lifecycleStage: string }>;
+      };
       expect(page.totalCount).toBe(expected.length);
       expect(page.nodes.every((n) => n.lifecycleStage === 'CUSTOMER')).toBe(true);
       seen.push(...page.nodes.map((n) => n.id));
@@ -248,9 +312,21 @@ describe('crm subgraph against the CRM sandbox', () => {
     );
     expect(result.errors).toBeUndefined();
     const stored = await hubspot.crm.companies.basicApi.getById(id, ['name', 'phone', 'domain', 'lifecyclestage']);
-    expect(stored.properties).toMatchObject({ name: 'Renamed Holdings', phone: '+44 20 7946 0000', domain: 'renamed.example.com', lifecyclestage: 'evangelist' });
+    expect(stored.properties).toMatchObject({
+      name: 'Renamed Holdings',
+      phone: '+44 20 7946 0000',
+      domain: 'renamed.example.com',
+      lifecyclestage: 'evangelist',
+    });
     expect(result.data!.updateCustomer).toEqual({
-      customer: { id, name: 'Renamed Holdings', phone: '+44 20 7946 0000', domain: 'renamed.example.com', lifecycleStage: 'EVANGELIST', updatedAt: stored.updatedAt.toISOString() },
+      customer: {
+        id,
+        name: 'Renamed Holdings',
+        phone: '+44 20 7946 0000',
+        domain: 'renamed.example.com',
+        lifecycleStage: 'EVANGELIST',
+        updatedAt: stored.updatedAt.toISOString(),
+      },
     });
     const calls = await stats();
     expect(calls).toMatchObject({ 'companies.update': 1, 'companies.batchRead': 1 });
@@ -271,7 +347,10 @@ describe('crm subgraph against the CRM sandbox', () => {
   it('reports a down backend on the affected field while the rest of the query resolves', async () => {
     await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ down: true, operations: ['contacts.'] }) });
     const [a, b] = [companies[3]!, companies[4]!];
-    const result = await gql(`query($a: ID!, $b: ID!) { a: customer(id: $a) { name contacts { totalCount } } b: customer(id: $b) { name deals { totalCount } } }`, { a: a.id, b: b.id });
+    const result = await gql(
+      `query($a: ID!, $b: ID!) { a: customer(id: $a) { name contacts { totalCount } } b: customer(id: $b) { name deals { totalCount } } }`,
+      { a: a.id, b: b.id },
+    );
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0]).toMatchObject({ path: ['a', 'contacts'], extensions: { code: 'BACKEND_UNAVAILABLE', serviceName: 'crm' } });
     // contacts is nullable, so only it is lost: customer a keeps its name, customer b is whole.

@@ -30,23 +30,23 @@ export function isRecordId(id: string): boolean {
   return /^\d{1,20}$/.test(id);
 }
 
-const byNumericId = (a: { id: string }, b: { id: string }): number => (a.id.length - b.id.length) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byNumericId = (a: { id: string }, b: { id: string }): number => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Deals in the order the CRM created them; the id breaks ties. */
 const byCreation = (a: DealRecord, b: DealRecord): number => a.createdAt.localeCompare(b.createdAt) || byNumericId(a, b);
 
 export function createLoaders(connector: HubSpotCrmConnector): CrmLoaders {
   return {
-    companyById: new DataLoader<string, CompanyRecord | null>(tracedBatch('companyById',
-      async (ids) => {
+    companyById: new DataLoader<string, CompanyRecord | null>(
+      tracedBatch('companyById', async (ids) => {
         const valid = ids.filter(isRecordId);
         const found = valid.length > 0 ? await connector.getCompanies(valid) : new Map<string, CompanyRecord>();
         return ids.map((id) => found.get(id) ?? null);
       }),
       { maxBatchSize: 100 },
     ),
-    contactsByCompanyId: new DataLoader<string, ContactRecord[]>(tracedBatch('contactsByCompanyId',
-      async (companyIds) => {
+    contactsByCompanyId: new DataLoader<string, ContactRecord[]>(
+      tracedBatch('contactsByCompanyId', async (companyIds) => {
         const valid = companyIds.filter(isRecordId);
         const found = valid.length > 0 ? await connector.contactsOfCompanies(valid) : new Map<string, ContactRecord[]>();
         return companyIds.map((id) => [...(found.get(id) ?? [])].sort(byNumericId));
@@ -54,8 +54,8 @@ export function createLoaders(connector: HubSpotCrmConnector): CrmLoaders {
       // 100 company ids keep the search body far below HubSpot's 3,000 characters.
       { maxBatchSize: 100 },
     ),
-    dealsByCompanyId: new DataLoader<string, DealRecord[]>(tracedBatch('dealsByCompanyId',
-      async (companyIds) => {
+    dealsByCompanyId: new DataLoader<string, DealRecord[]>(
+      tracedBatch('dealsByCompanyId', async (companyIds) => {
         const valid = companyIds.filter(isRecordId);
         const found = valid.length > 0 ? await connector.dealsOfCompanies(valid) : new Map<string, DealRecord[]>();
         return companyIds.map((id) => [...(found.get(id) ?? [])].sort(byCreation));

@@ -19,7 +19,10 @@ describe('cursors', () => {
     expect(decodeCursor(list, 'l')).toEqual({ k: 'l', a: '10000004', s: 2 });
     expect(codeOf(() => decodeCursor(list, 's'))).toBe('BAD_USER_INPUT');
     for (const bad of ['', 'zzz', '!!', Buffer.from('{"k":"o","o":-1}').toString('base64url'), Buffer.from('[1]').toString('base64url')]) {
-      expect(codeOf(() => decodeCursor(bad, 'o')), bad).toBe('BAD_USER_INPUT');
+      expect(
+        codeOf(() => decodeCursor(bad, 'o')),
+        bad,
+      ).toBe('BAD_USER_INPUT');
     }
   });
 
@@ -52,7 +55,11 @@ describe('customer filter', () => {
       { propertyName: 'lifecyclestage', operator: 'EQ', value: 'salesqualifiedlead' },
     ]);
     expect(searchFilters({ lifecycleStage: 'OTHER' })).toEqual([
-      { propertyName: 'lifecyclestage', operator: 'NOT_IN', values: ['lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist'] },
+      {
+        propertyName: 'lifecyclestage',
+        operator: 'NOT_IN',
+        values: ['lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist'],
+      },
     ]);
     expect(codeOf(() => searchFilters({ nameContains: '   ' }))).toBe('BAD_USER_INPUT');
     expect(codeOf(() => searchFilters({ nameContains: 'a b c d e f' }))).toBe('BAD_USER_INPUT');

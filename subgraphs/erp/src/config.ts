@@ -4,7 +4,19 @@
  * ERP_URL, ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key) at an Odoo database is all
  * it takes to talk to Odoo itself.
  */
-import { ConfigError, envLogLevel, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
+import {
+  ConfigError,
+  envLogLevel,
+  envNumber,
+  envPort,
+  envRedisUrl,
+  envString,
+  readGatewaySecret,
+  readPreviousGatewaySecret,
+  readOdooConnection,
+  type Env,
+  type OdooConnectionSettings,
+} from '../../kit/src/index.js';
 import { CURRENCY_CODES, type CurrencyCode } from './models.js';
 
 export interface OdooSettings extends OdooConnectionSettings {

@@ -46,7 +46,15 @@ const extra: ErpSubgraph[] = [];
 const GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
 
 function configFor(env: Record<string, string> = {}) {
-  return readErpSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET, ERP_URL: sandboxUrl, ERP_PASSWORD: PASSWORD, ERP_SUBGRAPH_PORT: '0', ERP_TIMEOUT_MS: '2000', ERP_BREAKER_THRESHOLD: '1000', ...env });
+  return readErpSubgraphConfig({
+    GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET,
+    ERP_URL: sandboxUrl,
+    ERP_PASSWORD: PASSWORD,
+    ERP_SUBGRAPH_PORT: '0',
+    ERP_TIMEOUT_MS: '2000',
+    ERP_BREAKER_THRESHOLD: '1000',
+    ...env,
+  });
 }
 
 const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
@@ -91,7 +99,9 @@ function cents(value: number): number {
 }
 const format = (amountCents: number, currency: string): string => {
   const text = String(Math.abs(amountCents)).padStart(3, '0');
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(`${amountCents < 0 ? '-' : ''}${text.slice(0, -2)}.${text.slice(-2)}` as `${number}`);
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(
+    `${amountCents < 0 ? '-' : ''}${text.slice(0, -2)}.${text.slice(-2)}` as `${number}`,
+  );
 };
 const refOf = (index: number): string => String(10_000_001 + index);
 const name = (m2o: Many2one): string => (m2o === false ? '' : m2o[1]);
@@ -99,20 +109,18 @@ const name = (m2o: Many2one): string => (m2o === false ? '' : m2o[1]);
 /** What the graph should answer for a customer, built from Odoo's own records. */
 async function expectedCustomer(ref: string) {
   const [partnerId] = await odoo<number[]>('res.partner', 'search', [[['ref', '=', ref]]]);
-  const [partner] = await odoo<Array<{ sale_order_ids: number[]; invoice_ids: number[] }>>('res.partner', 'read', [[partnerId!]], { fields: ['sale_order_ids', 'invoice_ids'] });
-  const orders = await odoo<Array<{ id: number; name: string; date_order: string; state: string; amount_total: number; currency_id: Many2one; order_line: number[] }>>(
-    'sale.order',
-    'read',
-    [partner!.sale_order_ids],
-    { fields: ['name', 'date_order', 'state', 'amount_total', 'currency_id', 'order_line'] },
-  );
+  const [partner] = await odoo<Array<{ sale_order_ids: number[]; invoice_ids: number[] }>>('res.partner', 'read', [[partnerId!]], {
+    fields: ['sale_order_ids', 'invoice_ids'],
+  });
+  const orders = await odoo<
+    Array<{ id: number; name: string; date_order: string; state: string; amount_total: number; currency_id: Many2one; order_line: number[] }>
+  >('sale.order', 'read', [partner!.sale_order_ids], { fields: ['name', 'date_order', 'state', 'amount_total', 'currency_id', 'order_line'] });
   orders.sort((a, b) => b.date_order.localeCompare(a.date_order) || b.id - a.id);
-  const lines = await odoo<Array<{ id: number; product_id: Many2one; product_uom_qty: number; price_unit: number; price_subtotal: number; currency_id: Many2one }>>(
-    'sale.order.line',
-    'read',
-    [orders.flatMap((o) => o.order_line)],
-    { fields: ['product_id', 'product_uom_qty', 'price_unit', 'price_subtotal', 'currency_id'] },
-  );
+  const lines = await odoo<
+    Array<{ id: number; product_id: Many2one; product_uom_qty: number; price_unit: number; price_subtotal: number; currency_id: Many2one }>
+  >('sale.order.line', 'read', [orders.flatMap((o) => o.order_line)], {
+    fields: ['product_id', 'product_uom_qty', 'price_unit', 'price_subtotal', 'currency_id'],
+  });
   const lineById = new Map(lines.map((l) => [l.id, l]));
   const productIds = [...new Set(lines.map((l) => (l.product_id as [number, string])[0]))];
   const products = await odoo<Array<{ id: number; default_code: string; name: string; list_price: number; qty_available: number; categ_id: Many2one }>>(
@@ -122,12 +130,34 @@ async function expectedCustomer(ref: string) {
     { fields: ['default_code', 'name', 'list_price', 'qty_available', 'categ_id'] },
   );
   const productById = new Map(products.map((p) => [p.id, p]));
-  const moves = await odoo<Array<{ id: number; name: string; move_type: string; state: string; invoice_date: string; invoice_date_due: string; invoice_origin: string; amount_total: number; amount_residual: number; payment_state: string; currency_id: Many2one }>>(
-    'account.move',
-    'read',
-    [partner!.invoice_ids],
-    { fields: ['name', 'move_type', 'state', 'invoice_date', 'invoice_date_due', 'invoice_origin', 'amount_total', 'amount_residual', 'payment_state', 'currency_id'] },
-  );
+  const moves = await odoo<
+    Array<{
+      id: number;
+      name: string;
+      move_type: string;
+      state: string;
+      invoice_date: string;
+      invoice_date_due: string;
+      invoice_origin: string;
+      amount_total: number;
+      amount_residual: number;
+      payment_state: string;
+      currency_id: Many2one;
+    }>
+  >('account.move', 'read', [partner!.invoice_ids], {
+    fields: [
+      'name',
+      'move_type',
+      'state',
+      'invoice_date',
+      'invoice_date_due',
+      'invoice_origin',
+      'amount_total',
+      'amount_residual',
+      'payment_state',
+      'currency_id',
+    ],
+  });
   const invoices = moves
     .filter((m) => m.move_type === 'out_invoice' && m.state === 'posted')
     .sort((a, b) => b.invoice_date.localeCompare(a.invoice_date) || b.name.localeCompare(a.name) || b.id - a.id);
@@ -197,7 +227,9 @@ const customers = (refs: string[]) => ({ representations: refs.map((id) => ({ __
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'erp-subgraph-'));
-  sandbox = await createErpSandbox(readErpSandboxConfig({ SANDBOX_DATA_DIR: dataDir, SANDBOX_SCALE: '0.1', ERP_SANDBOX_PORT: '0', ERP_SANDBOX_PASSWORD: PASSWORD }));
+  sandbox = await createErpSandbox(
+    readErpSandboxConfig({ SANDBOX_DATA_DIR: dataDir, SANDBOX_SCALE: '0.1', ERP_SANDBOX_PORT: '0', ERP_SANDBOX_PASSWORD: PASSWORD }),
+  );
   sandboxUrl = await sandbox.listen();
   subgraph = await createErpSubgraph(configFor(), { logger, now: () => new Date(`${TODAY}T12:00:00Z`) });
   url = await subgraph.listen();
@@ -218,7 +250,17 @@ beforeEach(async () => {
 describe('erp subgraph against the ERP sandbox', () => {
   it("answers customers' orders, lines, products, invoices and balance with the ERP's own data", async () => {
     // The first customers, and one with a part-paid invoice not yet due, so that every status occurs.
-    const [partial] = await odoo<Array<{ partner_id: Many2one }>>('account.move', 'search_read', [[['payment_state', '=', 'partial'], ['invoice_date_due', '>=', TODAY]]], { fields: ['partner_id'], limit: 1 });
+    const [partial] = await odoo<Array<{ partner_id: Many2one }>>(
+      'account.move',
+      'search_read',
+      [
+        [
+          ['payment_state', '=', 'partial'],
+          ['invoice_date_due', '>=', TODAY],
+        ],
+      ],
+      { fields: ['partner_id'], limit: 1 },
+    );
     const [partialPartner] = await odoo<Array<{ ref: string }>>('res.partner', 'read', [[(partial!.partner_id as [number, string])[0]]], { fields: ['ref'] });
     const refs = [...new Set([0, 1, 2, 3, 4, 5].map(refOf).concat(partialPartner!.ref))];
     const result = await gql(ENTITIES(CUSTOMER_FIELDS), customers(refs));
@@ -325,9 +367,16 @@ describe('erp subgraph against the ERP sandbox', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 20; page++) {
-      const result = await gql(`query($after: String) { products(search: " WRENCH ", inStockOnly: true, first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id inStock } } }`, { after });
+      const result = await gql(
+        `query($after: String) { products(search: " WRENCH ", inStockOnly: true, first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id inStock } } }`,
+        { after },
+      );
       expect(result.errors).toBeUndefined();
-      const connection = result.data!.products as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ id: string; inStock: boolean }> };
+      const connection = result.data!.products as {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        nodes: Array<{ id: string; inStock: boolean }>;
+      };
       expect(connection.totalCount).toBe(matching.length);
       expect(connection.nodes.every((n) => n.inStock)).toBe(true);
       seen.push(...connection.nodes.map((n) => n.id));
@@ -341,17 +390,29 @@ describe('erp subgraph against the ERP sandbox', () => {
     await resetStats();
     const bySku = await gql(`{ products(search: "sku-0000", first: 100) { nodes { sku } } }`);
     expect((bySku.data!.products as { nodes: Array<{ sku: string }> }).nodes.map((n) => n.sku)).toEqual(
-      all.map((p) => p.default_code).filter((sku) => sku.startsWith('SKU-0000')).sort(),
+      all
+        .map((p) => p.default_code)
+        .filter((sku) => sku.startsWith('SKU-0000'))
+        .sort(),
     );
     expect(await stats()).toEqual({ 'product.product.search_read': 1 });
   });
 
   it('finds products, orders and invoices by id, in Query and _entities, and answers null for unknown ones', async () => {
-    const [order] = await odoo<Array<{ id: number; name: string; partner_id: Many2one }>>('sale.order', 'search_read', [[['state', '=', 'sale']]], { fields: ['name', 'partner_id'], limit: 1 });
-    const [invoice] = await odoo<Array<{ id: number; name: string; invoice_origin: string }>>('account.move', 'search_read', [[['invoice_origin', '=', order!.name]]], { fields: ['name', 'invoice_origin'] });
+    const [order] = await odoo<Array<{ id: number; name: string; partner_id: Many2one }>>('sale.order', 'search_read', [[['state', '=', 'sale']]], {
+      fields: ['name', 'partner_id'],
+      limit: 1,
+    });
+    const [invoice] = await odoo<Array<{ id: number; name: string; invoice_origin: string }>>(
+      'account.move',
+      'search_read',
+      [[['invoice_origin', '=', order!.name]]],
+      { fields: ['name', 'invoice_origin'] },
+    );
     const [partner] = await odoo<Array<{ ref: string }>>('res.partner', 'read', [[(order!.partner_id as [number, string])[0]]], { fields: ['ref'] });
     const [product] = await odoo<Array<{ id: number; default_code: string }>>('product.product', 'read', [[7]], { fields: ['default_code'] });
-    const result = await gql(`query($o: ID!, $i: ID!) {
+    const result = await gql(
+      `query($o: ID!, $i: ID!) {
       product(id: "7") { id sku }
       order(id: $o) { id number customer { id } invoices { id number } }
       invoice(id: $i) { id number order { id number } customer { id } }
@@ -361,7 +422,9 @@ describe('erp subgraph against the ERP sandbox', () => {
       _entities(representations: [{ __typename: "Product", id: 7 }, { __typename: "Order", id: $o }, { __typename: "Invoice", id: $i }, { __typename: "Order", id: "99999" }]) {
         ... on Product { sku } ... on Order { number } ... on Invoice { number }
       }
-    }`, { o: String(order!.id), i: String(invoice!.id) });
+    }`,
+      { o: String(order!.id), i: String(invoice!.id) },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
       product: { id: '7', sku: product!.default_code },
@@ -374,7 +437,9 @@ describe('erp subgraph against the ERP sandbox', () => {
     });
 
     // A vendor bill is an account.move too, but not a customer invoice of this graph.
-    const billId = await odoo<number>('account.move', 'create', [{ move_type: 'in_invoice', partner_id: 100, state: 'posted', invoice_date: '2026-06-01', amount_total: 12.5 }]);
+    const billId = await odoo<number>('account.move', 'create', [
+      { move_type: 'in_invoice', partner_id: 100, state: 'posted', invoice_date: '2026-06-01', amount_total: 12.5 },
+    ]);
     const bill = await gql(`query($id: ID!) { invoice(id: $id) { id } }`, { id: String(billId) });
     expect(bill.errors).toBeUndefined();
     expect(bill.data).toEqual({ invoice: null });
@@ -395,7 +460,15 @@ describe('erp subgraph against the ERP sandbox', () => {
         { r: [{ __typename: 'Customer', id: ref }], after },
       );
       expect(result.errors).toBeUndefined();
-      const orders = (result.data!._entities as Array<{ orders: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ cursor: string; node: { number: string; status: string } }> } }>)[0]!.orders;
+      const orders = (
+        result.data!._entities as Array<{
+          orders: {
+            totalCount: number;
+            pageInfo: { hasNextPage: boolean; endCursor: string };
+            edges: Array<{ cursor: string; node: { number: string; status: string } }>;
+          };
+        }>
+      )[0]!.orders;
       expect(orders.totalCount).toBe(confirmed.length);
       expect(orders.edges.every((e) => e.node.status === 'CONFIRMED')).toBe(true);
       expect(orders.pageInfo.endCursor).toBe(orders.edges.at(-1)!.cursor);
@@ -413,9 +486,19 @@ describe('erp subgraph against the ERP sandbox', () => {
   });
 
   it('answers an empty customer for a company the ERP does not know', async () => {
-    const result = await gql(ENTITIES('id orders { totalCount nodes { id } } invoices { totalCount } outstandingBalance { amount currency formatted }'), customers(['99999999']));
+    const result = await gql(
+      ENTITIES('id orders { totalCount nodes { id } } invoices { totalCount } outstandingBalance { amount currency formatted }'),
+      customers(['99999999']),
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data!._entities).toEqual([{ id: '99999999', orders: { totalCount: 0, nodes: [] }, invoices: { totalCount: 0 }, outstandingBalance: { amount: 0, currency: 'USD', formatted: '$0.00' } }]);
+    expect(result.data!._entities).toEqual([
+      {
+        id: '99999999',
+        orders: { totalCount: 0, nodes: [] },
+        invoices: { totalCount: 0 },
+        outstandingBalance: { amount: 0, currency: 'USD', formatted: '$0.00' },
+      },
+    ]);
     expect(await stats()).toEqual({ 'res.partner.search_read': 1 });
   });
 
@@ -427,12 +510,16 @@ describe('erp subgraph against the ERP sandbox', () => {
     const none = await gql(`{ products(first: 0) { totalCount } }`);
     expect(none.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'erp' });
     // A products cursor is not an orders cursor.
-    const productCursor = ((await gql(`{ products(first: 1) { pageInfo { endCursor } } }`)).data!.products as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
+    const productCursor = ((await gql(`{ products(first: 1) { pageInfo { endCursor } } }`)).data!.products as { pageInfo: { endCursor: string } }).pageInfo
+      .endCursor;
     await resetStats();
-    const wrongKind = await gql(ENTITIES('orders(after: $after) { totalCount }').replace('($representations: [_Any!]!)', '($representations: [_Any!]!, $after: String)'), {
-      ...customers([refOf(0)]),
-      after: productCursor,
-    });
+    const wrongKind = await gql(
+      ENTITIES('orders(after: $after) { totalCount }').replace('($representations: [_Any!]!)', '($representations: [_Any!]!, $after: String)'),
+      {
+        ...customers([refOf(0)]),
+        after: productCursor,
+      },
+    );
     expect(wrongKind.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await stats()).toEqual({});
   });
@@ -443,21 +530,31 @@ describe('erp subgraph against the ERP sandbox', () => {
     await resetStats();
     const result = await gql(
       `mutation($input: CreateSalesOrderInput!) { createSalesOrder(input: $input) { order { id number status placedAt total { amount currency } customer { id } lines { quantity unitPrice { amount } subtotal { amount } product { id } } } } }`,
-      { input: { customerId: ref, lines: [{ productId: '2', quantity: 3 }, { productId: '5', quantity: 1 }] } },
+      {
+        input: {
+          customerId: ref,
+          lines: [
+            { productId: '2', quantity: 3 },
+            { productId: '5', quantity: 1 },
+          ],
+        },
+      },
     );
     expect(result.errors).toBeUndefined();
     const order = (result.data!.createSalesOrder as { order: { id: string } }).order;
 
-    const [stored] = await odoo<Array<{ name: string; state: string; partner_id: Many2one; date_order: string; amount_total: number; currency_id: Many2one; order_line: number[] }>>(
-      'sale.order',
-      'read',
-      [[Number(order.id)]],
-      { fields: ['name', 'state', 'partner_id', 'date_order', 'amount_total', 'currency_id', 'order_line'] },
-    );
+    const [stored] = await odoo<
+      Array<{ name: string; state: string; partner_id: Many2one; date_order: string; amount_total: number; currency_id: Many2one; order_line: number[] }>
+    >('sale.order', 'read', [[Number(order.id)]], { fields: ['name', 'state', 'partner_id', 'date_order', 'amount_total', 'currency_id', 'order_line'] });
     expect(stored).toMatchObject({ state: 'sale', partner_id: [partnerId, expect.any(String)] });
-    const lines = await odoo<Array<{ product_id: Many2one; product_uom_qty: number; price_unit: number; price_subtotal: number }>>('sale.order.line', 'read', [stored!.order_line], {
-      fields: ['product_id', 'product_uom_qty', 'price_unit', 'price_subtotal'],
-    });
+    const lines = await odoo<Array<{ product_id: Many2one; product_uom_qty: number; price_unit: number; price_subtotal: number }>>(
+      'sale.order.line',
+      'read',
+      [stored!.order_line],
+      {
+        fields: ['product_id', 'product_uom_qty', 'price_unit', 'price_subtotal'],
+      },
+    );
     const prices = await odoo<Array<{ id: number; list_price: number }>>('product.product', 'read', [[2, 5]], { fields: ['list_price'] });
     expect(lines.map((l) => [(l.product_id as [number, string])[0], l.product_uom_qty, cents(l.price_unit)])).toEqual([
       [2, 3, cents(prices.find((p) => p.id === 2)!.list_price)],
@@ -470,11 +567,19 @@ describe('erp subgraph against the ERP sandbox', () => {
       placedAt: `${stored!.date_order.replace(' ', 'T')}.000Z`,
       total: { amount: cents(stored!.amount_total), currency: name(stored!.currency_id) },
       customer: { id: ref },
-      lines: lines.map((l) => ({ quantity: l.product_uom_qty, unitPrice: { amount: cents(l.price_unit) }, subtotal: { amount: cents(l.price_subtotal) }, product: { id: String((l.product_id as [number, string])[0]) } })),
+      lines: lines.map((l) => ({
+        quantity: l.product_uom_qty,
+        unitPrice: { amount: cents(l.price_unit) },
+        subtotal: { amount: cents(l.price_subtotal) },
+        product: { id: String((l.product_id as [number, string])[0]) },
+      })),
     });
     expect((await stats())['sale.order.create']).toBe(1);
     // The gateway is told which cached entities the order made stale.
-    expect(result.extensions?.invalidatedEntities).toEqual([{ __typename: 'Customer', id: ref }, { __typename: 'Order', id: order.id }]);
+    expect(result.extensions?.invalidatedEntities).toEqual([
+      { __typename: 'Customer', id: ref },
+      { __typename: 'Order', id: order.id },
+    ]);
 
     // The new order is the customer's newest.
     const latest = await gql(ENTITIES('orders(first: 1) { nodes { id } }'), customers([ref]));
@@ -484,7 +589,8 @@ describe('erp subgraph against the ERP sandbox', () => {
   describe('createSalesOrder with an idempotencyKey', () => {
     const CREATE = `mutation($input: CreateSalesOrderInput!) { createSalesOrder(input: $input) { order { id number status lines { quantity product { id } } } } }`;
     type Created = { createSalesOrder: { order: { id: string; number: string; status: string } } };
-    const ordersWithOrigin = (origin: string) => odoo<Array<{ id: number; state: string }>>('sale.order', 'search_read', [[['origin', '=', origin]]], { fields: ['state'] });
+    const ordersWithOrigin = (origin: string) =>
+      odoo<Array<{ id: number; state: string }>>('sale.order', 'search_read', [[['origin', '=', origin]]], { fields: ['state'] });
 
     it('makes one order however often the same request is sent, also at once, and refuses the key for other lines', async () => {
       const key = `order-${Date.now()}-a1`;
@@ -515,7 +621,14 @@ describe('erp subgraph against the ERP sandbox', () => {
 
     it('finds the order of a create whose answer was lost instead of making a second one', async () => {
       const key = `order-${Date.now()}-b2`;
-      const input = { customerId: refOf(83), lines: [{ productId: '4', quantity: 1 }, { productId: '6', quantity: 3 }], idempotencyKey: key };
+      const input = {
+        customerId: refOf(83),
+        lines: [
+          { productId: '4', quantity: 1 },
+          { productId: '6', quantity: 3 },
+        ],
+        idempotencyKey: key,
+      };
       await setFaults({ lostAnswer: true, operations: ['sale.order.create'], remaining: 1 });
       const result = await gql(CREATE, { input });
       expect(result.errors).toBeUndefined();
@@ -556,12 +669,18 @@ describe('erp subgraph against the ERP sandbox', () => {
       const b = await startSubgraph({ REDIS_URL: TEST_REDIS_URL });
       // Their lock clients connect in the background: wait for both, or the lock would run degraded (process-local).
       const deadline = Date.now() + 5000;
-      while (!(a.subgraph.orderLock.connected && b.subgraph.orderLock.connected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (!(a.subgraph.orderLock.connected && b.subgraph.orderLock.connected) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       const key = `order-${Date.now()}-r5`;
       const input = { customerId: refOf(87), lines: [{ productId: '5', quantity: 2 }], idempotencyKey: key };
       // The create made slow, so that both replicas would have looked the key up before the order exists.
       await setFaults({ latencyMs: 300, operations: ['sale.order.create'] });
-      const answers = await Promise.all([gql(CREATE, { input }, a.url), gql(CREATE, { input }, b.url), gql(CREATE, { input }, a.url), gql(CREATE, { input }, b.url)]);
+      const answers = await Promise.all([
+        gql(CREATE, { input }, a.url),
+        gql(CREATE, { input }, b.url),
+        gql(CREATE, { input }, a.url),
+        gql(CREATE, { input }, b.url),
+      ]);
       for (const answer of answers) {
         expect(answer.errors).toBeUndefined();
         expect(answer.data).toEqual(answers[0]!.data);
@@ -581,16 +700,30 @@ describe('erp subgraph against the ERP sandbox', () => {
   });
 
   it('refuses an invalid order before writing anything', async () => {
-    const create = (input: Record<string, unknown>) => gql(`mutation($input: CreateSalesOrderInput!) { createSalesOrder(input: $input) { order { id } } }`, { input });
+    const create = (input: Record<string, unknown>) =>
+      gql(`mutation($input: CreateSalesOrderInput!) { createSalesOrder(input: $input) { order { id } } }`, { input });
     const empty = await create({ customerId: refOf(81), lines: [] });
     expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'erp' });
     const tooLong = await create({ customerId: refOf(81), lines: Array.from({ length: 101 }, () => ({ productId: '1', quantity: 1 })) });
     expect(tooLong.errors?.[0]?.message).toMatch(/from 1 to 100 lines, got 101/);
-    const badQuantity = await create({ customerId: refOf(81), lines: [{ productId: '1', quantity: 0 }, { productId: '2', quantity: 10_001 }] });
+    const badQuantity = await create({
+      customerId: refOf(81),
+      lines: [
+        { productId: '1', quantity: 0 },
+        { productId: '2', quantity: 10_001 },
+      ],
+    });
     expect(badQuantity.errors?.[0]?.message).toMatch(/lines\[0\]\.quantity.*got 0; lines\[1\]\.quantity.*got 10001/);
     expect(await stats()).toEqual({});
 
-    const unknownProduct = await create({ customerId: refOf(81), lines: [{ productId: '1', quantity: 1 }, { productId: '99999', quantity: 1 }, { productId: 'x', quantity: 1 }] });
+    const unknownProduct = await create({
+      customerId: refOf(81),
+      lines: [
+        { productId: '1', quantity: 1 },
+        { productId: '99999', quantity: 1 },
+        { productId: 'x', quantity: 1 },
+      ],
+    });
     expect(unknownProduct.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', serviceName: 'erp', productIds: ['x', '99999'] });
     const unknownCustomer = await create({ customerId: '99999999', lines: [{ productId: '1', quantity: 1 }] });
     expect(unknownCustomer.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', serviceName: 'erp' });
@@ -603,7 +736,12 @@ describe('erp subgraph against the ERP sandbox', () => {
     await setFaults({ down: true, operations: ['account.move.'] });
     const ref = refOf(5);
     const result = await gql(ENTITIES('id orders(first: 1) { totalCount } invoices { totalCount } outstandingBalance { amount }'), customers([ref]));
-    expect(result.errors?.map((e) => e.path)).toEqual(expect.arrayContaining([['_entities', 0, 'invoices'], ['_entities', 0, 'outstandingBalance']]));
+    expect(result.errors?.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        ['_entities', 0, 'invoices'],
+        ['_entities', 0, 'outstandingBalance'],
+      ]),
+    );
     expect(result.errors).toHaveLength(2);
     for (const error of result.errors!) expect(error.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', serviceName: 'erp', backend: 'erp' });
     const entity = (result.data!._entities as Array<Record<string, unknown>>)[0]!;

@@ -7,7 +7,17 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type Keyv from 'keyv';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { BackendPolicy, createCache, createKeyLock, createLogger, createSubgraphServer, withDeadline, type KeyLock, type Logger, type SubgraphServer } from '../../kit/src/index.js';
+import {
+  BackendPolicy,
+  createCache,
+  createKeyLock,
+  createLogger,
+  createSubgraphServer,
+  withDeadline,
+  type KeyLock,
+  type Logger,
+  type SubgraphServer,
+} from '../../kit/src/index.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { OdooErpConnector } from './connector/OdooErpConnector.js';
 import { createContextFactory, type ErpContext } from './context.js';

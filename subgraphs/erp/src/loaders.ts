@@ -85,78 +85,96 @@ function partnerIdsOf(partners: ReadonlyArray<PartnerRecord[] | Error>): number[
 }
 
 export function createLoaders(connector: OdooErpConnector, catalog: CatalogCache): ErpLoaders {
-  const partnerById = new DataLoader<number, PartnerRecord | null>(tracedBatch('partnerById', async (ids) => {
-    const found = byId(await connector.readPartners(ids));
-    return ids.map((id) => found.get(id) ?? null);
-  }));
+  const partnerById = new DataLoader<number, PartnerRecord | null>(
+    tracedBatch('partnerById', async (ids) => {
+      const found = byId(await connector.readPartners(ids));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+  );
 
-  const partnersByRef = new DataLoader<string, PartnerRecord[]>(tracedBatch('partnersByRef', async (refs) => {
-    const partners = await connector.partnersByRefs(refs);
-    for (const partner of partners) partnerById.prime(partner.id, partner);
-    return refs.map((ref) => partners.filter((partner) => partner.ref === ref));
-  }));
+  const partnersByRef = new DataLoader<string, PartnerRecord[]>(
+    tracedBatch('partnersByRef', async (refs) => {
+      const partners = await connector.partnersByRefs(refs);
+      for (const partner of partners) partnerById.prime(partner.id, partner);
+      return refs.map((ref) => partners.filter((partner) => partner.ref === ref));
+    }),
+  );
 
-  const orderById = new DataLoader<number, OrderRecord | null>(tracedBatch('orderById', async (ids) => {
-    const found = byId(await connector.readOrders(ids));
-    return ids.map((id) => found.get(id) ?? null);
-  }));
+  const orderById = new DataLoader<number, OrderRecord | null>(
+    tracedBatch('orderById', async (ids) => {
+      const found = byId(await connector.readOrders(ids));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+  );
 
-  const ordersByCustomerId = new DataLoader<string, OrderRecord[]>(tracedBatch('ordersByCustomerId', async (refs) => {
-    const partners = await partnersByRef.loadMany(refs);
-    const partnerIds = partnerIdsOf(partners);
-    const orders = partnerIds.length > 0 ? await connector.ordersOfPartners(partnerIds) : [];
-    // A later lookup of one of these by id in this request (Query.order) needs no call.
-    for (const order of orders) orderById.prime(order.id, order);
-    return perCustomer(partners, orders, (order) => order.partnerId);
-  }));
+  const ordersByCustomerId = new DataLoader<string, OrderRecord[]>(
+    tracedBatch('ordersByCustomerId', async (refs) => {
+      const partners = await partnersByRef.loadMany(refs);
+      const partnerIds = partnerIdsOf(partners);
+      const orders = partnerIds.length > 0 ? await connector.ordersOfPartners(partnerIds) : [];
+      // A later lookup of one of these by id in this request (Query.order) needs no call.
+      for (const order of orders) orderById.prime(order.id, order);
+      return perCustomer(partners, orders, (order) => order.partnerId);
+    }),
+  );
 
-  const invoiceById = new DataLoader<number, InvoiceRecord | null>(tracedBatch('invoiceById', async (ids) => {
-    const found = byId(await connector.readInvoices(ids));
-    return ids.map((id) => {
-      const invoice = found.get(id);
-      return invoice && invoice.moveType === 'out_invoice' && invoice.state === 'posted' ? invoice : null;
-    });
-  }));
+  const invoiceById = new DataLoader<number, InvoiceRecord | null>(
+    tracedBatch('invoiceById', async (ids) => {
+      const found = byId(await connector.readInvoices(ids));
+      return ids.map((id) => {
+        const invoice = found.get(id);
+        return invoice && invoice.moveType === 'out_invoice' && invoice.state === 'posted' ? invoice : null;
+      });
+    }),
+  );
 
-  const invoicesByCustomerId = new DataLoader<string, InvoiceRecord[]>(tracedBatch('invoicesByCustomerId', async (refs) => {
-    const partners = await partnersByRef.loadMany(refs);
-    const partnerIds = partnerIdsOf(partners);
-    const invoices = partnerIds.length > 0 ? await connector.invoicesOfPartners(partnerIds) : [];
-    // invoiceById is not primed from here: Order.invoices runs while this call may still be
-    // in flight, so priming would make its cost depend on which answer came first.
-    return perCustomer(partners, invoices, (invoice) => invoice.partnerId);
-  }));
+  const invoicesByCustomerId = new DataLoader<string, InvoiceRecord[]>(
+    tracedBatch('invoicesByCustomerId', async (refs) => {
+      const partners = await partnersByRef.loadMany(refs);
+      const partnerIds = partnerIdsOf(partners);
+      const invoices = partnerIds.length > 0 ? await connector.invoicesOfPartners(partnerIds) : [];
+      // invoiceById is not primed from here: Order.invoices runs while this call may still be
+      // in flight, so priming would make its cost depend on which answer came first.
+      return perCustomer(partners, invoices, (invoice) => invoice.partnerId);
+    }),
+  );
 
-  const orderByName = new DataLoader<string, OrderRecord | null>(tracedBatch('orderByName', async (names) => {
-    const orders = await connector.ordersByNames(names);
-    return names.map((name) => orders.find((order) => order.name === name) ?? null);
-  }));
+  const orderByName = new DataLoader<string, OrderRecord | null>(
+    tracedBatch('orderByName', async (names) => {
+      const orders = await connector.ordersByNames(names);
+      return names.map((name) => orders.find((order) => order.name === name) ?? null);
+    }),
+  );
 
-  const linesByOrderId = new DataLoader<number, OrderLineRecord[]>(tracedBatch('linesByOrderId', async (orderIds) => {
-    const lines = await connector.linesOfOrders(orderIds);
-    const byOrder = new Map<number, OrderLineRecord[]>();
-    for (const line of lines) byOrder.set(line.orderId, [...(byOrder.get(line.orderId) ?? []), line]);
-    return orderIds.map((id) => byOrder.get(id) ?? []);
-  }));
+  const linesByOrderId = new DataLoader<number, OrderLineRecord[]>(
+    tracedBatch('linesByOrderId', async (orderIds) => {
+      const lines = await connector.linesOfOrders(orderIds);
+      const byOrder = new Map<number, OrderLineRecord[]>();
+      for (const line of lines) byOrder.set(line.orderId, [...(byOrder.get(line.orderId) ?? []), line]);
+      return orderIds.map((id) => byOrder.get(id) ?? []);
+    }),
+  );
 
-  const productById = new DataLoader<number, ProductRecord | null>(tracedBatch('productById', async (ids) => {
-    const values = await readThroughMany<ProductRecord>(
-      catalog.cache,
-      ids.map(String),
-      catalog.ttlMs,
-      async (missing) => {
-        try {
-          const found = byId(await connector.readProducts(missing.map(Number)));
-          return missing.map((key) => found.get(Number(key)) ?? new ProductMissing(key));
-        } catch (error) {
-          // Products the cache holds are still served; only the ones it lacked fail.
-          return missing.map(() => (error instanceof Error ? error : new Error(String(error))));
-        }
-      },
-      catalog.onError,
-    );
-    return values.map((value) => (value instanceof ProductMissing ? null : value));
-  }));
+  const productById = new DataLoader<number, ProductRecord | null>(
+    tracedBatch('productById', async (ids) => {
+      const values = await readThroughMany<ProductRecord>(
+        catalog.cache,
+        ids.map(String),
+        catalog.ttlMs,
+        async (missing) => {
+          try {
+            const found = byId(await connector.readProducts(missing.map(Number)));
+            return missing.map((key) => found.get(Number(key)) ?? new ProductMissing(key));
+          } catch (error) {
+            // Products the cache holds are still served; only the ones it lacked fail.
+            return missing.map(() => (error instanceof Error ? error : new Error(String(error))));
+          }
+        },
+        catalog.onError,
+      );
+      return values.map((value) => (value instanceof ProductMissing ? null : value));
+    }),
+  );
 
   return { partnersByRef, partnerById, ordersByCustomerId, orderById, orderByName, linesByOrderId, invoicesByCustomerId, invoiceById, productById };
 }

@@ -53,7 +53,9 @@ export interface MoneyValue {
  */
 export function money(amount: number, currency: CurrencyCode, what = 'An amount'): MoneyValue {
   if (!Number.isSafeInteger(amount) || amount > INT_MAX || amount < INT_MIN) {
-    throw new BackendError('BACKEND_ERROR', `${what} (${amount} minor units of ${currency}) is beyond what Money.amount, a 32-bit Int, can hold`, { backend: 'erp' });
+    throw new BackendError('BACKEND_ERROR', `${what} (${amount} minor units of ${currency}) is beyond what Money.amount, a 32-bit Int, can hold`, {
+      backend: 'erp',
+    });
   }
   return { amount, currency, formatted: formatMinor(amount, currency) };
 }

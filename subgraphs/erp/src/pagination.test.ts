@@ -21,7 +21,10 @@ describe('cursors and pages', () => {
     expect(decodeCursor(encodeCursor({ k: 'p', o: 40 }), 'p')).toBe(40);
     expect(codeOf(() => decodeCursor(encodeCursor({ k: 'p', o: 40 }), 'o'))).toBe('BAD_USER_INPUT');
     for (const bad of ['', 'zzz', '!!', Buffer.from('{"k":"o","o":-1}').toString('base64url'), Buffer.from('{"k":"o","o":1.5}').toString('base64url')]) {
-      expect(codeOf(() => decodeCursor(bad, 'o')), bad).toBe('BAD_USER_INPUT');
+      expect(
+        codeOf(() => decodeCursor(bad, 'o')),
+        bad,
+      ).toBe('BAD_USER_INPUT');
     }
   });
 
@@ -61,7 +64,8 @@ describe('statuses', () => {
     expect(invoiceStatusOf(invoice, '2026-07-02')).toBe('OVERDUE');
     expect(invoiceStatusOf({ ...invoice, paymentState: 'partial' }, '2026-06-15')).toBe('PARTIALLY_PAID');
     expect(invoiceStatusOf({ ...invoice, paymentState: 'partial' }, '2026-07-02')).toBe('OVERDUE');
-    for (const paid of ['paid', 'in_payment', 'reversed']) expect(invoiceStatusOf({ ...invoice, paymentState: paid, amountResidual: 0 }, '2027-01-01')).toBe('PAID');
+    for (const paid of ['paid', 'in_payment', 'reversed'])
+      expect(invoiceStatusOf({ ...invoice, paymentState: paid, amountResidual: 0 }, '2027-01-01')).toBe('PAID');
     expect(invoiceStatusOf({ ...invoice, invoiceDateDue: null }, '2026-06-02')).toBe('OVERDUE');
   });
 
@@ -75,7 +79,15 @@ describe('statuses', () => {
 
 describe('createSalesOrder input', () => {
   it('becomes order lines, with product ids that cannot exist set aside', () => {
-    expect(orderRequest({ customerId: ' 10000001 ', lines: [{ productId: '3', quantity: 2 }, { productId: 'x', quantity: 1 }] })).toEqual({
+    expect(
+      orderRequest({
+        customerId: ' 10000001 ',
+        lines: [
+          { productId: '3', quantity: 2 },
+          { productId: 'x', quantity: 1 },
+        ],
+      }),
+    ).toEqual({
       customerId: '10000001',
       lines: [{ productId: 3, quantity: 2 }],
       invalidProductIds: ['x'],
@@ -93,16 +105,31 @@ describe('createSalesOrder input', () => {
 describe('Odoo failures', () => {
   it('become the right codes, and only network-level ones may be retried', () => {
     expect(errorForFault(3, 'Access Denied', 'sale.order.read', [])).toMatchObject({ code: 'UNAUTHENTICATED', retryable: false });
-    expect(errorForFault(2, 'The operation cannot be completed: Contacts require a name', 'res.partner.create', [])).toMatchObject({ code: 'BAD_USER_INPUT', retryable: false });
-    expect(errorForFault(2, 'Record does not exist or has been deleted.\n(Record: sale.order(9,), User: 2)', 'sale.order.write', [])).toMatchObject({ code: 'NOT_FOUND' });
-    expect(errorForFault(1, 'Traceback (most recent call last):\n  File "x"\nKeyError: 3\n', 'sale.order.read', [])).toMatchObject({ code: 'BACKEND_ERROR', retryable: false, details: { odooError: 'KeyError' } });
+    expect(errorForFault(2, 'The operation cannot be completed: Contacts require a name', 'res.partner.create', [])).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      retryable: false,
+    });
+    expect(errorForFault(2, 'Record does not exist or has been deleted.\n(Record: sale.order(9,), User: 2)', 'sale.order.write', [])).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(errorForFault(1, 'Traceback (most recent call last):\n  File "x"\nKeyError: 3\n', 'sale.order.read', [])).toMatchObject({
+      code: 'BACKEND_ERROR',
+      retryable: false,
+      details: { odooError: 'KeyError' },
+    });
     expect(errorForStatus(503, {}, 'sale.order.read')).toMatchObject({ code: 'BACKEND_UNAVAILABLE', retryable: true });
     expect(errorForStatus(429, { 'retry-after': '2' }, 'sale.order.read')).toMatchObject({ code: 'RATE_LIMITED', retryable: true, retryAfterMs: 2000 });
-    expect(errorForStatus(404, {}, 'common.authenticate')).toMatchObject({ code: 'BACKEND_ERROR', retryable: false, message: expect.stringMatching(/ERP_URL/) });
+    expect(errorForStatus(404, {}, 'common.authenticate')).toMatchObject({
+      code: 'BACKEND_ERROR',
+      retryable: false,
+      message: expect.stringMatching(/ERP_URL/),
+    });
   });
 
   it('are cut to their last line, scrubbed and shortened', () => {
-    expect(faultMessage('Traceback (most recent call last):\n  File "a", line 1\n    x = "pw-123"\nValueError: bad pw-123\n', ['pw-123'])).toBe('ValueError: bad [redacted]');
+    expect(faultMessage('Traceback (most recent call last):\n  File "a", line 1\n    x = "pw-123"\nValueError: bad pw-123\n', ['pw-123'])).toBe(
+      'ValueError: bad [redacted]',
+    );
     expect(faultMessage('a'.repeat(400), [])).toHaveLength(301);
   });
 });

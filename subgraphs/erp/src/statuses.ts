@@ -19,7 +19,8 @@ const ORDER_STATUS: Readonly<Record<string, OrderStatus>> = {
 
 export function orderStatusOf(order: Pick<OrderRecord, 'id' | 'state'>): OrderStatus {
   const status = ORDER_STATUS[order.state];
-  if (!status) throw new BackendError('BACKEND_ERROR', `Sales order ${order.id} is in the state "${order.state}", which this graph does not know`, { backend: 'erp' });
+  if (!status)
+    throw new BackendError('BACKEND_ERROR', `Sales order ${order.id} is in the state "${order.state}", which this graph does not know`, { backend: 'erp' });
   return status;
 }
 
@@ -42,7 +43,10 @@ export function utcDate(now: Date): string {
  * PAID when nothing is left to pay; else OVERDUE once the due date (or, without one, the
  * invoice date) is before `today`; else PARTIALLY_PAID when part is paid; else OPEN.
  */
-export function invoiceStatusOf(invoice: Pick<InvoiceRecord, 'paymentState' | 'amountResidual' | 'invoiceDateDue' | 'invoiceDate'>, today: string): InvoiceStatus {
+export function invoiceStatusOf(
+  invoice: Pick<InvoiceRecord, 'paymentState' | 'amountResidual' | 'invoiceDateDue' | 'invoiceDate'>,
+  today: string,
+): InvoiceStatus {
   if ((invoice.paymentState !== null && SETTLED.has(invoice.paymentState)) || invoice.amountResidual <= 0) return 'PAID';
   const due = invoice.invoiceDateDue ?? invoice.invoiceDate;
   if (due !== null && due < today) return 'OVERDUE';

@@ -160,7 +160,10 @@ describe('BackendPolicy under a deadline', () => {
 
   it("starts no wait that ends past the deadline: a Retry-After that does not fit ends the call at once, after 2 attempts, keeping the backend's Retry-After", async () => {
     const policy = new BackendPolicy({ backend: 'crm', maxAttempts: 5, breakerThreshold: 100 });
-    const { call, attempts } = flaky(10, () => new BackendError('BACKEND_UNAVAILABLE', 'crm answered 503', { backend: 'crm', retryable: true, retryAfterMs: 1000 }));
+    const { call, attempts } = flaky(
+      10,
+      () => new BackendError('BACKEND_UNAVAILABLE', 'crm answered 503', { backend: 'crm', retryable: true, retryAfterMs: 1000 }),
+    );
     const outcome = watch(policy.execute(call, { retry: true, deadline: Date.now() + 1500 }));
     // The first wait (0 to 1000) fits; the second would end at 2000: the call fails when the second attempt does.
     await vi.advanceTimersByTimeAsync(1000);

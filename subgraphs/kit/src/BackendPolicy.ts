@@ -132,7 +132,11 @@ export class BackendPolicy {
       try {
         return await this.run(call, options, traced);
       } finally {
-        span.setAttributes({ 'graph360.backend.attempts': traced.attempts, 'graph360.backend.retries': Math.max(0, traced.attempts - 1), 'graph360.breaker.state_after': this.breakerState });
+        span.setAttributes({
+          'graph360.backend.attempts': traced.attempts,
+          'graph360.backend.retries': Math.max(0, traced.attempts - 1),
+          'graph360.breaker.state_after': this.breakerState,
+        });
       }
     });
   }
@@ -143,7 +147,10 @@ export class BackendPolicy {
     for (let attempt = 1; ; attempt++) {
       const left = deadline === undefined ? Infinity : deadline - Date.now();
       if (left <= 0) {
-        throw new DeadlineExceededError(`${this.backend} was not called: the gateway's deadline for this request had run out`, { backend: this.backend, attempts: attempt - 1 });
+        throw new DeadlineExceededError(`${this.backend} was not called: the gateway's deadline for this request had run out`, {
+          backend: this.backend,
+          attempts: attempt - 1,
+        });
       }
       const attemptMs = Math.min(this.timeoutMs, left);
       try {
@@ -151,7 +158,10 @@ export class BackendPolicy {
         traced.attempts = attempt;
         return await withSpan(
           `backend.attempt ${this.backend}`,
-          { kind: SpanKind.CLIENT, attributes: { 'graph360.backend.name': this.backend, 'graph360.backend.attempt': attempt, 'graph360.backend.timeout_ms': attemptMs } },
+          {
+            kind: SpanKind.CLIENT,
+            attributes: { 'graph360.backend.name': this.backend, 'graph360.backend.attempt': attempt, 'graph360.backend.timeout_ms': attemptMs },
+          },
           traced.ctx,
           (_span, ctx) => runWithTrace(ctx, () => this.attempt(call, attemptMs)),
         );
@@ -171,12 +181,15 @@ export class BackendPolicy {
         const waitMs = this.waitAfter(attempt, error);
         if (deadline !== undefined && Date.now() + waitMs >= deadline) {
           const reason = failure instanceof Error ? failure.message : String(failure);
-          throw new DeadlineExceededError(`${reason}; the gateway's deadline for this request leaves no time to try again (after ${attempt === 1 ? '1 attempt' : `${attempt} attempts`})`, {
-            backend: this.backend,
-            attempts: attempt,
-            cause: failure,
-            ...(failure instanceof BackendError && failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
-          });
+          throw new DeadlineExceededError(
+            `${reason}; the gateway's deadline for this request leaves no time to try again (after ${attempt === 1 ? '1 attempt' : `${attempt} attempts`})`,
+            {
+              backend: this.backend,
+              attempts: attempt,
+              cause: failure,
+              ...(failure instanceof BackendError && failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+            },
+          );
         }
         traced?.span.addEvent('retry', {
           'graph360.backend.attempt': attempt,

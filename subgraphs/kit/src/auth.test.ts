@@ -63,7 +63,10 @@ async function post(query: string, token?: string, variables: Record<string, unk
     headers: { 'content-type': 'application/json', ...(token ? { 'x-graph360-gateway': token } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ path?: unknown[]; extensions?: { code?: string } }> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ path?: unknown[]; extensions?: { code?: string } }> },
+  };
 }
 
 describe('subgraphs answer only the gateway', () => {

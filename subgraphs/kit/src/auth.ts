@@ -61,7 +61,12 @@ export async function verifyGatewayToken(secrets: Uint8Array | readonly Uint8Arr
   if (typeof token !== 'string' || token === '') return undefined;
   for (const secret of secrets instanceof Uint8Array ? [secrets] : secrets) {
     try {
-      const { payload } = await jwtVerify(token, secret, { issuer: INTERNAL_ISSUER, audience: INTERNAL_AUDIENCE, algorithms: [INTERNAL_ALGORITHM], requiredClaims: ['exp'] });
+      const { payload } = await jwtVerify(token, secret, {
+        issuer: INTERNAL_ISSUER,
+        audience: INTERNAL_AUDIENCE,
+        algorithms: [INTERNAL_ALGORITHM],
+        requiredClaims: ['exp'],
+      });
       const caller = callerOfClaims(payload);
       return { authenticated: caller.subject !== '', ...caller };
     } catch {
@@ -83,8 +88,7 @@ export function signGatewayToken(secret: string, claims: { sub?: string; scopes?
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
-export const unauthenticated = (message = UNAUTHENTICATED_MESSAGE): GraphQLError =>
-  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+export const unauthenticated = (message = UNAUTHENTICATED_MESSAGE): GraphQLError => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 export const forbidden = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 
 /** The auth on a context built by createSubgraphServer; a context without one is anonymous. */
@@ -164,7 +168,8 @@ export function authorizeResolvers<T extends object>(typeDefs: DocumentNode, res
     if (!entityTypes.has(type)) continue;
     const target = map[type];
     // Without a __resolveReference of its own, @apollo/subgraph resolves an entity to its representation.
-    const original = typeof target?.__resolveReference === 'function' ? (target.__resolveReference as (r: unknown, c: unknown, i: unknown) => unknown) : (r: unknown) => r;
+    const original =
+      typeof target?.__resolveReference === 'function' ? (target.__resolveReference as (r: unknown, c: unknown, i: unknown) => unknown) : (r: unknown) => r;
     wrapped(type).__resolveReference = (reference: unknown, context: unknown, info: unknown) => {
       check(requirement, context);
       return original(reference, context, info);
@@ -177,7 +182,10 @@ export function authorizeResolvers<T extends object>(typeDefs: DocumentNode, res
 export function readGatewaySecret(env: Readonly<Record<string, string | undefined>>): string {
   const secret = env.GATEWAY_SUBGRAPH_SECRET ?? '';
   if (secret.length < 32) {
-    throw new ConfigError('GATEWAY_SUBGRAPH_SECRET', 'must be set to a secret of at least 32 characters, the one the gateway signs its requests with (`npm start` generates one)');
+    throw new ConfigError(
+      'GATEWAY_SUBGRAPH_SECRET',
+      'must be set to a secret of at least 32 characters, the one the gateway signs its requests with (`npm start` generates one)',
+    );
   }
   return secret;
 }
@@ -189,7 +197,8 @@ export function readGatewaySecret(env: Readonly<Record<string, string | undefine
 export function readPreviousGatewaySecret(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const secret = env.GATEWAY_SUBGRAPH_SECRET_PREVIOUS ?? '';
   if (secret === '') return undefined;
-  if (secret.length < 32) throw new ConfigError('GATEWAY_SUBGRAPH_SECRET_PREVIOUS', 'must be unset or a secret of at least 32 characters, the one being rotated out');
+  if (secret.length < 32)
+    throw new ConfigError('GATEWAY_SUBGRAPH_SECRET_PREVIOUS', 'must be unset or a secret of at least 32 characters, the one being rotated out');
   return secret;
 }
 

@@ -25,8 +25,15 @@ const kit: AuthorizationAdapter = {
     return {
       async run(query, caller) {
         const token = await signGatewayToken(SECRET, caller.authenticated ? { sub: 'u1', scopes: caller.scopes } : {});
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-graph360-gateway': token }, body: JSON.stringify({ query }) });
-        const body = (await response.json()) as { data?: unknown; errors?: Array<{ path?: Array<string | number>; message: string; extensions?: { code?: unknown } }> };
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-graph360-gateway': token },
+          body: JSON.stringify({ query }),
+        });
+        const body = (await response.json()) as {
+          data?: unknown;
+          errors?: Array<{ path?: Array<string | number>; message: string; extensions?: { code?: unknown } }>;
+        };
         return { data: body.data, errors: (body.errors ?? []).map((e) => ({ path: e.path, code: e.extensions?.code, message: e.message })) };
       },
       close: () => server.close(),

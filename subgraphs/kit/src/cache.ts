@@ -17,9 +17,7 @@ export interface CacheOptions {
 }
 
 export function createCache(options: CacheOptions): Keyv {
-  const store = options.redisUrl
-    ? new KeyvRedis(options.redisUrl, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 })
-    : new Map();
+  const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 }) : new Map();
   const cache = new Keyv({ store, namespace: options.namespace, throwOnErrors: false });
   cache.on('error', (error: unknown) => options.onError?.(error));
   return cache;

@@ -127,7 +127,16 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   routes.set(`POST ${GRAPHQL_PATH}`, handleGraphQL);
   routes.set(`GET ${GRAPHQL_PATH}`, handleGraphQL);
   const subscriptions = options.subscriptions
-    ? serveSubscriptions({ httpServer, path: GRAPHQL_PATH, schema, secret, context: options.context, formatError, maxPayloadBytes: maxBodyBytes, logger: options.logger })
+    ? serveSubscriptions({
+        httpServer,
+        path: GRAPHQL_PATH,
+        schema,
+        secret,
+        context: options.context,
+        formatError,
+        maxPayloadBytes: maxBodyBytes,
+        logger: options.logger,
+      })
     : undefined;
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -135,7 +144,12 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     const handler = routes.get(`${req.method} ${path}`);
     const run = async (trace: TraceContext | undefined): Promise<void> => {
       if (req.method === 'GET' && path === '/health') {
-        sendJson(res, 200, { status: 'ok', service: options.name, ...options.health?.(), ...(subscriptions ? { subscriptions: { active: subscriptions.active } } : {}) });
+        sendJson(res, 200, {
+          status: 'ok',
+          service: options.name,
+          ...options.health?.(),
+          ...(subscriptions ? { subscriptions: { active: subscriptions.active } } : {}),
+        });
         return;
       }
       // Ready while not draining: a balancer's health check takes a draining replica out of rotation.

@@ -1,4 +1,13 @@
-export { BackendError, codeForStatus, DeadlineExceededError, formatSubgraphError, parseRetryAfter, userError, type ErrorCode, type BackendErrorOptions } from './errors.js';
+export {
+  BackendError,
+  codeForStatus,
+  DeadlineExceededError,
+  formatSubgraphError,
+  parseRetryAfter,
+  userError,
+  type ErrorCode,
+  type BackendErrorOptions,
+} from './errors.js';
 export { BackendPolicy, type BackendPolicyOptions, type BreakerState, type ExecuteOptions } from './BackendPolicy.js';
 export { outsideRequestDeadline, requestDeadline, runWithRequestDeadline, withinRequestDeadline } from './requestDeadline.js';
 export { createCache, readThroughMany, type CacheOptions } from './cache.js';
@@ -12,8 +21,40 @@ export { checkUrl, ConfigError, envBoolean, envList, envLogLevel, envNumber, env
 export { withDeadline } from '../../../lib/withDeadline.js';
 export { selectsField } from './selection.js';
 export { formatMinor, minorToDecimalString } from './money.js';
-export { checkFirst, cursorCodec, isCount, MAX_PAGE_SIZE, pageOf, type Connection, type CursorCodec, type OffsetCursor, type OffsetPage } from './pagination.js';
-export { authOf, authorizeResolvers, forbidden, GATEWAY_TOKEN_HEADER, maySeeCustomer, readGatewaySecret, readPreviousGatewaySecret, requireCustomer, signGatewayToken, unauthenticated, verifyGatewayToken, type SubgraphAuth } from './auth.js';
+export {
+  checkFirst,
+  cursorCodec,
+  isCount,
+  MAX_PAGE_SIZE,
+  pageOf,
+  type Connection,
+  type CursorCodec,
+  type OffsetCursor,
+  type OffsetPage,
+} from './pagination.js';
+export {
+  authOf,
+  authorizeResolvers,
+  forbidden,
+  GATEWAY_TOKEN_HEADER,
+  maySeeCustomer,
+  readGatewaySecret,
+  readPreviousGatewaySecret,
+  requireCustomer,
+  signGatewayToken,
+  unauthenticated,
+  verifyGatewayToken,
+  type SubgraphAuth,
+} from './auth.js';
 export { OdooClient, readRecords, type OdooClientOptions } from './odoo/OdooClient.js';
-export { DEFAULT_RATE_LIMIT_WAIT_MS, errorForFault, errorForStatus, faultMessage, isUnknownMethodFault, malformed, scrub, unreachable } from './odoo/odooErrors.js';
+export {
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  errorForFault,
+  errorForStatus,
+  faultMessage,
+  isUnknownMethodFault,
+  malformed,
+  scrub,
+  unreachable,
+} from './odoo/odooErrors.js';
 export { readOdooConnection, type OdooConnectionSettings } from './odoo/odooSettings.js';

@@ -16,7 +16,10 @@ describe('markChanged and changedEntitiesPlugin', () => {
       resolvers: {
         Mutation: {
           pay: (_: unknown, { id }: { id: string }, context: object) => {
-            markChanged(context, [{ __typename: 'Invoice', id }, { __typename: 'Customer', id: 'c1' }]);
+            markChanged(context, [
+              { __typename: 'Invoice', id },
+              { __typename: 'Customer', id: 'c1' },
+            ]);
             markChanged(context, [{ __typename: 'Invoice', id }]);
             return true;
           },
@@ -29,7 +32,12 @@ describe('markChanged and changedEntitiesPlugin', () => {
       const paid = await server.executeOperation({ query: 'mutation { pay(id: "7") }' });
       const read = await server.executeOperation({ query: '{ ok }' });
       const extensions = (response: typeof paid) => (response.body.kind === 'single' ? response.body.singleResult.extensions : 'incremental');
-      expect(extensions(paid)).toEqual({ invalidatedEntities: [{ __typename: 'Invoice', id: '7' }, { __typename: 'Customer', id: 'c1' }] });
+      expect(extensions(paid)).toEqual({
+        invalidatedEntities: [
+          { __typename: 'Invoice', id: '7' },
+          { __typename: 'Customer', id: 'c1' },
+        ],
+      });
       expect(extensions(read)).toBeUndefined();
     } finally {
       await server.stop();
@@ -67,11 +75,15 @@ describe('forwardInvalidation', () => {
 
   it('throws at once when the gateway refuses the secret, and after the last attempt when it keeps failing', async () => {
     const refused = await gateway([401]);
-    await expect(forwardInvalidation([{ __typename: 'Invoice', id: '1' }], { gatewayUrl: refused.url, secret: 'wrong', backoffMs: 1 })).rejects.toThrow(/Invoice:1: 401/);
+    await expect(forwardInvalidation([{ __typename: 'Invoice', id: '1' }], { gatewayUrl: refused.url, secret: 'wrong', backoffMs: 1 })).rejects.toThrow(
+      /Invoice:1: 401/,
+    );
     expect(refused.received).toHaveLength(1);
     await new Promise<void>((resolve) => server!.close(() => resolve()));
     const failing = await gateway([500]);
-    await expect(forwardInvalidation([{ __typename: 'Invoice', id: '1' }], { gatewayUrl: failing.url, secret: 's', attempts: 3, backoffMs: 1 })).rejects.toThrow(/500/);
+    await expect(
+      forwardInvalidation([{ __typename: 'Invoice', id: '1' }], { gatewayUrl: failing.url, secret: 's', attempts: 3, backoffMs: 1 }),
+    ).rejects.toThrow(/500/);
     expect(failing.received).toHaveLength(3);
   });
 });

@@ -41,7 +41,13 @@ export const REDACTED_PATHS = [
  */
 export function createLogger(name: string, level = 'info', destination?: DestinationStream, secrets: ReadonlyArray<string | undefined> = []): Logger {
   // With tracing on (lib/tracing.ts), every line written for a request carries the trace_id and span_id of its trace context (requestDeadline.ts).
-  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, hooks: { streamWrite: secretRedactor(secrets) }, ...(tracingEnabled() ? { mixin: requestTraceFields } : {}) };
+  const options = {
+    name,
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: secretRedactor(secrets) },
+    ...(tracingEnabled() ? { mixin: requestTraceFields } : {}),
+  };
   return destination ? pino(options, destination) : pino(options);
 }
 

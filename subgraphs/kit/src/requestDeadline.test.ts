@@ -59,7 +59,10 @@ async function post(query: string, headers: Record<string, string>) {
     headers: { 'content-type': 'application/json', 'x-graph360-gateway': await signGatewayToken(SECRET), ...headers },
     body: JSON.stringify({ query }),
   });
-  return (await response.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }> };
+  return (await response.json()) as {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
+  };
 }
 
 describe("a request's deadline from the gateway", () => {

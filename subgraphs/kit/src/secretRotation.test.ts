@@ -41,7 +41,11 @@ async function subgraphWith(env: Record<string, string | undefined>): Promise<st
 
 async function statusWith(url: string, secret: string): Promise<number> {
   const token = await signGatewayToken(secret, { sub: 'gateway-caller' });
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-graph360-gateway': token }, body: JSON.stringify({ query: '{ whoami }' }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-graph360-gateway': token },
+    body: JSON.stringify({ query: '{ whoami }' }),
+  });
   if (response.status === 200) expect(await response.json()).toEqual({ data: { whoami: 'gateway-caller' } });
   return response.status;
 }

@@ -100,18 +100,31 @@ afterAll(async () => {
   await server?.close();
 });
 
-const token = (claims: { sub?: string; scopes?: string[] } = {}): Promise<string> => signGatewayToken(SECRET, { sub: 'caller-1', scopes: ['ticks:read'], ...claims });
+const token = (claims: { sub?: string; scopes?: string[] } = {}): Promise<string> =>
+  signGatewayToken(SECRET, { sub: 'caller-1', scopes: ['ticks:read'], ...claims });
 
 /** A graphql-ws client as the gateway makes one; `closed` gets the close event's code. */
 function client(connectionParams: Record<string, unknown>, closed: number[] = []): Client {
-  const made = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined, on: { closed: (event) => void closed.push((event as { code: number }).code) } });
+  const made = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => undefined,
+    on: { closed: (event) => void closed.push((event as { code: number }).code) },
+  });
   clients.push(made);
   return made;
 }
 
 /** Collects what one subscription gets: results, the error it ends with, and whether it completed. */
 function subscribe(on: Client, query: string, extensions: Record<string, unknown>) {
-  const seen: { results: Array<{ data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>; error?: unknown; complete: boolean } = { results: [], complete: false };
+  const seen: {
+    results: Array<{ data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+    error?: unknown;
+    complete: boolean;
+  } = { results: [], complete: false };
   const unsubscribe = on.subscribe(
     { query, extensions },
     { next: (result) => void seen.results.push(result as never), error: (error) => void (seen.error = error), complete: () => void (seen.complete = true) },
@@ -132,7 +145,7 @@ describe('GraphQL over WebSocket on the subgraph', () => {
     }
   });
 
-  it("streams events to a caller with the scope, each resolved with a context of its own, and closes the stream when the client completes", async () => {
+  it('streams events to a caller with the scope, each resolved with a context of its own, and closes the stream when the client completes', async () => {
     const { seen, unsubscribe } = subscribe(client({ 'x-graph360-gateway': await token({ sub: 'gateway' }) }), TICKS, { 'x-graph360-gateway': await token() });
     await until('the stream', () => streams.size === 1);
     const before = contexts;
@@ -160,7 +173,9 @@ describe('GraphQL over WebSocket on the subgraph', () => {
     for (const { seen } of [anonymous, expired]) {
       expect(seen.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', serviceName: 'kit-ws' }) })]);
     }
-    expect(unscoped.seen.results).toEqual([{ errors: [expect.objectContaining({ path: ['ticks'], extensions: expect.objectContaining({ code: 'FORBIDDEN', serviceName: 'kit-ws' }) })] }]);
+    expect(unscoped.seen.results).toEqual([
+      { errors: [expect.objectContaining({ path: ['ticks'], extensions: expect.objectContaining({ code: 'FORBIDDEN', serviceName: 'kit-ws' }) })] },
+    ]);
     expect(subscribeCalls).toBe(calls);
   });
 
@@ -192,7 +207,12 @@ describe('GraphQL over WebSocket on the subgraph', () => {
       socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(70 * 1024) } }));
       expect(await code).toBe(1009);
       await until('the logged socket error', () => logged.mock.calls.length > 0);
-      expect(logged.mock.calls).toEqual([['Internal error emitted on a WebSocket socket. Please check your implementation.', expect.objectContaining({ name: 'RangeError', message: 'Max payload size exceeded' })]]);
+      expect(logged.mock.calls).toEqual([
+        [
+          'Internal error emitted on a WebSocket socket. Please check your implementation.',
+          expect.objectContaining({ name: 'RangeError', message: 'Max payload size exceeded' }),
+        ],
+      ]);
     } finally {
       logged.mockRestore();
     }
@@ -212,7 +232,13 @@ describe('closing the subgraph', () => {
     });
     const url = (await other.listen(0)).replace('http:', 'ws:');
     const closed: number[] = [];
-    const on = createClient({ url, webSocketImpl: WebSocket, connectionParams: { 'x-graph360-gateway': await token() }, retryAttempts: 0, on: { closed: (event) => void closed.push((event as { code: number }).code) } });
+    const on = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: { 'x-graph360-gateway': await token() },
+      retryAttempts: 0,
+      on: { closed: (event) => void closed.push((event as { code: number }).code) },
+    });
     clients.push(on);
     const closedBefore = streamsClosed;
     const { seen } = subscribe(on, 'subscription { ticks { n } }', { 'x-graph360-gateway': await token() });

@@ -114,7 +114,13 @@ export function serveSubscriptions<TContext extends object>(options: Subscriptio
       onConnect: async (ctx) => (await verifyGatewayToken(options.secret, ctx.connectionParams?.[GATEWAY_TOKEN_HEADER] as string | undefined)) !== undefined,
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | GraphQLError[]> => {
         const auth = await verifyGatewayToken(options.secret, payload.extensions?.[GATEWAY_TOKEN_HEADER] as string | undefined);
-        if (!auth) return [withCode(`A subscription needs its caller's ${GATEWAY_TOKEN_HEADER} token in the subscribe message's extensions; it is missing or not valid.`, 'UNAUTHENTICATED')];
+        if (!auth)
+          return [
+            withCode(
+              `A subscription needs its caller's ${GATEWAY_TOKEN_HEADER} token in the subscribe message's extensions; it is missing or not valid.`,
+              'UNAUTHENTICATED',
+            ),
+          ];
         let document: DocumentNode;
         try {
           document = parse(payload.query);

@@ -66,7 +66,9 @@ const refunded = (entities: Entity[]): number => entities.flatMap((e) => e.payme
 describe('batching against the payments backend', () => {
   it('has fewer than 100 payments per 10 customers in this seed, so each batch is one page (a precondition of the counts below)', async () => {
     for (let i = 0; i < COMPANY_IDS.length; i += 10) {
-      const query = COMPANY_IDS.slice(i, i + 10).map((id) => `metadata['crm_company_id']:'${id}'`).join(' OR ');
+      const query = COMPANY_IDS.slice(i, i + 10)
+        .map((id) => `metadata['crm_company_id']:'${id}'`)
+        .join(' OR ');
       const found = await stripeGet<{ total_count: number }>(sandboxUrl, '/v1/payment_intents/search', { query, limit: '1', 'expand[]': 'total_count' });
       expect(found.total_count).toBeGreaterThan(0);
       expect(found.total_count).toBeLessThanOrEqual(100);
@@ -78,8 +80,16 @@ describe('batching against the payments backend', () => {
     const fifty = await costOf('Customer', COMPANY_IDS, CUSTOMER_SELECTION);
 
     // Refunds have no search at Stripe: one list per payment that has any (most have none, and cost nothing).
-    expect(five.operations).toEqual({ 'customers.search': 1, 'payment_intents.search': 1, ...(refunded(five.entities) ? { 'refunds.list': refunded(five.entities) } : {}) });
-    expect(fifty.operations).toEqual({ 'customers.search': 5, 'payment_intents.search': 5, ...(refunded(fifty.entities) ? { 'refunds.list': refunded(fifty.entities) } : {}) });
+    expect(five.operations).toEqual({
+      'customers.search': 1,
+      'payment_intents.search': 1,
+      ...(refunded(five.entities) ? { 'refunds.list': refunded(five.entities) } : {}),
+    });
+    expect(fifty.operations).toEqual({
+      'customers.search': 5,
+      'payment_intents.search': 5,
+      ...(refunded(fifty.entities) ? { 'refunds.list': refunded(fifty.entities) } : {}),
+    });
     expect(refunded(fifty.entities)).toBeGreaterThan(0);
 
     // Without refunds, the searches are all there is: the search count per 10 customers is the same for 5 and 50.

@@ -83,6 +83,8 @@ describe('readPaymentsSubgraphConfig', () => {
     expect(() => readPaymentsSubgraphConfig({ GATEWAY_SUBGRAPH_SECRET: 'short' })).toThrow(/^GATEWAY_SUBGRAPH_SECRET: /);
     expect(() => readPaymentsSubgraphConfig({ PAYMENTS_READ_MODEL: 'sometimes' })).toThrow(/^PAYMENTS_READ_MODEL: /);
     // Served no longer than it has been caught up: the lag bound must leave room for one interval.
-    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_READ_MODEL_CATCHUP_MS: '10000', PAYMENTS_READ_MODEL_MAX_LAG_MS: '5000' })).toThrow(/^PAYMENTS_READ_MODEL_MAX_LAG_MS: /);
+    expect(() => readPaymentsSubgraphConfig({ PAYMENTS_READ_MODEL_CATCHUP_MS: '10000', PAYMENTS_READ_MODEL_MAX_LAG_MS: '5000' })).toThrow(
+      /^PAYMENTS_READ_MODEL_MAX_LAG_MS: /,
+    );
   });
 });

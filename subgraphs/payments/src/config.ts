@@ -4,7 +4,21 @@
  * pointing STRIPE_API_URL at https://api.stripe.com and STRIPE_SECRET_KEY at a real key
  * is all it takes to talk to Stripe itself.
  */
-import { checkUrl, ConfigError, envBoolean, envLogLevel, envNumber, envPort, envRedisUrl, envString, readGatewaySecret, readPreviousGatewaySecret, readOdooConnection, type Env, type OdooConnectionSettings } from '../../kit/src/index.js';
+import {
+  checkUrl,
+  ConfigError,
+  envBoolean,
+  envLogLevel,
+  envNumber,
+  envPort,
+  envRedisUrl,
+  envString,
+  readGatewaySecret,
+  readPreviousGatewaySecret,
+  readOdooConnection,
+  type Env,
+  type OdooConnectionSettings,
+} from '../../kit/src/index.js';
 
 export interface StripeSettings {
   /** Base URL of the Stripe API (STRIPE_API_URL). Default http://127.0.0.1:4103, the sandbox. */
@@ -102,7 +116,8 @@ function apiUrl(env: Env): string {
   const value = envString(env, 'STRIPE_API_URL', 'http://127.0.0.1:4103');
   const url = checkUrl('STRIPE_API_URL', value);
   // The stripe client takes a host, a port and a protocol: a path would be silently dropped.
-  if (url.pathname !== '/' || url.search !== '') throw new ConfigError('STRIPE_API_URL', `must be a bare origin such as https://api.stripe.com, got "${value}"`);
+  if (url.pathname !== '/' || url.search !== '')
+    throw new ConfigError('STRIPE_API_URL', `must be a bare origin such as https://api.stripe.com, got "${value}"`);
   return url.origin;
 }
 

@@ -94,7 +94,12 @@ export async function createPaymentsSubgraph(config: PaymentsSubgraphConfig, opt
 
   // A webhook reaches one replica: the others apply it to their read models as soon as it is shared, and
   // a redelivery to any replica is a duplicate (webhooks/SharedWebhooks.ts; in memory without Redis).
-  const webhooks = createSharedWebhooks({ redisUrl: config.redisUrl, channel: config.events.channel, logger, onShared: (event) => readModel?.applyEvent(event) });
+  const webhooks = createSharedWebhooks({
+    redisUrl: config.redisUrl,
+    channel: config.events.channel,
+    logger,
+    onShared: (event) => readModel?.applyEvent(event),
+  });
 
   // The read model first, here and (shared) on the other replicas: the gateway, told next to evict what
   // the event changed, must not re-cache the state it replaced, and the event's subscribers read the payment from it.

@@ -11,7 +11,10 @@ const ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
 function run(env: Record<string, string>) {
-  const child = spawn(TSX, [ENTRY], { env: { ...process.env, LOG_LEVEL: 'silent', GATEWAY_SUBGRAPH_SECRET: 'test-gateway-subgraph-secret-0123456789', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [ENTRY], {
+    env: { ...process.env, LOG_LEVEL: 'silent', GATEWAY_SUBGRAPH_SECRET: 'test-gateway-subgraph-secret-0123456789', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -15,7 +15,13 @@ await runService({
   drainMs: (_config, env) => shutdownDrainMs(env),
   tracing: 'graph360-payments-subgraph',
   async start(config) {
-    const logger = createLogger('payments', config.logLevel, undefined, [config.stripe.secretKey, config.stripe.webhookSecret, config.gateway.invalidationSecret, config.gatewaySecret, config.gatewaySecretPrevious]);
+    const logger = createLogger('payments', config.logLevel, undefined, [
+      config.stripe.secretKey,
+      config.stripe.webhookSecret,
+      config.gateway.invalidationSecret,
+      config.gatewaySecret,
+      config.gatewaySecretPrevious,
+    ]);
     // Every webhook event's changed entities go on to the gateway's caches; if the gateway
     // does not take them, the webhook answers 500 and the provider delivers the event again.
     const subgraph = await createPaymentsSubgraph(config, {

@@ -54,7 +54,13 @@ describe('loaders', () => {
     const companies = Array.from({ length: 12 }, (_, i) => `c${i + 1}`);
     const results = await Promise.allSettled(companies.map((id) => loaders.paymentsByCompanyId.load(id)));
     expect(calls.customers).toEqual([companies.slice(0, 10), companies.slice(10)]);
-    expect(calls.byCustomer).toEqual([companies.slice(0, 10).filter((c) => c !== 'c7').map((c) => `cus_${c}`), ['cus_c11', 'cus_c12']]);
+    expect(calls.byCustomer).toEqual([
+      companies
+        .slice(0, 10)
+        .filter((c) => c !== 'c7')
+        .map((c) => `cus_${c}`),
+      ['cus_c11', 'cus_c12'],
+    ]);
     const ids = results.map((r) => (r.status === 'fulfilled' ? r.value.map((p) => p.id) : 'error'));
     expect(ids[0]).toEqual(['pi_cus_c1_1', 'pi_cus_c1_2']);
     expect(ids[6]).toEqual([]);

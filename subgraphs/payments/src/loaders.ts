@@ -70,17 +70,43 @@ export function createPaymentsLoaders(connector: StripePaymentsConnector, readMo
 }
 
 function readModelLoaders(connector: StripePaymentsConnector, store: ReadModelStore): PaymentsLoaders {
-  const answer = <V>(lookup: (key: string) => V) => async (keys: readonly string[]): Promise<V[]> => keys.map(lookup);
+  const answer =
+    <V>(lookup: (key: string) => V) =>
+    async (keys: readonly string[]): Promise<V[]> =>
+      keys.map(lookup);
   return {
-    stripeCustomerByCompanyId: new DataLoader(tracedBatch('stripeCustomerByCompanyId', answer((id) => store.customerOfCompany(id)))),
-    paymentsByInvoiceId: new DataLoader(tracedBatch('paymentsByInvoiceId', answer((id) => store.paymentsOfInvoice(id)))),
-    paymentsByCompanyId: new DataLoader(tracedBatch('paymentsByCompanyId', answer((id) => store.paymentsOfCompany(id)))),
+    stripeCustomerByCompanyId: new DataLoader(
+      tracedBatch(
+        'stripeCustomerByCompanyId',
+        answer((id) => store.customerOfCompany(id)),
+      ),
+    ),
+    paymentsByInvoiceId: new DataLoader(
+      tracedBatch(
+        'paymentsByInvoiceId',
+        answer((id) => store.paymentsOfInvoice(id)),
+      ),
+    ),
+    paymentsByCompanyId: new DataLoader(
+      tracedBatch(
+        'paymentsByCompanyId',
+        answer((id) => store.paymentsOfCompany(id)),
+      ),
+    ),
     // A payment made a moment ago may not have reached the model yet: an id it lacks is asked of Stripe.
-    paymentById: new DataLoader(tracedBatch('paymentById', (ids) => eachKey(ids, async (id) => store.payment(id) ?? (await connector.retrievePayment(id)))), { maxBatchSize: 100 }),
-    refundsByPaymentId: new DataLoader(tracedBatch('refundsByPaymentId', answer((id) => store.refundsOf(id)))),
+    paymentById: new DataLoader(
+      tracedBatch('paymentById', (ids) => eachKey(ids, async (id) => store.payment(id) ?? (await connector.retrievePayment(id)))),
+      { maxBatchSize: 100 },
+    ),
+    refundsByPaymentId: new DataLoader(
+      tracedBatch(
+        'refundsByPaymentId',
+        answer((id) => store.refundsOf(id)),
+      ),
+    ),
     // Stripe lists cards one customer at a time (no list across customers): the first ask lists them, card events drop them.
-    paymentMethodsByStripeCustomerId: new DataLoader(tracedBatch('paymentMethodsByStripeCustomerId',
-      (customerIds) =>
+    paymentMethodsByStripeCustomerId: new DataLoader(
+      tracedBatch('paymentMethodsByStripeCustomerId', (customerIds) =>
         eachKey(customerIds, async (id) => {
           const known = store.cardsOf(id);
           if (known) return known;
@@ -88,7 +114,8 @@ function readModelLoaders(connector: StripePaymentsConnector, store: ReadModelSt
           const cards = await connector.listPaymentMethods(id);
           store.putCards(id, cards, generation);
           return cards;
-        })),
+        }),
+      ),
       { maxBatchSize: 100 },
     ),
   };
@@ -97,8 +124,8 @@ function readModelLoaders(connector: StripePaymentsConnector, store: ReadModelSt
 function searchLoaders(connector: StripePaymentsConnector): PaymentsLoaders {
   const searchBatch = { maxBatchSize: MAX_SEARCH_CLAUSES };
 
-  const paymentById: PaymentsLoaders['paymentById'] = new DataLoader(tracedBatch('paymentById',
-    (ids) => eachKey(ids, (id) => connector.retrievePayment(id))),
+  const paymentById: PaymentsLoaders['paymentById'] = new DataLoader(
+    tracedBatch('paymentById', (ids) => eachKey(ids, (id) => connector.retrievePayment(id))),
     { maxBatchSize: 100 },
   );
   // Payments found by a search are the same objects a later reference would fetch one by one.
@@ -107,45 +134,60 @@ function searchLoaders(connector: StripePaymentsConnector): PaymentsLoaders {
     return payments;
   };
 
-  const stripeCustomerByCompanyId: PaymentsLoaders['stripeCustomerByCompanyId'] = new DataLoader(tracedBatch('stripeCustomerByCompanyId', async (companyIds) => {
-    const customers = await connector.findCustomersByCompanyIds(companyIds);
-    // A company with several Stripe customers (a duplicate made by hand) maps to the oldest.
-    const oldestFirst = [...customers].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
-    return groupBy(companyIds, oldestFirst, (c) => c.companyId).map((group) => group[0] ?? null);
-  }), searchBatch);
+  const stripeCustomerByCompanyId: PaymentsLoaders['stripeCustomerByCompanyId'] = new DataLoader(
+    tracedBatch('stripeCustomerByCompanyId', async (companyIds) => {
+      const customers = await connector.findCustomersByCompanyIds(companyIds);
+      // A company with several Stripe customers (a duplicate made by hand) maps to the oldest.
+      const oldestFirst = [...customers].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+      return groupBy(companyIds, oldestFirst, (c) => c.companyId).map((group) => group[0] ?? null);
+    }),
+    searchBatch,
+  );
 
   return {
     stripeCustomerByCompanyId,
 
-    paymentsByInvoiceId: new DataLoader(tracedBatch('paymentsByInvoiceId', async (invoiceIds) => {
-      const payments = primed(await connector.searchPaymentsByInvoiceIds(invoiceIds));
-      return groupBy(invoiceIds, payments, (p) => p.invoiceId);
-    }), searchBatch),
+    paymentsByInvoiceId: new DataLoader(
+      tracedBatch('paymentsByInvoiceId', async (invoiceIds) => {
+        const payments = primed(await connector.searchPaymentsByInvoiceIds(invoiceIds));
+        return groupBy(invoiceIds, payments, (p) => p.invoiceId);
+      }),
+      searchBatch,
+    ),
 
     // Keyed by company, not by Stripe customer: every Customer.payments field loads here in the same
     // tick, so batches are always full tens. Waiting for the customer search first would let its
     // answers, arriving at different times, split the payment searches into ragged batches.
-    paymentsByCompanyId: new DataLoader(tracedBatch('paymentsByCompanyId', async (companyIds) => {
-      const customers = await stripeCustomerByCompanyId.loadMany(companyIds);
-      const companyOf = new Map<string, string>();
-      customers.forEach((customer, i) => {
-        if (customer && !(customer instanceof Error)) companyOf.set(customer.id, companyIds[i]!);
-      });
-      const payments = companyOf.size === 0 ? [] : primed(await connector.searchPaymentsByCustomerIds([...companyOf.keys()]));
-      const groups = groupBy(companyIds, payments, (p) => (p.stripeCustomerId === null ? null : (companyOf.get(p.stripeCustomerId) ?? null)));
-      // A company whose customer lookup failed gets that failure, not an empty list.
-      return groups.map((group, i) => {
-        const customer = customers[i];
-        return customer instanceof Error ? customer : group;
-      });
-    }), searchBatch),
+    paymentsByCompanyId: new DataLoader(
+      tracedBatch('paymentsByCompanyId', async (companyIds) => {
+        const customers = await stripeCustomerByCompanyId.loadMany(companyIds);
+        const companyOf = new Map<string, string>();
+        customers.forEach((customer, i) => {
+          if (customer && !(customer instanceof Error)) companyOf.set(customer.id, companyIds[i]!);
+        });
+        const payments = companyOf.size === 0 ? [] : primed(await connector.searchPaymentsByCustomerIds([...companyOf.keys()]));
+        const groups = groupBy(companyIds, payments, (p) => (p.stripeCustomerId === null ? null : (companyOf.get(p.stripeCustomerId) ?? null)));
+        // A company whose customer lookup failed gets that failure, not an empty list.
+        return groups.map((group, i) => {
+          const customer = customers[i];
+          return customer instanceof Error ? customer : group;
+        });
+      }),
+      searchBatch,
+    ),
 
     paymentById,
 
-    paymentMethodsByStripeCustomerId: new DataLoader(tracedBatch('paymentMethodsByStripeCustomerId', (customerIds) => eachKey(customerIds, (id) => connector.listPaymentMethods(id))), {
-      maxBatchSize: 100,
-    }),
+    paymentMethodsByStripeCustomerId: new DataLoader(
+      tracedBatch('paymentMethodsByStripeCustomerId', (customerIds) => eachKey(customerIds, (id) => connector.listPaymentMethods(id))),
+      {
+        maxBatchSize: 100,
+      },
+    ),
 
-    refundsByPaymentId: new DataLoader(tracedBatch('refundsByPaymentId', (paymentIds) => eachKey(paymentIds, (id) => connector.listRefunds(id))), { maxBatchSize: 100 }),
+    refundsByPaymentId: new DataLoader(
+      tracedBatch('refundsByPaymentId', (paymentIds) => eachKey(paymentIds, (id) => connector.listRefunds(id))),
+      { maxBatchSize: 100 },
+    ),
   };
 }

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentsSubgraph, type PaymentsSubgraph } from './createPaymentsSubgraph.js';
 import { startMoneySandboxes, type MoneySandboxes, type OpenInvoice } from './testSandboxes.js';
-import { entitiesQuery, gatewayToken, postGraphQL, representations, sandboxOperator, stripeGet, testSubgraphConfig, type GraphQLResponse } from './testSupport.js';
+import {
+  entitiesQuery,
+  gatewayToken,
+  postGraphQL,
+  representations,
+  sandboxOperator,
+  stripeGet,
+  testSubgraphConfig,
+  type GraphQLResponse,
+} from './testSupport.js';
 
 interface RawCustomer {
   id: string;
@@ -29,7 +38,10 @@ const REFUND = `mutation($input: RefundPaymentInput!) { refundPayment(input: $in
 
 type PayResult = GraphQLResponse<{ payInvoice: { payment: { id: string; status: string; paymentMethod: { id: string } } } }>;
 type RefundResult = GraphQLResponse<{
-  refundPayment: { refund: { id: string; status: string; amount: { amount: number } }; payment: { amountRefunded: { amount: number }; refunds: Array<{ id: string }> } };
+  refundPayment: {
+    refund: { id: string; status: string; amount: { amount: number } };
+    payment: { amountRefunded: { amount: number }; refunds: Array<{ id: string }> };
+  };
 }>;
 
 let sandboxes: MoneySandboxes;
@@ -113,9 +125,13 @@ describe('payInvoice', () => {
         },
       },
     });
-    const readBack = await postGraphQL<{ _entities: Array<{ payments: Array<{ id: string; status: string }> }> }>(url, entitiesQuery('Invoice', 'payments { id status }'), {
-      representations: representations('Invoice', [invoice.invoiceId]),
-    });
+    const readBack = await postGraphQL<{ _entities: Array<{ payments: Array<{ id: string; status: string }> }> }>(
+      url,
+      entitiesQuery('Invoice', 'payments { id status }'),
+      {
+        representations: representations('Invoice', [invoice.invoiceId]),
+      },
+    );
     expect(readBack.data?._entities[0]?.payments[0]).toEqual({ id: intent!.id, status: 'SUCCEEDED' });
   });
 
@@ -151,7 +167,9 @@ describe('payInvoice', () => {
     const res = (await postGraphQL(url, PAY, { input })) as PayResult;
     expect(res.errors).toBeUndefined();
     expect((await ops.stats()).operations['payment_intents.create']).toBe(2);
-    const intents = (await intentsFor((await stripeCustomerOf(invoice.companyId)).id, invoice.invoiceId)).filter((pi) => pi.metadata.idempotency_key === input.idempotencyKey);
+    const intents = (await intentsFor((await stripeCustomerOf(invoice.companyId)).id, invoice.invoiceId)).filter(
+      (pi) => pi.metadata.idempotency_key === input.idempotencyKey,
+    );
     expect(intents.map((pi) => pi.id)).toEqual([res.data!.payInvoice.payment.id]);
   });
 
@@ -170,7 +188,9 @@ describe('payInvoice', () => {
     expect(lost.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', serviceName: 'payments', retryWithSameKey: true });
     const retried = (await postGraphQL(url, PAY, { input })) as PayResult;
     expect(retried.errors).toBeUndefined();
-    const intents = (await intentsFor((await stripeCustomerOf(invoice.companyId)).id, invoice.invoiceId)).filter((pi) => pi.metadata.idempotency_key === input.idempotencyKey);
+    const intents = (await intentsFor((await stripeCustomerOf(invoice.companyId)).id, invoice.invoiceId)).filter(
+      (pi) => pi.metadata.idempotency_key === input.idempotencyKey,
+    );
     expect(intents.map((pi) => pi.id)).toEqual([retried.data!.payInvoice.payment.id]);
   });
 
@@ -180,7 +200,12 @@ describe('payInvoice', () => {
     const res = await postGraphQL(url, PAY, { input });
     expect(res.data).toBeNull();
     const extensions = res.errors?.[0]?.extensions;
-    expect(extensions).toMatchObject({ code: 'PAYMENT_DECLINED', serviceName: 'payments', declineCode: 'insufficient_funds', paymentId: expect.stringMatching(/^pi_/) });
+    expect(extensions).toMatchObject({
+      code: 'PAYMENT_DECLINED',
+      serviceName: 'payments',
+      declineCode: 'insufficient_funds',
+      paymentId: expect.stringMatching(/^pi_/),
+    });
     // The same key replays the decline: the card is not tried again.
     const again = await postGraphQL(url, PAY, { input });
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_DECLINED', paymentId: extensions?.paymentId });
@@ -267,7 +292,10 @@ describe('payInvoice guards the money: each refusal has its code and makes no pr
     const invoice = sandboxes.takeInvoice((i) => i.residual >= 4_000 && i.residual % 4 === 0);
     const quarter = invoice.residual / 4;
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => postGraphQL(url, PAY, { input: payInput(invoice, { amount: { amount: quarter, currency: invoice.currency } }) }) as Promise<PayResult>),
+      Array.from(
+        { length: 20 },
+        () => postGraphQL(url, PAY, { input: payInput(invoice, { amount: { amount: quarter, currency: invoice.currency } }) }) as Promise<PayResult>,
+      ),
     );
     expect(results.filter((r) => !r.errors)).toHaveLength(4);
     // Refused as too much while the ERP has not applied the first payments, as not open once it has.
@@ -285,11 +313,16 @@ describe('payInvoice guards the money: each refusal has its code and makes no pr
     await erpOps.setFaults({ down: true, operations: [ERP_WEBHOOK_OPERATION] });
     try {
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => postGraphQL(url, PAY, { input: payInput(invoice, { amount: { amount: quarter, currency: invoice.currency } }) }) as Promise<PayResult>),
+        Array.from(
+          { length: 10 },
+          () => postGraphQL(url, PAY, { input: payInput(invoice, { amount: { amount: quarter, currency: invoice.currency } }) }) as Promise<PayResult>,
+        ),
       );
       expect(results.filter((r) => !r.errors)).toHaveLength(4);
       const refusals = results.flatMap((r) => (r.errors ? [r.errors[0]?.extensions] : []));
-      expect(refusals).toEqual(Array(6).fill(expect.objectContaining({ code: 'AMOUNT_EXCEEDS_RESIDUAL', residual: invoice.residual, pending: invoice.residual, available: 0 })));
+      expect(refusals).toEqual(
+        Array(6).fill(expect.objectContaining({ code: 'AMOUNT_EXCEEDS_RESIDUAL', residual: invoice.residual, pending: invoice.residual, available: 0 })),
+      );
       // The ERP still shows the whole residual: only the provider's payments say it is paid.
       expect((await sandboxes.invoice(invoice.invoiceId)).residual).toBe(invoice.residual);
     } finally {
@@ -366,7 +399,9 @@ describe('refundPayment', () => {
     const paid = (await postGraphQL(url, PAY, { input: payInput(invoice, { amount: { amount: 4_000, currency: invoice.currency } }) })) as PayResult;
     const paymentId = paid.data!.payInvoice.payment.id;
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => postGraphQL(url, REFUND, { input: { paymentId, amount: { amount: 1_000, currency: invoice.currency }, idempotencyKey: newKey() } })),
+      Array.from({ length: 10 }, () =>
+        postGraphQL(url, REFUND, { input: { paymentId, amount: { amount: 1_000, currency: invoice.currency }, idempotencyKey: newKey() } }),
+      ),
     );
     expect(results.filter((r) => !r.errors)).toHaveLength(4);
     expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'AMOUNT_EXCEEDS_REFUNDABLE')).toHaveLength(6);

@@ -129,7 +129,11 @@ function gatewayClient(url: string, options: { connectionToken?: string | null; 
 }
 
 /** Subscribes to paymentEvents for a caller (its token in the subscribe message's extensions, unless null). */
-async function follow(client: Client, variables: { customerId: string; invoiceId?: string }, caller: { scopes?: string[]; customerId?: string } | null = {}): Promise<Followed> {
+async function follow(
+  client: Client,
+  variables: { customerId: string; invoiceId?: string },
+  caller: { scopes?: string[]; customerId?: string } | null = {},
+): Promise<Followed> {
   const followed: Followed = { events: [], errors: [], stop: () => undefined };
   const extensions = caller === null ? {} : { 'x-graph360-gateway': await gatewayToken(caller) };
   followed.stop = client.subscribe<{ paymentEvents: PaymentEventResult }>(
@@ -153,20 +157,34 @@ async function subscribed(): Promise<void> {
 
 /** An open invoice of a company no other test has used (and, with `company`, of that one). */
 function invoiceOf(options: { company?: string; min?: number } = {}): OpenInvoice {
-  const invoice = sandboxes.takeInvoice((i) => i.residual >= (options.min ?? 5_000) && (options.company ? i.companyId === options.company : !usedCompanies.has(i.companyId)));
+  const invoice = sandboxes.takeInvoice(
+    (i) => i.residual >= (options.min ?? 5_000) && (options.company ? i.companyId === options.company : !usedCompanies.has(i.companyId)),
+  );
   usedCompanies.add(invoice.companyId);
   return invoice;
 }
 
-async function pay(invoice: OpenInvoice, amount: number, options: { paymentMethodId?: string; url?: string } = {}): Promise<{ id: string | undefined; errors: GraphQLErrorShape[] | undefined }> {
+async function pay(
+  invoice: OpenInvoice,
+  amount: number,
+  options: { paymentMethodId?: string; url?: string } = {},
+): Promise<{ id: string | undefined; errors: GraphQLErrorShape[] | undefined }> {
   const { paymentMethodId, url = httpUrl } = options;
-  const input = { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount, currency: invoice.currency }, idempotencyKey: `events-test-${process.pid}-${++keySeq}`, ...(paymentMethodId ? { paymentMethodId } : {}) };
+  const input = {
+    customerId: invoice.companyId,
+    invoiceId: invoice.invoiceId,
+    amount: { amount, currency: invoice.currency },
+    idempotencyKey: `events-test-${process.pid}-${++keySeq}`,
+    ...(paymentMethodId ? { paymentMethodId } : {}),
+  };
   const result = await postGraphQL<{ payInvoice: { payment: { id: string } } }>(url, PAY, { input });
   return { id: result.data?.payInvoice.payment.id, errors: result.errors };
 }
 
 async function stripeCustomerOf(companyId: string): Promise<string> {
-  const found = await stripeGet<{ data: Array<{ id: string }> }>(sandboxes.paymentsUrl, '/v1/customers/search', { query: `metadata['crm_company_id']:'${companyId}'` });
+  const found = await stripeGet<{ data: Array<{ id: string }> }>(sandboxes.paymentsUrl, '/v1/customers/search', {
+    query: `metadata['crm_company_id']:'${companyId}'`,
+  });
   return found.data[0]!.id;
 }
 
@@ -217,19 +235,34 @@ describe('paymentEvents', () => {
     // Published after the ERP showed it: the ERP has the payment on the invoice.
     expect((await sandboxes.invoice(invoice.invoiceId)).residual).toBe(invoice.residual - 4_200);
 
-    const refund = await postGraphQL(httpUrl, REFUND, { input: { paymentId: paid.id, amount: { amount: 1_000, currency: invoice.currency }, idempotencyKey: `events-refund-${process.pid}-${++keySeq}` } });
+    const refund = await postGraphQL(httpUrl, REFUND, {
+      input: { paymentId: paid.id, amount: { amount: 1_000, currency: invoice.currency }, idempotencyKey: `events-refund-${process.pid}-${++keySeq}` },
+    });
     expect(refund.errors).toBeUndefined();
     expect(await pay(otherInvoice, 2_000)).toMatchObject({ errors: undefined });
     expect(await pay(elsewhere, 3_000)).toMatchObject({ errors: undefined });
 
     await expectTypes(ofInvoice, ['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED', 'PAYMENT_REFUNDED'], 'PAYMENT_REFUNDED');
-    expect(ofInvoice.events[2]).toMatchObject({ type: 'PAYMENT_REFUNDED', id: expect.stringMatching(/^evt_/), payment: { id: paid.id, status: 'SUCCEEDED', amountRefunded: { amount: 1_000 } }, invoice: { id: invoice.invoiceId } });
+    expect(ofInvoice.events[2]).toMatchObject({
+      type: 'PAYMENT_REFUNDED',
+      id: expect.stringMatching(/^evt_/),
+      payment: { id: paid.id, status: 'SUCCEEDED', amountRefunded: { amount: 1_000 } },
+      invoice: { id: invoice.invoiceId },
+    });
     // The customer's subscription has both invoices; the other customer's, only its own payment.
-    await expectTypes(ofCustomer, ['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED', 'PAYMENT_REFUNDED', 'PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED'], "the customer's events");
+    await expectTypes(
+      ofCustomer,
+      ['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED', 'PAYMENT_REFUNDED', 'PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED'],
+      "the customer's events",
+    );
     expect(ofCustomer.events.slice(3).map((e) => e.invoice?.id)).toEqual([otherInvoice.invoiceId, otherInvoice.invoiceId]);
     await expectTypes(ofElsewhere, ['PAYMENT_SUCCEEDED', 'INVOICE_RECONCILED'], "the other customer's events");
     expect(ofElsewhere.events.every((e) => e.customer.id === elsewhere.companyId && e.payment.amount.amount === 3_000)).toBe(true);
-    expect([ofInvoice, ofCustomer, ofElsewhere].map((f) => [f.errors, f.error])).toEqual([[[], undefined], [[], undefined], [[], undefined]]);
+    expect([ofInvoice, ofCustomer, ofElsewhere].map((f) => [f.errors, f.error])).toEqual([
+      [[], undefined],
+      [[], undefined],
+      [[], undefined],
+    ]);
   });
 
   it('tells of a declined payment (PAYMENT_FAILED, with the decline code) and of no reconciliation for it', async () => {
@@ -253,8 +286,17 @@ describe('paymentEvents', () => {
     let succeeded: Stripe.PaymentIntent;
     let canceled: Stripe.PaymentIntent;
     try {
-      succeeded = await stripe.paymentIntents.create({ amount: 1_500, currency: 'usd', customer, payment_method: 'pm_card_visa', confirm: true, metadata: { crm_company_id: company } });
-      canceled = await stripe.paymentIntents.cancel((await stripe.paymentIntents.create({ amount: 900, currency: 'usd', customer, metadata: { crm_company_id: company } })).id);
+      succeeded = await stripe.paymentIntents.create({
+        amount: 1_500,
+        currency: 'usd',
+        customer,
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        metadata: { crm_company_id: company },
+      });
+      canceled = await stripe.paymentIntents.cancel(
+        (await stripe.paymentIntents.create({ amount: 900, currency: 'usd', customer, metadata: { crm_company_id: company } })).id,
+      );
       await expectTypes(followed, ['PAYMENT_SUCCEEDED', 'PAYMENT_CANCELED'], 'the events from the catch-up');
       const ignored = `(payment_intent.succeeded) ignored: payment intent ${succeeded.id} names no invoice (metadata.erp_invoice_id)`;
       await waitFor(() => (warn.mock.calls.some(([message]) => String(message).endsWith(ignored)) ? true : undefined), "the ERP sandbox's warning");
@@ -280,7 +322,11 @@ describe('paymentEvents', () => {
     try {
       const paid = await pay(invoice, 2_000);
       expect(paid.errors).toBeUndefined();
-      await waitFor(() => (logLines.some((line) => line.includes('did not reconcile the invoice') && line.includes(paid.id!)) ? true : undefined), 'the warning', 8_000);
+      await waitFor(
+        () => (logLines.some((line) => line.includes('did not reconcile the invoice') && line.includes(paid.id!)) ? true : undefined),
+        'the warning',
+        8_000,
+      );
     } finally {
       await erp.clearFaults();
     }
@@ -300,7 +346,9 @@ describe('paymentEvents', () => {
     const otherCustomer = await follow(client, { customerId: '1' }, { customerId: '2' });
     await waitFor(() => (noCaller.error !== undefined && noScope.errors.length > 0 && otherCustomer.errors.length > 0 ? true : undefined), 'the refusals');
     expect(noCaller.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', serviceName: 'payments' }) })]);
-    expect(noScope.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('payments:read'), extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    expect(noScope.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('payments:read'), extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
     expect(otherCustomer.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
   });
 });
@@ -333,7 +381,10 @@ describe.runIf(redis)('paymentEvents across replicas through Redis', () => {
       PAYMENTS_READ_MODEL_CATCHUP_MS: '200',
       STRIPE_WEBHOOK_SECRET: endpoint.secret!,
     };
-    const replicas = [await createPaymentsSubgraph(testSubgraphConfig(sandboxes.paymentsUrl, env)), await createPaymentsSubgraph(testSubgraphConfig(sandboxes.paymentsUrl, env))];
+    const replicas = [
+      await createPaymentsSubgraph(testSubgraphConfig(sandboxes.paymentsUrl, env)),
+      await createPaymentsSubgraph(testSubgraphConfig(sandboxes.paymentsUrl, env)),
+    ];
     try {
       const [urlA, urlB] = await Promise.all(replicas.map((replica) => replica.server.listen(0)));
       await stripe.webhookEndpoints.update(endpoint.id, { url: urlA!.replace('/graphql', '/webhooks/stripe') });

@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 /** A fresh subgraph (its own breaker) with these policy settings. */
-async function start(env: Record<string, string> = {}, options: CreatePaymentsSubgraphOptions = {}): Promise<{ subgraph: PaymentsSubgraph; url: string; config: PaymentsSubgraphConfig }> {
+async function start(
+  env: Record<string, string> = {},
+  options: CreatePaymentsSubgraphOptions = {},
+): Promise<{ subgraph: PaymentsSubgraph; url: string; config: PaymentsSubgraphConfig }> {
   const config = testSubgraphConfig(sandboxUrl, { ERP_URL: sandboxes.erpUrl, ...env });
   const subgraph = await createPaymentsSubgraph(config, options);
   started.push(subgraph);
@@ -68,7 +71,13 @@ describe('retries', () => {
     const invoice = sandboxes.takeInvoice((i) => i.residual >= 5000);
     await ops().resetStats();
     const res = await postGraphQL(url, 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }', {
-      i: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 5000, currency: invoice.currency }, paymentMethodId: 'pm_card_chargeDeclined', idempotencyKey: 'resilience-decline-1' },
+      i: {
+        customerId: invoice.companyId,
+        invoiceId: invoice.invoiceId,
+        amount: { amount: 5000, currency: invoice.currency },
+        paymentMethodId: 'pm_card_chargeDeclined',
+        idempotencyKey: 'resilience-decline-1',
+      },
     });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_DECLINED', declineCode: 'generic_decline' });
     expect((await ops().stats()).operations['payment_intents.create']).toBe(1);
@@ -86,7 +95,9 @@ describe('the circuit breaker', () => {
     expect((await ops().stats()).total).toBe(3);
 
     // Open: the call fails at once, the sandbox sees nothing, and the client sees BACKEND_UNAVAILABLE.
-    const res = await postGraphQL(url, entitiesQuery('Customer', 'id defaultPaymentMethod { last4 }'), { representations: representations('Customer', ['10000001']) });
+    const res = await postGraphQL(url, entitiesQuery('Customer', 'id defaultPaymentMethod { last4 }'), {
+      representations: representations('Customer', ['10000001']),
+    });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', serviceName: 'payments' });
     expect(res.errors?.[0]?.message).toMatch(/circuit open/);
     const health = (await (await fetch(url.replace('/graphql', '/health'))).json()) as Record<string, unknown>;
@@ -107,8 +118,15 @@ describe('an unreachable backend', () => {
   it('down: the affected field is null with BACKEND_UNAVAILABLE and serviceName, other fields still resolve', async () => {
     const { url } = await start({ PAYMENTS_MAX_ATTEMPTS: '2' });
     await ops().setFaults({ down: true });
-    const res = await postGraphQL(url, entitiesQuery('Customer', 'id defaultPaymentMethod { last4 }'), { representations: representations('Customer', ['10000001', '10000002']) });
-    expect(res.data).toEqual({ _entities: [{ id: '10000001', defaultPaymentMethod: null }, { id: '10000002', defaultPaymentMethod: null }] });
+    const res = await postGraphQL(url, entitiesQuery('Customer', 'id defaultPaymentMethod { last4 }'), {
+      representations: representations('Customer', ['10000001', '10000002']),
+    });
+    expect(res.data).toEqual({
+      _entities: [
+        { id: '10000001', defaultPaymentMethod: null },
+        { id: '10000002', defaultPaymentMethod: null },
+      ],
+    });
     expect(res.errors).toHaveLength(2);
     for (const error of res.errors!) {
       expect(error.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', serviceName: 'payments', backend: 'payments' });
@@ -134,20 +152,31 @@ describe("the gateway's deadline", () => {
     const { url } = await start({ PAYMENTS_TIMEOUT_MS: '5000' }, { logger });
     await ops().setFaults({ latencyMs: 2500, operations: ['payment_intents.create'] });
     const invoice = sandboxes.takeInvoice((i) => i.residual >= 4200);
-    const input = { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 4200, currency: invoice.currency }, idempotencyKey: `deadline-${process.pid}-${Date.now()}` };
+    const input = {
+      customerId: invoice.companyId,
+      invoiceId: invoice.invoiceId,
+      amount: { amount: 4200, currency: invoice.currency },
+      idempotencyKey: `deadline-${process.pid}-${Date.now()}`,
+    };
     const PAY = 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }';
 
     const cut = await postGraphQL(url, PAY, { i: input }, { [DEADLINE_HEADER]: '1500' });
     expect(cut.data).toBeNull();
     expect(cut.errors).toHaveLength(1);
-    expect(cut.errors![0]).toMatchObject({ path: ['payInvoice'], extensions: { code: 'PAYMENT_OUTCOME_UNKNOWN', serviceName: 'payments', backend: 'payments', retryWithSameKey: true } });
+    expect(cut.errors![0]).toMatchObject({
+      path: ['payInvoice'],
+      extensions: { code: 'PAYMENT_OUTCOME_UNKNOWN', serviceName: 'payments', backend: 'payments', retryWithSameKey: true },
+    });
     expect(cut.errors![0]!.message).toMatch(/send the same request again with the same idempotencyKey/);
     // One attempt, cut: no retry started without the time to finish it.
     expect((await ops().stats()).operations['payment_intents.create']).toBe(1);
 
     // The attempt went on, and its outcome is on record with the key.
     const done = await waitFor(
-      () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'payments write of unknown outcome has completed' && line.idempotencyKey === input.idempotencyKey),
+      () =>
+        lines
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.msg === 'payments write of unknown outcome has completed' && line.idempotencyKey === input.idempotencyKey),
       'the log line of the cut write completing',
     );
     expect(done.id).toMatch(/^pi_/);
@@ -167,7 +196,9 @@ describe('credentials', () => {
     const secretKey = 'sk_test_leakCheckZq9xW7';
     const { logger, lines } = capturingLogger();
     const { url } = await start({ STRIPE_SECRET_KEY: secretKey }, { logger });
-    const res = await postGraphQL(url, entitiesQuery('Customer', 'id defaultPaymentMethod { last4 }'), { representations: representations('Customer', ['10000001']) });
+    const res = await postGraphQL(url, entitiesQuery('Customer', 'id defaultPaymentMethod { last4 }'), {
+      representations: representations('Customer', ['10000001']),
+    });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', serviceName: 'payments' });
     const text = [JSON.stringify(res), ...lines].join('\n');
     expect(lines.some((line) => line.includes('UNAUTHENTICATED'))).toBe(true);
@@ -181,16 +212,28 @@ describe('credentials', () => {
     const { url } = await start({ STRIPE_SECRET_KEY: 'sk_test_sandbox', STRIPE_WEBHOOK_SECRET: 'whsec_sandbox', PAYMENTS_MAX_ATTEMPTS: '2' }, { logger });
     const responses: unknown[] = [];
     await ops().setFaults({ errorRate: 1, remaining: 1 });
-    responses.push(await postGraphQL(url, entitiesQuery('Customer', 'payments { totalCount } paymentMethods { id }'), { representations: representations('Customer', ['10000001']) }));
+    responses.push(
+      await postGraphQL(url, entitiesQuery('Customer', 'payments { totalCount } paymentMethods { id }'), {
+        representations: representations('Customer', ['10000001']),
+      }),
+    );
     const invoice = sandboxes.takeInvoice((i) => i.residual >= 5000);
     responses.push(
       await postGraphQL(url, 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }', {
-        i: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 5000, currency: invoice.currency }, paymentMethodId: 'pm_card_chargeDeclined', idempotencyKey: 'resilience-leak-1' },
+        i: {
+          customerId: invoice.companyId,
+          invoiceId: invoice.invoiceId,
+          amount: { amount: 5000, currency: invoice.currency },
+          paymentMethodId: 'pm_card_chargeDeclined',
+          idempotencyKey: 'resilience-leak-1',
+        },
       }),
     );
     expect(JSON.stringify(responses.at(-1))).toContain('PAYMENT_DECLINED');
     responses.push(await postGraphQL(url, 'query { payment(id: "pi_NoSuchPaymentIntent0000") { id } }'));
-    responses.push(await (await fetch(url.replace('/graphql', '/webhooks/stripe'), { method: 'POST', headers: { 'stripe-signature': 't=1,v1=00' }, body: '{}' })).text());
+    responses.push(
+      await (await fetch(url.replace('/graphql', '/webhooks/stripe'), { method: 'POST', headers: { 'stripe-signature': 't=1,v1=00' }, body: '{}' })).text(),
+    );
     await ops().setFaults({ down: true });
     responses.push(await postGraphQL(url, entitiesQuery('Invoice', 'payments { id }'), { representations: representations('Invoice', ['1']) }));
 

@@ -73,7 +73,11 @@ async function stripeCustomerOf(companyId: string): Promise<RawCustomer> {
 }
 
 async function intentsOf(customerId: string): Promise<RawIntent[]> {
-  const list = await stripeGet<StripeList<RawIntent>>(sandboxUrl, '/v1/payment_intents', { customer: customerId, limit: '100', 'expand[]': 'data.latest_charge' });
+  const list = await stripeGet<StripeList<RawIntent>>(sandboxUrl, '/v1/payment_intents', {
+    customer: customerId,
+    limit: '100',
+    'expand[]': 'data.latest_charge',
+  });
   expect(list.has_more).toBe(false);
   return list.data;
 }
@@ -92,7 +96,8 @@ function expectedPayment(pi: RawIntent) {
   };
 }
 
-const PAYMENT_FIELDS = 'id amount { amount currency } amountRefunded { amount } status createdAt invoice { id } customer { id } paymentMethod { id } failureCode';
+const PAYMENT_FIELDS =
+  'id amount { amount currency } amountRefunded { amount } status createdAt invoice { id } customer { id } paymentMethod { id } failureCode';
 
 describe('Customer', () => {
   it("lists the company's payment intents, newest first, as the sandbox has them", async () => {
@@ -119,7 +124,9 @@ describe('Customer', () => {
       'query($representations:[_Any!]!)',
       'query($representations:[_Any!]!, $after: String)',
     );
-    type Page = { _entities: Array<{ payments: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ cursor: string; node: { id: string } }> } }> };
+    type Page = {
+      _entities: Array<{ payments: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ cursor: string; node: { id: string } }> } }>;
+    };
     const first = await postGraphQL<Page>(url, query, { representations: representations('Customer', [companyId]), after: null });
     const page1 = first.data!._entities[0]!.payments;
     expect(page1.pageInfo.hasNextPage).toBe(true);
@@ -134,7 +141,9 @@ describe('Customer', () => {
     const ops = sandboxOperator(sandboxUrl);
     await ops.resetStats();
     for (const args of ['after: "not-a-cursor"', `after: "${Buffer.from('payment:nope!').toString('base64url')}"`, 'first: 0', 'first: 101']) {
-      const res = await postGraphQL(url, entitiesQuery('Customer', `id payments(${args}) { totalCount }`), { representations: representations('Customer', ['10000001']) });
+      const res = await postGraphQL(url, entitiesQuery('Customer', `id payments(${args}) { totalCount }`), {
+        representations: representations('Customer', ['10000001']),
+      });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'payments' });
     }
     expect((await ops.stats()).total).toBe(0);
@@ -175,9 +184,13 @@ describe('Invoice and Payment', () => {
       query: `metadata['erp_invoice_id']:'${invoiceId}'`,
       'expand[]': 'data.latest_charge',
     });
-    const res = await postGraphQL<{ _entities: Array<{ id: string; payments: unknown[] }> }>(url, entitiesQuery('Invoice', `id payments { ${PAYMENT_FIELDS} }`), {
-      representations: representations('Invoice', [invoiceId]),
-    });
+    const res = await postGraphQL<{ _entities: Array<{ id: string; payments: unknown[] }> }>(
+      url,
+      entitiesQuery('Invoice', `id payments { ${PAYMENT_FIELDS} }`),
+      {
+        representations: representations('Invoice', [invoiceId]),
+      },
+    );
     expect(res.errors).toBeUndefined();
     const payments = res.data!._entities[0]!.payments;
     expect(payments).toEqual([...expected.data].sort((a, b) => b.created - a.created).map(expectedPayment));
@@ -202,7 +215,12 @@ describe('Invoice and Payment', () => {
     expect(res.data).toEqual({
       payment: {
         ...expectedPayment(pi),
-        refunds: [...all.data].reverse().map((r) => ({ id: r.id, amount: { amount: r.amount, currency: pi.currency.toUpperCase() }, status: 'SUCCEEDED', createdAt: new Date(r.created * 1000).toISOString() })),
+        refunds: [...all.data].reverse().map((r) => ({
+          id: r.id,
+          amount: { amount: r.amount, currency: pi.currency.toUpperCase() },
+          status: 'SUCCEEDED',
+          createdAt: new Date(r.created * 1000).toISOString(),
+        })),
       },
       unknown: null,
       malformed: null,
@@ -213,7 +231,13 @@ describe('Invoice and Payment', () => {
   it('resolves Payment references the way the gateway sends them', async () => {
     const some = await stripeGet<StripeList<RawIntent>>(sandboxUrl, '/v1/payment_intents', { limit: '3', 'expand[]': 'data.latest_charge' });
     const res = await postGraphQL(url, entitiesQuery('Payment', PAYMENT_FIELDS), {
-      representations: [...representations('Payment', some.data.map((pi) => pi.id)), { __typename: 'Payment', id: 'pi_NoSuchPaymentIntent0000' }],
+      representations: [
+        ...representations(
+          'Payment',
+          some.data.map((pi) => pi.id),
+        ),
+        { __typename: 'Payment', id: 'pi_NoSuchPaymentIntent0000' },
+      ],
     });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ _entities: [...some.data.map(expectedPayment), null] });

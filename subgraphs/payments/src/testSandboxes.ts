@@ -48,13 +48,22 @@ const name = (value: XmlRpcValue | undefined): string => (Array.isArray(value) ?
 const relId = (value: XmlRpcValue | undefined): number => (Array.isArray(value) ? Number(value[0]) : 0);
 
 async function readOpenInvoices(erpUrl: string): Promise<OpenInvoice[]> {
-  const domain = [['move_type', '=', 'out_invoice'], ['state', '=', 'posted'], ['payment_state', 'in', ['not_paid', 'partial']]];
-  const moves = (await executeKw(erpUrl, 'account.move', 'search_read', [domain], { fields: ['partner_id', 'currency_id', 'amount_residual'], order: 'id' })) as XmlRpcStruct[];
+  const domain = [
+    ['move_type', '=', 'out_invoice'],
+    ['state', '=', 'posted'],
+    ['payment_state', 'in', ['not_paid', 'partial']],
+  ];
+  const moves = (await executeKw(erpUrl, 'account.move', 'search_read', [domain], {
+    fields: ['partner_id', 'currency_id', 'amount_residual'],
+    order: 'id',
+  })) as XmlRpcStruct[];
   const partners = (await executeKw(erpUrl, 'res.partner', 'search_read', [[['ref', '!=', false]]], { fields: ['ref'] })) as XmlRpcStruct[];
   const refOf = new Map(partners.map((p) => [Number(p.id), String(p.ref)]));
   return moves.flatMap((move) => {
     const companyId = refOf.get(relId(move.partner_id));
-    return companyId ? [{ invoiceId: String(move.id), companyId, currency: name(move.currency_id) as CurrencyCode, residual: minor(move.amount_residual) }] : [];
+    return companyId
+      ? [{ invoiceId: String(move.id), companyId, currency: name(move.currency_id) as CurrencyCode, residual: minor(move.amount_residual) }]
+      : [];
   });
 }
 
@@ -87,7 +96,9 @@ export async function startMoneySandboxes(options: { scale?: string; paymentsEnv
       return pool.splice(index, 1)[0]!;
     },
     async invoice(invoiceId) {
-      const [move] = (await executeKw(erpUrl, 'account.move', 'read', [[Number(invoiceId)]], { fields: ['amount_residual', 'amount_total', 'payment_state'] })) as XmlRpcStruct[];
+      const [move] = (await executeKw(erpUrl, 'account.move', 'read', [[Number(invoiceId)]], {
+        fields: ['amount_residual', 'amount_total', 'payment_state'],
+      })) as XmlRpcStruct[];
       return { residual: minor(move!.amount_residual), total: minor(move!.amount_total), paymentState: String(move!.payment_state) };
     },
     async close() {

@@ -36,13 +36,18 @@ export function CustomerHeader({ customer, errors = [] }: { customer: CustomerHe
         Outstanding balance: <strong data-testid="balance">{customer.outstandingBalance?.formatted ?? 'unknown'}</strong>
         {card ? ` · default card ${card.brand} ****${card.last4}` : ' · no saved card'}
       </p>
-      <SectionNotice what={errors.some((e) => e.path?.[1] === 'outstandingBalance') ? 'The balance' : 'The payment method'} errors={errors} testId="notice-header" />
+      <SectionNotice
+        what={errors.some((e) => e.path?.[1] === 'outstandingBalance') ? 'The balance' : 'The payment method'}
+        errors={errors}
+        testId="notice-header"
+      />
     </div>
   );
 }
 
 /** The errors of the customer's field `field` (paths start at customer.<field>). */
-const errorsAt = (errors: FieldError[], ...fields: string[]): FieldError[] => errors.filter((e) => e.path?.[0] === 'customer' && fields.includes(String(e.path[1])));
+const errorsAt = (errors: FieldError[], ...fields: string[]): FieldError[] =>
+  errors.filter((e) => e.path?.[0] === 'customer' && fields.includes(String(e.path[1])));
 
 export function ContactCard({ contact }: { contact: ContactCardFragment }) {
   return (
@@ -80,7 +85,11 @@ export function InvoiceRow({ customerId, invoice, card }: { customerId: string; 
       </td>
       <td className="amount">{invoice.total.formatted}</td>
       <td className="amount">{invoice.amountDue.formatted}</td>
-      <td>{invoice.payments ? invoice.payments.map((p) => `${p.amount.formatted} ${paymentStatusLabel[p.status].toLowerCase()}`).join(', ') || 'none' : 'unavailable'}</td>
+      <td>
+        {invoice.payments
+          ? invoice.payments.map((p) => `${p.amount.formatted} ${paymentStatusLabel[p.status].toLowerCase()}`).join(', ') || 'none'
+          : 'unavailable'}
+      </td>
       <td>
         <PayInvoice customerId={customerId} invoice={invoice} card={card ?? undefined} />
       </td>
@@ -123,7 +132,12 @@ function Pager({ what, page, size, pages }: { what: string; page: Page<unknown> 
       <span data-testid={`${what}-page`}>
         Page {pages.number} of {total}
       </span>
-      <button type="button" className="secondary" disabled={!page?.pageInfo.hasNextPage || !page.pageInfo.endCursor} onClick={() => page?.pageInfo.endCursor && pages.next(page.pageInfo.endCursor)}>
+      <button
+        type="button"
+        className="secondary"
+        disabled={!page?.pageInfo.hasNextPage || !page.pageInfo.endCursor}
+        onClick={() => page?.pageInfo.endCursor && pages.next(page.pageInfo.endCursor)}
+      >
         Next
       </button>
     </nav>
@@ -131,7 +145,23 @@ function Pager({ what, page, size, pages }: { what: string; page: Page<unknown> 
 }
 
 /** A section's table: the page shown (or a loading line while a later page comes), then its pager. */
-function PagedTable<T>({ what, size, page, pages, error, head, row }: { what: string; size: number; page: Page<T> | undefined; pages: ReturnType<typeof usePages>; error: ErrorLike | undefined; head: ReactNode; row: (node: T) => ReactNode }) {
+function PagedTable<T>({
+  what,
+  size,
+  page,
+  pages,
+  error,
+  head,
+  row,
+}: {
+  what: string;
+  size: number;
+  page: Page<T> | undefined;
+  pages: ReturnType<typeof usePages>;
+  error: ErrorLike | undefined;
+  head: ReactNode;
+  row: (node: T) => ReactNode;
+}) {
   return (
     <>
       {error ? <ErrorNotice error={error} /> : null}
@@ -152,7 +182,11 @@ function PagedTable<T>({ what, size, page, pages, error, head, row }: { what: st
 
 export function OrdersTable({ customerId, firstPage }: { customerId: string; firstPage: Page<OrderRowFragment> }) {
   const pages = usePages();
-  const later = useCustomerOrdersPageQuery({ variables: { id: customerId, first: ORDERS_PAGE, after: pages.cursor ?? null }, skip: pages.cursor === undefined, errorPolicy: 'all' });
+  const later = useCustomerOrdersPageQuery({
+    variables: { id: customerId, first: ORDERS_PAGE, after: pages.cursor ?? null },
+    skip: pages.cursor === undefined,
+    errorPolicy: 'all',
+  });
   const page = pages.cursor === undefined ? firstPage : (later.data?.customer?.orders ?? undefined);
   const head = (
     <>
@@ -163,12 +197,34 @@ export function OrdersTable({ customerId, firstPage }: { customerId: string; fir
       <th>Lines</th>
     </>
   );
-  return <PagedTable what="orders" size={ORDERS_PAGE} page={page} pages={pages} error={later.error} head={head} row={(order) => <OrderRow key={order.id} order={order} />} />;
+  return (
+    <PagedTable
+      what="orders"
+      size={ORDERS_PAGE}
+      page={page}
+      pages={pages}
+      error={later.error}
+      head={head}
+      row={(order) => <OrderRow key={order.id} order={order} />}
+    />
+  );
 }
 
-export function InvoicesTable({ customerId, firstPage, card }: { customerId: string; firstPage: Page<InvoiceRowFragment>; card: PaymentMethodSummaryFragment | null }) {
+export function InvoicesTable({
+  customerId,
+  firstPage,
+  card,
+}: {
+  customerId: string;
+  firstPage: Page<InvoiceRowFragment>;
+  card: PaymentMethodSummaryFragment | null;
+}) {
   const pages = usePages();
-  const later = useCustomerInvoicesPageQuery({ variables: { id: customerId, first: INVOICES_PAGE, after: pages.cursor ?? null }, skip: pages.cursor === undefined, errorPolicy: 'all' });
+  const later = useCustomerInvoicesPageQuery({
+    variables: { id: customerId, first: INVOICES_PAGE, after: pages.cursor ?? null },
+    skip: pages.cursor === undefined,
+    errorPolicy: 'all',
+  });
   const page = pages.cursor === undefined ? firstPage : (later.data?.customer?.invoices ?? undefined);
   const head = (
     <>
@@ -207,33 +263,35 @@ export function CustomerOverview({ id }: { id: string }) {
     <section>
       {error && (!customer || errors.length === 0 || general.length > 0) ? <ErrorNotice error={error} /> : null}
       {!customer ? (
-        error ? null : <p>No customer {id}.</p>
+        error ? null : (
+          <p>No customer {id}.</p>
+        )
       ) : (
         <>
           <CustomerHeader customer={customer} errors={errorsAt(errors, 'outstandingBalance', 'defaultPaymentMethod')} />
           <div className="card">
-          <h3>Contacts ({customer.contacts?.totalCount ?? 'unavailable'})</h3>
-          <SectionNotice what="The contacts" errors={errorsAt(errors, 'contacts')} testId="notice-contacts" />
-          <ul>
-            {customer.contacts?.nodes.map((contact) => (
-              <ContactCard key={contact.id} contact={contact} />
-            ))}
-          </ul>
+            <h3>Contacts ({customer.contacts?.totalCount ?? 'unavailable'})</h3>
+            <SectionNotice what="The contacts" errors={errorsAt(errors, 'contacts')} testId="notice-contacts" />
+            <ul>
+              {customer.contacts?.nodes.map((contact) => (
+                <ContactCard key={contact.id} contact={contact} />
+              ))}
+            </ul>
           </div>
           <div className="card">
-          <h3>Orders ({ordersArrived ? (customer.orders?.totalCount ?? 'unavailable') : '…'})</h3>
-          {ordersArrived ? null : (
-            <p className="loading" data-testid="orders-loading">
-              Loading the order history…
-            </p>
-          )}
-          <SectionNotice what="The order history" errors={errorsAt(errors, 'orders')} testId="notice-orders" />
-          {customer.orders ? <OrdersTable customerId={customer.id} firstPage={customer.orders} /> : null}
+            <h3>Orders ({ordersArrived ? (customer.orders?.totalCount ?? 'unavailable') : '…'})</h3>
+            {ordersArrived ? null : (
+              <p className="loading" data-testid="orders-loading">
+                Loading the order history…
+              </p>
+            )}
+            <SectionNotice what="The order history" errors={errorsAt(errors, 'orders')} testId="notice-orders" />
+            {customer.orders ? <OrdersTable customerId={customer.id} firstPage={customer.orders} /> : null}
           </div>
           <div className="card">
-          <h3>Invoices ({customer.invoices?.totalCount ?? 'unavailable'})</h3>
-          <SectionNotice what="The invoices" errors={errorsAt(errors, 'invoices')} testId="notice-invoices" />
-          {customer.invoices ? <InvoicesTable customerId={customer.id} firstPage={customer.invoices} card={customer.defaultPaymentMethod} /> : null}
+            <h3>Invoices ({customer.invoices?.totalCount ?? 'unavailable'})</h3>
+            <SectionNotice what="The invoices" errors={errorsAt(errors, 'invoices')} testId="notice-invoices" />
+            {customer.invoices ? <InvoicesTable customerId={customer.id} firstPage={customer.invoices} card={customer.defaultPaymentMethod} /> : null}
           </div>
         </>
       )}

@@ -49,7 +49,8 @@ export const RECONCILE_NOTICE_MS = 20_000;
 
 type PaymentEvent = InvoicePaymentEventsSubscription['paymentEvents'];
 
-const amountDue = (invoice: { amountDue: { amount: number; formatted: string } }): string => (invoice.amountDue.amount <= 0 ? 'nothing due' : `${invoice.amountDue.formatted} due`);
+const amountDue = (invoice: { amountDue: { amount: number; formatted: string } }): string =>
+  invoice.amountDue.amount <= 0 ? 'nothing due' : `${invoice.amountDue.formatted} due`;
 
 /** One event as the panel lists it, e.g. "Payment succeeded: $120.00" or "Reconciled in the ERP: invoice paid, nothing due". */
 export function describeEvent(event: PaymentEvent): string {
@@ -216,7 +217,8 @@ export function PayInvoice({ customerId, invoice, card }: { customerId: string; 
     <div>
       {confirming ? (
         <span className="confirm" role="dialog" aria-label="Confirm payment" data-testid="pay-confirm">
-          Pay <strong>{invoice.amountDue.formatted}</strong> for invoice {invoice.number} with {card ? `the ${card.brand} card ending ${card.last4}` : 'the first saved card'}?
+          Pay <strong>{invoice.amountDue.formatted}</strong> for invoice {invoice.number} with{' '}
+          {card ? `the ${card.brand} card ending ${card.last4}` : 'the first saved card'}?
           <br />
           <button type="button" onClick={() => void pay()}>
             Confirm payment

@@ -41,7 +41,15 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { denialFor, fieldRequirement, OTHER_CUSTOMER_MESSAGE, type Caller, type Denial, type DenialCode, type SchemaShape } from '../../../../lib/auth/policy.js';
+import {
+  denialFor,
+  fieldRequirement,
+  OTHER_CUSTOMER_MESSAGE,
+  type Caller,
+  type Denial,
+  type DenialCode,
+  type SchemaShape,
+} from '../../../../lib/auth/policy.js';
 import { selectionWalker } from '../../operation/walk.js';
 import type { AuthIdentity } from '../identity.js';
 import type { AuthPolicy } from '../policy.js';

@@ -53,7 +53,9 @@ export function rewriteOperation(document: DocumentNode, refusals: Pick<Refusals
   });
   return {
     document: filtered,
-    queryHash: createHash('sha256').update(`${queryHash}\nauthorized:${print(filtered)}`).digest('hex'),
+    queryHash: createHash('sha256')
+      .update(`${queryHash}\nauthorized:${print(filtered)}`)
+      .digest('hex'),
     placeholders,
   };
 }

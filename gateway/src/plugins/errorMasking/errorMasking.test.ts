@@ -24,22 +24,42 @@ describe('errorMasking', () => {
     const context = { requestId: 'req-1' };
     const masking = errorMasking({ logger, loggerFor: (ctx) => logger.child({ requestId: ctx.requestId }) });
     const unexpected = new GraphQLError('request to http://10.0.0.5/graphql failed', { path: ['customers'], originalError: new Error('ECONNRESET') });
-    const expected = new GraphQLError('Not found', { extensions: { code: 'NOT_FOUND', serviceName: 'erp', response: { url: 'http://10.0.0.5' }, stacktrace: ['at x'] } });
+    const expected = new GraphQLError('Not found', {
+      extensions: { code: 'NOT_FOUND', serviceName: 'erp', response: { url: 'http://10.0.0.5' }, stacktrace: ['at x'] },
+    });
     const hooks = await masking.plugin.requestDidStart!({ contextValue: context } as never);
     await hooks!.didEncounterErrors!({ contextValue: context, errors: [unexpected, expected], operationName: 'Op' } as never);
 
-    const formatted = masking.formatError({ message: unexpected.message, path: ['customers'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at y'] } }, unexpected);
+    const formatted = masking.formatError(
+      { message: unexpected.message, path: ['customers'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at y'] } },
+      unexpected,
+    );
     const errorId = formatted.extensions!.errorId as string;
-    expect(formatted).toEqual({ message: `Internal server error (errorId ${errorId})`, path: ['customers'], extensions: { code: 'INTERNAL_SERVER_ERROR', errorId } });
+    expect(formatted).toEqual({
+      message: `Internal server error (errorId ${errorId})`,
+      path: ['customers'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+    });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 50, msg: 'unexpected error masked', errorId, requestId: 'req-1', operation: 'Op', path: ['customers'], message: unexpected.message });
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      msg: 'unexpected error masked',
+      errorId,
+      requestId: 'req-1',
+      operation: 'Op',
+      path: ['customers'],
+      message: unexpected.message,
+    });
     expect((lines[0]!.err as { message: string; stack: string }).message).toBe('ECONNRESET');
 
     // An expected error keeps message, code and serviceName, loses internals.
-    expect(masking.formatError({ message: 'Not found', extensions: { ...expected.extensions } }, expected)).toEqual({ message: 'Not found', extensions: { code: 'NOT_FOUND', serviceName: 'erp' } });
+    expect(masking.formatError({ message: 'Not found', extensions: { ...expected.extensions } }, expected)).toEqual({
+      message: 'Not found',
+      extensions: { code: 'NOT_FOUND', serviceName: 'erp' },
+    });
   });
 
-  it('logs an unexpected error formatted outside Apollo Server\'s request (a deferred part, a subscription event) with the logger it is given', () => {
+  it("logs an unexpected error formatted outside Apollo Server's request (a deferred part, a subscription event) with the logger it is given", () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = createGatewayLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
     const masking = errorMasking({ logger, loggerFor: (ctx) => logger.child({ requestId: ctx.requestId }) });
@@ -49,12 +69,18 @@ describe('errorMasking', () => {
   });
 });
 
-describe('errorMasking and Apollo Server\'s APQ refusals', () => {
-  it('answers a hash that is not the query\'s, and an unsupported version, with 400 and a code, logged below error level', async () => {
+describe("errorMasking and Apollo Server's APQ refusals", () => {
+  it("answers a hash that is not the query's, and an unsupported version, with 400 and a code, logged below error level", async () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = createGatewayLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
     const masking = errorMasking({ logger, loggerFor: () => logger });
-    const apollo = new ApolloServer({ typeDefs: 'type Query { a: Int }', resolvers: { Query: { a: () => 1 } }, formatError: masking.formatError, plugins: [masking.plugin], logger });
+    const apollo = new ApolloServer({
+      typeDefs: 'type Query { a: Int }',
+      resolvers: { Query: { a: () => 1 } },
+      formatError: masking.formatError,
+      plugins: [masking.plugin],
+      logger,
+    });
     await apollo.start();
     try {
       const run = async (query: string, persistedQuery: Record<string, unknown>): Promise<unknown> => {
@@ -77,7 +103,7 @@ describe('errorMasking and Apollo Server\'s APQ refusals', () => {
     }
   });
 
-  it('codes only Apollo Server\'s uncoded 4xx errors: a 5xx or a coded error is untouched', () => {
+  it("codes only Apollo Server's uncoded 4xx errors: a 5xx or a coded error is untouched", () => {
     const http = (status: number): Record<string, unknown> => ({ http: { status, headers: new Map() } });
     expect(clientErrorCode(new GraphQLError('provided sha does not match query', { extensions: http(400) }))).toBe('PERSISTED_QUERY_HASH_MISMATCH');
     expect(clientErrorCode(new GraphQLError('something else', { extensions: http(400) }))).toBe('BAD_REQUEST');

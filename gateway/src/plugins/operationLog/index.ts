@@ -48,7 +48,15 @@ export function summariseOperation(requestContext: GraphQLRequestContextWillSend
 /** The line itself; `sharedWith` names the request whose response a shared one got (inboundDedup/sharedResponses.ts). */
 export function logOperation(
   logger: Logger,
-  line: OperationSummary & { requestId: string | undefined; operationType: string | null; durationMs: number; status: number; sharedWith?: string; trace_id?: string; span_id?: string },
+  line: OperationSummary & {
+    requestId: string | undefined;
+    operationType: string | null;
+    durationMs: number;
+    status: number;
+    sharedWith?: string;
+    trace_id?: string;
+    span_id?: string;
+  },
 ): void {
   logger.info(line, 'graphql operation');
 }

@@ -13,7 +13,9 @@ describe('request ids', () => {
 
   it('gives each request context one child logger that carries its id', () => {
     const lines: Array<Record<string, unknown>> = [];
-    const plugin = requestIdPlugin({ logger: createGatewayLogger({ destination: { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) } }) });
+    const plugin = requestIdPlugin({
+      logger: createGatewayLogger({ destination: { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) } }),
+    });
     const a = { requestId: 'req-a' };
     const b: { requestId?: string } = {};
     expect(plugin.loggerFor(a)).toBe(plugin.loggerFor(a));

@@ -36,9 +36,12 @@ export function subscriptionsPlugin<TContext extends BaseContext>(options: Subsc
             });
           }
           if (subscriptionDeliveryOf(contextValue)) return;
-          throw new GraphQLError('A subscription needs a transport that streams its events: WebSocket (graphql-transport-ws) at /graphql, or HTTP with Accept: multipart/mixed;subscriptionSpec=1.0.', {
-            extensions: { code: SUBSCRIPTION_TRANSPORT_REQUIRED, http: { status: 406 } },
-          });
+          throw new GraphQLError(
+            'A subscription needs a transport that streams its events: WebSocket (graphql-transport-ws) at /graphql, or HTTP with Accept: multipart/mixed;subscriptionSpec=1.0.',
+            {
+              extensions: { code: SUBSCRIPTION_TRANSPORT_REQUIRED, http: { status: 406 } },
+            },
+          );
         },
       };
     },

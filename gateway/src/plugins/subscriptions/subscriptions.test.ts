@@ -33,7 +33,8 @@ describe('subscriptionsPlugin', () => {
         body: {
           errors: [
             {
-              message: 'A subscription needs a transport that streams its events: WebSocket (graphql-transport-ws) at /graphql, or HTTP with Accept: multipart/mixed;subscriptionSpec=1.0.',
+              message:
+                'A subscription needs a transport that streams its events: WebSocket (graphql-transport-ws) at /graphql, or HTTP with Accept: multipart/mixed;subscriptionSpec=1.0.',
               extensions: { code: 'SUBSCRIPTION_TRANSPORT_REQUIRED' },
             },
           ],
@@ -69,7 +70,9 @@ describe('subscriptionsPlugin', () => {
     try {
       expect(await withDelivery(apollo)).toEqual({
         status: 400,
-        body: { errors: [{ message: 'This gateway does not serve subscriptions; send queries and mutations.', extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED' } }] },
+        body: {
+          errors: [{ message: 'This gateway does not serve subscriptions; send queries and mutations.', extensions: { code: 'SUBSCRIPTIONS_NOT_SUPPORTED' } }],
+        },
       });
     } finally {
       await apollo.stop();

@@ -26,7 +26,9 @@ export function associationsBatchRead(ctx: CrmContext, from: ObjectTypeDef, to: 
       : invalidJson(1, 1, 'Cannot deserialize value of type `java.util.ArrayList<PublicFetchAssociationsBatchRequest>` from non-array value');
   }
   if (inputs.length > ASSOCIATIONS_MAX_INPUTS) {
-    return validationError(`The maximum number of inputs supported in a batch request is ${ASSOCIATIONS_MAX_INPUTS}, got ${inputs.length}. Please reduce the number of items and try again`);
+    return validationError(
+      `The maximum number of inputs supported in a batch request is ${ASSOCIATIONS_MAX_INPUTS}, got ${inputs.length}. Please reduce the number of items and try again`,
+    );
   }
   const ids: string[] = [];
   for (const input of inputs) {

@@ -6,4 +6,3 @@ export interface CrmContext {
   /** The clock for createdAt/updatedAt of client writes (ms since epoch). */
   now: () => number;
 }
-

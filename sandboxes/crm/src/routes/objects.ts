@@ -40,7 +40,12 @@ function withAssociations(ctx: CrmContext, type: ObjectTypeDef, record: CrmRecor
     const [primary, unlabeled] = v3AssociationTypeNames(type, to);
     const ids = associatedIds(ctx.data, type, to, record.id);
     if (!primary || !unlabeled || ids.length === 0) continue;
-    associations[to.name] = { results: ids.flatMap((id) => [{ id, type: primary }, { id, type: unlabeled }]) };
+    associations[to.name] = {
+      results: ids.flatMap((id) => [
+        { id, type: primary },
+        { id, type: unlabeled },
+      ]),
+    };
   }
   return Object.keys(associations).length > 0 ? { ...object, associations } : object;
 }
@@ -119,7 +124,9 @@ function primaryCompany(ctx: CrmContext, type: ObjectTypeDef, input: unknown): s
     const types = isRecord(association) && Array.isArray(association.types) ? association.types : [];
     const typeIds = types.map((t) => (isRecord(t) ? Number(t.associationTypeId) : NaN));
     if (typeIds.length === 0 || !typeIds.every((id) => allowed.has(id))) {
-      return validationError(`Invalid association type for ${type.singular} to ${toId}: the sandbox associates ${type.name} with companies only (type ids ${[...allowed].join(', ') || 'none'})`);
+      return validationError(
+        `Invalid association type for ${type.singular} to ${toId}: the sandbox associates ${type.name} with companies only (type ids ${[...allowed].join(', ') || 'none'})`,
+      );
     }
     if (!ctx.data.get('companies', toId)) return validationError(`Association target ${toId} is not the id of a company`);
     companyId = toId;

@@ -37,7 +37,11 @@ function readFilter(input: unknown): Filter | SandboxResponse {
   }
   const operator = input.operator as Operator;
   if (!OPERATORS.includes(operator)) {
-    return invalidJson(1, 1, `Cannot deserialize value of type \`FilterOperator\` from String "${input.operator}": not one of the values accepted for Enum class: [${OPERATORS.join(', ')}]`);
+    return invalidJson(
+      1,
+      1,
+      `Cannot deserialize value of type \`FilterOperator\` from String "${input.operator}": not one of the values accepted for Enum class: [${OPERATORS.join(', ')}]`,
+    );
   }
   const filter: Filter = { propertyName: input.propertyName, operator };
   const value = stringOf(input.value);
@@ -46,8 +50,14 @@ function readFilter(input: unknown): Filter | SandboxResponse {
   if (highValue !== undefined) filter.highValue = highValue;
   if (Array.isArray(input.values)) filter.values = input.values.map(stringOf).filter((v): v is string => v !== undefined);
 
-  const needs = operator === 'IN' || operator === 'NOT_IN' ? 'values' : operator === 'BETWEEN' ? 'value and highValue' : operator.endsWith('HAS_PROPERTY') ? null : 'value';
-  const missing = needs === 'values' ? !filter.values : needs === 'value and highValue' ? value === undefined || highValue === undefined : needs === 'value' && value === undefined;
+  const needs =
+    operator === 'IN' || operator === 'NOT_IN' ? 'values' : operator === 'BETWEEN' ? 'value and highValue' : operator.endsWith('HAS_PROPERTY') ? null : 'value';
+  const missing =
+    needs === 'values'
+      ? !filter.values
+      : needs === 'value and highValue'
+        ? value === undefined || highValue === undefined
+        : needs === 'value' && value === undefined;
   if (missing) return validationError(`The ${operator} filter on ${input.propertyName} requires ${needs}`);
   return filter;
 }
@@ -94,7 +104,9 @@ function readSearchRequest(body: Buffer): SearchRequest | SandboxResponse {
     const rawFilters: unknown = isRecord(rawGroup) ? rawGroup.filters : undefined;
     if (!Array.isArray(rawFilters)) return validationError('Invalid input JSON on line 1, column 2. Some required fields were not set: [filters]');
     if (rawFilters.length > SEARCH_LIMITS.filtersPerGroup) {
-      return validationError(`Too many filters in a filter group: ${rawFilters.length}. A filter group may contain at most ${SEARCH_LIMITS.filtersPerGroup} filters.`);
+      return validationError(
+        `Too many filters in a filter group: ${rawFilters.length}. A filter group may contain at most ${SEARCH_LIMITS.filtersPerGroup} filters.`,
+      );
     }
     total += rawFilters.length;
     const group: Filter[] = [];
@@ -176,8 +188,9 @@ export function search(ctx: CrmContext, type: ObjectTypeDef, request: SandboxReq
 
   const results = matched.slice(offset, offset + limit).map((record) => toPublicObject(type, record, properties));
   const next = offset + limit;
-  const body = next < matched.length && next < SEARCH_LIMITS.results
-    ? { total: matched.length, results, paging: { next: { after: String(next) } } }
-    : { total: matched.length, results };
+  const body =
+    next < matched.length && next < SEARCH_LIMITS.results
+      ? { total: matched.length, results, paging: { next: { after: String(next) } } }
+      : { total: matched.length, results };
   return json(200, body);
 }

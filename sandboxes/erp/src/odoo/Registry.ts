@@ -37,7 +37,10 @@ function withMagicFields(def: ModelDef): ModelDef {
     create_date: { type: 'datetime', string: 'Created on', readonly: true },
     write_date: { type: 'datetime', string: 'Last Updated on', readonly: true },
   };
-  return { ...def, fields: { id: magic.id!, ...def.fields, display_name: magic.display_name!, create_date: magic.create_date!, write_date: magic.write_date! } };
+  return {
+    ...def,
+    fields: { id: magic.id!, ...def.fields, display_name: magic.display_name!, create_date: magic.create_date!, write_date: magic.write_date! },
+  };
 }
 
 export class ModelStore {

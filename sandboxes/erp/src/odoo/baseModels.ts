@@ -71,7 +71,10 @@ export const resPartner: ModelDef = {
     company_type: {
       type: 'selection',
       string: 'Company Type',
-      selection: [['person', 'Individual'], ['company', 'Company']],
+      selection: [
+        ['person', 'Individual'],
+        ['company', 'Company'],
+      ],
       compute: (doc) => (doc.is_company ? 'company' : 'person'),
     },
     customer_rank: { type: 'integer', string: 'Customer Rank' },
@@ -101,7 +104,11 @@ export const productProduct: ModelDef = {
       type: 'selection',
       string: 'Product Type',
       required: true,
-      selection: [['consu', 'Consumable'], ['service', 'Service'], ['product', 'Storable Product']],
+      selection: [
+        ['consu', 'Consumable'],
+        ['service', 'Service'],
+        ['product', 'Storable Product'],
+      ],
     },
     active: { type: 'boolean', string: 'Active' },
   },

@@ -33,7 +33,12 @@ describe('domains', () => {
 
   it('combines terms with implicit &, and with |, ! in prefix notation', () => {
     expect(search('res.partner', [])).toEqual([1, 2, 3]);
-    expect(search('res.partner', [['is_company', '=', true], ['city', '=', 'Paris']])).toEqual([1]);
+    expect(
+      search('res.partner', [
+        ['is_company', '=', true],
+        ['city', '=', 'Paris'],
+      ]),
+    ).toEqual([1]);
     expect(search('res.partner', ['|', ['city', '=', 'Paris'], ['city', '=', 'Lyon']])).toEqual([1, 2]);
     expect(search('res.partner', ['!', ['is_company', '=', true]])).toEqual([3]);
     // (not company) or (Lyon and rank 0)
@@ -97,7 +102,12 @@ describe('domains', () => {
     const partners = registry.model('res.partner')!;
     const scanOrders = vi.spyOn(orders, 'all');
     const scanPartners = vi.spyOn(partners, 'all');
-    expect(search('sale.order', [['partner_id', 'in', [1]], ['state', '!=', 'cancel']])).toEqual([1]);
+    expect(
+      search('sale.order', [
+        ['partner_id', 'in', [1]],
+        ['state', '!=', 'cancel'],
+      ]),
+    ).toEqual([1]);
     expect(search('sale.order', ['|', ['id', '=', 2], ['name', '=', 'S00003']])).toEqual([2, 3]);
     expect(search('sale.order', [['partner_id.ref', 'in', ['200']]])).toEqual([2]);
     expect(search('res.partner', [['ref', 'in', ['100', '400']]])).toEqual([1]);
@@ -133,7 +143,9 @@ describe('domains', () => {
     expect(faultOf(() => search('res.partner', [['id', 'in', 5]]))).toBe("ValueError: Invalid domain term ('id', 'in', 5)");
     expect(faultOf(() => search('res.partner', [['id', 'not in', 'x']]))).toBe("ValueError: Invalid domain term ('id', 'not in', 'x')");
     expect(faultOf(() => search('res.partner', 'name'))).toMatch(/^AssertionError: Domains to normalize/);
-    expect(faultOf(() => search('res.partner', [['customer_rank', '=', 'many']]))).toMatch(/^psycopg2.errors.InvalidTextRepresentation: invalid input syntax for type integer: "many"/);
+    expect(faultOf(() => search('res.partner', [['customer_rank', '=', 'many']]))).toMatch(
+      /^psycopg2.errors.InvalidTextRepresentation: invalid input syntax for type integer: "many"/,
+    );
     expect(faultOf(() => orm.search(registry.model('res.partner')!, [], { offset: 0, limit: null, order: 'nope', activeTest: true }))).toBe(
       "ValueError: Invalid field 'nope' on model 'res.partner'",
     );

@@ -163,8 +163,7 @@ export class DomainEvaluator {
       default: {
         if (right === false || right === null) return () => false;
         const b = this.operand(model, name, field, right, leaf);
-        const compare = (a: string | number): boolean =>
-          operator === '<' ? a < b : operator === '>' ? a > b : operator === '<=' ? a <= b : a >= b;
+        const compare = (a: string | number): boolean => (operator === '<' ? a < b : operator === '>' ? a > b : operator === '<=' ? a <= b : a >= b);
         return (value) => {
           if (isEmpty(value) || Array.isArray(value)) return false;
           const a = this.comparable(field, value);
@@ -193,7 +192,10 @@ export class DomainEvaluator {
       const n = numberOf(item) ?? (typeof item === 'boolean' ? Number(item) : typeof item === 'string' && item.trim() !== '' ? Number(item) : NaN);
       if (Number.isNaN(n)) {
         const kind = field.type === 'integer' || field.type === 'many2one' ? 'integer' : 'numeric';
-        throw pythonError('psycopg2.errors.InvalidTextRepresentation', `invalid input syntax for type ${kind}: ${JSON.stringify(typeof item === 'string' ? item : pyRepr(item))}\n(field ${model.name}.${name}, leaf ${pyTuple(leaf)})`);
+        throw pythonError(
+          'psycopg2.errors.InvalidTextRepresentation',
+          `invalid input syntax for type ${kind}: ${JSON.stringify(typeof item === 'string' ? item : pyRepr(item))}\n(field ${model.name}.${name}, leaf ${pyTuple(leaf)})`,
+        );
       }
       return n;
     }

@@ -11,18 +11,7 @@ import { pythonError } from './exceptions.js';
 import { pyRepr } from './pyRepr.js';
 
 export type FieldType =
-  | 'integer'
-  | 'float'
-  | 'monetary'
-  | 'char'
-  | 'text'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'selection'
-  | 'many2one'
-  | 'one2many'
-  | 'many2many';
+  'integer' | 'float' | 'monetary' | 'char' | 'text' | 'boolean' | 'date' | 'datetime' | 'selection' | 'many2one' | 'one2many' | 'many2many';
 
 /** A stored value; `false` is Odoo's "empty" (it never sends None). */
 export type Stored = number | string | boolean;

@@ -114,7 +114,13 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
     signature: model('name_search', ['name', 'args', 'operator', 'limit'], ['name', 'args', 'operator', 'limit']),
     run: (call) => {
       const { args } = call.bound;
-      return call.orm.nameSearch(call.model, args.name ?? '', args.args ?? null, args.operator ?? 'ilike', args.limit === undefined ? 100 : count(args.limit, 'LIMIT'));
+      return call.orm.nameSearch(
+        call.model,
+        args.name ?? '',
+        args.args ?? null,
+        args.operator ?? 'ilike',
+        args.limit === undefined ? 100 : count(args.limit, 'LIMIT'),
+      );
     },
   },
   name_get: {
@@ -131,7 +137,9 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
     api: 'records',
     signature: model('unlink', [], []),
     run: (call) => {
-      throw userError(`The ERP sandbox keeps every record: unlink on ${call.model.name} is not supported (archive with write({'active': False}) where the model has an active field).`);
+      throw userError(
+        `The ERP sandbox keeps every record: unlink on ${call.model.name} is not supported (archive with write({'active': False}) where the model has an active field).`,
+      );
     },
   },
 };

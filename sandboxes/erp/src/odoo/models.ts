@@ -12,4 +12,14 @@ import { accountMove, saleOrder, saleOrderLine } from './salesModels.js';
 
 export { USD_ID };
 
-export const MODELS: readonly ModelDef[] = [resCountry, resCurrency, productCategory, resPartner, productProduct, saleOrder, saleOrderLine, accountMove, paymentTransaction];
+export const MODELS: readonly ModelDef[] = [
+  resCountry,
+  resCurrency,
+  productCategory,
+  resPartner,
+  productProduct,
+  saleOrder,
+  saleOrderLine,
+  accountMove,
+  paymentTransaction,
+];

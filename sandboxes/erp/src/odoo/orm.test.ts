@@ -23,25 +23,66 @@ describe('ORM methods through call_kw', () => {
 
   const kw = (values: Record<string, XmlRpcValue> = {}): XmlRpcStruct => Object.assign(newStruct(), values);
   const call = (model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue> = {}): unknown =>
-    JSON.parse(JSON.stringify(callKw(orm, registry.model(model)!, method, args, kw(kwargs)), (_k, v: unknown) => (v && typeof v === 'object' && 'value' in v && Object.keys(v).length === 1 ? (v as { value: unknown }).value : v)));
-  const fault = (model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue> = {}): { faultCode: number | string; last: string } => {
+    JSON.parse(
+      JSON.stringify(callKw(orm, registry.model(model)!, method, args, kw(kwargs)), (_k, v: unknown) =>
+        v && typeof v === 'object' && 'value' in v && Object.keys(v).length === 1 ? (v as { value: unknown }).value : v,
+      ),
+    );
+  const fault = (
+    model: string,
+    method: string,
+    args: XmlRpcValue[],
+    kwargs: Record<string, XmlRpcValue> = {},
+  ): { faultCode: number | string; last: string } => {
     try {
       callKw(orm, registry.model(model)!, method, args, kw(kwargs));
     } catch (error) {
       if (!(error instanceof OdooError)) throw error;
       const { faultCode, faultString } = toFault(error);
-      return { faultCode, last: faultString.trim().split('\n').slice(faultCode === 1 ? -1 : 0).join('\n') };
+      return {
+        faultCode,
+        last: faultString
+          .trim()
+          .split('\n')
+          .slice(faultCode === 1 ? -1 : 0)
+          .join('\n'),
+      };
     }
     throw new Error('expected a fault');
   };
 
   it('creates an order with command-tuple lines, computing names, prices and amounts', () => {
-    const id = call('sale.order', 'create', [{ partner_id: 1, order_line: [[0, 0, { product_id: 1, product_uom_qty: 3 }], [0, 0, { product_id: 2, price_unit: 0.5 }]] }]) as number;
+    const id = call('sale.order', 'create', [
+      {
+        partner_id: 1,
+        order_line: [
+          [0, 0, { product_id: 1, product_uom_qty: 3 }],
+          [0, 0, { product_id: 2, price_unit: 0.5 }],
+        ],
+      },
+    ]) as number;
     expect(id).toBe(4);
-    expect(call('sale.order', 'read', [[id], ['name', 'state', 'date_order', 'currency_id', 'amount_untaxed', 'amount_total', 'order_line', 'create_date']])).toEqual([
-      { id: 4, name: 'S00004', state: 'draft', date_order: '2026-07-01 08:30:00', currency_id: [1, 'USD'], amount_untaxed: 32, amount_total: 32, order_line: [3, 4], create_date: '2026-07-01 08:30:00' },
+    expect(
+      call('sale.order', 'read', [[id], ['name', 'state', 'date_order', 'currency_id', 'amount_untaxed', 'amount_total', 'order_line', 'create_date']]),
+    ).toEqual([
+      {
+        id: 4,
+        name: 'S00004',
+        state: 'draft',
+        date_order: '2026-07-01 08:30:00',
+        currency_id: [1, 'USD'],
+        amount_untaxed: 32,
+        amount_total: 32,
+        order_line: [3, 4],
+        create_date: '2026-07-01 08:30:00',
+      },
     ]);
-    expect(call('sale.order.line', 'read', [[3, 4], ['name', 'product_uom_qty', 'price_unit', 'price_subtotal', 'order_id']])).toEqual([
+    expect(
+      call('sale.order.line', 'read', [
+        [3, 4],
+        ['name', 'product_uom_qty', 'price_unit', 'price_subtotal', 'order_id'],
+      ]),
+    ).toEqual([
       { id: 3, name: '[W-1] Widget', product_uom_qty: 3, price_unit: 10.5, price_subtotal: 31.5, order_id: [4, 'S00004'] },
       { id: 4, name: '[G-1] Gadget', product_uom_qty: 1, price_unit: 0.5, price_subtotal: 0.5, order_id: [4, 'S00004'] },
     ]);
@@ -50,23 +91,42 @@ describe('ORM methods through call_kw', () => {
   });
 
   it('writes values and line commands, and recomputes amounts', () => {
-    expect(call('sale.order', 'write', [[2], { state: 'sale', order_line: [[1, 2, { product_uom_qty: 3 }], [0, 0, { product_id: 1 }]] }])).toBe(true);
+    expect(
+      call('sale.order', 'write', [
+        [2],
+        {
+          state: 'sale',
+          order_line: [
+            [1, 2, { product_uom_qty: 3 }],
+            [0, 0, { product_id: 1 }],
+          ],
+        },
+      ]),
+    ).toBe(true);
     expect(call('sale.order', 'read', [[2], ['state', 'amount_total', 'order_line', 'write_date']])).toEqual([
       { id: 2, state: 'sale', amount_total: 13.47, order_line: [2, 3], write_date: '2026-07-01 08:30:00' },
     ]);
     // [4, id] moves an existing line to this order.
     call('sale.order', 'write', [[3], { order_line: [[4, 1]] }]);
-    expect(call('sale.order', 'read', [[1, 3], ['order_line']])).toEqual([{ id: 1, order_line: [] }, { id: 3, order_line: [1] }]);
+    expect(call('sale.order', 'read', [[1, 3], ['order_line']])).toEqual([
+      { id: 1, order_line: [] },
+      { id: 3, order_line: [1] },
+    ]);
     // Computed fields are ignored on write, as in Odoo.
     call('sale.order', 'write', [[3], { amount_total: 1 }]);
     expect(call('sale.order', 'read', [[3], ['amount_total']])).toEqual([{ id: 3, amount_total: 21 }]);
   });
 
   it('reads only existing ids, many2one with or without names, all fields when none are named', () => {
-    expect(call('res.partner', 'read', [[3, 999, 1], ['country_id']])).toEqual([{ id: 3, country_id: [1, 'France'] }, { id: 1, country_id: [1, 'France'] }]);
+    expect(call('res.partner', 'read', [[3, 999, 1], ['country_id']])).toEqual([
+      { id: 3, country_id: [1, 'France'] },
+      { id: 1, country_id: [1, 'France'] },
+    ]);
     expect(call('res.partner', 'read', [[2], ['country_id', 'email']], { load: '' })).toEqual([{ id: 2, country_id: false, email: false }]);
     const [all] = call('res.partner', 'read', [[1]]) as Array<Record<string, unknown>>;
-    expect(Object.keys(all!)).toEqual(expect.arrayContaining(['id', 'name', 'ref', 'display_name', 'create_date', 'write_date', 'sale_order_ids', 'company_type']));
+    expect(Object.keys(all!)).toEqual(
+      expect.arrayContaining(['id', 'name', 'ref', 'display_name', 'create_date', 'write_date', 'sale_order_ids', 'company_type']),
+    );
     expect(all!.sale_order_ids).toEqual([1, 3]);
   });
 
@@ -76,10 +136,22 @@ describe('ORM methods through call_kw', () => {
     expect(call('res.partner', 'search', [[]], { limit: 2, offset: 1, order: 'name desc' })).toEqual([2, 1]);
     expect(call('res.partner', 'search_count', [[]], { context: { active_test: false } })).toBe(4);
     expect(call('res.partner', 'name_search', ['glob'])).toEqual([[2, 'Globex']]);
-    expect(fault('res.partner', 'search', [[]], { count: true })).toEqual({ faultCode: 1, last: "TypeError: BaseModel.search() got an unexpected keyword argument 'count'" });
-    expect(fault('res.partner', 'search', [[], 0, 1, 'id', 'extra'])).toEqual({ faultCode: 1, last: 'TypeError: BaseModel.search() takes from 2 to 5 positional arguments but 6 were given' });
-    expect(fault('res.partner', 'search', [])).toEqual({ faultCode: 1, last: "TypeError: BaseModel.search() missing 1 required positional argument: 'domain'" });
-    expect(fault('res.partner', 'search', [[]], { limit: -1 })).toEqual({ faultCode: 1, last: 'psycopg2.errors.InvalidRowCountInLimitClause: LIMIT must not be negative' });
+    expect(fault('res.partner', 'search', [[]], { count: true })).toEqual({
+      faultCode: 1,
+      last: "TypeError: BaseModel.search() got an unexpected keyword argument 'count'",
+    });
+    expect(fault('res.partner', 'search', [[], 0, 1, 'id', 'extra'])).toEqual({
+      faultCode: 1,
+      last: 'TypeError: BaseModel.search() takes from 2 to 5 positional arguments but 6 were given',
+    });
+    expect(fault('res.partner', 'search', [])).toEqual({
+      faultCode: 1,
+      last: "TypeError: BaseModel.search() missing 1 required positional argument: 'domain'",
+    });
+    expect(fault('res.partner', 'search', [[]], { limit: -1 })).toEqual({
+      faultCode: 1,
+      last: 'psycopg2.errors.InvalidRowCountInLimitClause: LIMIT must not be negative',
+    });
     expect(fault('res.partner', 'read', [])).toEqual({ faultCode: 1, last: 'IndexError: tuple index out of range' });
     expect(fault('res.partner', 'unlink', [[1]]).faultCode).toBe(2);
   });
@@ -93,11 +165,26 @@ describe('ORM methods through call_kw', () => {
     expect(registry.model('sale.order')!.size).toBe(3);
     expect(registry.model('sale.order.line')!.size).toBe(before);
     expect(fault('sale.order', 'create', [{ state: 'sale' }]).last).toContain('Field: Customer (partner_id)');
-    expect(fault('sale.order', 'create', [{ partner_id: 1, state: 'done' }])).toEqual({ faultCode: 1, last: "ValueError: Wrong value for sale.order.state: 'done'" });
-    expect(fault('sale.order', 'create', [{ partner_id: 1, date_order: 'yesterday' }])).toEqual({ faultCode: 1, last: "ValueError: time data 'yesterday' does not match format '%Y-%m-%d %H:%M:%S'" });
-    expect(fault('sale.order', 'create', [{ partner_id: 1, colour: 'red' }])).toEqual({ faultCode: 1, last: "ValueError: Invalid field 'colour' on model 'sale.order'" });
-    expect(fault('res.partner', 'create', [{ email: 'x@example.com' }])).toEqual({ faultCode: 2, last: 'The operation cannot be completed: Contacts require a name' });
-    expect(fault('sale.order', 'write', [[1, 77], { state: 'cancel' }])).toEqual({ faultCode: 2, last: 'Record does not exist or has been deleted.\n(Record: sale.order(77,), User: 2)' });
+    expect(fault('sale.order', 'create', [{ partner_id: 1, state: 'done' }])).toEqual({
+      faultCode: 1,
+      last: "ValueError: Wrong value for sale.order.state: 'done'",
+    });
+    expect(fault('sale.order', 'create', [{ partner_id: 1, date_order: 'yesterday' }])).toEqual({
+      faultCode: 1,
+      last: "ValueError: time data 'yesterday' does not match format '%Y-%m-%d %H:%M:%S'",
+    });
+    expect(fault('sale.order', 'create', [{ partner_id: 1, colour: 'red' }])).toEqual({
+      faultCode: 1,
+      last: "ValueError: Invalid field 'colour' on model 'sale.order'",
+    });
+    expect(fault('res.partner', 'create', [{ email: 'x@example.com' }])).toEqual({
+      faultCode: 2,
+      last: 'The operation cannot be completed: Contacts require a name',
+    });
+    expect(fault('sale.order', 'write', [[1, 77], { state: 'cancel' }])).toEqual({
+      faultCode: 2,
+      last: 'Record does not exist or has been deleted.\n(Record: sale.order(77,), User: 2)',
+    });
     expect(fault('sale.order', 'write', [[1], { order_line: [[2, 1]] }]).last).toMatch(/^NotImplementedError: .*command 2 \(delete\)/);
     expect(call('sale.order', 'read', [[1], ['state']])).toEqual([{ id: 1, state: 'sale' }]);
   });

@@ -75,10 +75,12 @@ export class Orm {
     }
     // Python iterates whatever it is given: a string is read as its characters.
     const names = Array.isArray(fields) ? fields : typeof fields === 'string' ? [...fields] : [fields];
-    return names.map((name) => {
-      if (typeof name !== 'string' || !model.field(name)) throw pythonError('ValueError', `Invalid field ${pyRepr(name)} on model ${pyStr(model.name)}`);
-      return name;
-    }).filter((name) => name !== 'id');
+    return names
+      .map((name) => {
+        if (typeof name !== 'string' || !model.field(name)) throw pythonError('ValueError', `Invalid field ${pyRepr(name)} on model ${pyStr(model.name)}`);
+        return name;
+      })
+      .filter((name) => name !== 'id');
   }
 
   /** read(): one struct per existing id, in the order asked; ids that do not exist are skipped, as Odoo does. */

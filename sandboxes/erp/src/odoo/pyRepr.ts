@@ -28,7 +28,10 @@ export function pyRepr(value: XmlRpcValue | undefined): string {
   if (value instanceof Date) return `<DateTime '${value.toISOString().slice(0, 19).replace(/[-]/g, '')}'>`;
   if (Buffer.isBuffer(value)) return `b'${value.toString('latin1')}'`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
-  if (isStruct(value)) return `{${Object.entries(value).map(([k, v]) => `${pyStr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+  if (isStruct(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyStr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
   return String(value);
 }
 

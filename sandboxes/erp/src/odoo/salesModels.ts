@@ -28,7 +28,12 @@ function orderInvoiceIds(order: RecordDoc, env: ComputeEnv): number[] {
   return typeof order.name === 'string' ? [...env.lookup('account.move', 'invoice_origin', order.name)].sort((a, b) => a - b) : [];
 }
 
-const ORDER_STATES = [['draft', 'Quotation'], ['sent', 'Quotation Sent'], ['sale', 'Sales Order'], ['cancel', 'Cancelled']] as const;
+const ORDER_STATES = [
+  ['draft', 'Quotation'],
+  ['sent', 'Quotation Sent'],
+  ['sale', 'Sales Order'],
+  ['cancel', 'Cancelled'],
+] as const;
 
 export const saleOrder: ModelDef = {
   name: 'sale.order',
@@ -133,7 +138,16 @@ export const accountMove: ModelDef = {
   fields: {
     name: { type: 'char', string: 'Number', index: true },
     move_type: { type: 'selection', string: 'Type', required: true, selection: MOVE_TYPES, index: true },
-    state: { type: 'selection', string: 'Status', required: true, selection: [['draft', 'Draft'], ['posted', 'Posted'], ['cancel', 'Cancelled']] },
+    state: {
+      type: 'selection',
+      string: 'Status',
+      required: true,
+      selection: [
+        ['draft', 'Draft'],
+        ['posted', 'Posted'],
+        ['cancel', 'Cancelled'],
+      ],
+    },
     partner_id: { type: 'many2one', string: 'Partner', relation: 'res.partner', index: true },
     invoice_date: { type: 'date', string: 'Invoice/Bill Date' },
     invoice_date_due: { type: 'date', string: 'Due Date' },
@@ -148,7 +162,14 @@ export const accountMove: ModelDef = {
     payment_state: {
       type: 'selection',
       string: 'Payment Status',
-      selection: [['not_paid', 'Not Paid'], ['in_payment', 'In Payment'], ['paid', 'Paid'], ['partial', 'Partially Paid'], ['reversed', 'Reversed'], ['invoicing_legacy', 'Invoicing App Legacy']],
+      selection: [
+        ['not_paid', 'Not Paid'],
+        ['in_payment', 'In Payment'],
+        ['paid', 'Paid'],
+        ['partial', 'Partially Paid'],
+        ['reversed', 'Reversed'],
+        ['invoicing_legacy', 'Invoicing App Legacy'],
+      ],
     },
   },
   displayName: (doc) => {

@@ -44,7 +44,14 @@ describe('invoices paid through the payments sandbox', () => {
   });
 
   it('marks the invoice paid when its customer pays it with a saved card, partial after a refund, and keeps it across a restart', async () => {
-    const [invoice] = await findInvoices(erpUrl, [['payment_state', '=', 'not_paid'], ['state', '=', 'posted']], 1);
+    const [invoice] = await findInvoices(
+      erpUrl,
+      [
+        ['payment_state', '=', 'not_paid'],
+        ['state', '=', 'posted'],
+      ],
+      1,
+    );
     expect(invoice).toBeDefined();
     const [partner] = (await executeKw(erpUrl, 'res.partner', 'read', [[invoice!.partnerId], ['ref']])) as Array<{ ref: string }>;
     const customers = await stripe.customers.search({ query: `metadata['crm_company_id']:'${partner!.ref}'` });

@@ -70,15 +70,30 @@ describe('the Stripe webhook', () => {
     const invoice = unpaid[11]!;
     const intentId = testId('pi');
     const transactions = (ids: string[]) =>
-      executeKw(url, 'payment.transaction', 'search_read', [[['provider_reference', 'in', ids], ['state', '=', 'done']]], { fields: ['provider_reference', 'amount', 'state', 'invoice_ids'] });
+      executeKw(
+        url,
+        'payment.transaction',
+        'search_read',
+        [
+          [
+            ['provider_reference', 'in', ids],
+            ['state', '=', 'done'],
+          ],
+        ],
+        { fields: ['provider_reference', 'amount', 'state', 'invoice_ids'] },
+      );
     expect(await transactions([intentId])).toEqual([]);
-    expect(await postWebhook(url, JSON.stringify(paymentSucceeded({ intentId, invoiceId: invoice.id, amount: 1_000, currency: invoice.currency })))).toEqual(ack('applied'));
+    expect(await postWebhook(url, JSON.stringify(paymentSucceeded({ intentId, invoiceId: invoice.id, amount: 1_000, currency: invoice.currency })))).toEqual(
+      ack('applied'),
+    );
     expect(await transactions([intentId, 'pi_NotAppliedAnywhere0000'])).toEqual([
       { id: expect.any(Number), provider_reference: intentId, amount: 10, state: 'done', invoice_ids: [invoice.id] },
     ]);
     // The seed's succeeded payments were applied before the ERP was handed over: each has its transaction.
     const seeded = generateWorld({ seed: 1, scale: Number(TEST_SCALE) }).payments.find((p) => p.status === 'succeeded')!;
-    expect(await transactions([seeded.id])).toEqual([{ id: expect.any(Number), provider_reference: seeded.id, amount: seeded.amountMinor / 100, state: 'done', invoice_ids: [seeded.invoiceErpId] }]);
+    expect(await transactions([seeded.id])).toEqual([
+      { id: expect.any(Number), provider_reference: seeded.id, amount: seeded.amountMinor / 100, state: 'done', invoice_ids: [seeded.invoiceErpId] },
+    ]);
   });
 
   it('records a partial payment, and accepts the header stripe-node generates', async () => {
@@ -214,13 +229,16 @@ describe('the Stripe webhook', () => {
     expect(await postEvent(url, paymentSucceeded({ invoiceId: 999_999, amount: 100, currency: 'usd' }))).toEqual(ack('ignored'));
     expect(await postEvent(url, paymentSucceeded({ invoiceId: null, amount: 100, currency: 'usd' }))).toEqual(ack('ignored'));
     expect(await postEvent(url, paymentSucceeded({ invoiceId: 'INV/2025/00001', amount: 100, currency: 'usd' }))).toEqual(ack('ignored'));
-    const draftId = (await executeKw(url, 'account.move', 'create', [
-      { move_type: 'out_refund', partner_id: invoice.partnerId, amount_total: 10 },
-    ])) as number;
+    const draftId = (await executeKw(url, 'account.move', 'create', [{ move_type: 'out_refund', partner_id: invoice.partnerId, amount_total: 10 }])) as number;
     expect(await postEvent(url, paymentSucceeded({ invoiceId: draftId, amount: 100, currency: invoice.currency }))).toEqual(ack('ignored'));
-    const malformed = { ...paymentSucceeded({ invoiceId: invoice.id, amount: 100, currency: invoice.currency }), data: { object: { id: 'pi_x', amount_received: '100' } } };
+    const malformed = {
+      ...paymentSucceeded({ invoiceId: invoice.id, amount: 100, currency: invoice.currency }),
+      data: { object: { id: 'pi_x', amount_received: '100' } },
+    };
     expect(await postEvent(url, malformed)).toEqual(ack('ignored'));
-    expect(await postEvent(url, { ...paymentSucceeded({ invoiceId: invoice.id, amount: 1, currency: invoice.currency }), type: 'charge.succeeded' })).toEqual(ack('unhandled'));
+    expect(await postEvent(url, { ...paymentSucceeded({ invoiceId: invoice.id, amount: 1, currency: invoice.currency }), type: 'charge.succeeded' })).toEqual(
+      ack('unhandled'),
+    );
     expect(await readInvoice(url, invoice.id)).toEqual(invoice);
     expect(warnings.slice(1).map((w) => w.replace(/^.*ignored: /, ''))).toEqual([
       'account.move 999999 does not exist',

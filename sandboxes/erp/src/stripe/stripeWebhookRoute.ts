@@ -54,7 +54,8 @@ function handle(request: SandboxRequest, options: StripeWebhookRouteOptions): Sa
   }
   const envelope = typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
   const { id, type, data } = envelope;
-  if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') return badRequest('The payload is not a Stripe event: it needs an id and a type.');
+  if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '')
+    return badRequest('The payload is not a Stripe event: it needs an id and a type.');
   const object = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).object : undefined;
   return acknowledged(options.reconciler.process({ id, type, object }).status);
 }

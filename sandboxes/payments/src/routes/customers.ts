@@ -124,11 +124,24 @@ function list(ctx: HandlerContext) {
   const email = p.string('email');
   const created = createdFilter(p);
   const table = ctx.state.customers;
-  const page = listPage(p, table.all.entries, (id) => table.entry(id), 'customer', (id) => {
-    const c = table.get(id)!;
-    return !c.deleted && (email === undefined || c.email === email) && (created === null || created(c.created));
-  });
-  return ctx.ok(listObject('/v1/customers', page.ids.map((id) => serializeCustomer(table.get(id)!)), page.hasMore), p);
+  const page = listPage(
+    p,
+    table.all.entries,
+    (id) => table.entry(id),
+    'customer',
+    (id) => {
+      const c = table.get(id)!;
+      return !c.deleted && (email === undefined || c.email === email) && (created === null || created(c.created));
+    },
+  );
+  return ctx.ok(
+    listObject(
+      '/v1/customers',
+      page.ids.map((id) => serializeCustomer(table.get(id)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 function search(ctx: HandlerContext) {
@@ -153,7 +166,14 @@ function listPaymentMethods(ctx: HandlerContext, id: string) {
   const table = ctx.state.paymentMethods;
   const page = listPage(p, table.lookup('customer', id), (pmId) => table.entry(pmId), 'payment_method');
   const url = `/v1/customers/${id}/payment_methods`;
-  return ctx.ok(listObject(url, page.ids.map((pmId) => serializePaymentMethod(table.get(pmId)!)), page.hasMore), p);
+  return ctx.ok(
+    listObject(
+      url,
+      page.ids.map((pmId) => serializePaymentMethod(table.get(pmId)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 function retrievePaymentMethod(ctx: HandlerContext, customerId: string, pmId: string) {

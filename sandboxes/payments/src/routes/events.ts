@@ -44,7 +44,14 @@ function listEvents(ctx: HandlerContext) {
     if (deliverySuccess !== undefined && (event.pendingWebhooks === 0) !== deliverySuccess) return false;
     return matchesType(event.type) && (created === null || created(event.created));
   });
-  return ctx.ok(listObject('/v1/events', page.ids.map((id) => serializeEvent(table.get(id)!)), page.hasMore), p);
+  return ctx.ok(
+    listObject(
+      '/v1/events',
+      page.ids.map((id) => serializeEvent(table.get(id)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 function readEndpointFields(p: Params, current: WebhookEndpointRecord | null): Pick<WebhookEndpointRecord, 'url' | 'enabledEvents' | 'description'> {
@@ -59,7 +66,8 @@ function readEndpointFields(p: Params, current: WebhookEndpointRecord | null): P
     throw invalidRequest(`Invalid URL: ${url}. URLs must be valid http or https URLs.`, { code: 'url_invalid', param: 'url' });
   }
   const enabledEvents = p.stringList('enabled_events') ?? current?.enabledEvents;
-  if (!enabledEvents || enabledEvents.length === 0) throw invalidRequest('Missing required param: enabled_events.', { code: 'parameter_missing', param: 'enabled_events' });
+  if (!enabledEvents || enabledEvents.length === 0)
+    throw invalidRequest('Missing required param: enabled_events.', { code: 'parameter_missing', param: 'enabled_events' });
   const description = p.nullableString('description');
   return { url, enabledEvents, description: description === undefined ? (current?.description ?? null) : description };
 }
@@ -112,8 +120,21 @@ function deleteEndpoint(ctx: HandlerContext, id: string) {
 function listEndpoints(ctx: HandlerContext) {
   const p = ctx.params([...LIST_PARAMS]);
   const table = ctx.state.webhookEndpoints;
-  const page = listPage(p, table.all.entries, (id) => table.entry(id), 'webhook endpoint', (id) => !table.get(id)!.deleted);
-  return ctx.ok(listObject('/v1/webhook_endpoints', page.ids.map((id) => serializeWebhookEndpoint(table.get(id)!)), page.hasMore), p);
+  const page = listPage(
+    p,
+    table.all.entries,
+    (id) => table.entry(id),
+    'webhook endpoint',
+    (id) => !table.get(id)!.deleted,
+  );
+  return ctx.ok(
+    listObject(
+      '/v1/webhook_endpoints',
+      page.ids.map((id) => serializeWebhookEndpoint(table.get(id)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 export const eventRoutes: RouteDef[] = [

@@ -17,12 +17,38 @@ import { checkConfirmable, confirmIntent, missingPaymentMethod } from './confirm
 import { expandObject } from '../expand.js';
 
 const CREATE_PARAMS = [
-  'amount', 'currency', 'customer', 'payment_method', 'confirm', 'metadata', 'description', 'receipt_email',
-  'automatic_payment_methods', 'allowed_payment_method_types', 'payment_method_types', 'capture_method', 'confirmation_method', 'off_session',
-  'return_url', 'setup_future_usage', 'statement_descriptor', 'error_on_requires_action', 'expand',
+  'amount',
+  'currency',
+  'customer',
+  'payment_method',
+  'confirm',
+  'metadata',
+  'description',
+  'receipt_email',
+  'automatic_payment_methods',
+  'allowed_payment_method_types',
+  'payment_method_types',
+  'capture_method',
+  'confirmation_method',
+  'off_session',
+  'return_url',
+  'setup_future_usage',
+  'statement_descriptor',
+  'error_on_requires_action',
+  'expand',
 ] as const;
 const CONFIRM_PARAMS = ['payment_method', 'receipt_email', 'return_url', 'off_session', 'setup_future_usage', 'error_on_requires_action', 'expand'] as const;
-const UPDATE_PARAMS = ['amount', 'currency', 'customer', 'payment_method', 'description', 'metadata', 'receipt_email', 'statement_descriptor', 'expand'] as const;
+const UPDATE_PARAMS = [
+  'amount',
+  'currency',
+  'customer',
+  'payment_method',
+  'description',
+  'metadata',
+  'receipt_email',
+  'statement_descriptor',
+  'expand',
+] as const;
 const UPDATABLE_STATUSES = ['requires_payment_method', 'requires_confirmation'];
 
 function intentOrThrow(ctx: HandlerContext, id: string): PaymentIntentRecord {
@@ -57,7 +83,10 @@ function readIntentOptions(p: Params): Pick<PaymentIntentRecord, 'automaticPayme
   const typesParam = p.has('allowed_payment_method_types') ? 'allowed_payment_method_types' : 'payment_method_types';
   const types = p.stringList(typesParam);
   if (automatic && types) {
-    throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${typesParam}.`, { code: 'parameters_exclusive', param: typesParam });
+    throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${typesParam}.`, {
+      code: 'parameters_exclusive',
+      param: typesParam,
+    });
   }
   for (const type of types ?? []) {
     if (type !== 'card') throw invalidRequest(`The payment method type "${type}" is invalid: the sandbox supports card only.`, { param: typesParam });
@@ -70,7 +99,10 @@ function readIntentOptions(p: Params): Pick<PaymentIntentRecord, 'automaticPayme
   p.boolean('error_on_requires_action');
   if (types) return { automaticPaymentMethods: null, paymentMethodTypes: types };
   return {
-    automaticPaymentMethods: { enabled: automatic?.boolean('enabled') ?? true, allowRedirects: automatic?.oneOf('allow_redirects', ['always', 'never']) ?? 'always' },
+    automaticPaymentMethods: {
+      enabled: automatic?.boolean('enabled') ?? true,
+      allowRedirects: automatic?.oneOf('allow_redirects', ['always', 'never']) ?? 'always',
+    },
     paymentMethodTypes: ['card'],
   };
 }
@@ -209,7 +241,14 @@ function list(ctx: HandlerContext) {
   const entries: readonly SortEntry[] = customer === undefined ? table.all.entries : table.lookup('customer', customer);
   const keep = created === null ? undefined : (id: string) => created(table.get(id)!.created);
   const page = listPage(p, entries, (id) => table.entry(id), 'payment_intent', keep);
-  return ctx.ok(listObject('/v1/payment_intents', page.ids.map((id) => serializePaymentIntent(ctx.state, table.get(id)!)), page.hasMore), p);
+  return ctx.ok(
+    listObject(
+      '/v1/payment_intents',
+      page.ids.map((id) => serializePaymentIntent(ctx.state, table.get(id)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 const INDEXED_METADATA = ['erp_invoice_id', 'crm_company_id'];

@@ -26,7 +26,14 @@ function list(ctx: HandlerContext) {
     entries = table.lookup('customer', customer);
   }
   const page = listPage(p, entries, (id) => table.entry(id), 'payment_method');
-  return ctx.ok(listObject('/v1/payment_methods', page.ids.map((id) => serializePaymentMethod(table.get(id)!)), page.hasMore), p);
+  return ctx.ok(
+    listObject(
+      '/v1/payment_methods',
+      page.ids.map((id) => serializePaymentMethod(table.get(id)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 function attach(ctx: HandlerContext, id: string) {

@@ -103,7 +103,14 @@ function list(ctx: HandlerContext) {
     return (charge === undefined || refund.charge === charge) && (created === null || created(refund.created));
   };
   const page = listPage(p, entries, (id) => table.entry(id), 'refund', keep);
-  return ctx.ok(listObject('/v1/refunds', page.ids.map((id) => serializeRefund(ctx.state, table.get(id)!)), page.hasMore), p);
+  return ctx.ok(
+    listObject(
+      '/v1/refunds',
+      page.ids.map((id) => serializeRefund(ctx.state, table.get(id)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 function retrieveCharge(ctx: HandlerContext, id: string) {
@@ -125,7 +132,14 @@ function listCharges(ctx: HandlerContext) {
     return (customer === undefined || charge.customer === customer) && (created === null || created(charge.created));
   };
   const page = listPage(p, entries, (id) => table.entry(id), 'charge', keep);
-  return ctx.ok(listObject('/v1/charges', page.ids.map((id) => serializeCharge(ctx.state, table.get(id)!)), page.hasMore), p);
+  return ctx.ok(
+    listObject(
+      '/v1/charges',
+      page.ids.map((id) => serializeCharge(ctx.state, table.get(id)!)),
+      page.hasMore,
+    ),
+    p,
+  );
 }
 
 export const refundRoutes: RouteDef[] = [

@@ -187,7 +187,12 @@ describe('HubSpotCrmConnector against the CRM sandbox', () => {
     const c = connector();
     const [contacts, deals] = await Promise.all([c.contactsOfCompanies(ids), c.dealsOfCompanies(ids)]);
     for (const id of ids.slice(0, 5)) {
-      expect(contacts.get(id)?.map((contact) => contact.id).sort()).toEqual(sandbox.data.childIds('contacts', id));
+      expect(
+        contacts
+          .get(id)
+          ?.map((contact) => contact.id)
+          .sort(),
+      ).toEqual(sandbox.data.childIds('contacts', id));
       expect((deals.get(id) ?? []).map((deal) => deal.id).sort()).toEqual(sandbox.data.childIds('deals', id));
     }
     expect((await sandboxStats()).operations).toEqual({ 'associations.companies.deals.batchRead': 1, 'contacts.search': 1, 'deals.batchRead': 1 });

@@ -97,7 +97,13 @@ export class HubSpotCrmConnector {
     const properties = companyProperties(this.options.currencyProperty);
     const pages = await Promise.all(
       chunks([...new Set(ids)], HUBSPOT_LIMITS.batchInputs).map((part) =>
-        this.send({ method: 'POST', path: '/crm/v3/objects/companies/batch/read', body: { inputs: part.map((id) => ({ id })), properties }, retry: true, operation: 'companies batch read' }),
+        this.send({
+          method: 'POST',
+          path: '/crm/v3/objects/companies/batch/read',
+          body: { inputs: part.map((id) => ({ id })), properties },
+          retry: true,
+          operation: 'companies batch read',
+        }),
       ),
     );
     return new Map(pages.flatMap(readResults).map((object) => [object.id, this.company(object)]));
@@ -112,7 +118,11 @@ export class HubSpotCrmConnector {
   }
 
   /** One page of the companies matching `filters` (ANDed), in id order; `offset` counts from 0. */
-  async searchCompanies(filters: SearchFilter[], offset: number, limit: number): Promise<{ companies: CompanyRecord[]; total: number; nextOffset: number | null }> {
+  async searchCompanies(
+    filters: SearchFilter[],
+    offset: number,
+    limit: number,
+  ): Promise<{ companies: CompanyRecord[]; total: number; nextOffset: number | null }> {
     const body = await this.search('companies', filters, companyProperties(this.options.currencyProperty), offset, limit);
     const next = readNextAfter(body);
     return { companies: readResults(body).map((object) => this.company(object)), total: readTotal(body), nextOffset: next === null ? null : Number(next) };
@@ -129,7 +139,13 @@ export class HubSpotCrmConnector {
    * also covers an attempt that timed out after HubSpot applied it.
    */
   async updateCompany(id: string, properties: Record<string, string>): Promise<void> {
-    await this.send({ method: 'PATCH', path: `/crm/v3/objects/companies/${encodeURIComponent(id)}`, body: { properties }, retry: true, operation: 'company update' });
+    await this.send({
+      method: 'PATCH',
+      path: `/crm/v3/objects/companies/${encodeURIComponent(id)}`,
+      body: { properties },
+      retry: true,
+      operation: 'company update',
+    });
   }
 
   /**
@@ -163,12 +179,19 @@ export class HubSpotCrmConnector {
     const byCompany = new Map<string, string[]>();
     const pages = await Promise.all(
       chunks([...new Set(companyIds)], HUBSPOT_LIMITS.associationInputs).map((part) =>
-        this.send({ method: 'POST', path: '/crm/v4/associations/companies/deals/batch/read', body: { inputs: part.map((id) => ({ id })) }, retry: true, operation: 'company-deal associations batch read' }),
+        this.send({
+          method: 'POST',
+          path: '/crm/v4/associations/companies/deals/batch/read',
+          body: { inputs: part.map((id) => ({ id })) },
+          retry: true,
+          operation: 'company-deal associations batch read',
+        }),
       ),
     );
     for (const page of pages) {
       const { byId, truncated } = readAssociations(page);
-      if (truncated.length > 0) this.logger.warn({ companies: truncated }, 'HubSpot paged the deal associations of some companies; only the first page is used');
+      if (truncated.length > 0)
+        this.logger.warn({ companies: truncated }, 'HubSpot paged the deal associations of some companies; only the first page is used');
       for (const [id, dealIds] of byId) byCompany.set(id, [...new Set([...(byCompany.get(id) ?? []), ...dealIds])]);
     }
     return byCompany;
@@ -178,7 +201,13 @@ export class HubSpotCrmConnector {
   async getDeals(ids: readonly string[]): Promise<Map<string, DealRecord>> {
     const pages = await Promise.all(
       chunks([...new Set(ids)], HUBSPOT_LIMITS.batchInputs).map((part) =>
-        this.send({ method: 'POST', path: '/crm/v3/objects/deals/batch/read', body: { inputs: part.map((id) => ({ id })), properties: [...DEAL_PROPERTIES] }, retry: true, operation: 'deals batch read' }),
+        this.send({
+          method: 'POST',
+          path: '/crm/v3/objects/deals/batch/read',
+          body: { inputs: part.map((id) => ({ id })), properties: [...DEAL_PROPERTIES] },
+          retry: true,
+          operation: 'deals batch read',
+        }),
       ),
     );
     return new Map(pages.flatMap(readResults).map((object) => [object.id, toDeal(object)]));
@@ -195,7 +224,10 @@ export class HubSpotCrmConnector {
     const deals = allIds.length === 0 ? new Map<string, DealRecord>() : await this.getDeals(allIds);
     const byCompany = new Map<string, DealRecord[]>();
     for (const [companyId, dealIds] of idsByCompany) {
-      byCompany.set(companyId, dealIds.map((id) => deals.get(id)).filter((deal): deal is DealRecord => deal !== undefined));
+      byCompany.set(
+        companyId,
+        dealIds.map((id) => deals.get(id)).filter((deal): deal is DealRecord => deal !== undefined),
+      );
     }
     return byCompany;
   }
@@ -223,52 +255,55 @@ export class HubSpotCrmConnector {
 
   /** One call under the policy: each attempt is aborted by the policy's signal on timeout. */
   private send(call: Call): Promise<unknown> {
-    return this.policy.execute(async (signal) => {
-      let status: number;
-      let headers: Record<string, string | string[] | undefined>;
-      let text: string;
-      try {
-        const response = await request(`${this.options.apiUrl}${call.path}`, {
-          method: call.method,
-          // With tracing on, the attempt's traceparent (lib/tracing.ts; BackendPolicy runs the attempt with its context).
-          headers: withTraceHeaders(
-            {
-              authorization: `Bearer ${this.options.token}`,
-              accept: 'application/json',
-              ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            requestTraceContext(),
-          ),
-          body: call.body === undefined ? null : JSON.stringify(call.body),
-          signal,
-          dispatcher: this.agent,
-        });
-        status = response.statusCode;
-        headers = response.headers;
-        text = await response.body.text();
-      } catch (error) {
-        if (signal.aborted) throw error;
-        const failure = unreachable(call.operation, error);
-        this.logger.warn({ operation: call.operation, code: failure.code, reason: failure.message }, 'CRM call failed');
-        throw failure;
-      }
-      let body: unknown = null;
-      if (text !== '') {
+    return this.policy.execute(
+      async (signal) => {
+        let status: number;
+        let headers: Record<string, string | string[] | undefined>;
+        let text: string;
         try {
-          body = JSON.parse(text);
-        } catch {
-          if (status < 400) throw malformed(`${call.operation} answered HTTP ${status} with a body that is not JSON`);
+          const response = await request(`${this.options.apiUrl}${call.path}`, {
+            method: call.method,
+            // With tracing on, the attempt's traceparent (lib/tracing.ts; BackendPolicy runs the attempt with its context).
+            headers: withTraceHeaders(
+              {
+                authorization: `Bearer ${this.options.token}`,
+                accept: 'application/json',
+                ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+              },
+              requestTraceContext(),
+            ),
+            body: call.body === undefined ? null : JSON.stringify(call.body),
+            signal,
+            dispatcher: this.agent,
+          });
+          status = response.statusCode;
+          headers = response.headers;
+          text = await response.body.text();
+        } catch (error) {
+          if (signal.aborted) throw error;
+          const failure = unreachable(call.operation, error);
+          this.logger.warn({ operation: call.operation, code: failure.code, reason: failure.message }, 'CRM call failed');
+          throw failure;
         }
-      }
-      // 207: a batch read where some ids were missing; the found ones are in `results`.
-      if (status >= 200 && status < 300) return body;
-      const failure = errorForResponse(status, headers, body, this.options.token, call.operation);
-      this.logger.warn(
-        { operation: call.operation, status, code: failure.code, correlationId: failure.details.correlationId, retryAfterMs: failure.retryAfterMs },
-        'CRM call failed',
-      );
-      throw failure;
-    }, { retry: call.retry, operation: call.operation });
+        let body: unknown = null;
+        if (text !== '') {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            if (status < 400) throw malformed(`${call.operation} answered HTTP ${status} with a body that is not JSON`);
+          }
+        }
+        // 207: a batch read where some ids were missing; the found ones are in `results`.
+        if (status >= 200 && status < 300) return body;
+        const failure = errorForResponse(status, headers, body, this.options.token, call.operation);
+        this.logger.warn(
+          { operation: call.operation, status, code: failure.code, correlationId: failure.details.correlationId, retryAfterMs: failure.retryAfterMs },
+          'CRM call failed',
+        );
+        throw failure;
+      },
+      { retry: call.retry, operation: call.operation },
+    );
   }
 }
 

@@ -32,6 +32,9 @@ export const Customer: CustomerResolvers = {
   deals: async (customer, { first, after }, { loaders }) => {
     const page = offsetPage(first, after);
     const deals = await loaders.dealsByCompanyId.load(customer.id);
-    return pageOf(deals.map((deal) => ({ ...deal, customerCurrency: customer.currency })), page);
+    return pageOf(
+      deals.map((deal) => ({ ...deal, customerCurrency: customer.currency })),
+      page,
+    );
   },
 };

@@ -21,7 +21,8 @@ export const Deal: DealResolvers = {
     try {
       return money(decimalToMinor(deal.amount, currency), currency);
     } catch (error) {
-      if (error instanceof AmountError) throw new BackendError('BACKEND_ERROR', `Deal ${deal.id} has an amount the graph cannot represent: ${error.message}`, { backend: 'crm' });
+      if (error instanceof AmountError)
+        throw new BackendError('BACKEND_ERROR', `Deal ${deal.id} has an amount the graph cannot represent: ${error.message}`, { backend: 'crm' });
       throw error;
     }
   },

@@ -26,7 +26,8 @@ export function companyChanges(input: UpdateCustomerInput): Record<string, strin
   }
   if (input.phone !== undefined) {
     const phone = input.phone?.trim() ?? '';
-    if (phone !== '' && (phone.length > MAX_PHONE_LENGTH || !/\d/.test(phone))) problems.push(`phone must hold digits and at most ${MAX_PHONE_LENGTH} characters, got "${phone.slice(0, 80)}"`);
+    if (phone !== '' && (phone.length > MAX_PHONE_LENGTH || !/\d/.test(phone)))
+      problems.push(`phone must hold digits and at most ${MAX_PHONE_LENGTH} characters, got "${phone.slice(0, 80)}"`);
     else changes.phone = phone;
   }
   if (input.domain !== undefined) {

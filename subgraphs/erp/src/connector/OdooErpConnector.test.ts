@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError, BackendPolicy, type BackendPolicyOptions } from '../../../kit/src/index.js';
-import { parseMethodCall, parseMethodResponse, serializeFault, serializeMethodCall, serializeResponse, type XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
+import {
+  parseMethodCall,
+  parseMethodResponse,
+  serializeFault,
+  serializeMethodCall,
+  serializeResponse,
+  type XmlRpcValue,
+} from '../../../../lib/xmlrpc/index.js';
 import { createErpSandbox, type ErpSandbox } from '../../../../sandboxes/erp/src/createErpSandbox.js';
 import { readErpSandboxConfig } from '../../../../sandboxes/erp/src/config.js';
 import { OdooErpConnector } from './OdooErpConnector.js';
@@ -42,7 +49,10 @@ const clearFaults = () => fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DEL
 const resetStats = () => fetch(`${sandboxUrl}/__sandbox/stats/reset`, { method: 'POST' });
 
 async function odoo<T>(model: string, method: string, args: XmlRpcValue[], kwargs: Record<string, XmlRpcValue> = {}): Promise<T> {
-  const response = await fetch(`${sandboxUrl}/xmlrpc/2/object`, { method: 'POST', body: serializeMethodCall('execute_kw', ['sandbox', 2, PASSWORD, model, method, args, kwargs]) });
+  const response = await fetch(`${sandboxUrl}/xmlrpc/2/object`, {
+    method: 'POST',
+    body: serializeMethodCall('execute_kw', ['sandbox', 2, PASSWORD, model, method, args, kwargs]),
+  });
   const parsed = parseMethodResponse(await response.text());
   if (parsed.kind === 'fault') throw new Error(parsed.faultString);
   return parsed.value as T;
@@ -80,7 +90,9 @@ async function failure(call: Promise<unknown>): Promise<BackendError> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'erp-connector-'));
-  sandbox = await createErpSandbox(readErpSandboxConfig({ SANDBOX_DATA_DIR: dataDir, SANDBOX_SCALE: '0.05', ERP_SANDBOX_PORT: '0', ERP_SANDBOX_PASSWORD: PASSWORD }));
+  sandbox = await createErpSandbox(
+    readErpSandboxConfig({ SANDBOX_DATA_DIR: dataDir, SANDBOX_SCALE: '0.05', ERP_SANDBOX_PORT: '0', ERP_SANDBOX_PASSWORD: PASSWORD }),
+  );
   sandboxUrl = await sandbox.listen();
 });
 
@@ -216,9 +228,13 @@ describe('OdooErpConnector against the ERP sandbox', () => {
     const id = await c.createSalesOrder(2, [{ productId: 3, quantity: 4 }]);
     // action_confirm is unknown to the sandbox (object.unknown); the write met a 503 and was repeated.
     expect((await sandboxStats()).operations).toEqual({ 'sale.order.create': 1, 'object.unknown': 1, 'sale.order.write': 2 });
-    const [order] = await odoo<Array<{ state: string; partner_id: [number, string]; order_line: number[] }>>('sale.order', 'read', [[id]], { fields: ['state', 'partner_id', 'order_line'] });
+    const [order] = await odoo<Array<{ state: string; partner_id: [number, string]; order_line: number[] }>>('sale.order', 'read', [[id]], {
+      fields: ['state', 'partner_id', 'order_line'],
+    });
     expect(order).toMatchObject({ state: 'sale', partner_id: [2, expect.any(String)] });
-    const [line] = await odoo<Array<{ product_id: [number, string]; product_uom_qty: number }>>('sale.order.line', 'read', [order!.order_line], { fields: ['product_id', 'product_uom_qty'] });
+    const [line] = await odoo<Array<{ product_id: [number, string]; product_uom_qty: number }>>('sale.order.line', 'read', [order!.order_line], {
+      fields: ['product_id', 'product_uom_qty'],
+    });
     expect(line).toMatchObject({ product_id: [3, expect.any(String)], product_uom_qty: 4 });
 
     // Once it knows, the connector creates confirmed orders in one call.
@@ -323,7 +339,10 @@ describe('OdooErpConnector against a scripted XML-RPC server', () => {
     respond = (method) =>
       method === 'authenticate'
         ? serializeResponse(2)
-        : serializeFault(1, `Traceback (most recent call last):\n  File "odoo/service/model.py", line 1, in execute_kw\n    args = ('sandbox', 2, '${secret}')\nValueError: Invalid leaf ('ref', 'bogus', '${secret}')\n`);
+        : serializeFault(
+            1,
+            `Traceback (most recent call last):\n  File "odoo/service/model.py", line 1, in execute_kw\n    args = ('sandbox', 2, '${secret}')\nValueError: Invalid leaf ('ref', 'bogus', '${secret}')\n`,
+          );
     const error = await failure(connector({}, { url: serverUrl, password: secret }).partnersByRefs(['x']));
     expect(error.code).toBe('BACKEND_ERROR');
     expect(error.retryable).toBe(false);

@@ -20,18 +20,7 @@ import type { Logger } from 'pino';
 import { BackendError, isUnknownMethodFault, malformed, OdooClient, readRecords, type BackendPolicy, type OdooClientOptions } from '../../../kit/src/index.js';
 import type { XmlRpcStruct, XmlRpcValue } from '../../../../lib/xmlrpc/index.js';
 import type { InvoiceRecord, OrderLineRecord, OrderRecord, PartnerRecord, ProductRecord } from '../models.js';
-import {
-  INVOICE_FIELDS,
-  LINE_FIELDS,
-  ORDER_FIELDS,
-  PARTNER_FIELDS,
-  PRODUCT_FIELDS,
-  toInvoice,
-  toOrder,
-  toOrderLine,
-  toPartner,
-  toProduct,
-} from './records.js';
+import { INVOICE_FIELDS, LINE_FIELDS, ORDER_FIELDS, PARTNER_FIELDS, PRODUCT_FIELDS, toInvoice, toOrder, toOrderLine, toPartner, toProduct } from './records.js';
 
 /**
  * Ids (or refs) per `in` domain or read. Odoo has no batch limit of its own, but the
@@ -116,7 +105,10 @@ export class OdooErpConnector {
 
   /** The posted customer invoices of these partners, newest first. */
   async invoicesOfPartners(partnerIds: readonly number[]): Promise<InvoiceRecord[]> {
-    const customerInvoices: Domain = [['move_type', '=', 'out_invoice'], ['state', '=', 'posted']];
+    const customerInvoices: Domain = [
+      ['move_type', '=', 'out_invoice'],
+      ['state', '=', 'posted'],
+    ];
     return this.searchReadIn('account.move', 'partner_id', partnerIds, customerInvoices, INVOICE_FIELDS, INVOICE_ORDER, toInvoice);
   }
 
@@ -131,7 +123,13 @@ export class OdooErpConnector {
 
   /** One page of the catalog, by SKU. */
   async searchProducts(filter: ProductFilter, offset: number, limit: number): Promise<ProductRecord[]> {
-    const value = await this.executeKw('product.product', 'search_read', [productDomain(filter)], { fields: PRODUCT_FIELDS, order: PRODUCT_ORDER, offset, limit }, true);
+    const value = await this.executeKw(
+      'product.product',
+      'search_read',
+      [productDomain(filter)],
+      { fields: PRODUCT_FIELDS, order: PRODUCT_ORDER, offset, limit },
+      true,
+    );
     return readRecords(value, 'product.product').map(toProduct);
   }
 
@@ -181,7 +179,18 @@ export class OdooErpConnector {
    * undefined: how createSalesOrder finds the order an idempotency key already made.
    */
   async orderByOrigin(partnerId: number, origin: string): Promise<OrderRecord | undefined> {
-    const value = await this.executeKw('sale.order', 'search_read', [[['partner_id', '=', partnerId], ['origin', '=', origin]]], { fields: ORDER_FIELDS, order: ORDER_ORDER, limit: 1 }, true);
+    const value = await this.executeKw(
+      'sale.order',
+      'search_read',
+      [
+        [
+          ['partner_id', '=', partnerId],
+          ['origin', '=', origin],
+        ],
+      ],
+      { fields: ORDER_FIELDS, order: ORDER_ORDER, limit: 1 },
+      true,
+    );
     return readRecords(value, 'sale.order').map(toOrder)[0];
   }
 

@@ -32,7 +32,6 @@ export const INVOICE_FIELDS = [
   'payment_state',
 ];
 
-
 function fail(model: string, record: XmlRpcStruct, field: string, expected: string): never {
   throw malformed(`${model} ${String(record.id)}: ${field} is not ${expected}`);
 }

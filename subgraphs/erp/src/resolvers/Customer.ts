@@ -25,14 +25,20 @@ export const Customer: CustomerResolvers = {
     const orders = await loaders.ordersByCustomerId.load(customer.id);
     if (!status) return pageOf(orders, page);
     const states = orderStatesFor(status);
-    return pageOf(orders.filter((order) => states.includes(order.state)), page);
+    return pageOf(
+      orders.filter((order) => states.includes(order.state)),
+      page,
+    );
   },
   invoices: async (customer, { first, after, status }, { loaders, today }) => {
     const page = offsetPage(first, after);
     const invoices = await loaders.invoicesByCustomerId.load(customer.id);
     if (status === null || status === undefined) return pageOf(invoices, page);
     const wanted = new Set(status);
-    return pageOf(invoices.filter((invoice) => wanted.has(invoiceStatusOf(invoice, today))), page);
+    return pageOf(
+      invoices.filter((invoice) => wanted.has(invoiceStatusOf(invoice, today))),
+      page,
+    );
   },
   outstandingBalance: async (customer, _args, { loaders, companyCurrency }) => {
     const invoices = await loaders.invoicesByCustomerId.load(customer.id);
@@ -41,7 +47,11 @@ export const Customer: CustomerResolvers = {
     if (invoices.length === 0) return money(0, companyCurrency);
     const currencies = new Set(invoices.map((invoice) => invoice.currency));
     if (currencies.size > 1) {
-      throw new BackendError('BACKEND_ERROR', `Customer ${customer.id} has invoices in several currencies (${[...currencies].join(', ')}); they cannot be added up`, { backend: 'erp' });
+      throw new BackendError(
+        'BACKEND_ERROR',
+        `Customer ${customer.id} has invoices in several currencies (${[...currencies].join(', ')}); they cannot be added up`,
+        { backend: 'erp' },
+      );
     }
     const currency = currencyOf(invoices[0]!.currency, `Customer ${customer.id}'s invoicing`);
     const due = invoices.reduce((sum, invoice) => sum + invoice.amountResidual, 0);

@@ -45,7 +45,8 @@ export function orderRequest(input: CreateSalesOrderInput): OrderRequest {
   const problems: string[] = [];
   const customerId = input.customerId.trim();
   if (customerId === '') problems.push('customerId must not be empty');
-  if (input.lines.length < 1 || input.lines.length > MAX_ORDER_LINES) problems.push(`an order has from 1 to ${MAX_ORDER_LINES} lines, got ${input.lines.length}`);
+  if (input.lines.length < 1 || input.lines.length > MAX_ORDER_LINES)
+    problems.push(`an order has from 1 to ${MAX_ORDER_LINES} lines, got ${input.lines.length}`);
   const lines: NewOrderLine[] = [];
   const invalidProductIds: string[] = [];
   input.lines.forEach((line, i) => {
@@ -86,7 +87,12 @@ function lineSignature(lines: ReadonlyArray<{ productId: number; quantity: numbe
  * The order an idempotency key already made, made whole: confirmed if it is still a
  * quotation (its confirmation failed before), refused if it holds other lines.
  */
-async function replay(connector: OdooErpConnector, existing: OrderRecord, lines: readonly NewOrderLine[], orderLines: (id: number) => Promise<OrderLineRecord[]>): Promise<number> {
+async function replay(
+  connector: OdooErpConnector,
+  existing: OrderRecord,
+  lines: readonly NewOrderLine[],
+  orderLines: (id: number) => Promise<OrderLineRecord[]>,
+): Promise<number> {
   const recorded = await orderLines(existing.id);
   if (lineSignature(recorded) !== lineSignature(lines)) {
     throw userError('BAD_USER_INPUT', `This idempotencyKey was already used for order ${existing.name}, which has other lines; use a new key for a new order`, {
@@ -110,14 +116,21 @@ export const Mutation: MutationResolvers = {
     const failed = products.find((product): product is Error => product instanceof Error);
     if (failed) throw failed;
     const known = new Set(products.flatMap((product) => (product && !(product instanceof Error) ? [product.id] : [])));
-    const unknown = [...request.invalidProductIds, ...new Set(request.lines.filter((line) => !known.has(line.productId)).map((line) => String(line.productId)))];
+    const unknown = [
+      ...request.invalidProductIds,
+      ...new Set(request.lines.filter((line) => !known.has(line.productId)).map((line) => String(line.productId))),
+    ];
     if (unknown.length > 0) throw userError('NOT_FOUND', `No product has the id ${unknown.map((id) => `"${id}"`).join(', ')}`, { productIds: unknown });
     const partner = partners[0];
     if (!partner) throw userError('NOT_FOUND', `The ERP knows no customer with the id "${request.customerId.slice(0, 40)}"`);
 
     // The gateway evicts its cached copies of the customer's orders before answering the client,
     // also when the order was created but not confirmed (the error names it).
-    const changed = (orderId: string) => markChanged(context, [{ __typename: 'Customer', id: request.customerId }, { __typename: 'Order', id: orderId }]);
+    const changed = (orderId: string) =>
+      markChanged(context, [
+        { __typename: 'Customer', id: request.customerId },
+        { __typename: 'Order', id: orderId },
+      ]);
     const noteCreatedQuotation = (error: unknown): never => {
       if (error instanceof BackendError && typeof error.details.orderId === 'string') changed(error.details.orderId);
       throw error;
@@ -136,7 +149,10 @@ export const Mutation: MutationResolvers = {
             } catch (error) {
               if (!outcomeUnknown(error)) return noteCreatedQuotation(error);
               // Made or not? The key says: look it up; create again only if no order has it.
-              logger.warn({ customerId: request.customerId, code: (error as BackendError).code }, 'sales order create outcome unknown; looking it up by its idempotency key');
+              logger.warn(
+                { customerId: request.customerId, code: (error as BackendError).code },
+                'sales order create outcome unknown; looking it up by its idempotency key',
+              );
               const made = await connector.orderByOrigin(partner.id, origin).catch(() => {
                 throw error;
               });
@@ -147,7 +163,11 @@ export const Mutation: MutationResolvers = {
     changed(String(orderId));
     logger.info({ orderId, customerId: request.customerId, lines: request.lines.length }, 'sales order created');
     const order = await loaders.orderById.clear(orderId).load(orderId);
-    if (!order) throw new BackendError('BACKEND_ERROR', `Sales order ${orderId} was created but the ERP does not return it`, { backend: 'erp', details: { orderId: String(orderId) } });
+    if (!order)
+      throw new BackendError('BACKEND_ERROR', `Sales order ${orderId} was created but the ERP does not return it`, {
+        backend: 'erp',
+        details: { orderId: String(orderId) },
+      });
     return { order };
   },
 };

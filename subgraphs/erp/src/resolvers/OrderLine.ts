@@ -17,7 +17,9 @@ export const OrderLine: OrderLineResolvers = {
   },
   quantity: (line) => {
     if (Number.isInteger(line.quantity) && Math.abs(line.quantity) <= 2 ** 31 - 1) return line.quantity;
-    throw new BackendError('BACKEND_ERROR', `Order line ${line.id} has a quantity of ${line.quantity}, which is not a whole number of units`, { backend: 'erp' });
+    throw new BackendError('BACKEND_ERROR', `Order line ${line.id} has a quantity of ${line.quantity}, which is not a whole number of units`, {
+      backend: 'erp',
+    });
   },
   unitPrice: (line) => money(line.priceUnit, currencyOf(line.currency, `Order line ${line.id}`), `The unit price of order line ${line.id}`),
   subtotal: (line) => money(line.priceSubtotal, currencyOf(line.currency, `Order line ${line.id}`), `The subtotal of order line ${line.id}`),

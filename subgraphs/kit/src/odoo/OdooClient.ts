@@ -95,43 +95,52 @@ export class OdooClient {
     const value = await this.rpc('common', 'authenticate', [db, username, password, {}], { operation: 'common.authenticate', retry: true });
     if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
     // Odoo answers a wrong login or password with False, not a fault.
-    if (value === false) throw new BackendError('UNAUTHENTICATED', 'The ERP refused the configured login; check ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key in production).', { backend: 'erp' });
+    if (value === false)
+      throw new BackendError(
+        'UNAUTHENTICATED',
+        'The ERP refused the configured login; check ERP_DB, ERP_USERNAME and ERP_PASSWORD (an API key in production).',
+        { backend: 'erp' },
+      );
     throw malformed('authenticate answered neither a user id nor False');
   }
 
   /** One XML-RPC call under the policy: each attempt is aborted by the policy's signal on timeout. */
   private rpc(service: 'common' | 'object', method: string, params: XmlRpcValue[], call: { operation: string; retry: boolean }): Promise<XmlRpcValue> {
     const body = serializeMethodCall(method, params);
-    return this.policy.execute(async (signal) => {
-      let status: number;
-      let headers: Record<string, string | string[] | undefined>;
-      let text: string;
-      try {
-        const response = await request(`${this.options.url}/xmlrpc/2/${service}`, {
-          method: 'POST',
-          // With tracing on, the attempt's traceparent (lib/tracing.ts).
-          headers: withTraceHeaders({ 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' }, requestTraceContext()),
-          body,
-          signal,
-          dispatcher: this.agent,
-        });
-        status = response.statusCode;
-        headers = response.headers;
-        text = await response.body.text();
-      } catch (error) {
-        if (signal.aborted) throw error;
-        throw this.logged(unreachable(call.operation, error), call.operation);
-      }
-      if (status !== 200) throw this.logged(errorForStatus(status, headers, call.operation), call.operation);
-      let response: MethodResponse;
-      try {
-        response = parseMethodResponse(text);
-      } catch {
-        throw this.logged(malformed(`${call.operation} answered HTTP 200 with a body that is not an XML-RPC response`), call.operation);
-      }
-      if (response.kind === 'fault') throw this.logged(errorForFault(response.faultCode, response.faultString, call.operation, [this.options.password]), call.operation);
-      return response.value;
-    }, { retry: call.retry, operation: call.operation });
+    return this.policy.execute(
+      async (signal) => {
+        let status: number;
+        let headers: Record<string, string | string[] | undefined>;
+        let text: string;
+        try {
+          const response = await request(`${this.options.url}/xmlrpc/2/${service}`, {
+            method: 'POST',
+            // With tracing on, the attempt's traceparent (lib/tracing.ts).
+            headers: withTraceHeaders({ 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' }, requestTraceContext()),
+            body,
+            signal,
+            dispatcher: this.agent,
+          });
+          status = response.statusCode;
+          headers = response.headers;
+          text = await response.body.text();
+        } catch (error) {
+          if (signal.aborted) throw error;
+          throw this.logged(unreachable(call.operation, error), call.operation);
+        }
+        if (status !== 200) throw this.logged(errorForStatus(status, headers, call.operation), call.operation);
+        let response: MethodResponse;
+        try {
+          response = parseMethodResponse(text);
+        } catch {
+          throw this.logged(malformed(`${call.operation} answered HTTP 200 with a body that is not an XML-RPC response`), call.operation);
+        }
+        if (response.kind === 'fault')
+          throw this.logged(errorForFault(response.faultCode, response.faultString, call.operation, [this.options.password]), call.operation);
+        return response.value;
+      },
+      { retry: call.retry, operation: call.operation },
+    );
   }
 
   /** Logs a failed attempt (its code and scrubbed message, never the call's parameters) and returns it. */

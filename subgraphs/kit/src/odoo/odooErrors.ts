@@ -45,21 +45,33 @@ export function faultMessage(faultString: string, secrets: readonly string[]): s
 
 /** True for the fault Odoo sends when a method does not exist on a model (an older or trimmed Odoo). */
 export function isUnknownMethodFault(error: unknown, method: string): boolean {
-  return error instanceof BackendError && error.details.odooFault === 1 && typeof error.details.odooError === 'string'
-    && error.details.odooError.startsWith('AttributeError') && error.message.includes(`'${method}' does not exist`);
+  return (
+    error instanceof BackendError &&
+    error.details.odooFault === 1 &&
+    typeof error.details.odooError === 'string' &&
+    error.details.odooError.startsWith('AttributeError') &&
+    error.message.includes(`'${method}' does not exist`)
+  );
 }
 
 /** A fault answered by Odoo, as a BackendError; `operation` is e.g. "sale.order.create". */
 export function errorForFault(faultCode: number | string, faultString: string, operation: string, secrets: readonly string[]): BackendError {
   const message = faultMessage(faultString, secrets);
   const options = { backend: 'erp', retryable: false };
-  const details = (error: string | null) => ({ odooFault: typeof faultCode === 'number' ? faultCode : String(faultCode).slice(0, 40), ...(error ? { odooError: error } : {}) });
+  const details = (error: string | null) => ({
+    odooFault: typeof faultCode === 'number' ? faultCode : String(faultCode).slice(0, 40),
+    ...(error ? { odooError: error } : {}),
+  });
   switch (faultCode) {
     case 3:
-      return new BackendError('UNAUTHENTICATED', `The ERP refused the configured credentials during ${operation} (Access Denied); check ERP_DB, ERP_USERNAME and ERP_PASSWORD.`, {
-        ...options,
-        details: details('AccessDenied'),
-      });
+      return new BackendError(
+        'UNAUTHENTICATED',
+        `The ERP refused the configured credentials during ${operation} (Access Denied); check ERP_DB, ERP_USERNAME and ERP_PASSWORD.`,
+        {
+          ...options,
+          details: details('AccessDenied'),
+        },
+      );
     case 4:
       return new BackendError('FORBIDDEN', `The ERP user may not run ${operation}: ${message}`, { ...options, details: details('AccessError') });
     case 2:
@@ -85,7 +97,11 @@ export function errorForStatus(status: number, headers: IncomingHttpHeaders, ope
   const options = { backend: 'erp', status };
   if (status === 429) {
     const wait = parseRetryAfter(header(headers, 'retry-after')) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
-    return new BackendError('RATE_LIMITED', `The ERP rate limit was reached during ${operation} (HTTP 429)`, { ...options, retryable: true, retryAfterMs: wait });
+    return new BackendError('RATE_LIMITED', `The ERP rate limit was reached during ${operation} (HTTP 429)`, {
+      ...options,
+      retryable: true,
+      retryAfterMs: wait,
+    });
   }
   if (status === 408 || status === 502 || status === 503 || status === 504) {
     return new BackendError('BACKEND_UNAVAILABLE', `The ERP is unavailable (HTTP ${status} during ${operation})`, { ...options, retryable: true });
@@ -103,7 +119,11 @@ export function errorForStatus(status: number, headers: IncomingHttpHeaders, ope
 export function unreachable(operation: string, error: unknown): BackendError {
   const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   const reason = code ?? (error instanceof Error ? error.name : 'network error');
-  return new BackendError('BACKEND_UNAVAILABLE', `The ERP could not be reached during ${operation} (${reason})`, { backend: 'erp', retryable: true, cause: error });
+  return new BackendError('BACKEND_UNAVAILABLE', `The ERP could not be reached during ${operation} (${reason})`, {
+    backend: 'erp',
+    retryable: true,
+    cause: error,
+  });
 }
 
 /** A 200 answer that is not an XML-RPC response this service can read. */

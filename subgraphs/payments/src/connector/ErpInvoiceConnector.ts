@@ -100,7 +100,12 @@ export class ErpInvoiceConnector {
     const value = await this.client.executeKw(
       'payment.transaction',
       'search_read',
-      [[['provider_reference', 'in', [...paymentIds]], ['state', '=', 'done']]],
+      [
+        [
+          ['provider_reference', 'in', [...paymentIds]],
+          ['state', '=', 'done'],
+        ],
+      ],
       { fields: ['provider_reference'] },
       true,
     );

@@ -225,9 +225,14 @@ export class StripePaymentsConnector {
 
   /** A payment's refunds, oldest first. Stripe lists refunds per payment intent: one call per payment. */
   async listRefunds(paymentId: string): Promise<RefundModel[]> {
-    const refunds = await this.listAll((startingAfter) => this.stripe.refunds.list({ payment_intent: paymentId, limit: PAGE_LIMIT, starting_after: startingAfter }));
+    const refunds = await this.listAll((startingAfter) =>
+      this.stripe.refunds.list({ payment_intent: paymentId, limit: PAGE_LIMIT, starting_after: startingAfter }),
+    );
     // Stripe lists newest first; reversed, then a stable sort, gives oldest first with ties in creation order.
-    return refunds.map(parseRefund).reverse().sort((a, b) => -newestFirst(a, b));
+    return refunds
+      .map(parseRefund)
+      .reverse()
+      .sort((a, b) => -newestFirst(a, b));
   }
 
   /**
@@ -236,22 +241,23 @@ export class StripePaymentsConnector {
    * with it can find the intent without Stripe's (24 h) idempotency memory.
    */
   async createPayment(input: CreatePaymentInput): Promise<PaymentModel> {
-    const intent = await this.write(() =>
-      this.stripe.paymentIntents.create(
-        {
-          amount: input.amount,
-          currency: input.currency.toLowerCase(),
-          customer: input.stripeCustomerId,
-          payment_method: input.paymentMethodId,
-          // A saved card charged from the back office: no redirect-based methods, so no return_url is needed.
-          allowed_payment_method_types: ['card'],
-          confirm: true,
-          description: `Payment for ERP invoice ${input.invoiceId}`,
-          metadata: { erp_invoice_id: input.invoiceId, crm_company_id: input.companyId, idempotency_key: input.idempotencyKey },
-          expand: PAYMENT_EXPAND,
-        },
-        { idempotencyKey: input.idempotencyKey },
-      ),
+    const intent = await this.write(
+      () =>
+        this.stripe.paymentIntents.create(
+          {
+            amount: input.amount,
+            currency: input.currency.toLowerCase(),
+            customer: input.stripeCustomerId,
+            payment_method: input.paymentMethodId,
+            // A saved card charged from the back office: no redirect-based methods, so no return_url is needed.
+            allowed_payment_method_types: ['card'],
+            confirm: true,
+            description: `Payment for ERP invoice ${input.invoiceId}`,
+            metadata: { erp_invoice_id: input.invoiceId, crm_company_id: input.companyId, idempotency_key: input.idempotencyKey },
+            expand: PAYMENT_EXPAND,
+          },
+          { idempotencyKey: input.idempotencyKey },
+        ),
       input.idempotencyKey,
     );
     return parsePaymentIntent(intent);
@@ -290,30 +296,40 @@ export class StripePaymentsConnector {
     const inFlight = new Set<Promise<T>>();
     let unanswered = 0;
     try {
-      return await this.call(async () => {
-        unanswered++;
-        const attempt = request();
-        inFlight.add(attempt);
-        try {
-          const result = await attempt;
-          unanswered--;
-          return result;
-        } catch (error) {
-          if (isDefiniteAnswer(error)) unanswered--;
-          throw error;
-        } finally {
-          inFlight.delete(attempt);
-        }
-      }, { retry: true });
+      return await this.call(
+        async () => {
+          unanswered++;
+          const attempt = request();
+          inFlight.add(attempt);
+          try {
+            const result = await attempt;
+            unanswered--;
+            return result;
+          } catch (error) {
+            if (isDefiniteAnswer(error)) unanswered--;
+            throw error;
+          } finally {
+            inFlight.delete(attempt);
+          }
+        },
+        { retry: true },
+      );
     } catch (error) {
       if (unanswered === 0) throw error;
       for (const attempt of inFlight) this.followCutWrite(attempt, idempotencyKey);
-      this.logger?.warn({ backend: 'payments', idempotencyKey, reason: error instanceof Error ? error.message : String(error) }, 'payments write of unknown outcome');
-      throw new BackendError('PAYMENT_OUTCOME_UNKNOWN', 'payments did not confirm whether this write happened; send the same request again with the same idempotencyKey to learn its outcome (it is not made twice)', {
-        backend: 'payments',
-        details: { retryWithSameKey: true },
-        cause: error,
-      });
+      this.logger?.warn(
+        { backend: 'payments', idempotencyKey, reason: error instanceof Error ? error.message : String(error) },
+        'payments write of unknown outcome',
+      );
+      throw new BackendError(
+        'PAYMENT_OUTCOME_UNKNOWN',
+        'payments did not confirm whether this write happened; send the same request again with the same idempotencyKey to learn its outcome (it is not made twice)',
+        {
+          backend: 'payments',
+          details: { retryWithSameKey: true },
+          cause: error,
+        },
+      );
     }
   }
 
@@ -358,7 +374,8 @@ export class StripePaymentsConnector {
    * first; `ending_before` pages towards newer events, 100 at a time.
    */
   async listEventsSince(afterEventId: string | null): Promise<Stripe.Event[]> {
-    if (afterEventId === null) return (await this.listAll((startingAfter) => this.stripe.events.list({ limit: PAGE_LIMIT, starting_after: startingAfter }))).reverse();
+    if (afterEventId === null)
+      return (await this.listAll((startingAfter) => this.stripe.events.list({ limit: PAGE_LIMIT, starting_after: startingAfter }))).reverse();
     const events: Stripe.Event[] = [];
     let cursor = afterEventId;
     for (;;) {

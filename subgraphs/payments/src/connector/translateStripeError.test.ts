@@ -12,23 +12,51 @@ const fromResponse = (raw: Raw & { statusCode: number; type: string; headers?: R
 describe('translateStripeError', () => {
   it('maps each Stripe error type to our code, retryability and details', () => {
     const card = translate(
-      fromResponse({ statusCode: 402, type: 'card_error', message: 'Your card has insufficient funds.', code: 'card_declined', decline_code: 'insufficient_funds', payment_intent: { id: 'pi_123' } as Stripe.PaymentIntent }),
+      fromResponse({
+        statusCode: 402,
+        type: 'card_error',
+        message: 'Your card has insufficient funds.',
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        payment_intent: { id: 'pi_123' } as Stripe.PaymentIntent,
+      }),
     );
-    expect(card).toMatchObject({ code: 'PAYMENT_DECLINED', retryable: false, status: 402, message: 'Your card has insufficient funds.', details: { declineCode: 'insufficient_funds', paymentId: 'pi_123' } });
+    expect(card).toMatchObject({
+      code: 'PAYMENT_DECLINED',
+      retryable: false,
+      status: 402,
+      message: 'Your card has insufficient funds.',
+      details: { declineCode: 'insufficient_funds', paymentId: 'pi_123' },
+    });
 
-    const limited = translate(fromResponse({ statusCode: 429, type: 'invalid_request_error', code: 'rate_limit', message: 'slow down', headers: { 'retry-after': '2' } }));
+    const limited = translate(
+      fromResponse({ statusCode: 429, type: 'invalid_request_error', code: 'rate_limit', message: 'slow down', headers: { 'retry-after': '2' } }),
+    );
     expect(limited).toMatchObject({ code: 'RATE_LIMITED', retryable: true, retryAfterMs: 2000 });
 
-    expect(translate(fromResponse({ statusCode: 500, type: 'api_error', message: 'boom' }))).toMatchObject({ code: 'BACKEND_ERROR', retryable: true, status: 500 });
+    expect(translate(fromResponse({ statusCode: 500, type: 'api_error', message: 'boom' }))).toMatchObject({
+      code: 'BACKEND_ERROR',
+      retryable: true,
+      status: 500,
+    });
     expect(translate(fromResponse({ statusCode: 503, type: 'api_error', message: 'busy' }))).toMatchObject({ code: 'BACKEND_UNAVAILABLE', retryable: true });
     expect(translate(new Stripe.errors.StripeConnectionError({ message: 'ECONNREFUSED' }))).toMatchObject({ code: 'BACKEND_UNAVAILABLE', retryable: true });
     expect(translate(fromResponse({ statusCode: 403, type: 'invalid_request_error', message: 'no' }))).toMatchObject({ code: 'FORBIDDEN', retryable: false });
-    expect(translate(fromResponse({ statusCode: 400, type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters' }))).toMatchObject({
+    expect(
+      translate(
+        fromResponse({ statusCode: 400, type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters' }),
+      ),
+    ).toMatchObject({
       code: 'CONFLICT',
       retryable: false,
     });
-    expect(translate(fromResponse({ statusCode: 409, type: 'invalid_request_error', message: 'in progress' }))).toMatchObject({ code: 'CONFLICT', retryable: true });
-    expect(translate(fromResponse({ statusCode: 404, type: 'invalid_request_error', code: 'resource_missing', message: "No such payment_intent: 'pi_x'" }))).toMatchObject({
+    expect(translate(fromResponse({ statusCode: 409, type: 'invalid_request_error', message: 'in progress' }))).toMatchObject({
+      code: 'CONFLICT',
+      retryable: true,
+    });
+    expect(
+      translate(fromResponse({ statusCode: 404, type: 'invalid_request_error', code: 'resource_missing', message: "No such payment_intent: 'pi_x'" })),
+    ).toMatchObject({
       code: 'NOT_FOUND',
       retryable: false,
     });

@@ -46,7 +46,10 @@ afterEach(async () => {
   await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
 });
 
-function bus(redisUrl: string | undefined, channel = `test:payments:events:${randomUUID()}`): { bus: PaymentEventBus; received: PaymentEventModel[]; lines: string[] } {
+function bus(
+  redisUrl: string | undefined,
+  channel = `test:payments:events:${randomUUID()}`,
+): { bus: PaymentEventBus; received: PaymentEventModel[]; lines: string[] } {
   const { logger, lines } = capturingLogger();
   // Test claims expire after a minute rather than the day a provider event's does.
   const made = createPaymentEventBus({ redisUrl, logger, channel, rememberEvents: 3, claimMs: 60_000 });
@@ -101,7 +104,11 @@ describe.runIf(redis)('the payment event bus through Redis', () => {
     expect(two.received).toEqual([paymentEvent('evt_shared')]);
 
     // The same provider event, seen by both replicas (a webhook on one, the catch-up on both).
-    const claims = await Promise.all([one.bus.publish(paymentEvent('evt_twice')), two.bus.publish(paymentEvent('evt_twice')), one.bus.publish(paymentEvent('evt_twice'))]);
+    const claims = await Promise.all([
+      one.bus.publish(paymentEvent('evt_twice')),
+      two.bus.publish(paymentEvent('evt_twice')),
+      one.bus.publish(paymentEvent('evt_twice')),
+    ]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     await one.bus.publish(paymentEvent('evt_marker'));
     await waitFor(() => (one.received.length === 3 && two.received.length === 3 ? true : undefined), 'the marker on both replicas');

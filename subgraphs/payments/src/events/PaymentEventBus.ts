@@ -97,7 +97,10 @@ function redisBus(url: string, options: PaymentEventBusOptions): PaymentEventBus
   const subscriber = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy } }) as unknown as RedisClientType;
   const publisherReady = new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
   const failing = new Set<string>();
-  for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+  for (const [name, client] of [
+    ['publisher', publisher],
+    ['subscriber', subscriber],
+  ] as const) {
     // One warning per outage, not one per reconnect attempt.
     client.on('error', (error: Error) => {
       if (!failing.has(name)) logger.warn({ err: error, channel }, `payment events: Redis ${name} connection failed; reconnecting`);

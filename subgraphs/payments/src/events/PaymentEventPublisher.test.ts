@@ -13,7 +13,19 @@ import { PaymentEventPublisher } from './PaymentEventPublisher.js';
 import type { ReconciliationWatch } from './ReconciliationWatch.js';
 
 function intent(id: string, status: string, metadata: Record<string, string>): Record<string, unknown> {
-  return { id, object: 'payment_intent', amount: 5000, currency: 'eur', status, created: 1_790_000_000, metadata, latest_charge: null, customer: 'cus_Pub000000000000', payment_method: 'pm_Pub000000000000', last_payment_error: null };
+  return {
+    id,
+    object: 'payment_intent',
+    amount: 5000,
+    currency: 'eur',
+    status,
+    created: 1_790_000_000,
+    metadata,
+    latest_charge: null,
+    customer: 'cus_Pub000000000000',
+    payment_method: 'pm_Pub000000000000',
+    last_payment_error: null,
+  };
 }
 
 function stripeEvent(id: string, type: string, object: Record<string, unknown>): Stripe.Event {
@@ -68,7 +80,7 @@ describe('provider events to payment events', () => {
     expect(watched).toEqual(['evt_1']);
   });
 
-  it("publishes a refund with its payment, refunded at least what the charge says, and nothing for a payment of no company or another kind of event", async () => {
+  it('publishes a refund with its payment, refunded at least what the charge says, and nothing for a payment of no company or another kind of event', async () => {
     const { published, publisher: events } = publisher();
     events.offer(stripeEvent('evt_r', 'charge.refunded', { id: 'ch_1', object: 'charge', payment_intent: stored.id, amount_refunded: 1200 }));
     events.offer(stripeEvent('evt_r2', 'charge.refunded', { id: 'ch_2', object: 'charge', payment_intent: 'pi_Unknown', amount_refunded: 100 }));
@@ -76,6 +88,8 @@ describe('provider events to payment events', () => {
     events.offer(stripeEvent('evt_x', 'customer.created', { id: 'cus_X', object: 'customer', metadata: { crm_company_id: '7' } }));
     events.offer(stripeEvent('evt_y', 'payment_intent.created', intent('pi_Y', 'requires_payment_method', { crm_company_id: '7' })));
     await events.drain();
-    expect(published).toEqual([{ id: 'evt_r', type: 'PAYMENT_REFUNDED', created: 1_790_000_100, payment: { ...stored, amountRefunded: 1200 }, invoiceId: '12', customerId: '7' }]);
+    expect(published).toEqual([
+      { id: 'evt_r', type: 'PAYMENT_REFUNDED', created: 1_790_000_100, payment: { ...stored, amountRefunded: 1200 }, invoiceId: '12', customerId: '7' },
+    ]);
   });
 });

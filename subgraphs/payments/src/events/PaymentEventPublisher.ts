@@ -45,7 +45,11 @@ export interface PaymentEventPublisherOptions {
 }
 
 const idOf = (value: unknown): string | null =>
-  typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null;
+  typeof value === 'string'
+    ? value
+    : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
+      ? (value as { id: string }).id
+      : null;
 
 export class PaymentEventPublisher {
   private queue: Promise<void> = Promise.resolve();
@@ -64,10 +68,14 @@ export class PaymentEventPublisher {
   }
 
   private async publish(event: Stripe.Event, type: PaymentEventType): Promise<void> {
-    const payment = type === 'PAYMENT_REFUNDED' ? await this.refundedPayment(event.data.object as Stripe.Charge) : this.intentPayment(event.data.object as Stripe.PaymentIntent);
+    const payment =
+      type === 'PAYMENT_REFUNDED'
+        ? await this.refundedPayment(event.data.object as Stripe.Charge)
+        : this.intentPayment(event.data.object as Stripe.PaymentIntent);
     if (payment === null || payment.companyId === null) return;
     const published: PaymentEventModel = { id: event.id, type, created: event.created, payment, invoiceId: payment.invoiceId, customerId: payment.companyId };
-    if ((await this.options.bus.publish(published)) && type === 'PAYMENT_SUCCEEDED' && published.invoiceId !== null) this.options.reconciliation.watch(published);
+    if ((await this.options.bus.publish(published)) && type === 'PAYMENT_SUCCEEDED' && published.invoiceId !== null)
+      this.options.reconciliation.watch(published);
   }
 
   /** The intent as the event has it; its card, which an event names by id only, from the read model when it knows it. */

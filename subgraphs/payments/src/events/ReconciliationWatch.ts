@@ -86,7 +86,10 @@ export class ReconciliationWatch {
         return;
       }
     }
-    this.options.logger.warn({ paymentId, invoiceId, looks: schedule.length, totalMs: this.options.totalMs }, 'the ERP did not reconcile the invoice with the payment in time; no INVOICE_RECONCILED is published');
+    this.options.logger.warn(
+      { paymentId, invoiceId, looks: schedule.length, totalMs: this.options.totalMs },
+      'the ERP did not reconcile the invoice with the payment in time; no INVOICE_RECONCILED is published',
+    );
   }
 
   /** Whether the ERP has applied the payment; an ERP that fails to answer counts as "not yet". */

@@ -10,7 +10,19 @@ import { createPaymentEventBus } from './PaymentEventBus.js';
 import { paymentEventStream } from './paymentEventStream.js';
 
 function event(id: string, customerId: string): PaymentEventModel {
-  const payment = { id: `pi_${id}`, amount: 100, currency: 'USD' as const, amountRefunded: 0, status: 'SUCCEEDED' as const, created: 1, invoiceId: null, companyId: customerId, stripeCustomerId: null, paymentMethod: null, failureCode: null };
+  const payment = {
+    id: `pi_${id}`,
+    amount: 100,
+    currency: 'USD' as const,
+    amountRefunded: 0,
+    status: 'SUCCEEDED' as const,
+    created: 1,
+    invoiceId: null,
+    companyId: customerId,
+    stripeCustomerId: null,
+    paymentMethod: null,
+    failureCode: null,
+  };
   return { id, type: 'PAYMENT_SUCCEEDED', created: 1, payment, invoiceId: null, customerId };
 }
 
@@ -19,7 +31,13 @@ describe('one subscription of payment events', () => {
     const { logger, lines } = capturingLogger();
     const bus = createPaymentEventBus({ redisUrl: undefined, channel: 'unused', logger });
     const stream = paymentEventStream(bus, { accept: (e) => e.customerId === '7', logger, maxQueued: 2 });
-    for (const [id, customer] of [['evt_a', '7'], ['evt_b', '8'], ['evt_c', '7'], ['evt_d', '7']] as const) await bus.publish(event(id, customer));
+    for (const [id, customer] of [
+      ['evt_a', '7'],
+      ['evt_b', '8'],
+      ['evt_c', '7'],
+      ['evt_d', '7'],
+    ] as const)
+      await bus.publish(event(id, customer));
     expect(await stream.next()).toEqual({ done: false, value: event('evt_c', '7') });
     expect(await stream.next()).toEqual({ done: false, value: event('evt_d', '7') });
     expect(lines.some((line) => line.includes('payment event dropped') && line.includes('evt_a'))).toBe(true);

@@ -66,7 +66,10 @@ export async function payInvoice(request: PayInvoiceRequest, context: PaymentsCo
   } catch (error) {
     if (error instanceof LockUnavailableError) {
       context.logger.warn({ invoiceId, reason: error.message }, 'payment refused: the cross-replica lock is unavailable');
-      throw moneyRefusal('PAYMENT_LOCK_UNAVAILABLE', 'Payments are paused for a moment (the lock store is unavailable); nothing was charged. Try again shortly.');
+      throw moneyRefusal(
+        'PAYMENT_LOCK_UNAVAILABLE',
+        'Payments are paused for a moment (the lock store is unavailable); nothing was charged. Try again shortly.',
+      );
     }
     throw error;
   }
@@ -87,7 +90,10 @@ async function payLocked(request: PayInvoiceRequest, context: PaymentsContext): 
     throw moneyRefusal('FORBIDDEN', `invoice ${invoiceId} is not an invoice of customer ${companyId}`, { invoiceId });
   }
   if (invoice.currency !== currency) {
-    throw moneyRefusal('CURRENCY_MISMATCH', `invoice ${invoiceId} is in ${String(invoice.currency)}, the payment in ${currency}`, { invoiceId, invoiceCurrency: String(invoice.currency) });
+    throw moneyRefusal('CURRENCY_MISMATCH', `invoice ${invoiceId} is in ${String(invoice.currency)}, the payment in ${currency}`, {
+      invoiceId,
+      invoiceCurrency: String(invoice.currency),
+    });
   }
   // The same request again: its first result, even if that payment has closed the invoice since.
   if (record?.state === 'done' && record.resultId) return replay(record.resultId, context);
@@ -170,7 +176,8 @@ async function payLocked(request: PayInvoiceRequest, context: PaymentsContext): 
 /** The first result of a request sent again: the payment it made, or the decline it got. */
 async function replay(paymentId: string, context: PaymentsContext, known?: PaymentModel): Promise<PaymentModel> {
   const payment = known ?? (await context.connector.retrievePayment(paymentId));
-  if (!payment) throw new BackendError('BACKEND_ERROR', `payment ${paymentId}, made earlier with this idempotencyKey, is gone at the provider`, { backend: 'payments' });
+  if (!payment)
+    throw new BackendError('BACKEND_ERROR', `payment ${paymentId}, made earlier with this idempotencyKey, is gone at the provider`, { backend: 'payments' });
   if (payment.status === 'FAILED') {
     throw new BackendError('PAYMENT_DECLINED', `The card was declined${payment.failureCode ? ` (${payment.failureCode})` : ''}.`, {
       backend: 'payments',

@@ -26,7 +26,10 @@ export async function refundPayment(request: RefundPaymentRequest, context: Paym
   } catch (error) {
     if (error instanceof LockUnavailableError) {
       context.logger.warn({ paymentId: request.paymentId, reason: error.message }, 'refund refused: the cross-replica lock is unavailable');
-      throw moneyRefusal('PAYMENT_LOCK_UNAVAILABLE', 'Refunds are paused for a moment (the lock store is unavailable); nothing was refunded. Try again shortly.');
+      throw moneyRefusal(
+        'PAYMENT_LOCK_UNAVAILABLE',
+        'Refunds are paused for a moment (the lock store is unavailable); nothing was refunded. Try again shortly.',
+      );
     }
     throw error;
   }
@@ -54,15 +57,22 @@ async function refundLocked(request: RefundPaymentRequest, context: PaymentsCont
   }
   // A first attempt of unknown outcome is sent again with its key: the provider replays it if it happened.
   if (record?.state !== 'sending') {
-    if (before.status !== 'SUCCEEDED') throw moneyRefusal('PAYMENT_NOT_REFUNDABLE', `payment ${paymentId} is ${before.status.toLowerCase()}: nothing was captured to refund`, { paymentId });
-    const refunded = before.amountRefunded ?? (await connector.listRefunds(paymentId)).filter((r) => r.status !== 'FAILED' && r.status !== 'CANCELED').reduce((sum, r) => sum + r.amount, 0);
+    if (before.status !== 'SUCCEEDED')
+      throw moneyRefusal('PAYMENT_NOT_REFUNDABLE', `payment ${paymentId} is ${before.status.toLowerCase()}: nothing was captured to refund`, { paymentId });
+    const refunded =
+      before.amountRefunded ??
+      (await connector.listRefunds(paymentId)).filter((r) => r.status !== 'FAILED' && r.status !== 'CANCELED').reduce((sum, r) => sum + r.amount, 0);
     const refundable = Math.max(0, before.amount - refunded);
     const wanted = request.amount?.amount ?? refundable;
     if (wanted < 1 || wanted > refundable) {
-      throw moneyRefusal('AMOUNT_EXCEEDS_REFUNDABLE', `${wanted} is more than the ${refundable} still refundable on payment ${paymentId} (captured ${before.amount}, refunded ${refunded})`, {
-        paymentId,
-        refundable,
-      });
+      throw moneyRefusal(
+        'AMOUNT_EXCEEDS_REFUNDABLE',
+        `${wanted} is more than the ${refundable} still refundable on payment ${paymentId} (captured ${before.amount}, refunded ${refunded})`,
+        {
+          paymentId,
+          refundable,
+        },
+      );
     }
   }
 

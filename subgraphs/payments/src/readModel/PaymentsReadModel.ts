@@ -49,7 +49,11 @@ type ReadModelBackend = Pick<
 >;
 
 const idOf = (value: unknown): string | null =>
-  typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null;
+  typeof value === 'string'
+    ? value
+    : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
+      ? (value as { id: string }).id
+      : null;
 
 export class PaymentsReadModel {
   private readonly backend: ReadModelBackend;
@@ -223,9 +227,11 @@ export class PaymentsReadModel {
         store.customerCardsChanged(id);
       });
     this.customerQueue.set(id, next);
-    void next.finally(() => {
-      if (this.customerQueue.get(id) === next) this.customerQueue.delete(id);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.customerQueue.get(id) === next) this.customerQueue.delete(id);
+      })
+      .catch(() => undefined);
     return next;
   }
 

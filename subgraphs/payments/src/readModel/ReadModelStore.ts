@@ -158,7 +158,10 @@ export class ReadModelStore {
 
   private paymentsIn(ids: Set<string> | undefined): PaymentModel[] {
     if (!ids) return [];
-    return [...ids].map((id) => this.payments.get(id)!).sort(newestFirst).map((stored) => this.view(stored.value));
+    return [...ids]
+      .map((id) => this.payments.get(id)!)
+      .sort(newestFirst)
+      .map((stored) => this.view(stored.value));
   }
 
   /** Payments whose metadata names the ERP invoice, newest first. */
@@ -191,7 +194,10 @@ export class ReadModelStore {
   refundsOf(paymentId: string): RefundModel[] {
     const ids = this.refundsByPayment.get(paymentId);
     if (!ids) return [];
-    return [...ids].map((id) => this.refunds.get(id)!).sort((a, b) => -newestFirst(a, b)).map((stored) => stored.value);
+    return [...ids]
+      .map((id) => this.refunds.get(id)!)
+      .sort((a, b) => -newestFirst(a, b))
+      .map((stored) => stored.value);
   }
 
   // ---- saved cards, loaded per customer on first use ----

@@ -32,15 +32,34 @@ function intent(status: string, extra: Record<string, unknown> = {}): Record<str
 
 let eventSeq = 0;
 function event(type: string, created: number, object: Record<string, unknown>, previous?: Record<string, unknown>): Stripe.Event {
-  return { id: `evt_${++eventSeq}`, object: 'event', type, created, data: { object, ...(previous ? { previous_attributes: previous } : {}) } } as unknown as Stripe.Event;
+  return {
+    id: `evt_${++eventSeq}`,
+    object: 'event',
+    type,
+    created,
+    data: { object, ...(previous ? { previous_attributes: previous } : {}) },
+  } as unknown as Stripe.Event;
 }
 
 const declined = intent('requires_payment_method', {
-  last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', payment_method: { ...CARD, id: 'pm_Poor', card: { ...CARD.card, last4: '9995' } } },
+  last_payment_error: {
+    type: 'card_error',
+    code: 'card_declined',
+    decline_code: 'insufficient_funds',
+    payment_method: { ...CARD, id: 'pm_Poor', card: { ...CARD.card, last4: '9995' } },
+  },
 });
 const created = intent('requires_payment_method');
 const succeeded = intent('succeeded', { latest_charge: 'ch_Order' });
-const refund = (status: string): Record<string, unknown> => ({ id: 're_1', object: 'refund', amount: 1200, currency: 'usd', status, created: 1_010, payment_intent: 'pi_Order' });
+const refund = (status: string): Record<string, unknown> => ({
+  id: 're_1',
+  object: 'refund',
+  amount: 1200,
+  currency: 'usd',
+  status,
+  created: 1_010,
+  payment_intent: 'pi_Order',
+});
 
 /** A read model over a fake backend with an empty account; `customers` is what Stripe answers to a customer retrieve. */
 async function modelWith(customers: Map<string, StripeCustomerModel | null> = new Map()) {
@@ -52,10 +71,18 @@ async function modelWith(customers: Map<string, StripeCustomerModel | null> = ne
     newestEventId: async () => null,
     listEventsSince: async () => [],
     retrieveCustomer: async (id: string) => (calls.push(`customers.retrieve ${id}`), customers.get(id) ?? null),
-    retrievePaymentMethod: async (id: string) => (calls.push(`payment_methods.retrieve ${id}`), id === 'pm_Visa' ? { id, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 } : null),
+    retrievePaymentMethod: async (id: string) => (
+      calls.push(`payment_methods.retrieve ${id}`),
+      id === 'pm_Visa' ? { id, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 } : null
+    ),
     listPaymentMethods: async () => [],
   };
-  const model = new PaymentsReadModel({ connector: backend as unknown as StripePaymentsConnector, logger: createLogger('payments', 'silent'), catchUpIntervalMs: 60_000, maxLagMs: 120_000 });
+  const model = new PaymentsReadModel({
+    connector: backend as unknown as StripePaymentsConnector,
+    logger: createLogger('payments', 'silent'),
+    catchUpIntervalMs: 60_000,
+    maxLagMs: 120_000,
+  });
   await model.sync();
   return { model, store: () => model.serving()!, calls };
 }
@@ -63,15 +90,37 @@ async function modelWith(customers: Map<string, StripeCustomerModel | null> = ne
 describe('the read model applying events', () => {
   it('ends in the newest state whatever order the payment events arrive in, and twice is once', async () => {
     const orders = [
-      [event('payment_intent.created', 1_000, created), event('payment_intent.payment_failed', 1_000, declined), event('payment_intent.succeeded', 1_003, succeeded)],
-      [event('payment_intent.succeeded', 1_003, succeeded), event('payment_intent.payment_failed', 1_000, declined), event('payment_intent.created', 1_000, created)],
-      [event('payment_intent.payment_failed', 1_000, declined), event('payment_intent.succeeded', 1_003, succeeded), event('payment_intent.created', 1_000, created)],
+      [
+        event('payment_intent.created', 1_000, created),
+        event('payment_intent.payment_failed', 1_000, declined),
+        event('payment_intent.succeeded', 1_003, succeeded),
+      ],
+      [
+        event('payment_intent.succeeded', 1_003, succeeded),
+        event('payment_intent.payment_failed', 1_000, declined),
+        event('payment_intent.created', 1_000, created),
+      ],
+      [
+        event('payment_intent.payment_failed', 1_000, declined),
+        event('payment_intent.succeeded', 1_003, succeeded),
+        event('payment_intent.created', 1_000, created),
+      ],
     ];
     for (const events of orders) {
       const { model, store, calls } = await modelWith();
       for (const e of [...events, ...events]) await model.applyEvent(e);
-      expect(store().payment('pi_Order')).toMatchObject({ status: 'SUCCEEDED', failureCode: null, paymentMethod: { id: 'pm_Visa', last4: '4242' }, invoiceId: '7', amountRefunded: 0 });
-      expect(store().paymentsOfInvoice('7').map((p) => p.id)).toEqual(['pi_Order']);
+      expect(store().payment('pi_Order')).toMatchObject({
+        status: 'SUCCEEDED',
+        failureCode: null,
+        paymentMethod: { id: 'pm_Visa', last4: '4242' },
+        invoiceId: '7',
+        amountRefunded: 0,
+      });
+      expect(
+        store()
+          .paymentsOfInvoice('7')
+          .map((p) => p.id),
+      ).toEqual(['pi_Order']);
       // The card named by id was asked of Stripe once, then known.
       expect(calls).toEqual(['payment_methods.retrieve pm_Visa']);
     }
@@ -97,7 +146,11 @@ describe('the read model applying events', () => {
     expect(store().payment('pi_Order')!.amountRefunded).toBe(1200);
     // A refund that arrives before its payment is kept for it.
     await model.applyEvent(event('refund.created', 1_020, { ...refund('succeeded'), id: 're_2', payment_intent: 'pi_Later', amount: 300 }));
-    expect(store().refundsOf('pi_Later').map((r) => r.id)).toEqual(['re_2']);
+    expect(
+      store()
+        .refundsOf('pi_Later')
+        .map((r) => r.id),
+    ).toEqual(['re_2']);
   });
 
   it("reads a customer again on its events instead of trusting the event's copy, and forgets a deleted one", async () => {
@@ -109,7 +162,11 @@ describe('the read model applying events', () => {
     expect(store().customerOfCompany('1001')).toEqual(current);
     expect(store().customerOfCompany('9999')).toBeNull();
     await model.applyEvent(event('payment_intent.succeeded', 1_003, succeeded));
-    expect(store().paymentsOfCompany('1001').map((p) => p.id)).toEqual(['pi_Order']);
+    expect(
+      store()
+        .paymentsOfCompany('1001')
+        .map((p) => p.id),
+    ).toEqual(['pi_Order']);
     await model.applyEvent(event('customer.deleted', 1_100, { id: 'cus_A', object: 'customer', deleted: true }));
     expect(store().customerOfCompany('1001')).toBeNull();
     expect(store().paymentsOfCompany('1001')).toEqual([]);

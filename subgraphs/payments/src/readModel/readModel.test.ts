@@ -21,7 +21,8 @@ const CUSTOMER_SELECTION = `id
   payments(first: 100) { totalCount pageInfo { hasNextPage endCursor }
     nodes { id status createdAt failureCode amount { amount currency formatted } amountRefunded { amount formatted }
       invoice { id } customer { id } paymentMethod { id brand last4 } refunds { id amount { amount } status createdAt } } }`;
-const INVOICE_SELECTION = 'id payments { id status createdAt amount { amount currency } amountRefunded { amount } paymentMethod { last4 } customer { id } failureCode }';
+const INVOICE_SELECTION =
+  'id payments { id status createdAt amount { amount currency } amountRefunded { amount } paymentMethod { last4 } customer { id } failureCode }';
 
 /** No catch-up by timer while these tests run: they call catchUp() when they mean it. */
 const QUIET = { PAYMENTS_READ_MODEL: 'on', PAYMENTS_READ_MODEL_CATCHUP_MS: '600000', PAYMENTS_READ_MODEL_MAX_LAG_MS: '1200000' };
@@ -53,7 +54,12 @@ async function entities(url: string, typename: string, ids: readonly string[], s
 }
 
 /** The entities and what fetching them cost the sandbox. */
-async function costOf(url: string, typename: string, ids: readonly string[], selection: string): Promise<{ data: unknown[]; operations: Record<string, number> }> {
+async function costOf(
+  url: string,
+  typename: string,
+  ids: readonly string[],
+  selection: string,
+): Promise<{ data: unknown[]; operations: Record<string, number> }> {
   await ops().resetStats();
   const data = await entities(url, typename, ids, selection);
   return { data, operations: (await ops().stats()).operations };
@@ -96,7 +102,11 @@ function ignoredByTheErp(invoiceId: string): { seen: () => Promise<void>; restor
     seen: async () => {
       const ignored = `(payment_intent.succeeded) ignored: account.move ${invoiceId} does not exist`;
       await waitFor(() => (messages().some((m) => m.endsWith(ignored)) ? true : undefined), "the ERP sandbox's warning");
-      expect(messages()).toEqual([expect.stringMatching(new RegExp(`^\\[erp sandbox\\] stripe event evt_\\w+ \\(payment_intent\\.succeeded\\) ignored: account\\.move ${invoiceId} does not exist$`))]);
+      expect(messages()).toEqual([
+        expect.stringMatching(
+          new RegExp(`^\\[erp sandbox\\] stripe event evt_\\w+ \\(payment_intent\\.succeeded\\) ignored: account\\.move ${invoiceId} does not exist$`),
+        ),
+      ]);
     },
     restore: () => warn.mockRestore(),
   };
@@ -105,7 +115,13 @@ function ignoredByTheErp(invoiceId: string): { seen: () => Promise<void>; restor
 beforeAll(async () => {
   sandboxes = await startMoneySandboxes({ scale: '0.1' });
   sandboxUrl = sandboxes.paymentsUrl;
-  stripe = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port: Number(new URL(sandboxUrl).port), protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+  stripe = new Stripe('sk_test_sandbox', {
+    host: '127.0.0.1',
+    port: Number(new URL(sandboxUrl).port),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+    telemetry: false,
+  });
   // The endpoint's secret is needed before the subgraph starts; its URL is set once the subgraph listens.
   const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/not-yet', enabled_events: ['*'] });
   endpointId = endpoint.id;
@@ -117,7 +133,8 @@ beforeAll(async () => {
   modelled = await createPaymentsSubgraph(testSubgraphConfig(sandboxUrl, { ...QUIET, ERP_URL: sandboxes.erpUrl, STRIPE_WEBHOOK_SECRET: endpoint.secret! }), {
     onEvent: (event) => {
       const object = event.data.object as { object?: string; id: string };
-      if (object.object === 'payment_intent') atHook.push({ type: event.type, paymentId: object.id, status: modelled.readModel!.serving()?.payment(object.id)?.status ?? null });
+      if (object.object === 'payment_intent')
+        atHook.push({ type: event.type, paymentId: object.id, status: modelled.readModel!.serving()?.payment(object.id)?.status ?? null });
     },
   });
   modelledUrl = await modelled.server.listen(0);
@@ -175,11 +192,21 @@ describe('the payments read model', () => {
     const erpWarnings = ignoredByTheErp('990001');
     try {
       const paymentId = await payAtStripe('10000031', '990001', 4_200);
-      await waitFor(async () => ((await invoicePaymentIds(modelledUrl, '990001')).includes(paymentId) ? true : undefined), 'the webhook to reach the read model');
-      const [company] = (await costOf(modelledUrl, 'Customer', ['10000031'], CUSTOMER_SELECTION)).data as Array<{ payments: { nodes: Array<{ id: string; amount: { amount: number } }> } }>;
+      await waitFor(
+        async () => ((await invoicePaymentIds(modelledUrl, '990001')).includes(paymentId) ? true : undefined),
+        'the webhook to reach the read model',
+      );
+      const [company] = (await costOf(modelledUrl, 'Customer', ['10000031'], CUSTOMER_SELECTION)).data as Array<{
+        payments: { nodes: Array<{ id: string; amount: { amount: number } }> };
+      }>;
       expect(company!.payments.nodes[0]).toMatchObject({ id: paymentId, amount: { amount: 4_200 } });
-      expect(await entities(modelledUrl, 'Customer', ['10000031'], CUSTOMER_SELECTION)).toEqual(await entities(searchingUrl, 'Customer', ['10000031'], CUSTOMER_SELECTION));
-      const succeeded = await waitFor(() => atHook.find((h) => h.paymentId === paymentId && h.type === 'payment_intent.succeeded'), 'payment_intent.succeeded at the hook');
+      expect(await entities(modelledUrl, 'Customer', ['10000031'], CUSTOMER_SELECTION)).toEqual(
+        await entities(searchingUrl, 'Customer', ['10000031'], CUSTOMER_SELECTION),
+      );
+      const succeeded = await waitFor(
+        () => atHook.find((h) => h.paymentId === paymentId && h.type === 'payment_intent.succeeded'),
+        'payment_intent.succeeded at the hook',
+      );
       expect(succeeded.status).toBe('SUCCEEDED');
       await erpWarnings.seen();
     } finally {
@@ -198,7 +225,9 @@ describe('the payments read model', () => {
       const calls = (await ops().stats()).operations;
       expect(calls['events.list']).toBeGreaterThanOrEqual(1);
       expect(await invoicePaymentIds(modelledUrl, '990002')).toEqual([paymentId]);
-      expect(await entities(modelledUrl, 'Invoice', ['990002'], INVOICE_SELECTION)).toEqual(await entities(searchingUrl, 'Invoice', ['990002'], INVOICE_SELECTION));
+      expect(await entities(modelledUrl, 'Invoice', ['990002'], INVOICE_SELECTION)).toEqual(
+        await entities(searchingUrl, 'Invoice', ['990002'], INVOICE_SELECTION),
+      );
       expect((await health(modelledUrl)).readModel.lastEvent).toMatchObject({ type: expect.stringMatching(/^(payment_intent|charge)\./) });
       await erpWarnings.seen();
     } finally {
@@ -233,9 +262,13 @@ describe("the read model and this subgraph's own writes", () => {
       const paid = await pay(`read-model-paid-${Date.now()}`);
       expect(paid.errors).toBeUndefined();
       const paymentId = paid.data!.payInvoice.payment.id;
-      const refunded = await postGraphQL(modelledUrl, 'mutation($i: RefundPaymentInput!) { refundPayment(input: $i) { payment { amountRefunded { amount } } } }', {
-        i: { paymentId, amount: { amount: 1_000, currency: invoice.currency }, idempotencyKey: `read-model-refund-${Date.now()}` },
-      });
+      const refunded = await postGraphQL(
+        modelledUrl,
+        'mutation($i: RefundPaymentInput!) { refundPayment(input: $i) { payment { amountRefunded { amount } } } }',
+        {
+          i: { paymentId, amount: { amount: 1_000, currency: invoice.currency }, idempotencyKey: `read-model-refund-${Date.now()}` },
+        },
+      );
       expect(refunded.errors).toBeUndefined();
       expect(refunded.data).toEqual({ refundPayment: { payment: { amountRefunded: { amount: 1_000 } } } });
 
@@ -272,7 +305,9 @@ describe('falling back to search', () => {
       const reference = await entities(searchingUrl, 'Invoice', INVOICE_IDS, INVOICE_SELECTION);
       // The model's own calls (events.list every 100 ms) run beside the query: only the lookups are compared.
       const lookups = (operations: Record<string, number>): Record<string, number> =>
-        Object.fromEntries(Object.entries(operations).filter(([name]) => !['events.list', 'customers.list', 'payment_intents.list', 'refunds.list'].includes(name)));
+        Object.fromEntries(
+          Object.entries(operations).filter(([name]) => !['events.list', 'customers.list', 'payment_intents.list', 'refunds.list'].includes(name)),
+        );
 
       expect((await health(url)).readModel.state).toBe('syncing');
       const unsynced = await costOf(url, 'Invoice', INVOICE_IDS, INVOICE_SELECTION);

@@ -5,5 +5,6 @@ import type { InvoiceResolvers } from '../__generated__/resolvers-types.js';
 export const Invoice: InvoiceResolvers = {
   __resolveReference: (reference) => ({ id: reference.id }),
   // A caller bound to one customer (kit/auth.ts) sees only that customer's payments.
-  payments: async (invoice, _args, context) => (await context.loaders.paymentsByInvoiceId.load(invoice.id)).filter((payment) => maySeeCustomer(context, payment.companyId)),
+  payments: async (invoice, _args, context) =>
+    (await context.loaders.paymentsByInvoiceId.load(invoice.id)).filter((payment) => maySeeCustomer(context, payment.companyId)),
 };

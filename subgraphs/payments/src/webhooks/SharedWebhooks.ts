@@ -77,11 +77,18 @@ export function createSharedWebhooks(options: SharedWebhooksOptions): SharedWebh
   const replica = randomUUID();
   const reconnectStrategy = (attempt: number): number => Math.min(100 * 2 ** attempt, 2000);
   // Commands fail at once while disconnected (disableOfflineQueue): a webhook never waits on a Redis that is down.
-  const client = createClient({ url: options.redisUrl, disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy } }) as unknown as RedisClientType;
+  const client = createClient({
+    url: options.redisUrl,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 1000, reconnectStrategy },
+  }) as unknown as RedisClientType;
   // node-redis subscribes again after each reconnect.
   const subscriber = createClient({ url: options.redisUrl, socket: { connectTimeout: 1000, reconnectStrategy } }) as unknown as RedisClientType;
   const failing = new Set<string>();
-  for (const [name, c] of [['client', client], ['subscriber', subscriber]] as const) {
+  for (const [name, c] of [
+    ['client', client],
+    ['subscriber', subscriber],
+  ] as const) {
     // One warning per outage, not one per reconnect attempt.
     c.on('error', (error: Error) => {
       if (!failing.has(name)) logger.warn({ err: error, channel }, `shared webhooks: Redis ${name} connection failed; reconnecting`);
@@ -98,7 +105,9 @@ export function createSharedWebhooks(options: SharedWebhooksOptions): SharedWebh
       return;
     }
     if (parsed.from === replica || !parsed.event?.id) return;
-    Promise.resolve(options.onShared(parsed.event)).catch((error: unknown) => logger.error({ err: error, eventId: parsed.event?.id }, 'shared webhook not applied'));
+    Promise.resolve(options.onShared(parsed.event)).catch((error: unknown) =>
+      logger.error({ err: error, eventId: parsed.event?.id }, 'shared webhook not applied'),
+    );
   };
   client.connect().catch(() => undefined);
   // SUBSCRIBE once connected, as the payment event bus does (PaymentEventBus.ts says why).

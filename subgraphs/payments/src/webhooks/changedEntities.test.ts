@@ -18,7 +18,9 @@ describe('entitiesChangedBy', () => {
   });
 
   it('maps a customer event to its Customer, and ignores what names no graph entity', () => {
-    expect(entitiesChangedBy(event('customer.updated', { object: 'customer', id: 'cus_1', metadata: { crm_company_id: '1001' } }))).toEqual([{ __typename: 'Customer', id: '1001' }]);
+    expect(entitiesChangedBy(event('customer.updated', { object: 'customer', id: 'cus_1', metadata: { crm_company_id: '1001' } }))).toEqual([
+      { __typename: 'Customer', id: '1001' },
+    ]);
     expect(entitiesChangedBy(event('payment_method.attached', { object: 'payment_method', id: 'pm_1', customer: 'cus_1' }))).toEqual([]);
   });
 });

@@ -15,7 +15,11 @@ import type { ChangedEntity } from '../../../kit/src/index.js';
 type Metadata = Record<string, string> | null | undefined;
 
 const idOf = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
+  typeof value === 'string'
+    ? value
+    : typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
+      ? (value as { id: string }).id
+      : undefined;
 
 function fromMetadata(metadata: Metadata): ChangedEntity[] {
   const entities: ChangedEntity[] = [];

@@ -112,7 +112,10 @@ describe('webhooks from the sandbox', () => {
     const stripe = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
     // Stripe shows an endpoint's signing secret when it is made; the subgraph needs it before it listens,
     // so the endpoint is made first and pointed at the subgraph once its port is known.
-    const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/not-yet', enabled_events: ['payment_intent.succeeded', 'payment_intent.payment_failed'] });
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: 'http://127.0.0.1:9/not-yet',
+      enabled_events: ['payment_intent.succeeded', 'payment_intent.payment_failed'],
+    });
     subgraph = await createPaymentsSubgraph(testSubgraphConfig(sandboxes.paymentsUrl, { ERP_URL: sandboxes.erpUrl, STRIPE_WEBHOOK_SECRET: endpoint.secret! }), {
       onEvent: (event) => void received.push(event),
     });
@@ -120,9 +123,18 @@ describe('webhooks from the sandbox', () => {
     await stripe.webhookEndpoints.update(endpoint.id, { url: url.replace('/graphql', '/webhooks/stripe') });
 
     const invoice = sandboxes.takeInvoice((i) => i.residual >= 4200);
-    const res = await postGraphQL<{ payInvoice: { payment: { id: string } } }>(url, 'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }', {
-      i: { customerId: invoice.companyId, invoiceId: invoice.invoiceId, amount: { amount: 4200, currency: invoice.currency }, idempotencyKey: 'webhook-e2e-payment-1' },
-    });
+    const res = await postGraphQL<{ payInvoice: { payment: { id: string } } }>(
+      url,
+      'mutation($i: PayInvoiceInput!) { payInvoice(input: $i) { payment { id } } }',
+      {
+        i: {
+          customerId: invoice.companyId,
+          invoiceId: invoice.invoiceId,
+          amount: { amount: 4200, currency: invoice.currency },
+          idempotencyKey: 'webhook-e2e-payment-1',
+        },
+      },
+    );
     expect(res.errors).toBeUndefined();
     const paymentId = res.data!.payInvoice.payment.id;
 
