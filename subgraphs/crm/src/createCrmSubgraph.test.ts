@@ -11,8 +11,7 @@ import { Client } from '@hubspot/api-client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCrmSandbox, type CrmSandbox } from '../../../sandboxes/crm/src/createCrmSandbox.js';
-import { SCOPES as ALL_SCOPES } from '../../kit/src/auth.js';
-import { signGatewayToken } from '../../kit/src/index.js';
+import { postGraphQLText, sandboxOperator, TEST_GATEWAY_SECRET } from '../../kit/src/testSupport.js';
 import { readCrmSubgraphConfig } from './config.js';
 import { createCrmSubgraph, type CrmSubgraph } from './createCrmSubgraph.js';
 
@@ -64,12 +63,9 @@ let refusedUrl: string;
 let hubspot: Client;
 let companies: Array<{ id: string; properties: Record<string, string | null> }>;
 
-/** The gateway's secret in these tests: the subgraph answers only requests signed with it (kit/auth.ts). */
-const GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
-
 function configFor(token: string) {
   return readCrmSubgraphConfig({
-    GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET,
+    GATEWAY_SUBGRAPH_SECRET: TEST_GATEWAY_SECRET,
     CRM_API_URL: sandbox.url,
     CRM_API_TOKEN: token,
     CRM_SUBGRAPH_PORT: '0',
@@ -79,18 +75,19 @@ function configFor(token: string) {
 }
 
 async function gql(query: string, variables: Record<string, unknown> = {}, target = url): Promise<GraphQLResponse> {
-  const headers = { 'content-type': 'application/json', 'x-graph360-gateway': await signGatewayToken(GATEWAY_SECRET, { sub: 'test', scopes: ALL_SCOPES }) };
-  const response = await fetch(target, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  const text = await response.text();
+  const { text } = await postGraphQLText(target, query, variables);
   responses.push(text);
   return JSON.parse(text) as GraphQLResponse;
 }
 
+/** The sandbox's operator endpoints (faults, stats): the kit's subgraph harness. */
+const operator = () => sandboxOperator(sandbox.url);
+
 async function stats(): Promise<Record<string, number>> {
-  return ((await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { operations: Record<string, number> }).operations;
+  return (await operator().stats()).operations;
 }
 
-const resetStats = () => fetch(`${sandbox.url}/__sandbox/stats/reset`, { method: 'POST' });
+const resetStats = () => operator().resetStats();
 
 /** "202000.00" -> 20200000, for the whole-cent amounts the seed holds. */
 function cents(decimal: string): number {
@@ -126,7 +123,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  await operator().clearFaults();
   await resetStats();
 });
 
@@ -345,7 +342,7 @@ describe('crm subgraph against the CRM sandbox', () => {
   });
 
   it('reports a down backend on the affected field while the rest of the query resolves', async () => {
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ down: true, operations: ['contacts.'] }) });
+    await operator().setFaults({ down: true, operations: ['contacts.'] });
     const [a, b] = [companies[3]!, companies[4]!];
     const result = await gql(
       `query($a: ID!, $b: ID!) { a: customer(id: $a) { name contacts { totalCount } } b: customer(id: $b) { name deals { totalCount } } }`,

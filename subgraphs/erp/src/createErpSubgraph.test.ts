@@ -12,8 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseMethodResponse, serializeMethodCall, type XmlRpcValue } from '../../../lib/xmlrpc/index.js';
 import { createErpSandbox, type ErpSandbox } from '../../../sandboxes/erp/src/createErpSandbox.js';
 import { readErpSandboxConfig } from '../../../sandboxes/erp/src/config.js';
-import { SCOPES as ALL_SCOPES } from '../../kit/src/auth.js';
-import { signGatewayToken } from '../../kit/src/index.js';
+import { postGraphQLText, sandboxOperator, TEST_GATEWAY_SECRET } from '../../kit/src/testSupport.js';
 import { readErpSubgraphConfig } from './config.js';
 import { createErpSubgraph, type ErpSubgraph } from './createErpSubgraph.js';
 import { requireOrSkip, TEST_REDIS_URL } from '../../../test/support.js';
@@ -42,12 +41,9 @@ let subgraph: ErpSubgraph;
 let url: string;
 const extra: ErpSubgraph[] = [];
 
-/** The gateway's secret in these tests: the subgraph answers only requests signed with it (kit/auth.ts). */
-const GATEWAY_SECRET = 'test-gateway-subgraph-secret-0123456789';
-
 function configFor(env: Record<string, string> = {}) {
   return readErpSubgraphConfig({
-    GATEWAY_SUBGRAPH_SECRET: GATEWAY_SECRET,
+    GATEWAY_SUBGRAPH_SECRET: TEST_GATEWAY_SECRET,
     ERP_URL: sandboxUrl,
     ERP_PASSWORD: PASSWORD,
     ERP_SUBGRAPH_PORT: '0',
@@ -66,9 +62,7 @@ async function startSubgraph(env: Record<string, string> = {}): Promise<{ subgra
 }
 
 async function gql(query: string, variables: Record<string, unknown> = {}, target = url): Promise<GraphQLResponse> {
-  const headers = { 'content-type': 'application/json', 'x-graph360-gateway': await signGatewayToken(GATEWAY_SECRET, { sub: 'test', scopes: ALL_SCOPES }) };
-  const response = await fetch(target, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  const text = await response.text();
+  const { text } = await postGraphQLText(target, query, variables);
   responses.push(text);
   return JSON.parse(text) as GraphQLResponse;
 }
@@ -85,11 +79,14 @@ async function odoo<T>(model: string, method: string, args: XmlRpcValue[], kwarg
   return parsed.value as T;
 }
 
+/** The sandbox's operator endpoints (faults, stats): the kit's subgraph harness. */
+const operator = () => sandboxOperator(sandboxUrl);
+
 async function stats(): Promise<Record<string, number>> {
-  return ((await (await fetch(`${sandboxUrl}/__sandbox/stats`)).json()) as { operations: Record<string, number> }).operations;
+  return (await operator().stats()).operations;
 }
-const resetStats = () => fetch(`${sandboxUrl}/__sandbox/stats/reset`, { method: 'POST' });
-const setFaults = (faults: Record<string, unknown>) => fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(faults) });
+const resetStats = () => operator().resetStats();
+const setFaults = (faults: Record<string, unknown>) => operator().setFaults(faults);
 
 /** Odoo's double, as the decimal text it travels as, to cents: no float arithmetic. */
 function cents(value: number): number {
@@ -243,7 +240,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });
+  await operator().clearFaults();
   await resetStats();
 });
 
@@ -599,7 +596,7 @@ describe('erp subgraph against the ERP sandbox', () => {
       // would have looked the key up before the first order exists); then once more.
       await setFaults({ latencyMs: 300, operations: ['sale.order.create'] });
       const [first, ...together] = await Promise.all([gql(CREATE, { input }), gql(CREATE, { input }), gql(CREATE, { input })]);
-      await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });
+      await operator().clearFaults();
       expect(first!.errors).toBeUndefined();
       const again = await gql(CREATE, { input });
       const id = (first!.data as Created).createSalesOrder.order.id;
