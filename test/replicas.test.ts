@@ -182,6 +182,21 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
   let loadRequests: LoadRequest[];
   let loadShapes: Array<Omit<LoadRequest, 'expected'>>;
   let openInvoices: ErpInvoice[];
+  /** Pays an invoice through a gateway (payInvoice, its whole residual, a fresh idempotency key). */
+  const payThrough = (url: string, invoice: ErpInvoice) =>
+    ask<{ payInvoice: { payment: { id: string } } }>(
+      url,
+      PAY,
+      {
+        input: {
+          customerId: invoice.companyId,
+          invoiceId: invoice.invoiceId,
+          amount: { amount: invoice.residual, currency: invoice.currency },
+          idempotencyKey: randomUUID(),
+        },
+      },
+      { headers: authHeaders },
+    );
   /** Pays an invoice at the provider itself (a confirmed PaymentIntent on the customer's card), not through the graph. */
   const payAtProvider = async (invoice: ErpInvoice): Promise<Stripe.PaymentIntent> => {
     const { stripe } = backendClients({ crm: sandboxes.crm!.url, erp: sandboxes.erp!.url, payments: sandboxes.payments!.url });
@@ -432,19 +447,7 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
     try {
       expect(closeCodes.length).toBeGreaterThan(0);
       expect(closeCodes.filter((code) => code !== 1012)).toEqual([]);
-      const paid = await ask<{ payInvoice: { payment: { id: string } } }>(
-        gatewayUrl,
-        PAY,
-        {
-          input: {
-            customerId: invoice.companyId,
-            invoiceId: invoice.invoiceId,
-            amount: { amount: invoice.residual, currency: invoice.currency },
-            idempotencyKey: randomUUID(),
-          },
-        },
-        { headers: authHeaders },
-      );
+      const paid = await payThrough(gatewayUrl, invoice);
       expect(paid.errors).toBeUndefined();
       await until(
         'the subscriber to receive the payment',
@@ -556,19 +559,7 @@ describe.runIf(hasTools)('replicas behind HAProxy, sharing Redis', () => {
         drained = holder;
         await haproxy.setState('payments', holder, 'drain');
         const before = await haproxy.stats();
-        const paid = await ask<{ payInvoice: { payment: { id: string } } }>(
-          gw(2),
-          PAY,
-          {
-            input: {
-              customerId: invoice.companyId,
-              invoiceId: invoice.invoiceId,
-              amount: { amount: invoice.residual, currency: invoice.currency },
-              idempotencyKey: randomUUID(),
-            },
-          },
-          { headers: authHeaders },
-        );
+        const paid = await payThrough(gw(2), invoice);
         expect(paid.errors).toBeUndefined();
         const paymentId = paid.data!.payInvoice.payment.id;
         await until(
